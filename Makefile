@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Everything else is set-up they share.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE := 1
+
+.PHONY: run test install index lint bench clean
+
+run: install index  ## start the bot (a local chat in the terminal when no token is configured)
+	$(PY) -m bot
+
+test: install  ## run the whole test suite
+	$(PY) -m pytest
+
+install: $(STAMP)
+
+# torch is pinned in pyproject.toml: pip takes the CPU build from this machine's disk.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+index: install  ## build the index from seeds/ unless one exists
+	$(PY) -c "import sys; from index import IndexSettings, index_exists; sys.exit(0 if index_exists(IndexSettings()) else 1)" \
+		|| $(PY) -m index rebuild
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy index bot
+
+bench: install
+	$(PY) benchmarks/index_build.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,39 @@
+"""The news passage index: ingest articles, cut passages, embed them and search with FAISS.
+
+This package never imports the bot. Its public API is what the bot uses.
+"""
+
+from index.embedder import Embedder, load_embedder
+from index.errors import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    NewsIndexError,
+    NoArticlesError,
+    UnreadableArticleError,
+)
+from index.searcher import Hit, IndexStats, NewsIndex, index_exists
+from index.settings import IndexSettings
+from index.store import ArticleSummary
+from index.writer import IndexWriter, WriteReport
+
+__all__ = [
+    "ArticleSummary",
+    "Embedder",
+    "Hit",
+    "IndexBusyError",
+    "IndexCorruptError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IndexSettings",
+    "IndexStats",
+    "IndexWriter",
+    "NewsIndex",
+    "NewsIndexError",
+    "NoArticlesError",
+    "UnreadableArticleError",
+    "WriteReport",
+    "index_exists",
+    "load_embedder",
+]

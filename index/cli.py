@@ -1,0 +1,212 @@
+"""The command line: a thin layer over the index package, one function per command.
+
+Library errors become one `error:` line on stderr and exit code 1; usage mistakes exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from index.errors import NewsIndexError
+from index.searcher import Hit, IndexStats, NewsIndex
+from index.settings import IndexSettings
+from index.writer import IndexWriter, WriteReport
+
+QUERY_EXAMPLE = "Which countries signed long-term security agreements with Ukraine?"
+
+
+def _settings(args: argparse.Namespace) -> IndexSettings:
+    overrides = {"index_dir": args.index_dir} if args.index_dir else {}
+    return IndexSettings(**overrides)
+
+
+def _writer(args: argparse.Namespace, settings: IndexSettings) -> IndexWriter:
+    from index.embedder import load_embedder
+
+    return IndexWriter(settings, load_embedder(settings), progress=not args.quiet)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    paths = args.paths or [settings.seeds_dir]
+    report = _writer(args, settings).rebuild(paths, strict=args.strict)
+    print(format_report(report))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    report = _writer(args, settings).add(args.paths, strict=args.strict)
+    print(format_report(report))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    report = _writer(args, settings).remove(args.ids)
+    missing = sorted(set(args.ids) - set(report.removed))
+    for article_id in missing:
+        print(f"warning: no article with id {article_id!r} in the index", file=sys.stderr)
+    print(format_report(report))
+    return 1 if missing and not report.removed else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    index = NewsIndex(_settings(args))
+    hits = index.search(args.text, args.k, min_score=args.min_score)
+    if args.json:
+        print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+    elif not hits:
+        print("No passage matches this question well enough.")
+    else:
+        print("\n\n".join(format_hit(h) for h in hits))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = NewsIndex(_settings(args)).stats()
+    if args.json:
+        print(json.dumps({**asdict(stats), "folder": str(stats.folder)}, indent=2))
+    else:
+        print(format_stats(stats))
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    articles = NewsIndex(_settings(args)).list_articles(args.offset, args.limit)
+    if args.json:
+        print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
+    for a in [] if args.json else articles:
+        date = (a.published or "")[:10]
+        print(f"{a.id}\t{date}\t{a.passages} passages\t{a.title}")
+    return 0
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    return {**asdict(hit), "score": round(hit.score, 4)}
+
+
+def format_hit(hit: Hit) -> str:
+    """A hit as plain text: rank, score, citation, then the passage wrapped."""
+    details = ", ".join(x for x in (hit.source, (hit.published or "")[:10]) if x)
+    lines = [f"{hit.rank}. {hit.title}" + (f" ({details})" if details else "")]
+    lines.append(
+        f"   score {hit.score:.2f} · article {hit.article_id} · characters {hit.start}-{hit.end}"
+    )
+    if hit.url:
+        lines.append(f"   {hit.url}")
+    lines.append(textwrap.fill(hit.text, width=88, initial_indent="   ", subsequent_indent="   "))
+    return "\n".join(lines)
+
+
+def format_stats(stats: IndexStats) -> str:
+    rows = [
+        ("articles", f"{stats.articles:,}"),
+        ("passages", f"{stats.passages:,}"),
+        ("model", f"{stats.model} ({stats.dimension} dimensions)"),
+        ("index type", stats.index_factory),
+        ("size on disk", f"{stats.size_bytes / 1e6:.1f} MB"),
+        ("built at", stats.built_at),
+        ("version", stats.build_id),
+        ("folder", str(stats.folder)),
+    ]
+    return "\n".join(f"{name:<13} {value}" for name, value in rows)
+
+
+def format_report(report: WriteReport) -> str:
+    parts = [
+        f"{report.action}: {report.articles:,} articles, {report.passages:,} passages",
+        f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed",
+        f"{report.embedded:,} passages embedded (the rest from the cache)",
+    ]
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} files or records skipped (see the warnings above)")
+    if report.kept_unreadable:
+        parts.append(
+            f"{len(report.kept_unreadable)} unreadable articles kept from the previous index"
+        )
+    parts.append(f"{report.seconds:.1f} s")
+    return "; ".join(parts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--index-dir", type=Path, help="index folder (default: $INDEX_DIR or data/index)"
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bars or warnings")
+    parser = argparse.ArgumentParser(
+        prog="python -m index",
+        description="Build, inspect and query the news passage index.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], summary: str, example: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, parents=[common], help=summary, description=summary,
+            epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+        sub.set_defaults(func=func)
+        return sub
+
+    rebuild = command("rebuild", cmd_rebuild, "Rebuild the whole index from files and folders (default: seeds/).",
+                      "python -m index rebuild seeds/ more-articles/")  # fmt: skip
+    rebuild.add_argument("paths", nargs="*", type=Path, help="files or folders of articles")
+    rebuild.add_argument("--strict", action="store_true", help="fail on the first unreadable file")
+    add = command("add", cmd_add, "Add new articles and update changed ones; embeds only what is new.",
+                  "python -m index add inbox/article.md")  # fmt: skip
+    add.add_argument("paths", nargs="+", type=Path, help="files or folders of articles")
+    add.add_argument("--strict", action="store_true", help="fail on the first unreadable file")
+    remove = command("remove", cmd_remove, "Remove articles by id (see `articles`).",
+                     "python -m index remove 000_73da1f60caab5eee")  # fmt: skip
+    remove.add_argument("ids", nargs="+", help="article ids")
+    query = command("query", cmd_query, "Print the passages that best answer a question.",
+                    f'python -m index query "{QUERY_EXAMPLE}" -k 3')  # fmt: skip
+    query.add_argument("text", help="the question")
+    query.add_argument(
+        "-k", type=int, default=None, help="how many passages (default: SEARCH_TOP_K)"
+    )
+    query.add_argument("--min-score", type=float, default=None, help="override SEARCH_MIN_SCORE")
+    query.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    stats = command("stats", cmd_stats, "Show what the index holds and how it was built.",
+                    "python -m index stats")  # fmt: skip
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    articles = command("articles", cmd_articles, "List the indexed articles, newest first.",
+                       "python -m index articles --limit 20")  # fmt: skip
+    articles.add_argument("--limit", type=int, default=None)
+    articles.add_argument("--offset", type=int, default=0)
+    articles.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.ERROR if args.quiet else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.captureWarnings(True)
+    try:
+        return int(args.func(args))
+    except NewsIndexError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Named errors of the index package.
+
+The CLI turns each into one line and a non-zero exit; the bot into a friendly reply.
+Every message says what is wrong and, where there is one, how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class NewsIndexError(Exception):
+    """Base class for every error the index package raises on purpose."""
+
+
+class IndexMissingError(NewsIndexError):
+    """No built index exists in the index folder yet."""
+
+
+class IndexMismatchError(NewsIndexError):
+    """The index on disk was built with another model, dimension or format."""
+
+
+class IndexCorruptError(NewsIndexError):
+    """The index files exist but cannot be read or disagree with each other."""
+
+
+class UnreadableArticleError(NewsIndexError):
+    """An article file or record cannot be turned into an article (with --strict this aborts)."""
+
+
+class IndexBusyError(NewsIndexError):
+    """Another process is writing to the same index folder."""
+
+
+class NoArticlesError(NewsIndexError):
+    """A rebuild found nothing to index, so the index was left as it was."""

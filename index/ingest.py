@@ -1,0 +1,243 @@
+"""Read articles from files and folders: the only part of indexing that touches article files.
+
+Folders are walked in a stable order and every supported file is decoded and handed to a pure
+parser in `index.formats`. Bad data never aborts a build: each unreadable file or record
+becomes one `Skipped` with a one-line reason (or, with `strict=True`, an
+`UnreadableArticleError`). A path that does not exist is a user mistake and always raises.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles import Article
+from index.errors import UnreadableArticleError
+from index.formats import Skipped, parse_html, parse_json, parse_jsonl, parse_text
+
+__all__ = ["SUPPORTED_SUFFIXES", "Skipped", "find_article_files", "read_articles"]
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Larger files are skipped rather than read whole into memory."""
+BINARY_SNIFF_BYTES = 8 * 1024
+
+_HTML_SUFFIXES = (".html", ".htm")
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+
+PathArg = Path | str
+Paths = Iterable[PathArg] | PathArg
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A file to read: where it is, how it is named in results, and its default article id."""
+
+    path: Path
+    origin: str
+    default_id: str
+    problem: str | None = None  # set when the walk itself failed here (an unlistable folder)
+
+
+def read_articles(paths: Paths, *, strict: bool = False) -> Iterator[Article | Skipped]:
+    """Every article in the given files and folders, and a `Skipped` for each that is unreadable.
+
+    Missing paths raise `UnreadableArticleError` at once, before anything is read; so does
+    the first unreadable file or record when `strict` is set.
+    """
+    entries = _collect(paths)
+    return _read_all(entries, strict)
+
+
+def find_article_files(paths: Paths) -> list[Path]:
+    """The files `read_articles` would read, in its order.
+
+    Folders are walked recursively (sorted; hidden names and unsupported types left out);
+    a file named directly is always taken, so an unsupported one can be reported.
+    """
+    return [entry.path for entry in _collect(paths) if entry.problem is None]
+
+
+def _read_all(entries: list[_Entry], strict: bool) -> Iterator[Article | Skipped]:
+    for entry in entries:
+        for item in _read_entry(entry):
+            if strict and isinstance(item, Skipped):
+                raise UnreadableArticleError(str(item))
+            yield item
+
+
+# --- finding files -----------------------------------------------------------------------
+
+
+def _collect(paths: Paths) -> list[_Entry]:
+    """The entries for all paths, in the order given; a file reached twice is read once."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    entries: list[_Entry] = []
+    seen: set[str] = set()
+    for given in paths:
+        for entry in _entries_for(Path(given)):
+            real = os.path.realpath(entry.path)
+            if entry.problem is None and real in seen:
+                continue
+            seen.add(real)
+            entries.append(entry)
+    return entries
+
+
+def _entries_for(path: Path) -> list[_Entry]:
+    """One named file, or every supported file below a folder."""
+    try:
+        is_dir = stat.S_ISDIR(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        raise UnreadableArticleError(f"no such file or folder: {path}") from None
+    except OSError as err:
+        return [_Entry(path, path.as_posix(), path.stem, f"cannot read: {_os_reason(err)}")]
+    if not is_dir:
+        return [_Entry(path, path.as_posix(), path.stem)]
+    found = sorted(_scan(path, (), set()))
+    return [_folder_entry(path, rel, problem) for rel, problem in found]
+
+
+def _folder_entry(folder: Path, rel: tuple[str, ...], problem: str | None) -> _Entry:
+    """Origin `folder/rel` (as given, so results do not depend on the cwd); id `rel` sans suffix."""
+    path = folder.joinpath(*rel)
+    default_id = Path(*rel).with_suffix("").as_posix() if rel else folder.name
+    return _Entry(path, path.as_posix(), default_id, problem)
+
+
+def _scan(
+    folder: Path, rel: tuple[str, ...], seen: set[tuple[int, int]]
+) -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """(relative parts, problem) of every supported file below `folder`.
+
+    Symlinked folders are followed once each, so a link cycle cannot loop forever. A folder
+    that cannot be listed is reported with its problem instead of aborting the walk.
+    """
+    try:
+        info = folder.stat()
+        if (info.st_dev, info.st_ino) in seen:
+            return
+        seen.add((info.st_dev, info.st_ino))
+        with os.scandir(folder) as listing:
+            children = list(listing)
+    except OSError as err:
+        yield rel, f"cannot list folder: {_os_reason(err)}"
+        return
+    for child in children:
+        if child.name.startswith("."):
+            continue
+        if _is_dir(child):
+            yield from _scan(Path(child.path), (*rel, child.name), seen)
+        elif Path(child.name).suffix.lower() in SUPPORTED_SUFFIXES:
+            yield (*rel, child.name), None
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # e.g. a symlink loop: treat as a file, whose read then reports the problem
+        return False
+
+
+# --- reading one file --------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    """Why a file's bytes cannot become text; `_read_entry` turns it into a `Skipped`."""
+
+
+def _read_entry(entry: _Entry) -> Iterator[Article | Skipped]:
+    """The articles of one file, or one `Skipped` saying why there are none."""
+    suffix = entry.path.suffix.lower()
+    try:
+        if entry.problem is not None:
+            raise _Unreadable(entry.problem)
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise _Unreadable(_unsupported(entry.path))
+        text = _decode(_read_bytes(entry.path), suffix)
+    except _Unreadable as problem:
+        yield Skipped(entry.origin, str(problem))
+        return
+    yield from _parse(text, suffix, entry.origin, entry.default_id)
+
+
+def _unsupported(path: Path) -> str:
+    shown = f"'{path.suffix}'" if path.suffix else "without an extension"
+    return f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+
+
+def _parse(text: str, suffix: str, origin: str, default_id: str) -> Iterator[Article | Skipped]:
+    """Dispatch decoded text to the parser for its file type."""
+    if suffix in _HTML_SUFFIXES:
+        yield parse_html(text, origin, default_id)
+    elif suffix == ".json":
+        yield from parse_json(text, origin, default_id)
+    elif suffix == ".jsonl":
+        yield from parse_jsonl(text, origin, default_id)
+    else:
+        yield parse_text(text, origin, default_id, markdown=suffix != ".txt")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a readable regular file of sane size."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise _Unreadable("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
+            raise _Unreadable("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            mib = f"{info.st_size // 2**20} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB"
+            raise _Unreadable(f"too large ({mib})")
+        return path.read_bytes()
+    except OSError as err:
+        raise _Unreadable(f"cannot read: {_os_reason(err)}") from None
+
+
+def _decode(raw: bytes, suffix: str) -> str:
+    """The text of a UTF-8 file (a BOM is dropped) that has something in it.
+
+    HTML that declares another charset in a `<meta>` tag is decoded with it, as a browser would.
+    """
+    if not raw:
+        raise _Unreadable("empty file")
+    nul = raw.find(b"\x00", 0, BINARY_SNIFF_BYTES)
+    if nul >= 0:
+        raise _Unreadable(f"binary file (NUL byte at offset {nul}), not text")
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as err:
+        declared = _declared_charset(raw) if suffix in _HTML_SUFFIXES else None
+        decoded = _decode_as(raw, declared) if declared else None
+        if decoded is None:
+            offset = err.start + bom
+            reason = f"not valid UTF-8 (byte 0x{raw[offset]:02x} at offset {offset})"
+            raise _Unreadable(reason) from None
+        text = decoded
+    if not text.strip():
+        raise _Unreadable("contains only whitespace" if text else "empty file")
+    return text
+
+
+def _declared_charset(raw: bytes) -> str | None:
+    match = _META_CHARSET.search(raw[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _decode_as(raw: bytes, charset: str) -> str | None:
+    try:
+        return raw.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _os_reason(err: OSError) -> str:
+    """`Permission denied` rather than `[Errno 13] Permission denied: '/long/path'`."""
+    return (err.strerror or str(err)).strip()

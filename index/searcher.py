@@ -1,0 +1,206 @@
+"""The read side: search the live index version, and follow it when a writer publishes a new one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+
+from index.embedder import Embedder, load_embedder
+from index.errors import IndexCorruptError, IndexMissingError, NewsIndexError
+from index.layout import IndexLayout
+from index.manifest import REBUILD_HINT, Manifest
+from index.ranking import Candidate, prepare_query, select
+from index.settings import IndexSettings
+from index.store import ArticleSummary, MetadataReader
+from index.vectors import load_faiss, search_faiss
+
+log = logging.getLogger(__name__)
+
+MIN_CANDIDATES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One cited passage: its text and offsets, its article, and how well it matched."""
+
+    rank: int
+    score: float
+    text: str
+    start: int
+    end: int
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What `stats` shows about the live version."""
+
+    articles: int
+    passages: int
+    model: str
+    dimension: int
+    index_factory: str
+    built_at: str
+    build_id: str
+    size_bytes: int
+    folder: Path
+
+
+class Snapshot:
+    """One published version loaded in memory: manifest, FAISS index and metadata."""
+
+    def __init__(self, folder: Path, model: str) -> None:
+        self.folder = folder
+        self.manifest = Manifest.load(folder)
+        self.manifest.check_compatible(model, self.manifest.dimension)
+        self.vectors = load_faiss(folder)
+        self.metadata = MetadataReader(folder)
+        _, passages = self.metadata.counts()
+        if (
+            self.vectors.ntotal != passages
+            or passages != self.manifest.passages
+            or self.vectors.d != self.manifest.dimension
+        ):
+            raise IndexCorruptError(
+                f"the index in {folder} is inconsistent ({self.vectors.ntotal} vectors of "
+                f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
+                f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
+            )
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
+
+class NewsIndex:
+    """Search over the live version of an index folder, safe to call from many threads.
+
+    Each call checks where `current` points (one readlink); when a writer has published a new
+    version it is loaded and swapped in, while calls already running finish on the old one.
+    A new version that fails to load is logged and the old one keeps serving.
+    """
+
+    def __init__(self, settings: IndexSettings, embedder: Embedder | None = None) -> None:
+        self._settings = settings
+        self._embedder = embedder
+        self._layout = IndexLayout(settings.resolved_index_dir)
+        self._snapshot: Snapshot | None = None
+        self._failed_folder: Path | None = None
+        self._reload_lock = threading.Lock()
+        faiss.omp_set_num_threads(1)  # one query at a time is fastest on a single thread
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model, loaded on first search: listing and stats do not need it."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self._settings)
+        return self._embedder
+
+    def snapshot(self) -> Snapshot:
+        """The live version, loading it first if a writer has published a new one."""
+        folder = self._layout.current_version()
+        current = self._snapshot
+        if current is not None and (
+            folder is None or folder == current.folder or folder == self._failed_folder
+        ):
+            return current
+        with self._reload_lock:
+            current = self._snapshot
+            if current is not None and (folder is None or folder == current.folder):
+                return current
+            if folder is None or not folder.exists():
+                raise IndexMissingError(
+                    f"no index in {self._layout.root} yet: build one with `python -m index rebuild`"
+                )
+            try:
+                loaded = Snapshot(folder, self._settings.embedding_model)
+            except (NewsIndexError, OSError) as exc:
+                if current is None:
+                    raise
+                if folder != self._failed_folder:
+                    log.error(
+                        "keeping index version %s: the new one failed to load: %s",
+                        current.folder.name,
+                        exc,
+                    )
+                self._failed_folder = folder
+                return current
+            if current is not None:
+                log.info("switched to index version %s", folder.name)
+            self._snapshot, self._failed_folder = loaded, None
+            return loaded
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        offset: int = 0,
+        min_score: float | None = None,
+        max_per_article: int | None = None,
+    ) -> list[Hit]:
+        """The best passages for a question, best first; [] when nothing clears the minimum score.
+
+        Empty, whitespace-only and symbol-only queries return []; very long ones are cut.
+        """
+        settings = self._settings
+        k = settings.search_top_k if k is None else max(0, k)
+        prepared = prepare_query(query, settings.search_max_query_chars)
+        if prepared is None or k == 0:
+            return []
+        snapshot = self.snapshot()
+        per_article = (
+            settings.search_max_per_article if max_per_article is None else max_per_article
+        )
+        depth = max(MIN_CANDIDATES, (offset + k) * per_article * 8)
+        snapshot.manifest.check_compatible(self.embedder.model_name, self.embedder.dimension)
+        vector = self.embedder.encode_query(prepared)
+        raw = search_faiss(snapshot.vectors, vector, depth)
+        records = snapshot.metadata.passages([row for row, _ in raw])
+        candidates = [
+            Candidate(row, records[row].article_id, score) for row, score in raw if row in records
+        ]
+        chosen = select(
+            candidates,
+            limit=k,
+            offset=offset,
+            max_per_article=per_article,
+            min_score=settings.search_min_score if min_score is None else min_score,
+        )
+        hits = []
+        for rank, candidate in enumerate(chosen, start=offset + 1):
+            record = records[candidate.row]
+            hits.append(
+                Hit(rank, candidate.score, record.text, record.start, record.end, record.article_id,
+                    record.title, record.url, record.source, record.published)
+            )  # fmt: skip
+        return hits
+
+    def stats(self) -> IndexStats:
+        snapshot = self.snapshot()
+        articles, passages = snapshot.metadata.counts()
+        manifest = snapshot.manifest
+        return IndexStats(
+            articles, passages, manifest.model, manifest.dimension, manifest.index_factory,
+            manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.folder,
+        )  # fmt: skip
+
+    def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
+        return self.snapshot().metadata.list_articles(offset, limit)
+
+    def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
+        return self.snapshot().metadata.articles_indexed_since(since)
+
+
+def index_exists(settings: IndexSettings) -> bool:
+    """Whether a version has been published in the configured index folder."""
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    return folder is not None and os.path.isdir(folder)

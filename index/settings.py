@@ -1,0 +1,73 @@
+"""The index's settings, read once from the environment (and `.env`).
+
+The bot's settings extend this class, so a bot process still has one settings object.
+Nothing else in the project reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+def _default_data_dir() -> Path:
+    """`data/` under the project root for a source checkout, else under the working folder."""
+    root = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").exists() else Path.cwd()
+    return root / "data"
+
+
+class IndexSettings(BaseSettings):
+    """Where the index lives, which model embeds it, and how passages are cut and searched."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir, description="Everything the product writes."
+    )
+    index_dir: Path | None = Field(default=None, description="Default: $DATA_DIR/index.")
+    embedding_cache_path: Path | None = Field(
+        default=None, description="Default: $DATA_DIR/cache/embeddings.sqlite."
+    )
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+
+    embedding_model: str = PACKAGED_MODEL
+    embedding_backend: Literal["torch", "onnx", "openvino"] = "torch"
+    embedding_batch_size: int = Field(default=32, ge=1)
+    faiss_index_factory: str = "Flat"
+
+    passage_max_tokens: int = Field(default=180, ge=16, le=512)
+    passage_min_tokens: int = Field(default=40, ge=0)
+    passage_overlap_sentences: int = Field(default=1, ge=0, le=5)
+
+    search_top_k: int = Field(default=3, ge=1, le=50)
+    search_min_score: float = Field(default=0.30, ge=-1.0, le=1.0)
+    search_max_per_article: int = Field(default=2, ge=1)
+    search_max_query_chars: int = Field(default=1000, ge=10)
+
+    @model_validator(mode="after")
+    def _derive_paths(self) -> IndexSettings:
+        if self.index_dir is None:
+            object.__setattr__(self, "index_dir", self.data_dir / "index")
+        if self.embedding_cache_path is None:
+            object.__setattr__(
+                self, "embedding_cache_path", self.data_dir / "cache" / "embeddings.sqlite"
+            )
+        return self
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        """The index folder, never None once validated."""
+        assert self.index_dir is not None
+        return self.index_dir
+
+    @property
+    def resolved_cache_path(self) -> Path:
+        """The embedding cache file, never None once validated."""
+        assert self.embedding_cache_path is not None
+        return self.embedding_cache_path

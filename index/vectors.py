@@ -1,0 +1,63 @@
+"""The FAISS side of a version: build, save, load and search vectors by inner product.
+
+Vector ids are passage row numbers (0..n-1) in the version's SQLite file, so any FAISS index
+type works, including ones that cannot remove or map ids. The type is a factory string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.errors import IndexCorruptError
+from index.manifest import REBUILD_HINT
+
+VECTORS_NAME = "passages.faiss"
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 128
+
+
+def build_faiss(vectors: np.ndarray, factory: str) -> faiss.Index:
+    """A FAISS index over normalized vectors with inner-product metric (cosine)."""
+    dimension = vectors.shape[1]
+    index = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
+    hnsw = _hnsw_of(index)
+    if hnsw is not None:
+        hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        hnsw.efSearch = HNSW_EF_SEARCH
+    if not index.is_trained and len(vectors):
+        index.train(vectors)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def save_faiss(index: faiss.Index, folder: Path) -> None:
+    faiss.write_index(index, str(folder / VECTORS_NAME))
+
+
+def load_faiss(folder: Path) -> faiss.Index:
+    path = folder / VECTORS_NAME
+    if not path.is_file():
+        raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}")
+    try:
+        return faiss.read_index(str(path))
+    except RuntimeError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        raise IndexCorruptError(f"{path} cannot be read ({first_line}): {REBUILD_HINT}") from None
+
+
+def search_faiss(index: faiss.Index, query: np.ndarray, depth: int) -> list[tuple[int, float]]:
+    """The `depth` nearest vectors as (row, score), best first; -1 padding dropped."""
+    depth = min(depth, index.ntotal)
+    if depth <= 0:
+        return []
+    scores, rows = index.search(query.reshape(1, -1), depth)
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+
+def _hnsw_of(index: faiss.Index) -> faiss.HNSW | None:
+    concrete = faiss.downcast_index(index)
+    return concrete.hnsw if isinstance(concrete, faiss.IndexHNSW) else None

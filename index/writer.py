@@ -1,0 +1,259 @@
+"""Build, extend and shrink an index: every write publishes a complete new version.
+
+Unchanged articles keep their passages, and unchanged passages their cached vectors, so an
+`add` or a rebuild of the same corpus embeds only what is new.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from index.articles import Article
+from index.embedder import Embedder
+from index.embedding_cache import EmbeddingCache
+from index.errors import IndexCorruptError, IndexMismatchError, NoArticlesError
+from index.ingest import Skipped, read_articles
+from index.layout import IndexLayout
+from index.manifest import FORMAT_VERSION, Manifest
+from index.passages import ChunkingOptions, split_passages
+from index.settings import IndexSettings
+from index.store import IndexedArticle, MetadataReader, write_metadata
+from index.vectors import build_faiss, save_faiss
+
+log = logging.getLogger(__name__)
+
+TITLE_CHARS_IN_EMBEDDING = 200
+
+
+def document_text(title: str, passage: str) -> str:
+    """What the model embeds for a passage: its article's title helps, so it goes first."""
+    return f"{title[:TITLE_CHARS_IN_EMBEDDING]}\n{passage}"
+
+
+@dataclass(slots=True)
+class WriteReport:
+    """What a write did, for the command line to print and tests to check."""
+
+    action: str
+    articles: int = 0
+    passages: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    kept_unreadable: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    embedded: int = 0
+    seconds: float = 0.0
+    version: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Previous:
+    items: list[IndexedArticle]
+    manifest: Manifest | None
+
+    def by_id(self) -> dict[str, IndexedArticle]:
+        return {item.article.id: item for item in self.items}
+
+
+class IndexWriter:
+    """The one way to change an index folder."""
+
+    def __init__(
+        self, settings: IndexSettings, embedder: Embedder, *, progress: bool = False
+    ) -> None:
+        self._settings = settings
+        self._embedder = embedder
+        self._progress = progress
+        self._layout = IndexLayout(settings.resolved_index_dir)
+        self._chunking = ChunkingOptions(
+            max_tokens=settings.passage_max_tokens,
+            min_tokens=settings.passage_min_tokens,
+            overlap_sentences=settings.passage_overlap_sentences,
+        )
+
+    def rebuild(self, paths: Sequence[Path], *, strict: bool = False) -> WriteReport:
+        """Replace the index with the articles under `paths`.
+
+        A file that cannot be read now but was indexed before keeps its previous version.
+        """
+        started = time.monotonic()
+        report = WriteReport("rebuild")
+        articles, report.skipped = self._read(paths, strict)
+        with self._layout.write_lock():
+            previous = self._previous(for_rebuild=True)
+            by_origin: dict[str, list[IndexedArticle]] = {}
+            for item in previous.items:
+                by_origin.setdefault(item.article.origin, []).append(item)
+            kept = [item for s in report.skipped for item in by_origin.get(s.origin, [])]
+            report.kept_unreadable = [item.article.id for item in kept]
+            fresh = self._index_articles(articles, previous, report)
+            fresh_ids = {item.article.id for item in fresh}
+            items = fresh + [item for item in kept if item.article.id not in fresh_ids]
+            if not items:
+                raise NoArticlesError(
+                    "no readable articles in "
+                    + ", ".join(map(str, paths))
+                    + "; the index is unchanged"
+                )
+            report.removed = sorted(previous.by_id().keys() - {i.article.id for i in items})
+            self._commit(items, report)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def add(self, paths: Sequence[Path], *, strict: bool = False) -> WriteReport:
+        """Add new articles and replace changed ones; everything else stays as it is."""
+        started = time.monotonic()
+        report = WriteReport("add")
+        articles, report.skipped = self._read(paths, strict)
+        with self._layout.write_lock():
+            previous = self._previous(for_rebuild=False)
+            fresh = self._index_articles(articles, previous, report)
+            fresh_ids = {item.article.id for item in fresh}
+            items = [i for i in previous.items if i.article.id not in fresh_ids] + fresh
+            if not items:
+                raise NoArticlesError(
+                    "no readable articles in " + ", ".join(map(str, paths)) + "; nothing was added"
+                )
+            if report.added or report.updated or not previous.items:
+                self._commit(items, report)
+            else:
+                report.articles = len(items)
+                report.passages = sum(len(i.passages) for i in items)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def remove(self, article_ids: Iterable[str]) -> WriteReport:
+        """Remove articles by id; ids that are not in the index are reported, not fatal."""
+        started = time.monotonic()
+        report = WriteReport("remove")
+        wanted = set(article_ids)
+        with self._layout.write_lock():
+            previous = self._previous(for_rebuild=False)
+            items = [i for i in previous.items if i.article.id not in wanted]
+            report.removed = sorted(wanted & previous.by_id().keys())
+            report.unchanged = len(items)
+            if report.removed:
+                self._commit(items, report)
+            else:
+                report.articles = len(items)
+                report.passages = sum(len(i.passages) for i in items)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _read(self, paths: Sequence[Path], strict: bool) -> tuple[list[Article], list[Skipped]]:
+        articles: dict[str, Article] = {}
+        skipped: list[Skipped] = []
+        for found in read_articles(paths, strict=strict):
+            if isinstance(found, Skipped):
+                log.warning("skipped %s: %s", found.origin, found.reason)
+                skipped.append(found)
+                continue
+            if found.id in articles:
+                log.warning(
+                    "article id %r appears in %s and %s; keeping the later one",
+                    found.id, articles[found.id].origin, found.origin,
+                )  # fmt: skip
+            articles[found.id] = found
+        return list(articles.values()), skipped
+
+    def _previous(self, *, for_rebuild: bool) -> _Previous:
+        """The live version's content; a rebuild may replace an unreadable or mismatched one."""
+        folder = self._layout.current_version()
+        if folder is None:
+            return _Previous([], None)
+        try:
+            manifest = Manifest.load(folder)
+            reader = MetadataReader(folder)
+            try:
+                items = reader.indexed_articles()
+            finally:
+                reader.close()
+            if not for_rebuild:
+                manifest.check_compatible(self._embedder.model_name, self._embedder.dimension)
+        except (IndexCorruptError, IndexMismatchError) as exc:
+            if not for_rebuild:
+                raise
+            log.warning("the current index will be replaced: %s", exc)
+            return _Previous([], None)
+        return _Previous(items, manifest)
+
+    def _same_chunking(self, manifest: Manifest | None) -> bool:
+        return manifest is not None and (
+            manifest.model == self._embedder.model_name
+            and manifest.passage_max_tokens == self._chunking.max_tokens
+            and manifest.passage_min_tokens == self._chunking.min_tokens
+            and manifest.passage_overlap_sentences == self._chunking.overlap_sentences
+        )
+
+    def _index_articles(
+        self, articles: Sequence[Article], previous: _Previous, report: WriteReport
+    ) -> list[IndexedArticle]:
+        """Articles with passages: reused from the previous version when nothing changed."""
+        old = previous.by_id()
+        reuse = self._same_chunking(previous.manifest)
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        result: list[IndexedArticle] = []
+        for article in tqdm(articles, desc="Splitting", unit="article", disable=not self._progress):
+            before = old.get(article.id)
+            if before is not None and before.article.content_hash == article.content_hash:
+                report.unchanged += 1
+                if reuse:  # same text, same chunking: same passages (the origin may have moved)
+                    result.append(IndexedArticle(article, before.passages, before.first_indexed_at))
+                    continue
+            elif before is not None:
+                report.updated.append(article.id)
+            else:
+                report.added.append(article.id)
+            spans = split_passages(article.text, self._embedder.count_tokens, self._chunking)
+            first_seen = before.first_indexed_at if before is not None else now
+            result.append(IndexedArticle(article, tuple(spans), first_seen))
+        return result
+
+    def _commit(self, items: list[IndexedArticle], report: WriteReport) -> None:
+        texts = [document_text(i.article.title, t) for i in items for t in i.passage_texts()]
+        cache = EmbeddingCache(
+            self._settings.resolved_cache_path, self._embedder.model_name, self._embedder.dimension
+        )
+        try:
+            vectors, report.embedded = cache.embed(
+                texts, self._embedder.encode_documents, progress=self._progress
+            )
+        finally:
+            cache.close()
+        build_id, staging = self._layout.new_staging()
+        try:
+            write_metadata(staging, items)
+            save_faiss(build_faiss(vectors, self._settings.faiss_index_factory), staging)
+            self._manifest(build_id, items, len(texts)).save(staging)  # last: marks it complete
+            report.version = self._layout.publish(build_id, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._layout.collect_garbage()
+        report.articles, report.passages = len(items), len(texts)
+
+    def _manifest(self, build_id: str, items: list[IndexedArticle], passages: int) -> Manifest:
+        return Manifest(
+            format_version=FORMAT_VERSION,
+            build_id=build_id,
+            model=self._embedder.model_name,
+            dimension=self._embedder.dimension,
+            metric="inner_product",
+            index_factory=self._settings.faiss_index_factory,
+            passage_max_tokens=self._chunking.max_tokens,
+            passage_min_tokens=self._chunking.min_tokens,
+            passage_overlap_sentences=self._chunking.overlap_sentences,
+            articles=len(items),
+            passages=passages,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )

@@ -1,0 +1,43 @@
+"""Shared fixtures: every test runs with its own data folder and never reads the user's `.env`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index import Embedder, IndexSettings, load_embedder
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT_ROOT / "seeds"
+SHARED_EVAL = (PROJECT_ROOT.parent / "shared" / "eval").resolve()
+
+# Variables a developer may have exported that would point tests at real data or Telegram.
+_PRODUCT_VARIABLES = (
+    "DATA_DIR", "INDEX_DIR", "EMBEDDING_CACHE_PATH", "EMBEDDING_MODEL", "EMBEDDING_BACKEND",
+    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "SEARCH_MIN_SCORE",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private DATA_DIR for the test and its subprocesses, and no `.env` from the working folder."""
+    for name in _PRODUCT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(tmp_path)
+    yield data_dir
+
+
+@pytest.fixture
+def settings(isolated_environment: Path) -> IndexSettings:
+    return IndexSettings(_env_file=None, data_dir=isolated_environment)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real packaged model, loaded once for the whole run."""
+    return load_embedder(IndexSettings(_env_file=None))  # type: ignore[call-arg]

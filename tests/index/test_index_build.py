@@ -1,0 +1,287 @@
+"""The real model, real FAISS and SQLite files: build, query, add, remove, rebuild, reload."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import (
+    Embedder,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexSettings,
+    IndexWriter,
+    NewsIndex,
+    NoArticlesError,
+    UnreadableArticleError,
+)
+from index.layout import IndexLayout
+from index.manifest import Manifest
+from index.vectors import build_faiss, save_faiss
+from index.writer import document_text
+from tests.conftest import SEEDS
+
+QUESTION = "Which countries signed long-term security agreements with Ukraine?"
+
+pytestmark = pytest.mark.slow
+
+
+def write_article(folder: Path, name: str, title: str, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(
+        f"---\ntitle: {title}\nsource: Test Wire\npublished: 2024-03-01\n---\n{body}\n", "utf-8"
+    )
+    return path
+
+
+VOLCANO = (
+    "A volcano on the Reykjanes peninsula in Iceland erupted again on Saturday night. "
+    "Lava flowed towards the evacuated town of Grindavik, and the Blue Lagoon spa was closed. "
+    "Scientists said the eruption was the fourth since December."
+)
+
+
+def test_seed_index_answers_with_a_citation(settings: IndexSettings, embedder: Embedder) -> None:
+    report = IndexWriter(settings, embedder).rebuild([SEEDS])
+    assert report.articles == 1 and report.passages >= 2 and report.embedded == report.passages
+
+    hits = NewsIndex(settings, embedder).search(QUESTION)
+    assert hits, "the seed article covers this question"
+    top = hits[0]
+    assert "10-year bilateral agreements" in top.text
+    assert top.title == "Macron says sending Western troops to Ukraine is not ruled out"
+    assert top.published == "2024-02-26" and top.article_id == "000_73da1f60caab5eee"
+    body = (SEEDS / "000_73da1f60caab5eee.txt").read_text("utf-8").split("---\n", 2)[2]
+    assert body[top.start : top.end] == top.text, "offsets point into the article text"
+    assert top.score > 0.4 and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_passages_fit_the_model_window_with_the_title(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    snapshot = NewsIndex(settings, embedder).snapshot()
+    records = snapshot.metadata.passages(list(range(snapshot.manifest.passages)))
+    texts = [r.text for r in records.values()]
+    assert max(embedder.count_tokens(texts)) <= settings.passage_max_tokens
+    with_title = [document_text(r.title, r.text) for r in records.values()]
+    assert max(embedder.count_tokens(with_title)) + 2 <= embedder.max_tokens
+
+
+def test_unrelated_or_empty_questions_get_nothing(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    index = NewsIndex(settings, embedder)
+    assert index.search("What is a good recipe for banana bread?") == []
+    assert index.search("") == [] and index.search("   \n") == [] and index.search("🙂🙂🙂") == []
+    long_hits = index.search(" ".join([QUESTION] * 500))  # 33,000 characters, cut before embedding
+    assert long_hits and "10-year" in long_hits[0].text
+
+
+def test_add_update_remove_round_trip(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS])
+    index = NewsIndex(settings, embedder)
+    inbox = tmp_path / "inbox"
+    article = write_article(inbox, "volcano.md", "Iceland volcano erupts again", VOLCANO)
+
+    added = writer.add([article])
+    assert added.added == ["volcano"] and added.articles == 2
+    assert added.embedded == len(index.snapshot().metadata.passages([])) + 1 or added.embedded >= 1
+    hits = index.search("Where did lava flow in Iceland?")
+    assert hits[0].article_id == "volcano" and hits[0].source == "Test Wire"
+
+    again = writer.add([article])
+    assert again.added == [] and again.unchanged == 1 and again.version is None, "nothing to do"
+
+    write_article(
+        inbox, "volcano.md", "Iceland volcano erupts again", VOLCANO + " Flights were not affected."
+    )
+    updated = writer.add([article])
+    assert updated.updated == ["volcano"] and updated.articles == 2
+    assert "Flights were not affected" in " ".join(
+        h.text for h in index.search("Were flights affected by the Iceland eruption?")
+    )
+
+    removed = writer.remove(["volcano", "no-such-id"])
+    assert removed.removed == ["volcano"] and removed.articles == 1
+    assert all(
+        h.article_id != "volcano"
+        for h in index.search("Where did lava flow in Iceland?", min_score=-1)
+    )
+
+    rebuilt = writer.rebuild([SEEDS])
+    assert rebuilt.embedded == 0, "every seed passage comes from the cache"
+
+
+def test_first_indexed_time_survives_updates_and_rebuilds(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    article = write_article(tmp_path / "in", "volcano.md", "Iceland volcano erupts again", VOLCANO)
+    writer.rebuild([SEEDS, article])
+    index = NewsIndex(settings, embedder)
+    before = {a.id: a.first_indexed_at for a in index.list_articles()}
+    write_article(tmp_path / "in", "volcano.md", "Iceland volcano erupts again", VOLCANO + " More.")
+    writer.rebuild([SEEDS, article])
+    after = {a.id: a.first_indexed_at for a in index.list_articles()}
+    assert before == after
+    assert index.articles_indexed_since(before["volcano"]) == []
+
+
+def test_an_unreadable_file_keeps_its_previous_version(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_article(corpus, "volcano.md", "Iceland volcano erupts again", VOLCANO)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([corpus])
+    (corpus / "volcano.md").write_bytes(b"\xff\xfe\x00binary\x00garbage")
+    write_article(corpus, "other.md", "Paris meeting", "European leaders met in Paris on Monday.")
+    report = writer.rebuild([corpus])
+    assert [s.origin for s in report.skipped] == [str(corpus / "volcano.md")]
+    assert report.kept_unreadable == ["volcano"]
+    ids = {a.id for a in NewsIndex(settings, embedder).list_articles()}
+    assert ids == {"volcano", "other"}
+
+
+def test_strict_mode_fails_and_changes_nothing(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS])
+    version = IndexLayout(settings.resolved_index_dir).current_version()
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"caf\xe9 au lait")
+    with pytest.raises(UnreadableArticleError, match=r"bad\.txt"):
+        writer.add([bad], strict=True)
+    report = writer.add([bad])
+    assert len(report.skipped) == 1 and report.version is None
+    assert IndexLayout(settings.resolved_index_dir).current_version() == version
+
+
+def test_nothing_readable_leaves_the_index_as_it_was(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "blank.txt").write_text("   \n")
+    with pytest.raises(NoArticlesError):
+        writer.rebuild([empty])
+    assert NewsIndex(settings, embedder).stats().articles == 1
+
+
+def test_no_index_yet_is_a_named_error(settings: IndexSettings, embedder: Embedder) -> None:
+    with pytest.raises(IndexMissingError, match="python -m index rebuild"):
+        NewsIndex(settings, embedder).search(QUESTION)
+
+
+def test_an_index_of_another_model_is_refused(settings: IndexSettings, embedder: Embedder) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    other = settings.model_copy(
+        update={"embedding_model": "sentence-transformers/all-mpnet-base-v2"}
+    )
+    with pytest.raises(IndexMismatchError, match=r"all-MiniLM-L6-v2.*all-mpnet-base-v2.*rebuild"):
+        NewsIndex(other, embedder).search(QUESTION)
+    with pytest.raises(IndexMismatchError):
+        NewsIndex(other, embedder).stats()
+
+
+def test_a_mismatched_dimension_is_refused(settings: IndexSettings, embedder: Embedder) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    assert folder is not None
+    manifest = Manifest.load(folder)
+    assert manifest.dimension == 384
+    # What a 768-dimension model of the same name would have left: consistent, but not ours.
+    vectors = np.random.default_rng(0).random((manifest.passages, 768), dtype=np.float32)
+    save_faiss(build_faiss(vectors, "Flat"), folder)
+    text = (folder / "manifest.json").read_text().replace('"dimension": 384', '"dimension": 768')
+    (folder / "manifest.json").write_text(text)
+    with pytest.raises(IndexMismatchError, match="768"):
+        NewsIndex(settings, embedder).search(QUESTION)
+
+
+def test_a_corrupt_index_is_a_named_error(settings: IndexSettings, embedder: Embedder) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    assert folder is not None
+    (folder / "passages.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(IndexCorruptError, match="rebuild"):
+        NewsIndex(settings, embedder).search(QUESTION)
+
+
+def test_a_running_reader_follows_a_rebuild(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS])
+    index = NewsIndex(settings, embedder)
+    assert index.search("Where did lava flow in Iceland?") == []
+    writer.add(
+        [write_article(tmp_path / "in", "volcano.md", "Iceland volcano erupts again", VOLCANO)]
+    )
+    assert index.search("Where did lava flow in Iceland?")[0].article_id == "volcano"
+
+
+def test_a_broken_new_version_leaves_the_old_one_serving(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS])
+    index = NewsIndex(settings, embedder)
+    assert index.search(QUESTION)
+    report = writer.add([write_article(tmp_path / "in", "volcano.md", "Iceland volcano", VOLCANO)])
+    assert report.version is not None
+    (report.version / "passages.faiss").write_bytes(b"garbage")
+    hits = index.search(QUESTION)
+    assert hits and index.stats().articles == 1, "still on the previous version"
+
+
+def test_readers_never_see_a_half_written_index(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS])
+    index = NewsIndex(settings, embedder)
+    errors: list[BaseException] = []
+    answered = 0
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        nonlocal answered
+        while not stop.is_set():
+            try:
+                assert index.search(QUESTION), "every version answers the seed question"
+                answered += 1
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    reader = threading.Thread(target=keep_searching)
+    reader.start()
+    try:
+        for i in range(6):
+            article = write_article(
+                tmp_path / "in", f"a{i}.md", f"Story {i}", f"Story number {i}. " + VOLCANO
+            )
+            writer.add([article])
+            writer.rebuild([SEEDS]) if i % 2 else None
+    finally:
+        stop.set()
+        reader.join()
+    assert not errors, errors
+    assert answered > 0
+    assert len(list((settings.resolved_index_dir / "versions").iterdir())) <= 2, (
+        "old versions are cleaned up"
+    )

@@ -1,0 +1,59 @@
+"""Ranking rules on raw candidates: per-article caps, minimum score, paging, query preparation."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.ranking import Candidate, prepare_query, select
+
+
+def cands(*spec: tuple[str, float]) -> list[Candidate]:
+    return [Candidate(row, article, score) for row, (article, score) in enumerate(spec)]
+
+
+def test_at_most_n_passages_per_article() -> None:
+    found = select(
+        cands(("a", 0.9), ("a", 0.8), ("a", 0.7), ("b", 0.6)),
+        limit=3,
+        max_per_article=2,
+        min_score=0,
+    )
+    assert [(c.article_id, c.score) for c in found] == [("a", 0.9), ("a", 0.8), ("b", 0.6)]
+
+
+def test_nothing_below_the_minimum_score() -> None:
+    assert select(cands(("a", 0.2), ("b", 0.1)), limit=3, max_per_article=2, min_score=0.25) == []
+    found = select(cands(("a", 0.5), ("b", 0.24)), limit=3, max_per_article=2, min_score=0.25)
+    assert [c.article_id for c in found] == ["a"]
+
+
+def test_offset_pages_through_the_same_selection() -> None:
+    pool = cands(*[(f"art{i % 4}", 1 - i / 100) for i in range(20)])
+    first = select(pool, limit=3, max_per_article=1, min_score=0)
+    second = select(pool, limit=3, offset=3, max_per_article=1, min_score=0)
+    everything = select(pool, limit=6, max_per_article=1, min_score=0)
+    assert first + second == everything
+    assert [c.article_id for c in everything] == ["art0", "art1", "art2", "art3"]
+    assert second == [everything[3]]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("abcde"), st.floats(-1, 1)), max_size=40), st.integers(1, 5)
+)
+def test_selection_is_sorted_and_respects_the_cap(spec: list[tuple[str, float]], cap: int) -> None:
+    found = select(cands(*spec), limit=10, max_per_article=cap, min_score=-0.5)
+    scores = [c.score for c in found]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s >= -0.5 for s in scores)
+    for article in "abcde":
+        assert sum(c.article_id == article for c in found) <= cap
+
+
+def test_prepare_query() -> None:
+    assert prepare_query("  what   about\n\tUkraine? ", 100) == "what about Ukraine?"
+    assert prepare_query("", 100) is None
+    assert prepare_query("   \n ", 100) is None
+    assert prepare_query("🙂🙂 ?!", 100) is None
+    assert prepare_query("word " * 1000, 50) == ("word " * 10).strip()
+    assert len(prepare_query("x" * 5000, 100) or "") == 100
