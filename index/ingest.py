@@ -47,8 +47,8 @@ class _Entry:
 def read_articles(paths: Paths, *, strict: bool = False) -> Iterator[Article | Skipped]:
     """Every article in the given files and folders, and a `Skipped` for each that is unreadable.
 
-    Missing paths raise `UnreadableArticleError` at once, before anything is read; so does
-    the first unreadable file or record when `strict` is set.
+    Missing paths raise `UnreadableArticleError` at once, before anything is read. With
+    `strict`, the first unreadable file or record raises it too, while iterating.
     """
     entries = _collect(paths)
     return _read_all(entries, strict)
@@ -64,6 +64,7 @@ def find_article_files(paths: Paths) -> list[Path]:
 
 
 def _read_all(entries: list[_Entry], strict: bool) -> Iterator[Article | Skipped]:
+    """Lazily, so a large corpus never has to be held twice in memory."""
     for entry in entries:
         for item in _read_entry(entry):
             if strict and isinstance(item, Skipped):
@@ -139,6 +140,7 @@ def _scan(
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether to descend: symlinked folders count (cycles are caught by `_scan`)."""
     try:
         return entry.is_dir()
     except OSError:  # e.g. a symlink loop: treat as a file, whose read then reports the problem
@@ -227,11 +229,13 @@ def _decode(raw: bytes, suffix: str) -> str:
 
 
 def _declared_charset(raw: bytes) -> str | None:
+    """The `<meta charset>` of a page, which browsers honour, so a saved page reads as it looked."""
     match = _META_CHARSET.search(raw[:4096])
     return match.group(1).decode("ascii") if match else None
 
 
 def _decode_as(raw: bytes, charset: str) -> str | None:
+    """None when the declared charset is unknown or wrong: the file is then reported as not UTF-8."""
     try:
         return raw.decode(charset)
     except (LookupError, UnicodeDecodeError):

@@ -57,3 +57,14 @@ def select(
         if len(chosen) >= offset + limit:
             break
     return chosen[offset:]
+
+
+def best_in_groups(scores: Sequence[float], sizes: Sequence[int]) -> list[int]:
+    """For consecutive groups of `sizes` in `scores`, the position of each group's best (first wins ties)."""
+    best: list[int] = []
+    start = 0
+    for size in sizes:
+        group = scores[start : start + size]
+        best.append(max(range(size), key=lambda i: (group[i], -i)))
+        start += size
+    return best

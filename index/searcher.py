@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
+import numpy as np
 
 from index.embedder import Embedder, load_embedder
 from index.errors import IndexCorruptError, IndexMissingError, NewsIndexError
 from index.layout import IndexLayout
 from index.manifest import REBUILD_HINT, Manifest
-from index.ranking import Candidate, prepare_query, select
+from index.ranking import Candidate, best_in_groups, prepare_query, select
+from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, MetadataReader
 from index.vectors import load_faiss, search_faiss
@@ -38,6 +40,8 @@ class Hit:
     url: str | None
     source: str | None
     published: str | None
+    highlight: tuple[int, int] = (0, 0)
+    """The sentence of `text` that best matches the question, as offsets into `text`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +179,26 @@ class NewsIndex:
             max_per_article=per_article,
             min_score=settings.search_min_score if min_score is None else min_score,
         )
+        texts = [records[c.row].text for c in chosen]
+        highlights = self._best_sentences(vector, texts)
         hits = []
-        for rank, candidate in enumerate(chosen, start=offset + 1):
+        for rank, (candidate, highlight) in enumerate(zip(chosen, highlights, strict=True), offset + 1):
             record = records[candidate.row]
             hits.append(
                 Hit(rank, candidate.score, record.text, record.start, record.end, record.article_id,
-                    record.title, record.url, record.source, record.published)
+                    record.title, record.url, record.source, record.published, highlight)
             )  # fmt: skip
         return hits
+
+    def _best_sentences(self, query: np.ndarray, texts: list[str]) -> list[tuple[int, int]]:
+        """For each passage, the span of its sentence closest to the question (one batch)."""
+        spans = [sentence_spans(text) or [(0, len(text))] for text in texts]
+        sentences = [text[a:b] for text, group in zip(texts, spans, strict=True) for a, b in group]
+        if not sentences:
+            return []
+        scores = self.embedder.encode_documents(sentences) @ query.reshape(-1)
+        best = best_in_groups(scores.tolist(), [len(group) for group in spans])
+        return [group[i] for group, i in zip(spans, best, strict=True)]
 
     def stats(self) -> IndexStats:
         snapshot = self.snapshot()

@@ -285,3 +285,10 @@ def test_readers_never_see_a_half_written_index(
     assert len(list((settings.resolved_index_dir / "versions").iterdir())) <= 2, (
         "old versions are cleaned up"
     )
+
+
+def test_the_answer_sentence_is_highlighted(settings: IndexSettings, embedder: Embedder) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    top = NewsIndex(settings, embedder).search(QUESTION)[0]
+    start, end = top.highlight
+    assert top.text[start:end].startswith("The Paris conference comes after France, Germany and the UK")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.ranking import Candidate, prepare_query, select
+from index.ranking import Candidate, best_in_groups, prepare_query, select
 
 
 def cands(*spec: tuple[str, float]) -> list[Candidate]:
@@ -57,3 +57,8 @@ def test_prepare_query() -> None:
     assert prepare_query("🙂🙂 ?!", 100) is None
     assert prepare_query("word " * 1000, 50) == ("word " * 10).strip()
     assert len(prepare_query("x" * 5000, 100) or "") == 100
+
+
+def test_best_in_groups() -> None:
+    assert best_in_groups([0.1, 0.5, 0.2, 0.9, 0.3, 0.3], [3, 1, 2]) == [1, 0, 0]
+    assert best_in_groups([], []) == []

@@ -1,0 +1,52 @@
+"""The answer pipeline shared by Telegram and the terminal chat: question → passages, off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from index import Hit, NewsIndex
+
+from bot.questions import Question
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One page of passages for a question."""
+
+    question: Question
+    hits: list[Hit]
+    page: int
+    has_more: bool
+
+
+class AnswerService:
+    """Searches the index in a worker thread, so model work never blocks the event loop,
+    and remembers recent questions so a "more" button can page through them."""
+
+    def __init__(self, index: NewsIndex, *, per_page: int, remembered: int = 2000) -> None:
+        self.index = index
+        self.per_page = per_page
+        self._remembered = remembered
+        self._questions: OrderedDict[str, Question] = OrderedDict()
+
+    def answer_sync(self, question: Question, page: int = 0) -> Answer:
+        """The `page`-th group of passages (one extra is fetched to know if there are more)."""
+        hits = self.index.search(question.text, self.per_page + 1, offset=page * self.per_page)
+        return Answer(question, hits[: self.per_page], page, has_more=len(hits) > self.per_page)
+
+    async def answer(self, question: Question, page: int = 0) -> Answer:
+        return await asyncio.to_thread(self.answer_sync, question, page)
+
+    def remember(self, question: Question) -> str:
+        """A short key for the question, small enough for a button's 64-byte callback data."""
+        key = secrets.token_urlsafe(6)
+        self._questions[key] = question
+        while len(self._questions) > self._remembered:
+            self._questions.popitem(last=False)
+        return key
+
+    def recall(self, key: str) -> Question | None:
+        return self._questions.get(key)

@@ -1,0 +1,102 @@
+"""The one place that builds the Telegram Application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers, texts
+from bot.answers import AnswerService
+from bot.ratelimit import PerUserLimiter
+from bot.services import SERVICES_KEY, Services
+from bot.settings import BotSettings
+from bot.startup import open_index
+from index import NewsIndex
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_ATTEMPTS = 5
+"""How many times AIORateLimiter waits out a RetryAfter before giving up on a request."""
+
+
+def build_application(settings: BotSettings, index: NewsIndex | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot, configured from settings; the index is opened in post_init unless given."""
+    if not settings.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        opened = index if index is not None else await asyncio.to_thread(open_index, settings)
+        app.bot_data[SERVICES_KEY] = Services(
+            settings=settings,
+            answers=AnswerService(opened, per_page=settings.search_top_k, remembered=settings.remembered_answers),
+            limiter=PerUserLimiter(settings.user_questions_per_minute),
+        )
+        await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMANDS])
+        log.info("ready as @%s", app.bot.username)
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(settings.concurrent_updates)
+        .rate_limiter(AIORateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
+        .post_init(post_init)
+        .build()
+    )
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Commands in every chat; free text in private chats; mentions and replies in groups."""
+    new_messages = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
+    private = filters.ChatType.PRIVATE & new_messages
+    groups = filters.ChatType.GROUPS & new_messages
+    app.add_handler(CommandHandler("start", handlers.start, filters=new_messages))
+    app.add_handler(CommandHandler("help", handlers.help_command, filters=new_messages))
+    app.add_handler(CommandHandler("ask", handlers.ask, filters=new_messages))
+    app.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
+    app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
+    app.add_handler(
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & (filters.Entity("mention") | filters.REPLY), handlers.group_text)
+    )
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
+    )
+    app.add_handler(CallbackQueryHandler(handlers.more, pattern=rf"^{handlers.MORE_PREFIX}:[\w-]+:\d+$"))
+    app.add_handler(CallbackQueryHandler(handlers.sources_page, pattern=rf"^{handlers.SOURCES_PREFIX}:\d+$"))
+    app.add_error_handler(handlers.error_handler)
+
+
+def run(settings: BotSettings) -> None:
+    """Serve until stopped: webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,220 @@
+"""Telegram handlers: parse the update, ask the answer service, format, reply. Nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import traceback
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot import formatting, texts
+from bot.answers import Answer
+from bot.questions import extract_question, parse_question
+from bot.services import services
+from index import IndexMissingError, NewsIndexError
+
+log = logging.getLogger(__name__)
+
+MORE_PREFIX = "more"
+SOURCES_PREFIX = "sources"
+SOURCES_PER_PAGE = 10
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet and explain how to ask."""
+    await _reply(update, texts.START)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the commands with example questions."""
+    await _reply(update, texts.HELP)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/ask question` in any chat."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    question = extract_question(message.text, context.bot.username)
+    if not question:
+        await _reply(update, texts.ASK_USAGE)
+        return
+    await answer_question(update, context, question)
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a private chat every text message is a question."""
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        await answer_question(update, context, message.text)
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, answer a mention of the bot or a reply to one of its messages; ignore chatter."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if _mentions_bot(message, context.bot.username) or _replies_to_bot(message, context.bot.id):
+        await answer_question(update, context, extract_question(message.text, context.bot.username))
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos and the like in a private chat get a hint."""
+    await _reply(update, texts.NON_TEXT_HINT)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str) -> None:
+    """The whole question flow: validate, rate-limit, search off the loop, reply with citations."""
+    shared = services(context)
+    question = parse_question(raw, shared.settings.question_max_chars)
+    if question is None:
+        await _reply(update, texts.USAGE_HINT)
+        return
+    user = update.effective_user
+    if user is not None and not await shared.limiter.allow(user.id):
+        await _reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        answer = await shared.answers.answer(question)
+    except IndexMissingError:
+        await _reply(update, texts.NO_INDEX)
+        return
+    if not answer.hits:
+        await _reply(update, formatting.format_not_covered(question.text))
+        return
+    key = shared.answers.remember(question)
+    await _reply(update, _answer_text(answer), _answer_keyboard(key, answer), quote=True)
+
+
+async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "more"/"back" buttons under an answer: edit the message to show that page."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    shared = services(context)
+    _, key, page_text = query.data.split(":", 2)
+    question = shared.answers.recall(key)
+    if question is None:
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    answer = await shared.answers.answer(question, max(0, int(page_text)))
+    if not answer.hits:
+        await query.answer(texts.NO_MORE_RESULTS)
+        return
+    await query.answer()
+    with contextlib.suppress(BadRequest):  # "message is not modified" on a double tap
+        await query.edit_message_text(_answer_text(answer), reply_markup=_answer_keyboard(key, answer))
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The indexed articles, newest first, ten per page."""
+    text, keyboard = await _sources_page(context, 0)
+    await _reply(update, text, keyboard)
+
+
+async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Page buttons under /sources."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    text, keyboard = await _sources_page(context, max(0, int(query.data.split(":", 1)[1])))
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Articles, passages, model and last update of the live index."""
+    index = services(context).answers.index
+    try:
+        found = await asyncio.to_thread(index.stats)
+    except IndexMissingError:
+        await _reply(update, texts.NO_INDEX)
+        return
+    await _reply(update, formatting.format_stats(found))
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its update id (never the token) and apologise to the user."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    if isinstance(error, NewsIndexError):
+        log.error("update %s: %s", update_id, error)
+    else:
+        trace = "".join(traceback.format_exception(error)) if error else "no exception"
+        log.error("update %s failed:\n%s", update_id, trace)
+    if isinstance(update, Update) and update.effective_message is not None:
+        with contextlib.suppress(TelegramError):
+            await update.effective_message.reply_text(texts.ERROR)
+
+
+def _answer_text(answer: Answer) -> str:
+    return formatting.format_answer(
+        answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
+        cut_note=answer.question.cut,
+    )  # fmt: skip
+
+
+def _answer_keyboard(key: str, answer: Answer) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if answer.page > 0:
+        buttons.append(InlineKeyboardButton(texts.BUTTON_PREVIOUS, callback_data=f"{MORE_PREFIX}:{key}:{answer.page - 1}"))
+    if answer.has_more:
+        buttons.append(InlineKeyboardButton(texts.BUTTON_MORE, callback_data=f"{MORE_PREFIX}:{key}:{answer.page + 1}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def _sources_page(context: ContextTypes.DEFAULT_TYPE, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    index = services(context).answers.index
+    try:
+        total = (await asyncio.to_thread(index.stats)).articles
+    except IndexMissingError:
+        return texts.NO_INDEX, None
+    pages = max(1, math.ceil(total / SOURCES_PER_PAGE))
+    page = min(page, pages - 1)
+    articles = await asyncio.to_thread(index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
+    text = formatting.format_sources(articles, page=page, pages=pages, total=total)
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton(texts.BUTTON_PREV_PAGE, callback_data=f"{SOURCES_PREFIX}:{page - 1}"))
+    if page + 1 < pages:
+        buttons.append(InlineKeyboardButton(texts.BUTTON_NEXT_PAGE, callback_data=f"{SOURCES_PREFIX}:{page + 1}"))
+    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def _mentions_bot(message: Message, username: str | None) -> bool:
+    if not username:
+        return False
+    mentions = message.parse_entities(["mention"]).values()
+    return any(m.lower() == f"@{username.lower()}" for m in mentions)
+
+
+def _replies_to_bot(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+
+
+async def _reply(
+    update: Update,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool | None = None,
+) -> None:
+    """Reply in the chat; quoting the message in groups (and for answers) so it is clear what to."""
+    message = update.effective_message
+    if message is None:
+        return
+    if quote is None:
+        quote = message.chat.type != ChatType.PRIVATE
+    await message.reply_text(text, reply_markup=reply_markup, do_quote=quote)

@@ -1,0 +1,40 @@
+"""A chat in the terminal, through the same answer pipeline as Telegram, for trying the bot
+without a token. Answers are the Telegram answers rendered as plain text."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot import formatting, texts
+from bot.answers import AnswerService
+from bot.questions import parse_question
+from bot.settings import BotSettings
+from bot.startup import open_index
+
+PROMPT = "question> "
+QUIT_WORDS = {"quit", "exit", ":q"}
+
+
+def run_local_chat(settings: BotSettings, stdin: TextIO, stdout: TextIO) -> int:
+    """Answer one question per line until end of input or `quit`."""
+    interactive = stdin.isatty()
+    print(texts.LOCAL_CHAT_BANNER, file=stdout, flush=True)
+    service = AnswerService(open_index(settings), per_page=settings.search_top_k)
+    while True:
+        if interactive:
+            print(PROMPT, end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line or line.strip().lower() in QUIT_WORDS:
+            return 0
+        print(reply_to(service, settings, line), file=stdout, flush=True)
+
+
+def reply_to(service: AnswerService, settings: BotSettings, line: str) -> str:
+    """The plain-text reply to one line of input."""
+    question = parse_question(line, settings.question_max_chars)
+    if question is None:
+        return formatting.to_plain(texts.USAGE_HINT)
+    answer = service.answer_sync(question)
+    if not answer.hits:
+        return formatting.to_plain(formatting.format_not_covered(question.text))
+    return formatting.format_answer_plain(question.text, answer.hits, cut_note=question.cut)

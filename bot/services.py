@@ -1,0 +1,27 @@
+"""The long-lived objects handlers share, opened once in post_init and kept in `bot_data`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import ContextTypes
+
+from bot.answers import AnswerService
+from bot.ratelimit import PerUserLimiter
+from bot.settings import BotSettings
+
+SERVICES_KEY = "services"
+
+
+@dataclass(slots=True)
+class Services:
+    settings: BotSettings
+    answers: AnswerService
+    limiter: PerUserLimiter
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The shared services of the running application."""
+    found = context.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found

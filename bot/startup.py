@@ -1,0 +1,25 @@
+"""What every bot process does before serving: make sure there is an index, and open it."""
+
+from __future__ import annotations
+
+import logging
+
+from index import IndexWriter, NewsIndex, index_exists, load_embedder
+
+from bot.settings import BotSettings
+
+log = logging.getLogger(__name__)
+
+
+def open_index(settings: BotSettings) -> NewsIndex:
+    """The index, built from the sample articles first if there is none; the model loaded once.
+
+    Blocking (model loading takes seconds): call it from a worker thread in async code.
+    """
+    embedder = load_embedder(settings)
+    if not index_exists(settings):
+        log.info("no index in %s yet: building it from %s", settings.resolved_index_dir, settings.seeds_dir)
+        IndexWriter(settings, embedder).rebuild([settings.seeds_dir])
+    index = NewsIndex(settings, embedder)
+    index.snapshot()  # load it now rather than on the first question
+    return index

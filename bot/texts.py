@@ -1,0 +1,164 @@
+"""Every sentence the bot says, in one place, so wording is reviewed together.
+
+Constants are Telegram HTML (only `<b>`, `<i>`, `<code>` and no bare `&`, `<`, `>`), so they can
+be sent as they are with `parse_mode=HTML` and turned into terminal text with
+`formatting.to_plain`. Functions take values that are already HTML-escaped (`…_html`) or numbers.
+"""
+
+from __future__ import annotations
+
+# -- Welcome and help ---------------------------------------------------------------------------
+
+START = (
+    "👋 <b>Hi! I answer questions about a collection of news articles.</b>\n"
+    "\n"
+    "I don't make anything up: each answer is a list of passages from the articles, with the "
+    "sentence that matches your question in bold and a link to the source.\n"
+    "\n"
+    "<b>How to ask</b>\n"
+    "• In a private chat: just type your question.\n"
+    "• In a group: use /ask followed by your question, mention me with your question, "
+    "or reply to one of my messages.\n"
+    "\n"
+    "/help shows the commands and some example questions."
+)
+
+HELP = (
+    "<b>Commands</b>\n"
+    "/ask <i>question</i> — search the articles (in private chats, plain text works too)\n"
+    "/sources — list the indexed articles\n"
+    "/stats — size and freshness of the index\n"
+    "/help — this message\n"
+    "\n"
+    "<b>Try for example</b>\n"
+    "• Which countries signed long-term security agreements with Ukraine?\n"
+    "• What did Macron say about sending troops?\n"
+    "• What did Estonia's foreign minister say about Nato?\n"
+    "\n"
+    "Each answer shows the best passages, with the matching sentence in bold. "
+    "Tap “More ▸” under an answer for further passages."
+)
+
+COMMANDS: list[tuple[str, str]] = [
+    ("start", "What this bot does"),
+    ("help", "Commands and example questions"),
+    ("ask", "Ask a question about the news articles"),
+    ("sources", "List the indexed articles"),
+    ("stats", "Size and freshness of the index"),
+]
+"""(command, description) pairs for setMyCommands, in menu order."""
+
+# -- Hints for questions that cannot be searched --------------------------------------------------
+
+USAGE_HINT = (
+    "Please ask a question in words, for example: "
+    "<i>What did Macron say about sending troops?</i>"
+)
+
+ASK_USAGE = (
+    "Add your question after the command, for example:\n"
+    "/ask Which countries signed long-term security agreements with Ukraine?"
+)
+
+NON_TEXT_HINT = "I can only read text. Please type your question as a message."
+
+
+def LONG_QUESTION_NOTE(max_chars: int) -> str:  # noqa: N802 - reads like the other constants
+    """Appended to an answer when the question was cut before searching."""
+    return (
+        f"✂️ <i>Your question was long, so only its first {max_chars:,} characters were "
+        "searched. Shorter questions give sharper answers.</i>"
+    )
+
+
+# -- Answers ----------------------------------------------------------------------------------------
+
+
+def ANSWER_HEADER(question_html: str, page: int) -> str:  # noqa: N802
+    """The first line of an answer; `page` counts from 0 and is shown from the second page on."""
+    header = f"🔎 <b>{question_html}</b>" if question_html else "🔎"
+    return f"{header} · page {page + 1}" if page > 0 else header
+
+
+ANSWER_END = "<i>That is everything the articles have on this.</i>"
+
+UNTITLED = "Untitled article"
+
+# Labels for a passage's cosine score; the thresholds live in formatting.py.
+RELEVANCE_STRONG = "strong match"
+RELEVANCE_GOOD = "good match"
+RELEVANCE_PARTIAL = "partial match"
+RELEVANCE_WEAK = "weak match"
+
+
+def NOT_COVERED(question_html: str) -> str:  # noqa: N802
+    """Nothing cleared the minimum score: say so plainly rather than pad with weak matches."""
+    about = f" about <b>{question_html}</b>" if question_html else ""
+    return (
+        f"I found nothing{about} in the indexed articles: they don't seem to cover it.\n"
+        "\n"
+        "/sources lists what they do cover. You can also try asking in other words."
+    )
+
+
+# -- Limits and failures ----------------------------------------------------------------------------
+
+
+def RATE_LIMITED(seconds: float) -> str:  # noqa: N802
+    """Shown when a user asks faster than the limiter allows."""
+    wait = max(1, round(seconds))
+    unit = "second" if wait == 1 else "seconds"
+    return f"⏳ That was a lot of questions in a short time. Please wait {wait} {unit} and ask again."
+
+
+ERROR = "😕 Sorry, something went wrong while answering. Please try again in a moment."
+
+NO_INDEX = (
+    "The article index is not built yet, so I cannot answer questions. "
+    "Please try again once it has been built."
+)
+
+BUTTON_EXPIRED = "This answer is too old to page through. Please ask your question again."
+
+NO_MORE_RESULTS = "There are no more passages for this question."
+
+# -- Buttons ----------------------------------------------------------------------------------------
+
+BUTTON_MORE = "More ▸"
+BUTTON_PREVIOUS = "◂ Back"
+BUTTON_NEXT_PAGE = "Next ▸"
+BUTTON_PREV_PAGE = "◂ Previous"
+
+# -- /sources ---------------------------------------------------------------------------------------
+
+
+def SOURCES_HEADER(total: int, page: int, pages: int) -> str:  # noqa: N802
+    """First line of the article list; `page` counts from 0."""
+    noun = "article" if total == 1 else "articles"
+    where = f" · page {page + 1} of {pages}" if pages > 1 else ""
+    return f"📚 <b>{total:,} indexed {noun}</b>{where}"
+
+
+SOURCES_EMPTY = "📚 No articles are indexed yet."
+
+SOURCES_TRUNCATED = "…"
+
+# -- /stats -----------------------------------------------------------------------------------------
+
+STATS_HEADER = "📊 <b>Index</b>"
+STATS_ARTICLES = "Articles"
+STATS_PASSAGES = "Passages"
+STATS_MODEL = "Model"
+STATS_DIMENSIONS = "dimensions"
+STATS_UPDATED = "Last update"
+STATS_SIZE = "Size on disk"
+STATS_UNKNOWN = "unknown"
+
+# -- Terminal chat (plain text, not HTML) -------------------------------------------------------------
+
+LOCAL_CHAT_BANNER = (
+    "News Q&A bot: local chat\n"
+    "This is the bot running in your terminal, without Telegram: it answers from the same index.\n"
+    "Type a question and press Enter. Leave with Ctrl-D or by typing 'quit'.\n"
+    "To run it on Telegram, set TELEGRAM_BOT_TOKEN in .env and start it again."
+)

@@ -1,0 +1,72 @@
+"""A real bot Application on the Bot API emulator, over real HTTP, on a real seed index."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.application import build_application
+from bot.settings import BotSettings
+from index import Embedder, IndexWriter, NewsIndex
+from tests.conftest import SEEDS
+from tests.emulator import BotApiEmulator
+
+USER_ID = 4242
+GROUP_ID = -100777
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """The sample index, built once per test run (tests that change an index build their own)."""
+    data_dir = tmp_path_factory.mktemp("seed-data")
+    settings = BotSettings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    return settings.resolved_index_dir
+
+
+@pytest.fixture
+def emulator() -> Iterator[BotApiEmulator]:
+    with BotApiEmulator(bot_username="newsbot_test") as emu:
+        emu.user(USER_ID, "Ann", username="ann")
+        emu.private_chat(USER_ID)
+        emu.group(GROUP_ID, "Readers", type="supergroup")
+        yield emu
+
+
+def bot_settings(emulator: BotApiEmulator, data_dir: Path, **overrides: object) -> BotSettings:
+    values: dict[str, object] = {
+        "telegram_bot_token": emulator.token,
+        "telegram_api_base_url": emulator.base_url,
+        "telegram_api_file_url": emulator.base_file_url,
+        "data_dir": data_dir,
+        **overrides,
+    }
+    return BotSettings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The real Application, long polling the emulator, stopped cleanly afterwards."""
+    app = build_application(settings, NewsIndex(settings, embedder))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+@pytest.fixture
+async def seed_bot(
+    emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path, embedder: Embedder
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    settings = bot_settings(emulator, isolated_environment, index_dir=seed_index_dir)
+    async with running_bot(settings, embedder) as app:
+        yield app
