@@ -7,9 +7,8 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from index import Hit, NewsIndex
-
 from bot.questions import Question
+from index import Hit, NewsIndex
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,10 +42,14 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         opened = index if index is not None else await asyncio.to_thread(open_index, settings)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
-            answers=AnswerService(opened, per_page=settings.search_top_k, remembered=settings.remembered_answers),
+            answers=AnswerService(
+                opened, per_page=settings.search_top_k, remembered=settings.remembered_answers
+            ),
             limiter=PerUserLimiter(settings.user_questions_per_minute),
         )
-        await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMANDS])
+        await app.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in texts.COMMANDS]
+        )
         log.info("ready as @%s", app.bot.username)
 
     app = (
@@ -53,7 +57,11 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .concurrent_updates(settings.concurrent_updates)
         .rate_limiter(AIORateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
         .post_init(post_init)
@@ -73,15 +81,24 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("ask", handlers.ask, filters=new_messages))
     app.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
     app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
     app.add_handler(
-        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & (filters.Entity("mention") | filters.REPLY), handlers.group_text)
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
+    )
+    app.add_handler(
+        MessageHandler(
+            groups & filters.TEXT & ~filters.COMMAND & (filters.Entity("mention") | filters.REPLY),
+            handlers.group_text,
+        )
     )
     app.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
     )
-    app.add_handler(CallbackQueryHandler(handlers.more, pattern=rf"^{handlers.MORE_PREFIX}:[\w-]+:\d+$"))
-    app.add_handler(CallbackQueryHandler(handlers.sources_page, pattern=rf"^{handlers.SOURCES_PREFIX}:\d+$"))
+    app.add_handler(
+        CallbackQueryHandler(handlers.more, pattern=rf"^{handlers.MORE_PREFIX}:[\w-]+:\d+$")
+    )
+    app.add_handler(
+        CallbackQueryHandler(handlers.sources_page, pattern=rf"^{handlers.SOURCES_PREFIX}:\d+$")
+    )
     app.add_error_handler(handlers.error_handler)
 
 
@@ -89,7 +106,11 @@ def run(settings: BotSettings) -> None:
     """Serve until stopped: webhook mode when WEBHOOK_URL is set, long polling otherwise."""
     app = build_application(settings)
     if settings.webhook_url:
-        secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None
+        secret = (
+            settings.webhook_secret_token.get_secret_value()
+            if settings.webhook_secret_token
+            else None
+        )
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,

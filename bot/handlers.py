@@ -113,7 +113,9 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     with contextlib.suppress(BadRequest):  # "message is not modified" on a double tap
-        await query.edit_message_text(_answer_text(answer), reply_markup=_answer_keyboard(key, answer))
+        await query.edit_message_text(
+            _answer_text(answer), reply_markup=_answer_keyboard(key, answer)
+        )
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -168,13 +170,23 @@ def _answer_text(answer: Answer) -> str:
 def _answer_keyboard(key: str, answer: Answer) -> InlineKeyboardMarkup | None:
     buttons = []
     if answer.page > 0:
-        buttons.append(InlineKeyboardButton(texts.BUTTON_PREVIOUS, callback_data=f"{MORE_PREFIX}:{key}:{answer.page - 1}"))
+        buttons.append(
+            InlineKeyboardButton(
+                texts.BUTTON_PREVIOUS, callback_data=f"{MORE_PREFIX}:{key}:{answer.page - 1}"
+            )
+        )
     if answer.has_more:
-        buttons.append(InlineKeyboardButton(texts.BUTTON_MORE, callback_data=f"{MORE_PREFIX}:{key}:{answer.page + 1}"))
+        buttons.append(
+            InlineKeyboardButton(
+                texts.BUTTON_MORE, callback_data=f"{MORE_PREFIX}:{key}:{answer.page + 1}"
+            )
+        )
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def _sources_page(context: ContextTypes.DEFAULT_TYPE, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _sources_page(
+    context: ContextTypes.DEFAULT_TYPE, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     index = services(context).answers.index
     try:
         total = (await asyncio.to_thread(index.stats)).articles
@@ -182,13 +194,23 @@ async def _sources_page(context: ContextTypes.DEFAULT_TYPE, page: int) -> tuple[
         return texts.NO_INDEX, None
     pages = max(1, math.ceil(total / SOURCES_PER_PAGE))
     page = min(page, pages - 1)
-    articles = await asyncio.to_thread(index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
+    articles = await asyncio.to_thread(
+        index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE
+    )
     text = formatting.format_sources(articles, page=page, pages=pages, total=total)
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton(texts.BUTTON_PREV_PAGE, callback_data=f"{SOURCES_PREFIX}:{page - 1}"))
+        buttons.append(
+            InlineKeyboardButton(
+                texts.BUTTON_PREV_PAGE, callback_data=f"{SOURCES_PREFIX}:{page - 1}"
+            )
+        )
     if page + 1 < pages:
-        buttons.append(InlineKeyboardButton(texts.BUTTON_NEXT_PAGE, callback_data=f"{SOURCES_PREFIX}:{page + 1}"))
+        buttons.append(
+            InlineKeyboardButton(
+                texts.BUTTON_NEXT_PAGE, callback_data=f"{SOURCES_PREFIX}:{page + 1}"
+            )
+        )
     return text, InlineKeyboardMarkup([buttons]) if buttons else None
 
 

@@ -18,7 +18,9 @@ class BotSettings(IndexSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
 
-    webhook_url: str | None = Field(default=None, description="Public https URL: enables webhook mode.")
+    webhook_url: str | None = Field(
+        default=None, description="Public https URL: enables webhook mode."
+    )
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from index import IndexWriter, NewsIndex, index_exists, load_embedder
-
 from bot.settings import BotSettings
+from index import IndexWriter, NewsIndex, index_exists, load_embedder
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +17,11 @@ def open_index(settings: BotSettings) -> NewsIndex:
     """
     embedder = load_embedder(settings)
     if not index_exists(settings):
-        log.info("no index in %s yet: building it from %s", settings.resolved_index_dir, settings.seeds_dir)
+        log.info(
+            "no index in %s yet: building it from %s",
+            settings.resolved_index_dir,
+            settings.seeds_dir,
+        )
         IndexWriter(settings, embedder).rebuild([settings.seeds_dir])
     index = NewsIndex(settings, embedder)
     index.snapshot()  # load it now rather than on the first question

@@ -51,8 +51,7 @@ COMMANDS: list[tuple[str, str]] = [
 # -- Hints for questions that cannot be searched --------------------------------------------------
 
 USAGE_HINT = (
-    "Please ask a question in words, for example: "
-    "<i>What did Macron say about sending troops?</i>"
+    "Please ask a question in words, for example: <i>What did Macron say about sending troops?</i>"
 )
 
 ASK_USAGE = (
@@ -63,18 +62,22 @@ ASK_USAGE = (
 NON_TEXT_HINT = "I can only read text. Please type your question as a message."
 
 
-def LONG_QUESTION_NOTE(max_chars: int) -> str:  # noqa: N802 - reads like the other constants
-    """Appended to an answer when the question was cut before searching."""
+def LONG_QUESTION_NOTE(max_chars: int | None) -> str:
+    """Appended to an answer when the question was cut before searching.
+
+    The first sentence does not depend on `max_chars`, which the caller may not know.
+    """
+    limit = f" The limit is {max_chars:,} characters." if max_chars else ""
     return (
-        f"✂️ <i>Your question was long, so only its first {max_chars:,} characters were "
-        "searched. Shorter questions give sharper answers.</i>"
+        f"✂️ <i>Your question was long, so only its beginning was searched.{limit} "
+        "Shorter questions give sharper answers.</i>"
     )
 
 
 # -- Answers ----------------------------------------------------------------------------------------
 
 
-def ANSWER_HEADER(question_html: str, page: int) -> str:  # noqa: N802
+def ANSWER_HEADER(question_html: str, page: int) -> str:
     """The first line of an answer; `page` counts from 0 and is shown from the second page on."""
     header = f"🔎 <b>{question_html}</b>" if question_html else "🔎"
     return f"{header} · page {page + 1}" if page > 0 else header
@@ -91,7 +94,7 @@ RELEVANCE_PARTIAL = "partial match"
 RELEVANCE_WEAK = "weak match"
 
 
-def NOT_COVERED(question_html: str) -> str:  # noqa: N802
+def NOT_COVERED(question_html: str) -> str:
     """Nothing cleared the minimum score: say so plainly rather than pad with weak matches."""
     about = f" about <b>{question_html}</b>" if question_html else ""
     return (
@@ -104,11 +107,13 @@ def NOT_COVERED(question_html: str) -> str:  # noqa: N802
 # -- Limits and failures ----------------------------------------------------------------------------
 
 
-def RATE_LIMITED(seconds: float) -> str:  # noqa: N802
+def RATE_LIMITED(seconds: float) -> str:
     """Shown when a user asks faster than the limiter allows."""
     wait = max(1, round(seconds))
     unit = "second" if wait == 1 else "seconds"
-    return f"⏳ That was a lot of questions in a short time. Please wait {wait} {unit} and ask again."
+    return (
+        f"⏳ That was a lot of questions in a short time. Please wait {wait} {unit} and ask again."
+    )
 
 
 ERROR = "😕 Sorry, something went wrong while answering. Please try again in a moment."
@@ -132,7 +137,7 @@ BUTTON_PREV_PAGE = "◂ Previous"
 # -- /sources ---------------------------------------------------------------------------------------
 
 
-def SOURCES_HEADER(total: int, page: int, pages: int) -> str:  # noqa: N802
+def SOURCES_HEADER(total: int, page: int, pages: int) -> str:
     """First line of the article list; `page` counts from 0."""
     noun = "article" if total == 1 else "articles"
     where = f" · page {page + 1} of {pages}" if pages > 1 else ""
@@ -157,7 +162,7 @@ STATS_UNKNOWN = "unknown"
 # -- Terminal chat (plain text, not HTML) -------------------------------------------------------------
 
 LOCAL_CHAT_BANNER = (
-    "News Q&A bot: local chat\n"
+    "News bot: local chat\n"
     "This is the bot running in your terminal, without Telegram: it answers from the same index.\n"
     "Type a question and press Enter. Leave with Ctrl-D or by typing 'quit'.\n"
     "To run it on Telegram, set TELEGRAM_BOT_TOKEN in .env and start it again."

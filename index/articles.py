@@ -16,7 +16,7 @@ class Article:
     """One news article as read from a file or record, before it is split into passages.
 
     `text` is the body that passages and their character offsets refer to.
-    `origin` names where it came from (a path, or `path#line` for a JSON Lines record) so a
+    `origin` names where it came from (a path, or `path:LINE` for a JSON Lines record) so a
     rebuild can keep the previously indexed version when that file has become unreadable.
     """
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
+
+Backend = Literal["torch", "onnx", "openvino"]
 
 
 class Embedder(Protocol):
@@ -56,7 +58,7 @@ def resolve_model_path(model: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, with normalized output so inner product = cosine."""
 
-    def __init__(self, model: str, *, backend: str = "torch", batch_size: int = 32) -> None:
+    def __init__(self, model: str, *, backend: Backend = "torch", batch_size: int = 32) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
@@ -90,7 +92,7 @@ class SentenceTransformerEmbedder:
 
     @property
     def max_tokens(self) -> int:
-        return int(self._model.max_seq_length)
+        return int(self._model.max_seq_length or 512)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -120,7 +122,7 @@ class SentenceTransformerEmbedder:
 
 
 @lru_cache(maxsize=4)
-def _load(model: str, backend: str, batch_size: int) -> SentenceTransformerEmbedder:
+def _load(model: str, backend: Backend, batch_size: int) -> SentenceTransformerEmbedder:
     log.info("loading embedding model %s (%s backend)", model, backend)
     return SentenceTransformerEmbedder(model, backend=backend, batch_size=batch_size)
 

@@ -110,9 +110,16 @@ class IndexLayout:
                         announced = True
                     time.sleep(0.2)
             try:
+                self._remove_dead_staging()  # holding the lock, no staging folder is alive
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _remove_dead_staging(self) -> None:
+        if self.versions.is_dir():
+            for path in self.versions.glob(f"{STAGING_PREFIX}*"):
+                log.info("removing %s left by a write that did not finish", path.name)
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _fsync_file(path: Path) -> None:

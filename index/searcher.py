@@ -182,7 +182,9 @@ class NewsIndex:
         texts = [records[c.row].text for c in chosen]
         highlights = self._best_sentences(vector, texts)
         hits = []
-        for rank, (candidate, highlight) in enumerate(zip(chosen, highlights, strict=True), offset + 1):
+        for rank, (candidate, highlight) in enumerate(
+            zip(chosen, highlights, strict=True), offset + 1
+        ):
             record = records[candidate.row]
             hits.append(
                 Hit(rank, candidate.score, record.text, record.start, record.end, record.article_id,

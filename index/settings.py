@@ -26,7 +26,9 @@ class IndexSettings(BaseSettings):
     """Where the index lives, which model embeds it, and how passages are cut and searched."""
 
     # Empty values in .env mean "use the default", as .env.example leaves them.
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     data_dir: Path = Field(
         default_factory=_default_data_dir, description="Everything the product writes."

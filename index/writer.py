@@ -38,6 +38,18 @@ def document_text(title: str, passage: str) -> str:
     return f"{title[:TITLE_CHARS_IN_EMBEDDING]}\n{passage}"
 
 
+def _kept_for_unreadable(
+    items: Sequence[IndexedArticle], skipped: Sequence[Skipped]
+) -> list[IndexedArticle]:
+    """Previously indexed articles whose file (or JSON Lines record, `path:LINE`) is unreadable now."""
+    origins = {s.origin for s in skipped}
+    return [
+        item
+        for item in items
+        if item.article.origin in origins or item.article.origin.rsplit(":", 1)[0] in origins
+    ]
+
+
 @dataclass(slots=True)
 class WriteReport:
     """What a write did, for the command line to print and tests to check."""
@@ -91,10 +103,7 @@ class IndexWriter:
         articles, report.skipped = self._read(paths, strict)
         with self._layout.write_lock():
             previous = self._previous(for_rebuild=True)
-            by_origin: dict[str, list[IndexedArticle]] = {}
-            for item in previous.items:
-                by_origin.setdefault(item.article.origin, []).append(item)
-            kept = [item for s in report.skipped for item in by_origin.get(s.origin, [])]
+            kept = _kept_for_unreadable(previous.items, report.skipped)
             report.kept_unreadable = [item.article.id for item in kept]
             fresh = self._index_articles(articles, previous, report)
             fresh_ids = {item.article.id for item in fresh}

@@ -53,9 +53,10 @@ async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterato
     """The real Application, long polling the emulator, stopped cleanly afterwards."""
     app = build_application(settings, NewsIndex(settings, embedder))
     async with app:
-        await app.start()
-        assert app.updater is not None
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)  # what run_polling() does after initialize()
         await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
         try:
             yield app
         finally:

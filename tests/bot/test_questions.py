@@ -20,6 +20,8 @@ def test_unsearchable_input_is_none() -> None:
 
 
 def test_long_questions_are_cut_and_flagged() -> None:
-    assert parse_question("What did Macron say?", 500) == Question("What did Macron say?", cut=False)
+    assert parse_question("What did Macron say?", 500) == Question(
+        "What did Macron say?", cut=False
+    )
     long = parse_question("word " * 3000, 500)
     assert long is not None and long.cut and len(long.text) <= 500

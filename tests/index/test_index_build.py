@@ -291,4 +291,6 @@ def test_the_answer_sentence_is_highlighted(settings: IndexSettings, embedder: E
     IndexWriter(settings, embedder).rebuild([SEEDS])
     top = NewsIndex(settings, embedder).search(QUESTION)[0]
     start, end = top.highlight
-    assert top.text[start:end].startswith("The Paris conference comes after France, Germany and the UK")
+    assert top.text[start:end].startswith(
+        "The Paris conference comes after France, Germany and the UK"
+    )

@@ -1,0 +1,83 @@
+"""`python -m bot` as a user starts it: the terminal chat without a token, webhook mode with one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.bot.conftest import USER_ID
+from tests.conftest import PROJECT_ROOT
+from tests.emulator import BotApiEmulator
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Which countries signed long-term security agreements with Ukraine?"
+
+
+def bot_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "DEBUG", **extra}
+
+
+def test_local_chat_builds_the_sample_index_and_answers(isolated_environment: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input=f"{QUESTION}\n\n🙂\nWhat is a good recipe for banana bread?\nquit\nnot read\n",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=bot_env(),
+    )
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())  # the terminal text is wrapped
+    assert "TELEGRAM_BOT_TOKEN" in out, "the banner says how to go on Telegram"
+    assert "1. Macron says sending Western troops to Ukraine is not ruled out" in out
+    assert "**The Paris conference comes after France, Germany and the UK" in out
+    assert "<b>" not in out and "&lt;" not in out, "plain text, not HTML"
+    assert "banana bread" in out and "/sources" in out
+    assert (isolated_environment / "index" / "current").is_symlink(), "the sample index was built"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_webhook_mode_answers_updates_posted_to_it(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=bot_env(
+            TELEGRAM_BOT_TOKEN=emulator.token,
+            TELEGRAM_API_BASE_URL=emulator.base_url,
+            WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram-hook",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+            WEBHOOK_SECRET_TOKEN="s3cret-token",
+        ),
+    )
+    try:
+        emulator.wait_for_call_sync("setWebhook", timeout=300)
+        webhook = emulator.webhook()
+        assert webhook and webhook["url"] == f"http://127.0.0.1:{port}/telegram-hook"
+        time.sleep(0.5)  # setWebhook is sent just before the server starts accepting
+        emulator.send_message(USER_ID, USER_ID, QUESTION)  # delivered by POST, as Telegram does
+        answer = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
+        assert "10-year bilateral agreements" in answer["text"]
+        assert emulator.webhook_deliveries() and not emulator.calls("getUpdates")
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert emulator.token not in output, "the token never reaches the logs"
+    assert emulator.token.split(":")[1] not in output

@@ -1,0 +1,186 @@
+"""The command line as a user runs it: subprocesses, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from index import IndexSettings, NewsIndex
+from index.cli import build_parser
+from index.layout import IndexLayout
+from tests.conftest import PROJECT_ROOT, SEEDS
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Which countries signed long-term security agreements with Ukraine?"
+
+
+def run_cli(*args: str, check_exit: int | None = 0) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "index", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=os.getcwd(),
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    if check_exit is not None:
+        assert result.returncode == check_exit, result.stderr
+    return result
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    parser = build_parser()
+    subcommands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(subcommands) == {"rebuild", "add", "remove", "query", "stats", "articles"}
+    for name, sub in subcommands.items():
+        text = sub.format_help()
+        assert "Example:" in text and f"python -m index {name}" in text, name
+        assert "--index-dir" in text
+
+
+def test_rebuild_query_stats_round_trip(tmp_path: Path) -> None:
+    rebuilt = run_cli("rebuild", "-q")
+    assert re.search(r"rebuild: 1 articles, \d+ passages", rebuilt.stdout)
+
+    human = run_cli("query", QUESTION)
+    assert human.stdout.startswith(
+        "1. Macron says sending Western troops to Ukraine is not ruled out"
+    )
+    assert (
+        "10-year bilateral agreements" in human.stdout
+        and "article 000_73da1f60caab5eee" in human.stdout
+    )
+
+    hits = json.loads(run_cli("query", QUESTION, "--json", "-k", "2").stdout)
+    assert 1 <= len(hits) <= 2
+    assert {"text", "score", "article_id", "title", "url"} <= hits[0].keys()
+    assert "10-year bilateral agreements" in hits[0]["text"] and hits[0]["url"] is None
+
+    assert json.loads(run_cli("query", "banana bread recipe", "--json").stdout) == []
+
+    stats = run_cli("stats").stdout
+    assert re.search(r"articles\s+1\n", stats) and "all-MiniLM-L6-v2" in stats and "MB" in stats
+    listing = run_cli("articles").stdout
+    assert listing.startswith("000_73da1f60caab5eee\t2024-02-26\t")
+
+
+def test_index_dir_option_and_add_remove(tmp_path: Path) -> None:
+    index_dir = tmp_path / "elsewhere"
+    article = tmp_path / "story.md"
+    article.write_text("# Iceland volcano\n\nLava flowed towards Grindavik on Saturday night.\n")
+    run_cli("rebuild", "--index-dir", str(index_dir), "-q")
+    added = run_cli("add", str(article), "--index-dir", str(index_dir), "-q")
+    assert "1 added" in added.stdout and "2 articles" in added.stdout
+    assert "story" in run_cli("articles", "--index-dir", str(index_dir)).stdout
+    removed = run_cli("remove", "story", "--index-dir", str(index_dir), "-q")
+    assert "1 removed" in removed.stdout
+    missing = run_cli("remove", "story", "--index-dir", str(index_dir), check_exit=1)
+    assert "no article with id 'story'" in missing.stderr
+
+
+def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    no_index = run_cli("query", QUESTION, check_exit=1)
+    assert no_index.stderr.strip().splitlines()[-1].startswith("error: no index in ")
+    assert "Traceback" not in no_index.stderr
+    missing = run_cli("rebuild", str(tmp_path / "nope"), check_exit=1)
+    assert (
+        "error: " in missing.stderr
+        and "nope" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
+    usage = run_cli("query", check_exit=2)
+    assert "usage:" in usage.stderr
+
+
+def test_bad_files_warn_and_strict_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_text("European leaders met in Paris on Monday to discuss Ukraine.")
+    (folder / "bad.txt").write_bytes(b"\x00\x01binary")
+    result = run_cli("rebuild", str(folder))
+    warnings = [line for line in result.stderr.splitlines() if "bad.txt" in line]
+    assert len(warnings) == 1 and "binary" in warnings[0]
+    assert "1 articles" in result.stdout
+    strict = run_cli("rebuild", str(folder), "--strict", check_exit=1)
+    assert "error: " in strict.stderr and "bad.txt" in strict.stderr
+
+
+def test_a_model_mismatch_is_reported_with_the_fix() -> None:
+    run_cli("rebuild", "-q")
+    os.environ["EMBEDDING_MODEL"] = "sentence-transformers/all-mpnet-base-v2"
+    try:
+        result = run_cli("query", QUESTION, check_exit=1)
+    finally:
+        del os.environ["EMBEDDING_MODEL"]
+    assert "rebuild" in result.stderr and "all-mpnet-base-v2" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _articles(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    for i in range(count):
+        sentences = " ".join(
+            f"Report {i} sentence {j} mentions harbour number {i * 100 + j}." for j in range(40)
+        )
+        (folder / f"report-{i}.txt").write_text(f"Harbour report {i}. {sentences}\n")
+
+
+@pytest.mark.parametrize("kill_when", ["splitting", "embedding"])
+def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
+    tmp_path: Path, settings: IndexSettings, kill_when: str
+) -> None:
+    run_cli("rebuild", "-q")
+    old_version = IndexLayout(settings.resolved_index_dir).current_version()
+    corpus = tmp_path / "big"
+    _articles(corpus, 120)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "index", "rebuild", str(corpus)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    seen = bytearray()
+    pattern = re.compile(
+        rb"Splitting:\s+\d+%.*?\| ([1-9]\d*)/"
+        if kill_when == "splitting"
+        else rb"Embedding:\s+\d+%.*?\| ([1-9]\d*)/"
+    )
+
+    def read() -> None:
+        assert process.stderr is not None
+        while chunk := process.stderr.read1(4096):  # type: ignore[attr-defined]
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 300
+    while not pattern.search(seen) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, (
+        f"the rebuild ended before it could be killed: {bytes(seen[-500:])!r}"
+    )
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    reader.join(timeout=5)
+    assert process.stderr is not None
+    process.stderr.close()
+
+    layout = IndexLayout(settings.resolved_index_dir)
+    assert layout.current_version() == old_version
+    hits = NewsIndex(settings).search(QUESTION)
+    assert hits and "10-year bilateral agreements" in hits[0].text
+    stats = run_cli("stats").stdout
+    assert re.search(r"articles\s+1\n", stats)
+
+    run_cli("add", str(SEEDS), "-q")  # the next write cleans up what the killed one left
+    assert not [p for p in layout.versions.iterdir() if p.name.startswith(".staging-")]
