@@ -265,3 +265,45 @@ def _plain(html_text: str) -> str:
     from tests.emulator import parse_html
 
     return parse_html(html_text)[0]
+
+
+async def test_group_with_privacy_mode_on(
+    seed_index_dir: Path, isolated_environment: Path, embedder: Embedder
+) -> None:
+    with BotApiEmulator(bot_username="newsbot_test", privacy_mode=True) as emulator:
+        emulator.user(USER_ID, "Ann", username="ann")
+        emulator.group(GROUP_ID, "Readers", type="supergroup")
+        settings = bot_settings(emulator, isolated_environment, index_dir=seed_index_dir)
+        async with running_bot(settings, embedder):
+            emulator.send_message(GROUP_ID, USER_ID, "just chatting about Ukraine")
+            emulator.send_message(GROUP_ID, USER_ID, f"@newsbot_test {QUESTION}")
+            first = (await emulator.wait_for_messages(GROUP_ID, 1, timeout=60))[0]
+            emulator.send_message(
+                GROUP_ID, USER_ID, "And Estonia?", reply_to_message_id=first["message_id"]
+            )
+            emulator.send_message(GROUP_ID, USER_ID, f"/ask {QUESTION}")
+            await emulator.wait_for_messages(GROUP_ID, 3, timeout=60)
+    assert "10-year bilateral agreements" in first["text"]
+    assert len(emulator.sent_messages(GROUP_ID)) == 3
+
+
+async def test_sources_are_paged(
+    emulator: BotApiEmulator, isolated_environment: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(12):
+        (corpus / f"story-{i:02}.md").write_text(
+            f"# Story number {i:02}\n\nA short report, number {i}, about the harbour.\n"
+        )
+    settings = bot_settings(emulator, isolated_environment)
+    IndexWriter(settings, embedder).rebuild([corpus])
+    async with running_bot(settings, embedder):
+        listing = await ask_private(emulator, "/sources")
+        assert sum(f"Story number {i:02}" in listing["text"] for i in range(12)) == 10
+        (next_page,) = buttons(listing)
+        emulator.press_button(listing, next_page, USER_ID)
+        await emulator.wait_for_call("editMessageText", timeout=60)
+    second = emulator.sent_messages(USER_ID)[-1]
+    assert sum(f"Story number {i:02}" in second["text"] for i in range(12)) == 2
+    assert len(buttons(second)) == 1, "only a button back"
