@@ -10,7 +10,8 @@ from bot.settings import BotSettings
 
 def main() -> int:
     settings = BotSettings()
-    configure_logging(settings.log_level, settings.token)
+    quiet_terminal = not settings.token and settings.log_level.upper() != "DEBUG"
+    configure_logging("WARNING" if quiet_terminal else settings.log_level, settings.token)
     if not settings.token:
         from bot.local_chat import run_local_chat
 

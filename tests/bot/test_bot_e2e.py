@@ -307,3 +307,14 @@ async def test_sources_are_paged(
     second = emulator.sent_messages(USER_ID)[-1]
     assert sum(f"Story number {i:02}" in second["text"] for i in range(12)) == 2
     assert len(buttons(second)) == 1, "only a button back"
+
+
+async def test_edited_messages_are_ignored(seed_bot: Application, emulator: BotApiEmulator) -> None:
+    update = emulator.send_message(USER_ID, USER_ID, QUESTION)
+    await emulator.wait_for_messages(USER_ID, 1, timeout=60)
+    emulator.edit_message(update["message"], "What did Macron say about troops?")
+    emulator.send_message(USER_ID, USER_ID, "/help")
+    await emulator.wait_for_messages(USER_ID, 2, timeout=60)
+    await asyncio.sleep(1.0)
+    sent = emulator.sent_messages(USER_ID)
+    assert len(sent) == 2 and "/sources" in sent[1]["text"], "no second answer for the edit"
