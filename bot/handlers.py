@@ -93,7 +93,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         await _reply(update, formatting.format_not_covered(question.text))
         return
     key = shared.answers.remember(question)
-    await _reply(update, _answer_text(answer), _answer_keyboard(key, answer), quote=True)
+    await _reply(
+        update,
+        _answer_text(answer, shared.settings.question_max_chars),
+        _answer_keyboard(key, answer),
+        quote=True,
+    )
 
 
 async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,7 +119,8 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     with contextlib.suppress(BadRequest):  # "message is not modified" on a double tap
         await query.edit_message_text(
-            _answer_text(answer), reply_markup=_answer_keyboard(key, answer)
+            _answer_text(answer, shared.settings.question_max_chars),
+            reply_markup=_answer_keyboard(key, answer),
         )
 
 
@@ -160,10 +166,10 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
             await update.effective_message.reply_text(texts.ERROR)
 
 
-def _answer_text(answer: Answer) -> str:
+def _answer_text(answer: Answer, max_chars: int) -> str:
     return formatting.format_answer(
         answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
-        cut_note=answer.question.cut,
+        cut_note=answer.question.cut, question_max_chars=max_chars,
     )  # fmt: skip
 
 

@@ -37,4 +37,9 @@ def reply_to(service: AnswerService, settings: BotSettings, line: str) -> str:
     answer = service.answer_sync(question)
     if not answer.hits:
         return formatting.to_plain(formatting.format_not_covered(question.text))
-    return formatting.format_answer_plain(question.text, answer.hits, cut_note=question.cut)
+    return formatting.format_answer_plain(
+        question.text,
+        answer.hits,
+        cut_note=question.cut,
+        question_max_chars=settings.question_max_chars,
+    )

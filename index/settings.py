@@ -48,7 +48,7 @@ class IndexSettings(BaseSettings):
     passage_min_tokens: int = Field(default=40, ge=0)
     passage_overlap_sentences: int = Field(default=1, ge=0, le=5)
 
-    search_top_k: int = Field(default=3, ge=1, le=50)
+    search_top_k: int = Field(default=3, ge=1, le=10)  # an answer must fit one Telegram message
     search_min_score: float = Field(default=0.30, ge=-1.0, le=1.0)
     search_max_per_article: int = Field(default=2, ge=1)
     search_max_query_chars: int = Field(default=1000, ge=10)
