@@ -11,9 +11,9 @@ from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
 from bot import formatting, texts
+from bot.excerpts import excerpt
 from bot.formatting import (
     escape,
-    excerpt,
     format_answer,
     format_answer_plain,
     format_date,
@@ -22,8 +22,8 @@ from bot.formatting import (
     format_stats,
     relevance,
     shorten,
-    split_message,
 )
+from bot.html_split import split_message
 from index.searcher import Hit, IndexStats
 from index.store import ArticleSummary
 from tests.emulator import HtmlError, parse_html, utf16_len
@@ -158,8 +158,8 @@ def test_answer_is_valid_html_within_the_limit_with_each_sentence_in_bold(
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=tricky_text, start=st.integers(-5, 400), end=st.integers(-5, 400),
-       max_chars=st.integers(2, 600))  # fmt: skip
+@given(text=tricky_text, start=st.integers(-5, 120), end=st.integers(-5, 120),
+       max_chars=st.one_of(st.integers(2, 40), st.integers(2, 600)))  # fmt: skip
 def test_excerpt_fits_and_keeps_the_start_of_the_highlight(
     text: str, start: int, end: int, max_chars: int
 ) -> None:
@@ -278,9 +278,22 @@ def test_excerpt_keeps_the_sentence_and_folds_paragraph_breaks() -> None:
         and len(short.text) <= len(SENTENCE) + 30
     )
     cut = excerpt(PASSAGE, span, 30)
-    assert (
-        cut.sentence == "The Paris conference comes" and cut.text == "…The Paris conference comes…"
-    )
+    assert cut.sentence == "The Paris conference comes"
+    assert cut.text == "…The Paris conference comes…"
+    word = excerpt("before " + "x" * 50, (7, 57), 20)
+    assert word.text == "…" + "x" * 18 + "…", "one overlong word is cut hard, room kept for both …"
+
+
+def test_excerpt_shares_the_room_between_both_sides() -> None:
+    side = "alpha beta gamma delta " * 20
+    text = f"{side}Focus sentence here. {side}"
+    start = text.index("Focus")
+    part = excerpt(text, (start, start + len("Focus sentence here.")), 120)
+    assert part.clipped_start and part.clipped_end and part.sentence == "Focus sentence here."
+    assert 40 <= len(part.before) <= 50 and 40 <= len(part.after) <= 50
+    assert part.before.startswith(("alpha", "beta", "gamma", "delta")), "starts at a word"
+    first = excerpt(f"Intro. {text}", (0, 6), 120)
+    assert not first.clipped_start and len(first.text) >= 115, "unused room goes to the after side"
 
 
 @pytest.mark.parametrize("highlight", [(0, 0), (50, 10), (-3, 10**6), (5, 5), (10**6, 10**6 + 5)])
