@@ -133,11 +133,9 @@ class IndexWriter:
                 raise NoArticlesError(
                     "no readable articles in " + ", ".join(map(str, paths)) + "; nothing was added"
                 )
-            if report.added or report.updated or not previous.items:
-                self._commit(items, report)
-            else:
-                report.articles = len(items)
-                report.passages = sum(len(i.passages) for i in items)
+            self._commit(
+                items, report, changed=bool(report.added or report.updated or not previous.items)
+            )
         report.seconds = time.monotonic() - started
         return report
 
@@ -151,11 +149,7 @@ class IndexWriter:
             items = [i for i in previous.items if i.article.id not in wanted]
             report.removed = sorted(wanted & previous.by_id().keys())
             report.unchanged = len(items)
-            if report.removed:
-                self._commit(items, report)
-            else:
-                report.articles = len(items)
-                report.passages = sum(len(i.passages) for i in items)
+            self._commit(items, report, changed=bool(report.removed))
         report.seconds = time.monotonic() - started
         return report
 
@@ -228,7 +222,13 @@ class IndexWriter:
             result.append(IndexedArticle(article, tuple(spans), first_seen))
         return result
 
-    def _commit(self, items: list[IndexedArticle], report: WriteReport) -> None:
+    def _commit(
+        self, items: list[IndexedArticle], report: WriteReport, *, changed: bool = True
+    ) -> None:
+        """Publish `items` as the next version; when nothing changed, only count what is live."""
+        if not changed:
+            report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
+            return
         texts = [document_text(i.article.title, t) for i in items for t in i.passage_texts()]
         cache = EmbeddingCache(
             self._settings.resolved_cache_path, self._embedder.model_name, self._embedder.dimension
