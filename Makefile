@@ -30,8 +30,9 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy index bot
 
-bench: install
+bench: install  ## print measured figures: index build and search, bot reply time
 	$(PY) benchmarks/index_build.py
+	$(PY) benchmarks/bot_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

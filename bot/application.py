@@ -59,7 +59,10 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         .base_file_url(settings.telegram_api_file_url)
         .defaults(
             Defaults(
-                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A question deleted before its answer arrives still gets the answer.
+                allow_sending_without_reply=True,
             )
         )
         .concurrent_updates(settings.concurrent_updates)
