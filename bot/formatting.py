@@ -123,6 +123,13 @@ def _meta(source: str | None, published: str | None, *extra: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _where(hit: Hit) -> str:
+    """Where the passage sits in its article, when the article has more than one."""
+    if hit.passages_in_article <= 1:
+        return ""
+    return texts.PASSAGE_POSITION(hit.passage_number, hit.passages_in_article)
+
+
 def _share(room: int, wants: Sequence[int], cap: int) -> list[int]:
     """Split `room` fairly: short passages take what they need, long ones share the rest."""
     budgets = [0] * len(wants)
@@ -158,7 +165,7 @@ def format_answer(
     for limit in TITLE_LIMITS:
         frames = [
             f"{hit.rank}. {_title_html(hit.title, hit.url, limit)}\n"
-            f"<i>{escape(_meta(hit.source, hit.published, relevance(hit.score)))}</i>\n"
+            f"<i>{escape(_meta(hit.source, hit.published, _where(hit), relevance(hit.score)))}</i>\n"
             for hit in hits
         ]
         room = max_chars - visible_len("\n\n".join([head, *frames, *notes]))
@@ -187,7 +194,7 @@ def format_answer_plain(
         title = shorten(hit.title, TITLE_LIMITS[0]) or texts.UNTITLED
         lines = [
             _wrap(f"{hit.rank}. {title}", first=""),
-            _wrap(_meta(hit.source, hit.published, relevance(hit.score))),
+            _wrap(_meta(hit.source, hit.published, _where(hit), relevance(hit.score))),
         ]
         if hit.url and hit.url.strip():
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it

@@ -87,7 +87,13 @@ ANSWER_END = "<i>That is everything the articles have on this.</i>"
 
 UNTITLED = "Untitled article"
 
+
 # Labels for a passage's cosine score; the thresholds live in formatting.py.
+def PASSAGE_POSITION(number: int, total: int) -> str:
+    """Where a cited passage is in its article."""
+    return f"part {number} of {total}"
+
+
 RELEVANCE_STRONG = "strong match"
 RELEVANCE_GOOD = "good match"
 RELEVANCE_PARTIAL = "partial match"

@@ -42,6 +42,9 @@ class Hit:
     published: str | None
     highlight: tuple[int, int] = (0, 0)
     """The sentence of `text` that best matches the question, as offsets into `text`."""
+    passage_number: int = 1
+    """Where the passage is in its article: passage `passage_number` of `passages_in_article`."""
+    passages_in_article: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +191,8 @@ class NewsIndex:
             record = records[candidate.row]
             hits.append(
                 Hit(rank, candidate.score, record.text, record.start, record.end, record.article_id,
-                    record.title, record.url, record.source, record.published, highlight)
+                    record.title, record.url, record.source, record.published, highlight,
+                    record.ordinal + 1, record.passages_in_article)
             )  # fmt: skip
         return hits
 

@@ -71,6 +71,7 @@ class PassageRecord:
     source: str | None
     published: str | None
     first_indexed_at: str
+    passages_in_article: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,8 @@ class MetadataReader:
         cursor = self._db().execute(
             "SELECT p.row, p.article_id, p.ordinal, p.start, p.end,"
             " substr(a.text, p.start + 1, p.end - p.start),"
-            " a.title, a.url, a.source, a.published, a.first_indexed_at"
+            " a.title, a.url, a.source, a.published, a.first_indexed_at,"
+            " (SELECT count(*) FROM passages q WHERE q.article_id = p.article_id)"
             f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.row IN ({marks})",
             list(rows),
         )

@@ -49,7 +49,7 @@ async def test_private_question_gets_cited_passages(
     assert any("10-year bilateral agreements" in part for part in bold_parts(answer)), (
         "answer sentence in bold"
     )
-    assert "26 Feb 2024" in answer["text"]
+    assert "26 Feb 2024 · part 3 of 3 · strong match" in answer["text"]
     assert answer["reply_to_message"]["text"] == QUESTION, "the answer replies to the question"
     assert emulator.calls("sendChatAction"), "the user sees 'typing…'"
 

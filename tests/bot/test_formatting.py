@@ -98,6 +98,7 @@ def hit_lists(draw: st.DrawFn) -> tuple[list[Hit], list[str]]:
         hit = Hit(
             rank, draw(st.floats(-1, 1)), text, 0, len(text), f"a{rank}", title, draw(urls),
             draw(st.one_of(st.none(), tricky_text)), draw(dates), span,
+            draw(st.integers(1, 999)), draw(st.integers(1, 999)),
         )  # fmt: skip
         hits.append(hit)
         sentences.append(sentence)
@@ -433,3 +434,16 @@ def test_texts_wording() -> None:
     assert first_sentence == texts.LONG_QUESTION_NOTE(None).split(".")[0]
     assert "Ctrl-D" in texts.LOCAL_CHAT_BANNER and "TELEGRAM_BOT_TOKEN" in texts.LOCAL_CHAT_BANNER
     assert (texts.BUTTON_MORE, texts.BUTTON_PREVIOUS) == ("More ▸", "◂ Back")
+
+
+def test_the_passage_position_is_cited_when_the_article_has_several() -> None:
+    several = visible(
+        format_answer(
+            "q", [make_hit(passage_number=2, passages_in_article=5)], page=0, has_more=False
+        )
+    )
+    assert "part 2 of 5" in several
+    single = visible(format_answer("q", [make_hit()], page=0, has_more=False))
+    assert "part 1 of 1" not in single and " of 1 " not in single
+    plain = format_answer_plain("q", [make_hit(passage_number=3, passages_in_article=3)])
+    assert "part 3 of 3" in plain

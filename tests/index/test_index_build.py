@@ -59,6 +59,7 @@ def test_seed_index_answers_with_a_citation(settings: IndexSettings, embedder: E
     body = (SEEDS / "000_73da1f60caab5eee.txt").read_text("utf-8").split("---\n", 2)[2]
     assert body[top.start : top.end] == top.text, "offsets point into the article text"
     assert top.score > 0.4 and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert (top.passage_number, top.passages_in_article) == (report.passages, report.passages)
 
 
 def test_passages_fit_the_model_window_with_the_title(
