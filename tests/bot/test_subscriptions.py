@@ -1,0 +1,79 @@
+"""The subscription store on a real SQLite file: subscribe, list, remove, migrate, alert once."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.subscriptions import SCHEMA_VERSION, Sensitivity, SubscriptionStore
+
+VECTOR = np.arange(4, dtype=np.float32)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SubscriptionStore]:
+    opened = SubscriptionStore(tmp_path / "subscriptions.sqlite")
+    yield opened
+    opened.close()
+
+
+def test_subscribe_list_and_remove_by_number(store: SubscriptionStore) -> None:
+    first = store.add(-100, "Russian attacks on the Baltic states", Sensitivity.NORMAL, VECTOR)
+    store.add(-100, "all", Sensitivity.BROAD, VECTOR)
+    store.add(42, "Estonia", Sensitivity.STRICT, VECTOR)
+    listed = store.of_chat(-100)
+    assert [s.topic for s in listed] == ["Russian attacks on the Baltic states", "all"]
+    assert np.array_equal(listed[0].vector, VECTOR) and listed[0].sensitivity is Sensitivity.NORMAL
+    assert store.remove(-100, 3) is None and store.remove(-100, 0) is None
+    removed = store.remove(-100, 1)
+    assert removed is not None and removed.id == first.id
+    assert [s.topic for s in store.of_chat(-100)] == ["all"]
+    assert store.remove_all(-100) == 1 and store.of_chat(-100) == []
+    assert [s.chat_id for s in store.active()] == [42]
+
+
+def test_subscribing_again_updates_and_keeps_the_start_time(store: SubscriptionStore) -> None:
+    first = store.add(7, "Estonia", Sensitivity.STRICT, VECTOR)
+    store.remove_all(7)
+    again = store.add(7, "Estonia", Sensitivity.BROAD, VECTOR * 2)
+    assert again.id == first.id and again.created_at == first.created_at
+    assert again.sensitivity is Sensitivity.BROAD and again.active
+    assert np.array_equal(again.vector, VECTOR * 2)
+
+
+def test_an_alert_is_recorded_once_and_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    store = SubscriptionStore(path)
+    sub = store.add(-5, "Estonia", Sensitivity.NORMAL, VECTOR)
+    assert store.record_alert(-5, sub.id, "article-1") is True
+    assert store.record_alert(-5, sub.id, "article-1") is False
+    store.close()
+    reopened = SubscriptionStore(path)
+    assert reopened.was_alerted(-5, sub.id, "article-1")
+    assert not reopened.was_alerted(-5, sub.id, "article-2")
+    assert reopened.record_alert(-5, sub.id, "article-1") is False
+    reopened.close()
+
+
+def test_a_migrated_group_keeps_its_subscriptions_and_log(store: SubscriptionStore) -> None:
+    sub = store.add(-5, "Estonia", Sensitivity.NORMAL, VECTOR)
+    store.record_alert(-5, sub.id, "article-1")
+    assert store.migrate_chat(-5, -1005) == 1
+    assert store.of_chat(-5) == [] and [s.topic for s in store.of_chat(-1005)] == ["Estonia"]
+    assert store.was_alerted(-1005, sub.id, "article-1")
+
+
+def test_schema_is_versioned(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    SubscriptionStore(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(RuntimeError, match="upgrade the program"):
+        SubscriptionStore(path)
