@@ -41,3 +41,13 @@ def settings(isolated_environment: Path) -> IndexSettings:
 def embedder() -> Embedder:
     """The real packaged model, loaded once for the whole run."""
     return load_embedder(IndexSettings(_env_file=None))  # type: ignore[call-arg]
+
+
+def write_article(folder: Path, name: str, title: str, body: str) -> Path:
+    """A Markdown article with front matter (title, source, date), as a user would drop in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(
+        f"---\ntitle: {title}\nsource: Test Wire\npublished: 2024-03-01\n---\n{body}\n", "utf-8"
+    )
+    return path

@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot import texts
 from index import Embedder, IndexWriter
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, write_article
 from tests.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.slow
@@ -138,13 +138,12 @@ async def test_more_button_pages_through_results(
     emulator: BotApiEmulator, isolated_environment: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
     for i in range(4):
-        (corpus / f"ukraine-{i}.md").write_text(
-            f"# Ukraine security pact {i}\n\nCountry {i} signed a long-term security agreement with Ukraine "
-            f"in Kyiv, promising military aid for ten years. Officials of country {i} praised the deal.\n",
-            "utf-8",
-        )
+        write_article(
+            corpus, f"ukraine-{i}.md", f"Ukraine security pact {i}",
+            f"Country {i} signed a long-term security agreement with Ukraine in Kyiv, promising "
+            f"military aid for ten years. Officials of country {i} praised the deal.",
+        )  # fmt: skip
     settings = bot_settings(emulator, isolated_environment, search_max_per_article=1)
     IndexWriter(settings, embedder).rebuild([SEEDS, corpus])
     async with running_bot(settings, embedder):
@@ -291,10 +290,12 @@ async def test_sources_are_paged(
     emulator: BotApiEmulator, isolated_environment: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
     corpus = tmp_path / "many"
-    corpus.mkdir()
     for i in range(12):
-        (corpus / f"story-{i:02}.md").write_text(
-            f"# Story number {i:02}\n\nA short report, number {i}, about the harbour.\n"
+        write_article(
+            corpus,
+            f"story-{i:02}.md",
+            f"Story number {i:02}",
+            f"A short report, number {i}, about the harbour.",
         )
     settings = bot_settings(emulator, isolated_environment)
     IndexWriter(settings, embedder).rebuild([corpus])

@@ -23,20 +23,11 @@ from index.layout import IndexLayout
 from index.manifest import Manifest
 from index.vectors import build_faiss, save_faiss
 from index.writer import document_text
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, write_article
 
 QUESTION = "Which countries signed long-term security agreements with Ukraine?"
 
 pytestmark = pytest.mark.slow
-
-
-def write_article(folder: Path, name: str, title: str, body: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(
-        f"---\ntitle: {title}\nsource: Test Wire\npublished: 2024-03-01\n---\n{body}\n", "utf-8"
-    )
-    return path
 
 
 VOLCANO = (
