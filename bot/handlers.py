@@ -92,7 +92,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     if not answer.hits:
         await _reply(update, formatting.format_not_covered(question.text))
         return
-    key = shared.answers.remember(question)
+    key = shared.answers.remember(question) if answer.has_more else None
     await _reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
@@ -173,7 +173,10 @@ def _answer_text(answer: Answer, max_chars: int) -> str:
     )  # fmt: skip
 
 
-def _answer_keyboard(key: str, answer: Answer) -> InlineKeyboardMarkup | None:
+def _answer_keyboard(key: str | None, answer: Answer) -> InlineKeyboardMarkup | None:
+    """Back/More buttons; `key` is None for a first page that has no more (nothing to page)."""
+    if key is None:
+        return None
     buttons = []
     if answer.page > 0:
         buttons.append(
