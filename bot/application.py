@@ -13,18 +13,23 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
     filters,
 )
 
-from bot import handlers, texts
+from bot import handlers, subscription_handlers, texts
+from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
+from bot.alert_jobs import schedule_alert_jobs
+from bot.alerts import AlertScanner, Thresholds
 from bot.answers import AnswerService
 from bot.ratelimit import PerUserLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.startup import open_index
+from bot.subscriptions import SubscriptionStore
 from index import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -40,17 +45,27 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         opened = index if index is not None else await asyncio.to_thread(open_index, settings)
+        store = SubscriptionStore(settings.resolved_subscriptions_db)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             answers=AnswerService(
                 opened, per_page=settings.search_top_k, remembered=settings.remembered_answers
             ),
             limiter=PerUserLimiter(settings.user_questions_per_minute),
+            subscriptions=store,
+            scanner=AlertScanner(opened, store, thresholds(settings)),
+            sender=AlertSender(store, digest_after=settings.alert_digest_after),
         )
+        schedule_alert_jobs(app, settings)
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in texts.COMMANDS]
         )
         log.info("ready as @%s", app.bot.username)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        shared = app.bot_data.get(SERVICES_KEY)
+        if isinstance(shared, Services):
+            shared.subscriptions.close()
 
     app = (
         ApplicationBuilder()
@@ -68,6 +83,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         .concurrent_updates(settings.concurrent_updates)
         .rate_limiter(AIORateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     add_handlers(app)
@@ -102,7 +118,42 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(handlers.sources_page, pattern=rf"^{handlers.SOURCES_PREFIX}:\d+$")
     )
+    add_subscription_handlers(app)
     app.add_error_handler(handlers.error_handler)
+
+
+def add_subscription_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Subscription commands work in every chat, channel posts included."""
+    commands = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    for name, callback in (
+        ("subscribe", subscription_handlers.subscribe),
+        ("unsubscribe", subscription_handlers.unsubscribe),
+        ("subscriptions", subscription_handlers.subscriptions),
+        ("digest", subscription_handlers.digest),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=commands))
+    app.add_handler(
+        CallbackQueryHandler(
+            subscription_handlers.unsubscribe_button, pattern=rf"^{UNSUBSCRIBE_PREFIX}:\d+$"
+        )
+    )
+    app.add_handler(
+        ChatMemberHandler(
+            subscription_handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER
+        )
+    )
+    app.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, subscription_handlers.chat_migrated)
+    )
+
+
+def thresholds(settings: BotSettings) -> Thresholds:
+    return Thresholds(
+        strict=settings.alert_threshold_strict,
+        normal=settings.alert_threshold_normal,
+        broad=settings.alert_threshold_broad,
+        lexical_weight=settings.alert_lexical_weight,
+    )
 
 
 def run(settings: BotSettings) -> None:

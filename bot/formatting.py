@@ -94,7 +94,7 @@ def human_size(size: int) -> str:
     return f"{size / 1024**power:.1f} {('KB', 'MB', 'GB', 'TB')[power - 1]}"
 
 
-def _excerpt_html(part: Excerpt) -> str:
+def excerpt_html(part: Excerpt) -> str:
     bold = f"<b>{escape(part.sentence)}</b>" if part.sentence else ""
     start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end
     return f"{start}{escape(part.before)}{bold}{escape(part.after)}{end}"
@@ -111,19 +111,19 @@ def _linkable(url: str | None) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
-def _title_html(title: str, url: str | None, limit: int) -> str:
+def title_html(title: str, url: str | None, limit: int) -> str:
     short = shorten(title, limit)
     shown = escape(short) if short else texts.UNTITLED
     return f'<a href="{escape_attr(url or "")}">{shown}</a>' if _linkable(url) else shown
 
 
-def _meta(source: str | None, published: str | None, *extra: str) -> str:
+def meta_line(source: str | None, published: str | None, *extra: str) -> str:
     """The plain "Source · 26 Feb 2024 · …" line (escape it for HTML)."""
     parts = [shorten(source or "", SOURCE_MAX_CHARS), format_date(published) or "", *extra]
     return " · ".join(p for p in parts if p)
 
 
-def _where(hit: Hit) -> str:
+def passage_position(hit: Hit) -> str:
     """Where the passage sits in its article, when the article has more than one."""
     if hit.passages_in_article <= 1:
         return ""
@@ -164,8 +164,8 @@ def format_answer(
     room = 0
     for limit in TITLE_LIMITS:
         frames = [
-            f"{hit.rank}. {_title_html(hit.title, hit.url, limit)}\n"
-            f"<i>{escape(_meta(hit.source, hit.published, _where(hit), relevance(hit.score)))}</i>\n"
+            f"{hit.rank}. {title_html(hit.title, hit.url, limit)}\n"
+            f"<i>{escape(meta_line(hit.source, hit.published, passage_position(hit), relevance(hit.score)))}</i>\n"
             for hit in hits
         ]
         room = max_chars - visible_len("\n\n".join([head, *frames, *notes]))
@@ -174,7 +174,7 @@ def format_answer(
     wants = [utf16_len(fold(hit.text).strip()) for hit in hits]
     budgets = _share(room, wants, EXCERPT_MAX_CHARS)
     blocks = [
-        (frame + _excerpt_html(excerpt(hit.text, hit.highlight, budget))).rstrip("\n")
+        (frame + excerpt_html(excerpt(hit.text, hit.highlight, budget))).rstrip("\n")
         for frame, hit, budget in zip(frames, hits, budgets, strict=True)
     ]
     return "\n\n".join([head, *blocks, *notes])
@@ -194,7 +194,9 @@ def format_answer_plain(
         title = shorten(hit.title, TITLE_LIMITS[0]) or texts.UNTITLED
         lines = [
             _wrap(f"{hit.rank}. {title}", first=""),
-            _wrap(_meta(hit.source, hit.published, _where(hit), relevance(hit.score))),
+            _wrap(
+                meta_line(hit.source, hit.published, passage_position(hit), relevance(hit.score))
+            ),
         ]
         if hit.url and hit.url.strip():
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it
@@ -236,8 +238,8 @@ def format_sources(articles: Sequence[ArticleSummary], *, page: int, pages: int,
     head = texts.SOURCES_HEADER(total, page, pages)
     lines = []
     for number, article in enumerate(articles, first):
-        meta = escape(_meta(article.source, article.published))
-        title = _title_html(article.title, article.url, SOURCES_TITLE_CHARS)
+        meta = escape(meta_line(article.source, article.published))
+        title = title_html(article.title, article.url, SOURCES_TITLE_CHARS)
         lines.append(f"{number}. {title}" + (f" — <i>{meta}</i>" if meta else ""))
     listing = "\n".join([head, "", *lines])
     if visible_len(listing) <= TELEGRAM_LIMIT:

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from telegram.ext import ContextTypes
 
+from bot.alert_delivery import AlertSender
+from bot.alerts import AlertScanner
 from bot.answers import AnswerService
 from bot.ratelimit import PerUserLimiter
 from bot.settings import BotSettings
+from bot.subscriptions import SubscriptionStore
 
 SERVICES_KEY = "services"
 
@@ -18,6 +21,9 @@ class Services:
     settings: BotSettings
     answers: AnswerService
     limiter: PerUserLimiter
+    subscriptions: SubscriptionStore
+    scanner: AlertScanner
+    sender: AlertSender
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import time
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from index import IndexSettings
@@ -31,6 +33,43 @@ class BotSettings(IndexSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     remembered_answers: int = Field(default=2000, ge=10)
     log_level: str = "INFO"
+
+    subscriptions_db: Path | None = Field(
+        default=None, description="Default: $DATA_DIR/subscriptions.sqlite."
+    )
+    inbox_dir: Path | None = Field(default=None, description="Default: $DATA_DIR/inbox.")
+    alert_interval_seconds: float = Field(default=30, gt=0)
+    # An article matches a topic when its best passage's cosine similarity to the topic, plus
+    # ALERT_LEXICAL_WEIGHT times the share of the topic's words it contains, clears the
+    # sensitivity's threshold. Calibrated on RealTimeQA: benchmarks/alert_calibration.py.
+    alert_threshold_strict: float = Field(default=0.675, ge=-1.0, le=2.0)
+    alert_threshold_normal: float = Field(default=0.50, ge=-1.0, le=2.0)
+    alert_threshold_broad: float = Field(default=0.40, ge=-1.0, le=2.0)
+    alert_lexical_weight: float = Field(default=0.3, ge=0.0, le=1.0)
+    alert_digest_after: int = Field(default=3, ge=1)
+    """More new articles than this for one chat in one round become one digest message."""
+    daily_digest_time: time = time(8, 0)
+    """When chats that asked for a daily digest get it (UTC)."""
+    max_subscriptions_per_chat: int = Field(default=20, ge=1)
+    topic_max_chars: int = Field(default=200, ge=10, le=1000)
+
+    @model_validator(mode="after")
+    def _derive_bot_paths(self) -> BotSettings:
+        if self.subscriptions_db is None:
+            object.__setattr__(self, "subscriptions_db", self.data_dir / "subscriptions.sqlite")
+        if self.inbox_dir is None:
+            object.__setattr__(self, "inbox_dir", self.data_dir / "inbox")
+        return self
+
+    @property
+    def resolved_subscriptions_db(self) -> Path:
+        assert self.subscriptions_db is not None
+        return self.subscriptions_db
+
+    @property
+    def resolved_inbox_dir(self) -> Path:
+        assert self.inbox_dir is not None
+        return self.inbox_dir
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

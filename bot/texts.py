@@ -7,6 +7,8 @@ be sent as they are with `parse_mode=HTML` and turned into terminal text with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # -- Welcome and help ---------------------------------------------------------------------------
 
 START = (
@@ -28,6 +30,10 @@ HELP = (
     "/ask <i>question</i> — search the articles (in private chats, plain text works too)\n"
     "/sources — list the indexed articles\n"
     "/stats — size and freshness of the index\n"
+    "/subscribe <i>topic</i> — alerts here when new articles are about it "
+    "(<i>all</i> for every new article)\n"
+    "/subscriptions — the topics followed here · /unsubscribe <i>number</i> stops one\n"
+    "/digest daily — the alerts once a day, in one message\n"
     "/help — this message\n"
     "\n"
     "<b>Try for example</b>\n"
@@ -45,6 +51,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("ask", "Ask a question about the news articles"),
     ("sources", "List the indexed articles"),
     ("stats", "Size and freshness of the index"),
+    ("subscribe", "Get alerts on new articles about a topic"),
+    ("subscriptions", "Topics followed in this chat"),
+    ("unsubscribe", "Stop following a topic"),
+    ("digest", "Alerts once a day instead of as they arrive"),
 ]
 """(command, description) pairs for setMyCommands, in menu order."""
 
@@ -173,3 +183,132 @@ LOCAL_CHAT_BANNER = (
     "Type a question and press Enter. Leave with Ctrl-D or by typing 'quit'.\n"
     "To run it on Telegram, set TELEGRAM_BOT_TOKEN in .env and start it again."
 )
+
+# -- Subscriptions and alerts ---------------------------------------------------------------------
+
+SUBSCRIBE_USAGE = (
+    "<b>Follow a topic</b>: I post new articles about it here.\n"
+    "/subscribe <i>topic in plain words</i>, for example:\n"
+    "/subscribe Russian attacks on the Baltic states\n"
+    "/subscribe strict Estonia — only close matches (<i>broad</i> for everything related)\n"
+    "/subscribe all — every new article\n"
+    "\n"
+    "For a channel, from a private chat with me: /subscribe @channel <i>topic</i> "
+    "(you and I must both be admins of the channel).\n"
+    "/subscriptions lists them, /unsubscribe stops one, /digest daily groups them in one "
+    "message a day."
+)
+
+
+def SUBSCRIBED(topic_html: str, sensitivity: str, where_html: str) -> str:
+    """Confirmation of a new (or updated) subscription."""
+    place = f" in {where_html}" if where_html else ""
+    return (
+        f"🔔 Subscribed{place} to <b>{topic_html}</b> ({sensitivity}).\n"
+        "I will post new articles on it as they are indexed; articles already in the index are "
+        "not announced again. /subscriptions lists the topics followed here."
+    )
+
+
+def SUBSCRIBED_ALL(where_html: str) -> str:
+    place = f" in {where_html}" if where_html else ""
+    return f"🔔 Subscribed{place} to <b>every new article</b>. /unsubscribe stops it."
+
+
+TOPIC_CUT_NOTE = "✂️ <i>The topic was long, so only its beginning is followed.</i>"
+
+SENSITIVITY_HELP = (
+    "<i>strict</i>: only articles closely about the topic · <i>normal</i>: clearly related "
+    "articles · <i>broad</i>: anything related"
+)
+
+
+def TOO_MANY_SUBSCRIPTIONS(limit: int) -> str:
+    return (
+        f"This chat already follows {limit} topics, the most I keep per chat. "
+        "/unsubscribe one first."
+    )
+
+
+ONLY_ADMINS = "🔒 Only the administrators of this chat can change its subscriptions."
+
+CHANNEL_NOT_FOUND = (
+    "I cannot find that channel. Use its public @username, and make sure I am one of its admins."
+)
+
+CHANNEL_USER_NOT_ADMIN = "🔒 Only admins of that channel can change its subscriptions."
+
+CHANNEL_BOT_NOT_ADMIN = (
+    "I am not an admin of that channel (with the right to post), so I could not post alerts "
+    "there. Add me as an admin first."
+)
+
+CHANNEL_ONLY_FROM_PRIVATE = "Manage a channel's subscriptions from a private chat with me."
+
+
+def NO_SUBSCRIPTIONS(where_html: str) -> str:
+    place = where_html or "This chat"
+    return f"{place} follows no topics yet. /subscribe <i>topic</i> starts one."
+
+
+def SUBSCRIPTIONS_HEADER(where_html: str, count: int, delivery: str) -> str:
+    place = f" of {where_html}" if where_html else ""
+    noun = "topic" if count == 1 else "topics"
+    when = "once a day" if delivery == "daily" else "as they arrive"
+    return f"🔔 <b>{count} followed {noun}</b>{place} · alerts {when}"
+
+
+EVERY_ARTICLE = "every new article"
+
+SUBSCRIPTIONS_FOOTER = "/unsubscribe <i>number</i> stops one, /unsubscribe all stops them all."
+
+UNSUBSCRIBE_USAGE = "/unsubscribe <i>number</i> (as listed by /subscriptions) or /unsubscribe all."
+
+
+def NO_SUCH_SUBSCRIPTION(number: int, count: int) -> str:
+    return f"There is no subscription number {number} here; there are {count}. /subscriptions lists them."
+
+
+def UNSUBSCRIBED(topic_html: str) -> str:
+    return f"🔕 Unsubscribed from <b>{topic_html}</b>."
+
+
+def UNSUBSCRIBED_ALL(count: int) -> str:
+    noun = "topic" if count == 1 else "topics"
+    return f"🔕 Unsubscribed from {count} {noun}."
+
+
+DIGEST_USAGE = (
+    "/digest daily — one message a day with the new articles on the topics followed here\n"
+    "/digest off — post each alert as articles arrive (the default)"
+)
+
+DIGEST_DAILY_ON = "🗞 From now on the alerts of this chat come once a day, in one digest message."
+DIGEST_DAILY_OFF = "🔔 From now on alerts are posted as new articles arrive."
+
+
+def ALERT_HEADER(topics_html: Sequence[str]) -> str:
+    """First line of an alert; `topics_html` are the matched subscriptions, escaped."""
+    if not topics_html:
+        return "🔔 <b>New article</b>"
+    return "🔔 <b>New article on " + ", ".join(f"“{t}”" for t in topics_html) + "</b>"
+
+
+def DIGEST_HEADER(count: int, daily: bool) -> str:
+    noun = "new article" if count == 1 else "new articles"
+    what = "Daily digest" if daily else "Alert digest"
+    return f"🗞 <b>{what}: {count} {noun}</b> on the topics followed here"
+
+
+def DIGEST_TOPICS(topics_html: Sequence[str]) -> str:
+    return "on " + ", ".join(f"“{t}”" for t in topics_html) if topics_html else EVERY_ARTICLE
+
+
+def BUTTON_UNSUBSCRIBE(topic: str) -> str:
+    """Plain text (buttons are not HTML)."""
+    return f"🔕 Unsubscribe: {topic}"
+
+
+UNSUBSCRIBE_DONE = "Unsubscribed."
+UNSUBSCRIBE_ALREADY = "That subscription was already stopped."
+UNSUBSCRIBE_NOT_ALLOWED = "Only the chat's administrators can unsubscribe it."

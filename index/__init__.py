@@ -13,6 +13,7 @@ from index.errors import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.matching import BestPassage
 from index.searcher import Hit, IndexStats, NewsIndex, index_exists
 from index.settings import IndexSettings
 from index.store import ArticleSummary
@@ -20,6 +21,7 @@ from index.writer import IndexWriter, WriteReport
 
 __all__ = [
     "ArticleSummary",
+    "BestPassage",
     "Embedder",
     "Hit",
     "IndexBusyError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from index.embedder import Embedder, load_embedder
 from index.errors import IndexCorruptError, IndexMissingError, NewsIndexError
 from index.layout import IndexLayout
 from index.manifest import REBUILD_HINT, Manifest
+from index.matching import BestPassage, best_passages, term_coverage
 from index.ranking import Candidate, best_in_groups, prepare_query, select
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
-from index.store import ArticleSummary, MetadataReader
-from index.vectors import load_faiss, search_faiss
+from index.store import ArticleSummary, MetadataReader, PassageRecord
+from index.vectors import load_faiss, passage_vectors, search_faiss
+from index.writer import document_text
 
 log = logging.getLogger(__name__)
 
@@ -184,17 +187,75 @@ class NewsIndex:
         )
         texts = [records[c.row].text for c in chosen]
         highlights = self._best_sentences(vector, texts)
-        hits = []
-        for rank, (candidate, highlight) in enumerate(
-            zip(chosen, highlights, strict=True), offset + 1
-        ):
-            record = records[candidate.row]
-            hits.append(
-                Hit(rank, candidate.score, record.text, record.start, record.end, record.article_id,
-                    record.title, record.url, record.source, record.published, highlight,
-                    record.ordinal + 1, record.passages_in_article)
-            )  # fmt: skip
-        return hits
+        return [
+            _hit(rank, candidate.score, records[candidate.row], highlight)
+            for rank, (candidate, highlight) in enumerate(
+                zip(chosen, highlights, strict=True), offset + 1
+            )
+        ]
+
+    def embed_topic(self, topic: str) -> np.ndarray:
+        """A topic's vector, computed once when a chat subscribes and kept with the subscription."""
+        prepared = prepare_query(topic, self._settings.search_max_query_chars)
+        if prepared is None:
+            raise ValueError("a topic needs words")
+        return self.embedder.encode_query(prepared).reshape(-1)
+
+    def match_articles(
+        self,
+        article_ids: Sequence[str],
+        topics: np.ndarray,
+        topic_texts: Sequence[str] | None = None,
+        lexical_weight: float = 0.0,
+    ) -> dict[str, list[BestPassage]]:
+        """For each article, its closest passage to every topic (one row of `topics` each).
+
+        With `topic_texts` and a `lexical_weight`, a passage scores its cosine plus the weight
+        times the share of the topic's words it contains (title included), so that names and
+        places a topic spells out count. Articles no longer in the live version are left out.
+        No model call: the passages' vectors come from the index itself.
+        """
+        snapshot = self.snapshot()
+        pairs = snapshot.metadata.passage_rows(article_ids)
+        if not pairs or len(topics) == 0:
+            return {}
+        rows = [row for row, _ in pairs]
+        vectors = passage_vectors(snapshot.vectors, rows)
+        matrix = np.asarray(topics, dtype=np.float32).reshape(len(topics), -1)
+        cosines = vectors @ matrix.T
+        scores = cosines
+        if topic_texts is not None and lexical_weight:
+            records = snapshot.metadata.passages(rows)
+            coverage = np.array(
+                [
+                    [term_coverage(topic, document_text(records[row].title, records[row].text))
+                     for topic in topic_texts]
+                    for row in rows
+                ],
+                dtype=np.float32,
+            ).reshape(cosines.shape)  # fmt: skip
+            scores = cosines + lexical_weight * coverage
+        return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+
+    def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """The row of each article's first passage (what to show for "every new article")."""
+        leads: dict[str, int] = {}
+        for row, article_id in self.snapshot().metadata.passage_rows(article_ids):
+            leads.setdefault(article_id, row)
+        return leads
+
+    def cite(self, row: int, vector: np.ndarray | None, score: float) -> Hit | None:
+        """A passage as a citation, its sentence closest to `vector` highlighted; None if gone.
+
+        Without a vector nothing is highlighted.
+        """
+        record = self.snapshot().metadata.passages([row]).get(row)
+        if record is None:
+            return None
+        highlight = (0, 0)
+        if vector is not None:
+            (highlight,) = self._best_sentences(np.asarray(vector, dtype=np.float32), [record.text])
+        return _hit(1, score, record, highlight)
 
     def _best_sentences(self, query: np.ndarray, texts: list[str]) -> list[tuple[int, int]]:
         """For each passage, the span of its sentence closest to the question (one batch)."""
@@ -220,6 +281,14 @@ class NewsIndex:
 
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
         return self.snapshot().metadata.articles_indexed_since(since)
+
+
+def _hit(rank: int, score: float, record: PassageRecord, highlight: tuple[int, int]) -> Hit:
+    return Hit(
+        rank, score, record.text, record.start, record.end, record.article_id, record.title,
+        record.url, record.source, record.published, highlight, record.ordinal + 1,
+        record.passages_in_article,
+    )  # fmt: skip
 
 
 def index_exists(settings: IndexSettings) -> bool:

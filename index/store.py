@@ -165,6 +165,18 @@ class MetadataReader:
         )
         return {r[0]: PassageRecord(*r) for r in cursor}
 
+    def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
+        """(row, article id) of every passage of these articles, in article order."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        cursor = self._db().execute(
+            f"SELECT row, article_id FROM passages WHERE article_id IN ({marks})"
+            " ORDER BY article_id, ordinal",
+            list(article_ids),
+        )
+        return [(int(row), str(article_id)) for row, article_id in cursor]
+
     def counts(self) -> tuple[int, int]:
         """(articles, passages)."""
         db = self._db()

@@ -58,6 +58,18 @@ def search_faiss(index: faiss.Index, query: np.ndarray, depth: int) -> list[tupl
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
 
+def passage_vectors(index: faiss.Index, rows: list[int]) -> np.ndarray:
+    """The stored vectors of these rows (exact for Flat and HNSW; approximate for PQ types)."""
+    if not rows:
+        return np.zeros((0, index.d), dtype=np.float32)
+    try:
+        return np.asarray(index.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
+    except RuntimeError:  # inverted lists need a direct map to find a vector by id
+        concrete = faiss.extract_index_ivf(index)
+        concrete.make_direct_map()
+        return np.asarray(index.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
+
+
 def _hnsw_of(index: faiss.Index) -> faiss.HNSW | None:
     concrete = faiss.downcast_index(index)
     return concrete.hnsw if isinstance(concrete, faiss.IndexHNSW) else None

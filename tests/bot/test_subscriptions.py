@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.subscriptions import SCHEMA_VERSION, Sensitivity, SubscriptionStore
+from bot.subscriptions import (
+    SCHEMA_VERSION,
+    AlertStatus,
+    Delivery,
+    NewAlert,
+    Sensitivity,
+    SubscriptionStore,
+)
 
 VECTOR = np.arange(4, dtype=np.float32)
 
@@ -45,26 +52,66 @@ def test_subscribing_again_updates_and_keeps_the_start_time(store: SubscriptionS
     assert np.array_equal(again.vector, VECTOR * 2)
 
 
-def test_an_alert_is_recorded_once_and_survives_reopening(tmp_path: Path) -> None:
+def _match(chat_id: int, sub_id: int, article_id: str) -> NewAlert:
+    return NewAlert(chat_id, sub_id, article_id, 0.5, {"title": article_id})
+
+
+def test_a_match_is_logged_once_and_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "subscriptions.sqlite"
     store = SubscriptionStore(path)
     sub = store.add(-5, "Estonia", Sensitivity.NORMAL, VECTOR)
-    assert store.record_alert(-5, sub.id, "article-1") is True
-    assert store.record_alert(-5, sub.id, "article-1") is False
+    assert store.record_matches([_match(-5, sub.id, "article-1")], "2026-01-01T00:00:01") == 1
+    assert store.record_matches([_match(-5, sub.id, "article-1")], "2026-01-01T00:00:00") == 0
+    assert store.scanned_until() == "2026-01-01T00:00:01"  # never moves back
     store.close()
     reopened = SubscriptionStore(path)
     assert reopened.was_alerted(-5, sub.id, "article-1")
     assert not reopened.was_alerted(-5, sub.id, "article-2")
-    assert reopened.record_alert(-5, sub.id, "article-1") is False
+    (pending,) = reopened.pending(Delivery.INSTANT)[-5]
+    assert pending.citation == {"title": "article-1"} and pending.topic == "Estonia"
+    reopened.mark([pending.key], AlertStatus.SENT)
+    assert reopened.pending(Delivery.INSTANT) == {}
+    assert reopened.record_matches([_match(-5, sub.id, "article-1")], "") == 0
+    assert reopened.alert_counts() == {"sent": 1}
     reopened.close()
+
+
+def test_pending_alerts_follow_the_chats_delivery_and_active_subscriptions(
+    store: SubscriptionStore,
+) -> None:
+    daily = store.add(-1, "Estonia", Sensitivity.NORMAL, VECTOR)
+    instant = store.add(-2, "all", Sensitivity.NORMAL, None)
+    stopped = store.add(-2, "Latvia", Sensitivity.NORMAL, VECTOR)
+    assert instant.every_article and instant.vector.size == 0 and not daily.every_article
+    store.set_delivery(-1, Delivery.DAILY)
+    store.record_matches(
+        [_match(-1, daily.id, "a"), _match(-2, instant.id, "a"), _match(-2, stopped.id, "b")], ""
+    )
+    assert store.deactivate(stopped.id) and not store.deactivate(stopped.id)
+    assert [p.article_id for p in store.pending(Delivery.INSTANT)[-2]] == ["a"]
+    assert list(store.pending(Delivery.DAILY)) == [-1]
+    assert store.chat(-1).delivery is Delivery.DAILY
+
+
+def test_a_disabled_chat_stops_and_drops_what_was_pending(store: SubscriptionStore) -> None:
+    sub = store.add(-3, "Estonia", Sensitivity.NORMAL, VECTOR, chat_title="Readers")
+    store.record_matches([_match(-3, sub.id, "a")], "")
+    assert store.disable_chat(-3, "bot kicked") == 1
+    assert store.of_chat(-3) == [] and store.pending(Delivery.INSTANT) == {}
+    assert store.alert_counts() == {"dropped": 1}
+    assert store.chat(-3).disabled_reason == "bot kicked" and store.chat(-3).title == "Readers"
+    store.add(-3, "Estonia", Sensitivity.NORMAL, VECTOR)  # subscribing again re-enables it
+    assert store.chat(-3).disabled_reason is None and len(store.of_chat(-3)) == 1
 
 
 def test_a_migrated_group_keeps_its_subscriptions_and_log(store: SubscriptionStore) -> None:
     sub = store.add(-5, "Estonia", Sensitivity.NORMAL, VECTOR)
-    store.record_alert(-5, sub.id, "article-1")
+    store.set_delivery(-5, Delivery.DAILY)
+    store.record_matches([_match(-5, sub.id, "article-1")], "")
     assert store.migrate_chat(-5, -1005) == 1
     assert store.of_chat(-5) == [] and [s.topic for s in store.of_chat(-1005)] == ["Estonia"]
     assert store.was_alerted(-1005, sub.id, "article-1")
+    assert store.chat(-1005).delivery is Delivery.DAILY
 
 
 def test_schema_is_versioned(tmp_path: Path) -> None:

@@ -286,3 +286,41 @@ def test_the_answer_sentence_is_highlighted(settings: IndexSettings, embedder: E
     assert top.text[start:end].startswith(
         "The Paris conference comes after France, Germany and the UK"
     )
+
+
+def test_topics_match_new_articles_by_their_best_passage(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """What alerts use: per article and topic the best passage, its cosine from the stored
+    vectors (no re-embedding), the lexical boost for a named place, and a cited highlight."""
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    volcano = write_article(tmp_path / "new", "volcano.md", "Iceland volcano erupts", VOLCANO)
+    IndexWriter(settings, embedder).add([volcano])
+    index = NewsIndex(settings, embedder)
+    new = index.articles_indexed_since("")
+    ids = [a.id for a in new]
+    topics = ["volcanic eruptions in Iceland", "Western troops in Ukraine"]
+    vectors = np.stack([index.embed_topic(t) for t in topics])
+
+    dense = index.match_articles(ids, vectors)
+    volcano_id = next(a.id for a in new if a.title == "Iceland volcano erupts")
+    seed_id = next(a.id for a in new if a.id != volcano_id)
+    assert dense[volcano_id][0].score > 0.5 > dense[seed_id][0].score
+    assert dense[seed_id][1].score > 0.4 > dense[volcano_id][1].score
+    # The cosine is the one of the stored passage vector: re-embedding gives the same figure.
+    best = dense[volcano_id][0]
+    record = index.snapshot().metadata.passages([best.row])[best.row]
+    again = embedder.encode_documents([document_text(record.title, record.text)])[0] @ vectors[0]
+    assert abs(float(again) - best.cosine) < 1e-4
+
+    hybrid = index.match_articles(ids, vectors, topics, lexical_weight=0.3)
+    lifted = hybrid[volcano_id][0]
+    assert lifted.cosine == pytest.approx(best.cosine) and lifted.score > lifted.cosine
+    assert index.match_articles(["no-such-article"], vectors) == {}
+
+    hit = index.cite(lifted.row, vectors[0], lifted.cosine)
+    assert hit is not None and hit.title == "Iceland volcano erupts"
+    assert "erupted" in hit.text[hit.highlight[0] : hit.highlight[1]]
+    lead = index.lead_passages([seed_id])[seed_id]
+    plain = index.cite(lead, None, 1.0)
+    assert plain is not None and plain.passage_number == 1 and plain.highlight == (0, 0)

@@ -1,0 +1,159 @@
+"""Post pending alerts to their chats and settle them in the log, whatever Telegram answers.
+
+Sent alerts are marked sent right after Telegram accepts them. A `RetryAfter` that outlasts the
+rate limiter's own retries, a timeout or a network failure leaves them pending for the next
+round: delayed, never dropped. A chat that removed the bot (`Forbidden`, "chat not found") is
+disabled; a group that became a supergroup is followed to its new id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.alert_formatting import ArticleAlert, format_alert, format_digest, unsubscribe_label
+from bot.alerts import hit_of
+from bot.subscriptions import AlertStatus, Delivery, PendingAlert, SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_PREFIX = "unsub"
+MAX_UNSUBSCRIBE_BUTTONS = 5
+_GONE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights to send")
+
+
+@dataclass(slots=True)
+class OutgoingMessage:
+    """One message to send, and the log entries it settles once sent."""
+
+    text: str
+    keys: list[tuple[int, int, str]]
+    buttons: list[tuple[int, str | None]] = field(default_factory=list)
+    """(subscription id, topic or None for "every article") to offer an unsubscribe button for."""
+
+
+def plan_messages(
+    alerts: Sequence[PendingAlert], *, digest_after: int, daily: bool
+) -> list[OutgoingMessage]:
+    """A chat's pending alerts as messages: one per article, or one digest for a burst.
+
+    An article that matched several of the chat's subscriptions is announced once.
+    """
+    by_article: dict[str, list[PendingAlert]] = {}
+    for alert in alerts:
+        by_article.setdefault(alert.article_id, []).append(alert)
+    articles = [
+        ArticleAlert(
+            hit_of(group[0].citation),
+            tuple(a.topic for a in group if not a.every_article),
+        )
+        for group in by_article.values()
+    ]
+    if daily or len(articles) > digest_after:
+        texts = format_digest(articles, daily=daily)
+        keys = [a.key for a in alerts]
+        message = OutgoingMessage(texts[0], keys, _buttons(alerts))
+        rest = [OutgoingMessage(text, []) for text in texts[1:]]
+        # Every part must be sent before the log says so: the keys go with the last one.
+        if rest:
+            message.keys, rest[-1].keys = [], keys
+            rest[-1].buttons, message.buttons = message.buttons, []
+        return [message, *rest]
+    return [
+        OutgoingMessage(format_alert(article), [a.key for a in group], _buttons(group))
+        for article, group in zip(articles, by_article.values(), strict=True)
+    ]
+
+
+def _buttons(alerts: Sequence[PendingAlert]) -> list[tuple[int, str | None]]:
+    counts: dict[tuple[int, str | None], int] = {}
+    for alert in alerts:
+        key = (alert.subscription_id, None if alert.every_article else alert.topic)
+        counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts, key=lambda k: -counts[k])
+    return ranked[:MAX_UNSUBSCRIBE_BUTTONS]
+
+
+def _keyboard(buttons: Sequence[tuple[int, str | None]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    unsubscribe_label(topic), callback_data=f"{UNSUBSCRIBE_PREFIX}:{sub_id}"
+                )
+            ]
+            for sub_id, topic in buttons
+        ]
+    )
+
+
+class AlertSender:
+    """Sends what the log has pending, chat by chat."""
+
+    def __init__(self, store: SubscriptionStore, *, digest_after: int) -> None:
+        self.store = store
+        self.digest_after = digest_after
+
+    async def deliver(self, bot: Bot, delivery: Delivery) -> int:
+        """Send the pending alerts of chats with this delivery mode; how many messages went out."""
+        pending = await asyncio.to_thread(self.store.pending, delivery)
+        sent = 0
+        for chat_id, alerts in pending.items():
+            messages = plan_messages(
+                alerts, digest_after=self.digest_after, daily=delivery is Delivery.DAILY
+            )
+            sent += await self._send_all(bot, chat_id, messages)
+        return sent
+
+    async def _send_all(self, bot: Bot, chat_id: int, messages: Sequence[OutgoingMessage]) -> int:
+        sent = 0
+        for message in messages:
+            message.keys = [(chat_id, sub, article) for _, sub, article in message.keys]
+            try:
+                chat_id = await self._send(bot, chat_id, message)
+            except RetryAfter as exc:
+                log.warning("alerts to chat %s delayed: flood control (%s)", chat_id, exc)
+                return sent
+            except Forbidden as exc:
+                self._disable(chat_id, exc)
+                return sent
+            except BadRequest as exc:
+                if any(marker in exc.message.lower() for marker in _GONE):
+                    self._disable(chat_id, exc)
+                    return sent
+                log.error("alert to chat %s refused, dropped: %s", chat_id, exc.message)
+                await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.DROPPED)
+                continue
+            except NetworkError as exc:
+                log.warning("alerts to chat %s delayed: %s", chat_id, exc)
+                return sent
+            sent += 1
+            await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.SENT)
+        return sent
+
+    async def _send(self, bot: Bot, chat_id: int, message: OutgoingMessage) -> int:
+        """Send one message; returns the chat id it went to (a migrated group has a new one)."""
+        try:
+            await bot.send_message(chat_id, message.text, reply_markup=_keyboard(message.buttons))
+        except ChatMigrated as exc:
+            new_id = exc.new_chat_id
+            log.info("chat %s became supergroup %s: following it", chat_id, new_id)
+            await asyncio.to_thread(self.store.migrate_chat, chat_id, new_id)
+            message.keys = [(new_id, sub, article) for _, sub, article in message.keys]
+            await bot.send_message(new_id, message.text, reply_markup=_keyboard(message.buttons))
+            return new_id
+        return chat_id
+
+    def _disable(self, chat_id: int, exc: Exception) -> None:
+        stopped = self.store.disable_chat(chat_id, str(exc))
+        log.warning(
+            "chat %s cannot be posted to (%s): its %d subscription(s) are disabled",
+            chat_id, exc, stopped,
+        )  # fmt: skip

@@ -1,0 +1,73 @@
+"""The JobQueue jobs behind alerts: a round every ALERT_INTERVAL_SECONDS, a daily digest.
+
+A round indexes what waits in the inbox folder, matches articles indexed since the last round
+(by this bot or by the command line in another process) and posts what is pending. The first
+round runs at start, so articles added while the bot was down are caught up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC
+
+from telegram.ext import Application, ContextTypes
+
+from bot.inbox import index_inbox
+from bot.services import services
+from bot.settings import BotSettings
+from bot.subscriptions import Delivery
+from index import IndexBusyError, IndexMissingError, NewsIndexError
+
+log = logging.getLogger(__name__)
+
+ALERT_JOB = "alerts"
+DAILY_DIGEST_JOB = "daily-digest"
+
+
+def schedule_alert_jobs(app: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
+    job_queue = app.job_queue
+    if job_queue is None:
+        raise RuntimeError("alerts need python-telegram-bot's job-queue extra")
+    job_queue.run_repeating(
+        alert_round,
+        interval=settings.alert_interval_seconds,
+        first=0,
+        name=ALERT_JOB,
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    at = settings.daily_digest_time
+    job_queue.run_daily(
+        daily_digest, time=at if at.tzinfo else at.replace(tzinfo=UTC), name=DAILY_DIGEST_JOB
+    )
+
+
+async def alert_round(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inbox, then matching, then sending; one failing step does not stop the next round."""
+    shared = services(context)
+    index = shared.answers.index
+    try:
+        await asyncio.to_thread(
+            index_inbox, shared.settings, shared.settings.resolved_inbox_dir, index.embedder
+        )
+    except IndexBusyError:
+        log.info("inbox: another process is writing the index; trying again next round")
+    except (NewsIndexError, OSError) as exc:
+        log.error("inbox: %s", exc)
+    try:
+        await asyncio.to_thread(shared.scanner.scan)
+    except IndexMissingError:
+        return
+    except NewsIndexError as exc:
+        log.error("alert scan: %s", exc)
+    await shared.sender.deliver(context.bot, Delivery.INSTANT)
+
+
+async def daily_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One digest message per chat that asked for daily delivery."""
+    shared = services(context)
+    try:
+        await asyncio.to_thread(shared.scanner.scan)
+    except NewsIndexError as exc:
+        log.error("alert scan: %s", exc)
+    await shared.sender.deliver(context.bot, Delivery.DAILY)

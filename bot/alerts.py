@@ -1,0 +1,124 @@
+"""Find which newly indexed articles match which subscriptions, and log them as pending alerts.
+
+Blocking (index reads, a little model work for the bold sentence): run it in a worker thread.
+Sending is `bot.alert_delivery`'s job; this module never talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.subscriptions import NewAlert, Sensitivity, Subscription, SubscriptionStore
+from index import ArticleSummary, BestPassage, Hit, NewsIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The cosine score an article's best passage needs, per sensitivity."""
+
+    strict: float
+    normal: float
+    broad: float
+    lexical_weight: float = 0.0
+    """Weight of the topic's words found in the passage, added to the cosine before comparing."""
+
+    def of(self, sensitivity: Sensitivity) -> float:
+        return float(getattr(self, sensitivity.value))
+
+
+def citation_of(hit: Hit) -> dict[str, object]:
+    """A hit as JSON-ready data, kept in the alert log until the alert is sent."""
+    return dataclasses.asdict(hit)
+
+
+def hit_of(citation: Mapping[str, object]) -> Hit:
+    values = dict(citation)
+    values["highlight"] = tuple(values["highlight"])  # type: ignore[arg-type]
+    return Hit(**values)  # type: ignore[arg-type]
+
+
+def covers(subscription: Subscription, article: ArticleSummary) -> bool:
+    """A subscription is about what is new: articles first indexed after it was made."""
+    return article.first_indexed_at > subscription.created_at
+
+
+class AlertScanner:
+    """Matches new articles against the active subscriptions; remembers how far it got."""
+
+    def __init__(self, index: NewsIndex, store: SubscriptionStore, thresholds: Thresholds) -> None:
+        self.index = index
+        self.store = store
+        self.thresholds = thresholds
+
+    def scan(self) -> int:
+        """Log every new (chat, subscription, article) match as pending; how many were new.
+
+        "New" starts after both the last scan and the oldest active subscription, so the
+        archive is never re-announced and articles indexed while the bot was down are caught up.
+        """
+        subscriptions = self.store.active()
+        if not subscriptions:
+            return 0
+        since = max(self.store.scanned_until(), min(s.created_at for s in subscriptions))
+        articles = self.index.articles_indexed_since(since)
+        if not articles:
+            return 0
+        alerts = self._matches(articles, subscriptions)
+        added = self.store.record_matches(alerts, max(a.first_indexed_at for a in articles))
+        log.info(
+            "alert scan: %d new article(s), %d subscription(s), %d new alert(s)",
+            len(articles), len(subscriptions), added,
+        )  # fmt: skip
+        return added
+
+    def _matches(
+        self, articles: Sequence[ArticleSummary], subscriptions: Sequence[Subscription]
+    ) -> list[NewAlert]:
+        topical = [s for s in subscriptions if not s.every_article]
+        ids = [a.id for a in articles]
+        best: dict[str, list[BestPassage]] = {}
+        if topical:
+            best = self.index.match_articles(
+                ids,
+                np.stack([s.vector for s in topical]),
+                [s.topic for s in topical],
+                self.thresholds.lexical_weight,
+            )
+        leads = self.index.lead_passages(ids) if len(topical) < len(subscriptions) else {}
+        alerts: list[NewAlert] = []
+        for article in articles:
+            for column, subscription in enumerate(topical):
+                found = best.get(article.id)
+                if found is None or not covers(subscription, article):
+                    continue
+                passage = found[column]
+                if passage.score < self.thresholds.of(subscription.sensitivity):
+                    continue
+                alert = self._alert(subscription, article, passage.row, passage.cosine)
+                if alert is not None:
+                    alerts.append(alert)
+            for subscription in subscriptions:
+                if subscription.every_article and covers(subscription, article):
+                    row = leads.get(article.id)
+                    alert = None if row is None else self._alert(subscription, article, row, 1.0)
+                    if alert is not None:
+                        alerts.append(alert)
+        return alerts
+
+    def _alert(
+        self, subscription: Subscription, article: ArticleSummary, row: int, score: float
+    ) -> NewAlert | None:
+        if self.store.was_alerted(subscription.chat_id, subscription.id, article.id):
+            return None  # already logged: skip the work of citing it again
+        vector = None if subscription.every_article else subscription.vector
+        hit = self.index.cite(row, vector, score)
+        if hit is None:
+            return None
+        return NewAlert(subscription.chat_id, subscription.id, article.id, score, citation_of(hit))

@@ -1,0 +1,330 @@
+"""Alerts end to end: the real Application and JobQueue on the Bot API emulator, a real index on
+disk written by the command line in another process (or by the bot's inbox), a real SQLite log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.alert_jobs import DAILY_DIGEST_JOB
+from bot.settings import BotSettings
+from bot.subscriptions import SubscriptionStore
+from index import Embedder, IndexWriter
+from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
+from tests.conftest import write_article
+from tests.emulator import BotApiEmulator
+
+pytestmark = pytest.mark.slow
+
+OTHER_USER = 5151
+CHANNEL_ID = -100999
+BALTIC_TOPIC = "Russian military threats to Estonia and the Baltic states"
+CAKE_TOPIC = "chocolate cake baking recipes"
+ROUND_SECONDS = 0.3
+
+ESTONIA_TITLE = "Estonia reports Russian military drones over its eastern border"
+ESTONIA_BODY = (
+    "Estonia's border guard said on Tuesday that Russian military drones crossed into Estonian "
+    "airspace near Narva three times this week. The Estonian defence minister called the flights "
+    "a deliberate provocation and said Russia was testing how the Baltic states respond.\n\n"
+    "Latvia and Lithuania said they would raise defence spending and asked Nato allies to "
+    "station more air-defence systems in the Baltic region, warning that Russian pressure on "
+    "the three countries has grown since the start of the war in Ukraine."
+)
+
+
+def add_with_cli(inbox: Path, *paths: Path, index_dir: Path) -> None:
+    """`python -m index add` in its own process, as an editor would run it."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "index",
+            "-q",
+            "add",
+            *map(str, paths),
+            "--index-dir",
+            str(index_dir),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def alert_settings(
+    emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path
+) -> BotSettings:
+    """A private copy of the sample index (alerts add to it) and quick alert rounds."""
+    index_dir = isolated_environment / "index"
+    shutil.copytree(seed_index_dir, index_dir, symlinks=True)
+    emulator.set_admins(GROUP_ID, [USER_ID])
+    emulator.user(OTHER_USER, "Bob", username="bob")
+    emulator.private_chat(OTHER_USER)
+    return bot_settings(
+        emulator, isolated_environment, index_dir=index_dir, alert_interval_seconds=ROUND_SECONDS
+    )
+
+
+def texts_in(emulator: BotApiEmulator, chat_id: int) -> list[str]:
+    return [m.get("text", "") for m in emulator.sent_messages(chat_id)]
+
+
+async def command(
+    emulator: BotApiEmulator, chat_id: int, user_id: int, text: str
+) -> dict[str, Any]:
+    """Send a command and wait for the bot's reply in that chat."""
+    before = len(emulator.sent_messages(chat_id))
+    emulator.send_message(chat_id, user_id, text)
+    return (await emulator.wait_for_messages(chat_id, before + 1))[-1]
+
+
+async def rounds(count: int = 4) -> None:
+    """Let a few alert rounds pass (to see that something does *not* happen)."""
+    await asyncio.sleep(count * ROUND_SECONDS + 0.5)
+
+
+async def test_group_admins_subscribe_and_others_are_refused(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder
+) -> None:
+    async with running_bot(alert_settings, embedder):
+        refused = await command(emulator, GROUP_ID, OTHER_USER, f"/subscribe {BALTIC_TOPIC}")
+        assert "Only the administrators" in refused["text"]
+        done = await command(emulator, GROUP_ID, USER_ID, f"/subscribe strict {BALTIC_TOPIC}")
+        assert "Subscribed" in done["text"] and BALTIC_TOPIC in done["text"]
+        listed = await command(emulator, GROUP_ID, OTHER_USER, "/subscriptions")
+        assert f"1. {BALTIC_TOPIC} · strict" in listed["text"]
+        refused = await command(emulator, GROUP_ID, OTHER_USER, "/unsubscribe 1")
+        assert "Only the administrators" in refused["text"]
+        stopped = await command(emulator, GROUP_ID, USER_ID, "/unsubscribe 1")
+        assert "Unsubscribed" in stopped["text"]
+        usage = await command(emulator, GROUP_ID, USER_ID, "/subscribe")
+        assert "/subscribe all" in usage["text"]
+
+
+async def test_an_article_added_by_the_cli_is_alerted_once_where_it_matches(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, GROUP_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+        await command(emulator, USER_ID, USER_ID, f"/subscribe {CAKE_TOPIC}")
+        article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        await asyncio.to_thread(
+            add_with_cli, tmp_path, article, index_dir=alert_settings.resolved_index_dir
+        )
+        messages = await emulator.wait_for_messages(GROUP_ID, 2, timeout=60)
+        alert = messages[-1]
+        assert alert["text"].startswith(f"🔔 New article on “{BALTIC_TOPIC}”")
+        assert ESTONIA_TITLE in alert["text"] and "Test Wire · 1 Mar 2024" in alert["text"]
+        bold = [e for e in alert["entities"] if e["type"] == "bold"]
+        assert len(bold) >= 2  # the header and the matching sentence
+        buttons = alert["reply_markup"]["inline_keyboard"]
+        assert buttons[0][0]["text"].startswith("🔕 Unsubscribe")
+        await rounds()
+        assert len(emulator.sent_messages(GROUP_ID)) == 2
+        assert not any(ESTONIA_TITLE in t for t in texts_in(emulator, USER_ID))
+
+    # A restart, and the same article added again: no second alert.
+    async with running_bot(alert_settings, embedder):
+        await asyncio.to_thread(
+            add_with_cli, tmp_path, article, index_dir=alert_settings.resolved_index_dir
+        )
+        await rounds()
+    assert sum(ESTONIA_TITLE in t for t in texts_in(emulator, GROUP_ID)) == 1
+
+
+async def test_articles_added_while_the_bot_was_down_are_alerted_once_on_start(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+    article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+    await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
+    async with running_bot(alert_settings, embedder):
+        messages = await emulator.wait_for_messages(USER_ID, 2, timeout=30)
+        assert ESTONIA_TITLE in messages[-1]["text"]
+        await rounds()
+    async with running_bot(alert_settings, embedder):
+        await rounds()
+    assert sum(ESTONIA_TITLE in t for t in texts_in(emulator, USER_ID)) == 1
+
+
+async def test_a_channel_is_subscribed_by_its_own_post_or_by_an_admin_in_private(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    emulator.channel(CHANNEL_ID, "Baltic Watch", username="balticwatch")
+    emulator.set_admins(CHANNEL_ID, [USER_ID])
+    async with running_bot(alert_settings, embedder):
+        emulator.channel_post(CHANNEL_ID, "/subscribe all")
+        confirmed = await emulator.wait_for_messages(CHANNEL_ID, 1)
+        assert "every new article" in confirmed[0]["text"]
+        refused = await command(
+            emulator, OTHER_USER, OTHER_USER, f"/subscribe @balticwatch {BALTIC_TOPIC}"
+        )
+        assert "Only admins of that channel" in refused["text"]
+        missing = await command(emulator, USER_ID, USER_ID, "/subscribe @nosuchchannel Estonia")
+        assert "cannot find" in missing["text"]
+        done = await command(
+            emulator, USER_ID, USER_ID, f"/subscribe @balticwatch broad {BALTIC_TOPIC}"
+        )
+        assert "Subscribed in @balticwatch" in done["text"]
+        listed = await command(emulator, USER_ID, USER_ID, "/subscriptions @balticwatch")
+        assert "2 followed topics" in listed["text"] and "every new article" in listed["text"]
+
+        article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
+        messages = await emulator.wait_for_messages(CHANNEL_ID, 2, timeout=30)
+        alert = messages[-1]["text"]
+        # One message for the article, naming the topic it matched.
+        assert ESTONIA_TITLE in alert and f"“{BALTIC_TOPIC}”" in alert
+        await rounds()
+        assert len(emulator.sent_messages(CHANNEL_ID)) == 2
+
+
+async def test_a_burst_of_twenty_articles_becomes_one_digest(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    folder = tmp_path / "burst"
+    towns = [f"Town{chr(65 + i)}" for i in range(20)]
+    for town in towns:
+        write_article(
+            folder, f"{town}.md", f"{town} opens a new harbour terminal",
+            f"The port authority of {town} opened a new container terminal on Monday. "
+            f"Officials in {town} said the terminal doubles the harbour's capacity and will "
+            "create two hundred jobs over the next three years.",
+        )  # fmt: skip
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, GROUP_ID, USER_ID, "/subscribe all")
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [folder])
+        messages = await emulator.wait_for_messages(GROUP_ID, 2, timeout=60)
+        await rounds()
+        assert len(emulator.sent_messages(GROUP_ID)) == 2
+    digest = messages[-1]["text"]
+    assert digest.startswith("🗞 Alert digest: 20 new articles")
+    assert all(f"{town} opens a new harbour terminal" in digest for town in towns)
+    assert len(digest) <= 4096
+
+
+async def test_a_chat_that_removed_the_bot_is_not_alerted_any_more(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    other_group = -100555
+    emulator.group(other_group, "Quiet readers", type="supergroup")
+    emulator.set_admins(other_group, [USER_ID])
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, GROUP_ID, USER_ID, "/subscribe all")
+        await command(emulator, other_group, USER_ID, "/subscribe all")
+        emulator.bot_removed_from_chat(GROUP_ID, USER_ID)  # the bot sees my_chat_member
+        emulator.bot_removed_from_chat(other_group, USER_ID, deliver="none")  # it does not
+        await rounds(2)
+        article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
+        await emulator.wait_for_call(
+            "sendMessage",
+            lambda params: int(params["chat_id"]) == other_group and "Estonia" in params["text"],
+        )
+        await rounds()
+        second = write_article(
+            tmp_path / "more", "latvia.md", "Latvia " + ESTONIA_TITLE, ESTONIA_BODY
+        )
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [second])
+        await rounds()
+    alert_calls = [
+        c for c in emulator.calls("sendMessage") if "New article" in c["params"].get("text", "")
+    ]
+    # One attempt in the chat that removed the bot silently (403), none in the one that said so.
+    assert [int(c["params"]["chat_id"]) for c in alert_calls] == [other_group]
+    store = SubscriptionStore(alert_settings.resolved_subscriptions_db)
+    assert store.of_chat(GROUP_ID) == [] and store.of_chat(other_group) == []
+    assert store.chat(other_group).disabled_reason is not None
+    store.close()
+
+
+@pytest.mark.parametrize("bot_sees_it", [True, False], ids=["service-message", "send-error"])
+async def test_alerts_follow_a_group_that_became_a_supergroup(
+    emulator: BotApiEmulator,
+    alert_settings: BotSettings,
+    embedder: Embedder,
+    tmp_path: Path,
+    bot_sees_it: bool,
+) -> None:
+    """Via the migration service message, or via the error when posting to the old id."""
+    old_id, new_id = -4321, -1004321
+    emulator.group(old_id, "Small group", type="group")
+    emulator.set_admins(old_id, [USER_ID])
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, old_id, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+        emulator.migrate_group(old_id, new_id, deliver="auto" if bot_sees_it else "none")
+        await rounds(2)
+        article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
+        messages = await emulator.wait_for_messages(new_id, 1, timeout=30)
+        assert ESTONIA_TITLE in messages[0]["text"]
+
+
+async def test_flood_control_delays_an_alert_and_never_drops_it(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, USER_ID, USER_ID, "/subscribe all")
+        # More 429s than the rate limiter retries: the round gives up, a later one sends it.
+        emulator.fail_next("sendMessage", 429, retry_after=1, times=7)
+        article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
+        messages = await emulator.wait_for_messages(USER_ID, 2, timeout=60)
+        assert ESTONIA_TITLE in messages[-1]["text"]
+        await rounds()
+    assert sum(ESTONIA_TITLE in t for t in texts_in(emulator, USER_ID)) == 1
+
+
+async def test_the_unsubscribe_button_and_the_inbox_folder(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    inbox = alert_settings.resolved_inbox_dir
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+        draft = write_article(tmp_path, "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        inbox.mkdir(parents=True, exist_ok=True)
+        (inbox / "broken.json").write_text("{not json", "utf-8")
+        draft.rename(inbox / "estonia.md")
+        messages = await emulator.wait_for_messages(USER_ID, 2, timeout=60)
+        alert = messages[-1]
+        assert ESTONIA_TITLE in alert["text"]
+        assert (inbox / "done" / "estonia.md").exists()
+        assert (inbox / "failed" / "broken.json").exists()
+
+        button = alert["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        emulator.press_button(alert, button, USER_ID)
+        await emulator.wait_for_call("answerCallbackQuery")
+        listed = await command(emulator, USER_ID, USER_ID, "/subscriptions")
+        assert "follows no topics" in listed["text"]
+
+
+async def test_a_daily_digest_chat_gets_its_alerts_at_digest_time(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    async with running_bot(alert_settings, embedder) as app:
+        await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+        switched = await command(emulator, USER_ID, USER_ID, "/digest daily")
+        assert "once a day" in switched["text"]
+        article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
+        await rounds()
+        assert len(emulator.sent_messages(USER_ID)) == 2  # nothing yet
+        assert app.job_queue is not None
+        (job,) = app.job_queue.get_jobs_by_name(DAILY_DIGEST_JOB)
+        await job.run(app)  # what the JobQueue does at DAILY_DIGEST_TIME
+        messages = await emulator.wait_for_messages(USER_ID, 3)
+        assert messages[-1]["text"].startswith("🗞 Daily digest: 1 new article")
+        assert ESTONIA_TITLE in messages[-1]["text"]
+        await job.run(app)
+        await rounds(1)
+        assert len(emulator.sent_messages(USER_ID)) == 3

@@ -1,0 +1,47 @@
+"""`python -m bot subscriptions …` in a subprocess, on the data folder the bot would use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.subscriptions import Sensitivity, SubscriptionStore
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "subscriptions", *args],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_add_list_digest_and_remove(isolated_environment: Path) -> None:
+    added = run("add", "-100123", "--sensitivity", "strict", "Russian", "attacks", "on", "Estonia")
+    assert added.returncode == 0, added.stderr
+    assert "subscribed to 'Russian attacks on Estonia' (strict)" in added.stdout
+    assert run("add", "-100123", "all").returncode == 0
+    assert run("digest", "-100123", "daily").returncode == 0
+
+    store = SubscriptionStore(isolated_environment / "subscriptions.sqlite")
+    first, every = store.of_chat(-100123)
+    assert first.sensitivity is Sensitivity.STRICT and first.vector.shape == (384,)
+    assert every.every_article
+    store.close()
+
+    listed = run("list")
+    assert "chat -100123 (untitled) · daily" in listed.stdout
+    assert "1. Russian attacks on Estonia · strict" in listed.stdout
+    assert "2. every new article" in listed.stdout
+
+    missing = run("remove", "-100123", "7")
+    assert missing.returncode == 1 and "no subscription number 7" in missing.stderr
+    assert run("remove", "-100123", "1").returncode == 0
+    assert "1. every new article" in run("list", "--chat", "-100123").stdout
+    assert run("remove", "-100123", "all").returncode == 0
+    assert "no active subscriptions" in run("list").stdout
+    assert run("add", "-100123", "!!").returncode == 2
