@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.subscriptions import NewAlert, Sensitivity, Subscription, SubscriptionStore
-from index import ArticleSummary, BestPassage, Hit, NewsIndex
+from index import ArticleSummary, BestPassage, Hit, NewsIndex, SourceRef
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def citation_of(hit: Hit) -> dict[str, object]:
 def hit_of(citation: Mapping[str, object]) -> Hit:
     values = dict(citation)
     values["highlight"] = tuple(values["highlight"])  # type: ignore[arg-type]
+    values["also_in"] = tuple(SourceRef(**ref) for ref in values.get("also_in") or ())  # type: ignore[attr-defined]
     return Hit(**values)  # type: ignore[arg-type]
 
 

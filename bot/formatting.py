@@ -39,6 +39,8 @@ DATE_MAX_CHARS = 24
 EXCERPT_MAX_CHARS = 600  # enough for the sentence and its neighbours; more is hard to read
 MIN_EXCERPT_CHARS = 120
 MAX_LINK_CHARS = 2048
+ALSO_IN_SHOWN = 3
+ALSO_IN_NAME_CHARS = 40
 PLAIN_WIDTH = 88
 _INDENT = "   "
 
@@ -130,6 +132,15 @@ def passage_position(hit: Hit) -> str:
     return texts.PASSAGE_POSITION(hit.passage_number, hit.passages_in_article)
 
 
+def also_in_html(hit: Hit) -> str:
+    """ "Also in …" for a passage other articles carry too (the same wire story), or ""."""
+    if not hit.also_in:
+        return ""
+    shown = hit.also_in[:ALSO_IN_SHOWN]
+    names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
+    return f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
+
+
 def _share(room: int, wants: Sequence[int], cap: int) -> list[int]:
     """Split `room` fairly: short passages take what they need, long ones share the rest."""
     budgets = [0] * len(wants)
@@ -166,6 +177,7 @@ def format_answer(
         frames = [
             f"{hit.rank}. {title_html(hit.title, hit.url, limit)}\n"
             f"<i>{escape(meta_line(hit.source, hit.published, passage_position(hit), relevance(hit.score)))}</i>\n"
+            f"{also_in_html(hit)}"
             for hit in hits
         ]
         room = max_chars - visible_len("\n\n".join([head, *frames, *notes]))
@@ -200,6 +212,8 @@ def format_answer_plain(
         ]
         if hit.url and hit.url.strip():
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it
+        if hit.also_in:
+            lines.append(_wrap(to_plain(also_in_html(hit)).strip()))
         part = excerpt(hit.text, hit.highlight, EXCERPT_MAX_CHARS)
         bold = f"**{part.sentence}**" if part.sentence else ""
         start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end

@@ -104,6 +104,12 @@ def PASSAGE_POSITION(number: int, total: int) -> str:
     return f"part {number} of {total}"
 
 
+def ALSO_IN(names_html: Sequence[str], more: int) -> str:
+    """Other sources of the same passage (names already HTML); `more` are not named."""
+    tail = f" and {more} more" if more else ""
+    return "also in " + ", ".join(names_html) + tail
+
+
 RELEVANCE_STRONG = "strong match"
 RELEVANCE_GOOD = "good match"
 RELEVANCE_PARTIAL = "partial match"

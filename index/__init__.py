@@ -14,7 +14,7 @@ from index.errors import (
     UnreadableArticleError,
 )
 from index.matching import BestPassage
-from index.searcher import Hit, IndexStats, NewsIndex, index_exists
+from index.searcher import Hit, IndexStats, NewsIndex, SourceRef, index_exists
 from index.settings import IndexSettings
 from index.store import ArticleSummary
 from index.writer import IndexWriter, WriteReport
@@ -34,6 +34,7 @@ __all__ = [
     "NewsIndex",
     "NewsIndexError",
     "NoArticlesError",
+    "SourceRef",
     "UnreadableArticleError",
     "WriteReport",
     "index_exists",

@@ -5,19 +5,32 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import bm25s
 import faiss
 import numpy as np
 
 from index.embedder import Embedder, load_embedder
 from index.errors import IndexCorruptError, IndexMissingError, NewsIndexError
 from index.layout import IndexLayout
+from index.lexical import lexical_search, load_lexical, tokenize
 from index.manifest import REBUILD_HINT, Manifest
 from index.matching import BestPassage, best_passages, term_coverage
-from index.ranking import Candidate, best_in_groups, prepare_query, select
+from index.ranking import (
+    Candidate,
+    best_in_groups,
+    fuse,
+    prepare_query,
+    recency_prior,
+    resemblance,
+    select,
+    sentence_overlap,
+    shingles,
+)
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, MetadataReader, PassageRecord
@@ -27,6 +40,19 @@ from index.writer import document_text
 log = logging.getLogger(__name__)
 
 MIN_CANDIDATES = 64
+DUPLICATE_RESEMBLANCE = 0.6
+"""Share of word trigrams two passages must have in common to be cited as one story."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Another article that carries the same passage (the same wire story, reprinted)."""
+
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +74,8 @@ class Hit:
     passage_number: int = 1
     """Where the passage is in its article: passage `passage_number` of `passages_in_article`."""
     passages_in_article: int = 1
+    also_in: tuple[SourceRef, ...] = ()
+    """Other articles with (nearly) the same passage, folded into this citation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +102,7 @@ class Snapshot:
         self.manifest.check_compatible(model, self.manifest.dimension)
         self.vectors = load_faiss(folder)
         self.metadata = MetadataReader(folder)
+        self.lexical = _load_lexical(folder)
         _, passages = self.metadata.counts()
         if (
             self.vectors.ntotal != passages
@@ -156,10 +185,13 @@ class NewsIndex:
         offset: int = 0,
         min_score: float | None = None,
         max_per_article: int | None = None,
+        highlight: bool = True,
+        as_of: date | None = None,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
 
         Empty, whitespace-only and symbol-only queries return []; very long ones are cut.
+        `as_of` is when the question is asked (today by default), for the recency prior.
         """
         settings = self._settings
         k = settings.search_top_k if k is None else max(0, k)
@@ -173,10 +205,22 @@ class NewsIndex:
         depth = max(MIN_CANDIDATES, (offset + k) * per_article * 8)
         snapshot.manifest.check_compatible(self.embedder.model_name, self.embedder.dimension)
         vector = self.embedder.encode_query(prepared)
-        raw = search_faiss(snapshot.vectors, vector, depth)
-        records = snapshot.metadata.passages([row for row, _ in raw])
+        cosines, rank_scores = self._candidates(snapshot, prepared, vector, depth)
+        records = snapshot.metadata.passages(list(cosines))
+        recency = settings.search_recency_weight
+        if recency:
+            day = as_of or datetime.now(UTC).date()
+            half_life = settings.search_recency_half_life_days
+            rank_scores = {
+                row: rank_scores.get(row, cosines[row])
+                + recency * recency_prior(records[row].published, day, half_life)
+                for row in cosines
+                if row in records
+            }
         candidates = [
-            Candidate(row, records[row].article_id, score) for row, score in raw if row in records
+            Candidate(row, records[row].article_id, cosine, rank_scores.get(row))
+            for row, cosine in cosines.items()
+            if row in records
         ]
         chosen = select(
             candidates,
@@ -184,11 +228,17 @@ class NewsIndex:
             offset=offset,
             max_per_article=per_article,
             min_score=settings.search_min_score if min_score is None else min_score,
+            same_story=_same_story(records),
         )
         texts = [records[c.row].text for c in chosen]
-        highlights = self._best_sentences(vector, texts)
+        if highlight:
+            highlights = self._best_sentences(vector, texts, prepared)
+        else:  # ranking alone (evaluations): skip the sentence embeddings
+            highlights = [(0, 0)] * len(texts)
         return [
-            _hit(rank, candidate.score, records[candidate.row], highlight)
+            _hit(
+                rank, candidate.score, records[candidate.row], highlight, candidate.copies, records
+            )
             for rank, (candidate, highlight) in enumerate(
                 zip(chosen, highlights, strict=True), offset + 1
             )
@@ -257,13 +307,59 @@ class NewsIndex:
             (highlight,) = self._best_sentences(np.asarray(vector, dtype=np.float32), [record.text])
         return _hit(1, score, record, highlight)
 
-    def _best_sentences(self, query: np.ndarray, texts: list[str]) -> list[tuple[int, int]]:
-        """For each passage, the span of its sentence closest to the question (one batch)."""
+    def _candidates(
+        self, snapshot: Snapshot, query: str, vector: np.ndarray, depth: int
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Candidate rows with their cosine, and the scores they are ranked by.
+
+        Dense candidates come from FAISS, lexical ones from BM25; every candidate gets its
+        cosine (from its stored vector when FAISS did not return it), so all are shown alike.
+        """
+        settings = self._settings
+        mode = settings.search_mode if snapshot.lexical is not None else "dense"
+        dense = [] if mode == "lexical" else search_faiss(snapshot.vectors, vector, depth)
+        cosines = dict(dense)
+        lexical: dict[int, float] = {}
+        if mode != "dense" and snapshot.lexical is not None:
+            lexical = dict(lexical_search(snapshot.lexical, query, depth))
+            missing = [row for row in lexical if row not in cosines]
+            if missing:
+                found = passage_vectors(snapshot.vectors, missing) @ vector.reshape(-1)
+                cosines.update(zip(missing, found.tolist(), strict=True))
+        if mode == "dense":
+            return cosines, {}
+        if mode == "lexical":
+            return cosines, lexical
+        return cosines, fuse(
+            cosines,
+            lexical,
+            method=settings.search_fusion,
+            lexical_weight=settings.search_lexical_weight,
+        )
+
+    def _best_sentences(
+        self, query: np.ndarray, texts: list[str], query_text: str | None = None
+    ) -> list[tuple[int, int]]:
+        """For each passage, the span of its sentence closest to the question (one batch).
+
+        With HIGHLIGHT_LEXICAL_WEIGHT, the share of the question's words a sentence contains is
+        added to its cosine, so the sentence that names what was asked wins a near tie.
+        """
         spans = [sentence_spans(text) or [(0, len(text))] for text in texts]
         sentences = [text[a:b] for text, group in zip(texts, spans, strict=True) for a, b in group]
         if not sentences:
             return []
         scores = self.embedder.encode_documents(sentences) @ query.reshape(-1)
+        weight = self._settings.highlight_lexical_weight
+        if query_text and weight:
+            (question,) = tokenize([query_text])
+            words = tokenize(sentences)
+            overlap: list[float] = []
+            start = 0
+            for group in spans:  # rarity is judged within each passage
+                overlap += sentence_overlap(question, words[start : start + len(group)])
+                start += len(group)
+            scores = scores + weight * np.array(overlap)
         best = best_in_groups(scores.tolist(), [len(group) for group in spans])
         return [group[i] for group, i in zip(spans, best, strict=True)]
 
@@ -283,11 +379,53 @@ class NewsIndex:
         return self.snapshot().metadata.articles_indexed_since(since)
 
 
-def _hit(rank: int, score: float, record: PassageRecord, highlight: tuple[int, int]) -> Hit:
+def _load_lexical(folder: Path) -> bm25s.BM25 | None:
+    try:
+        lexical = load_lexical(folder)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"the word index in {folder} cannot be read ({exc}): {REBUILD_HINT}"
+        ) from None
+    if lexical is None:
+        log.warning(
+            "index version %s has no word index: searching by meaning only; "
+            "`python -m index rebuild` adds it",
+            folder.name,
+        )
+    return lexical
+
+
+def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
+    """Whether two candidates' passages are near-copies (most word trigrams shared)."""
+    cache: dict[int, frozenset[tuple[str, ...]]] = {}
+
+    def words(row: int) -> frozenset[tuple[str, ...]]:
+        if row not in cache:
+            cache[row] = shingles(records[row].text)
+        return cache[row]
+
+    return lambda a, b: resemblance(words(a.row), words(b.row)) >= DUPLICATE_RESEMBLANCE
+
+
+def _hit(
+    rank: int,
+    score: float,
+    record: PassageRecord,
+    highlight: tuple[int, int],
+    copies: Sequence[Candidate] = (),
+    records: dict[int, PassageRecord] | None = None,
+) -> Hit:
+    also_in: list[SourceRef] = []
+    for copy in copies:
+        other = (records or {}).get(copy.row)
+        if other is not None and all(ref.article_id != other.article_id for ref in also_in):
+            also_in.append(
+                SourceRef(other.article_id, other.title, other.url, other.source, other.published)
+            )
     return Hit(
         rank, score, record.text, record.start, record.end, record.article_id, record.title,
         record.url, record.source, record.published, highlight, record.ordinal + 1,
-        record.passages_in_article,
+        record.passages_in_article, tuple(also_in),
     )  # fmt: skip
 
 

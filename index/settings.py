@@ -50,8 +50,17 @@ class IndexSettings(BaseSettings):
 
     search_top_k: int = Field(default=3, ge=1, le=10)  # an answer must fit one Telegram message
     search_min_score: float = Field(default=0.30, ge=-1.0, le=1.0)
-    search_max_per_article: int = Field(default=2, ge=1)
+    search_max_per_article: int = Field(default=1, ge=1)
     search_max_query_chars: int = Field(default=1000, ge=10)
+    # Passages are found by meaning (FAISS), by words (BM25), or both fused (the default).
+    search_mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    search_fusion: Literal["weighted", "rrf"] = "weighted"
+    search_lexical_weight: float = Field(default=0.5, ge=0.0, le=10.0)
+    # Newer articles first among equals: this weight x a freshness that halves every N days.
+    search_recency_weight: float = Field(default=0.3, ge=0.0, le=10.0)
+    search_recency_half_life_days: float = Field(default=7.0, gt=0.0)
+    # The bold sentence: cosine to the question plus this weight x the question's words in it.
+    highlight_lexical_weight: float = Field(default=1.5, ge=0.0, le=10.0)
 
     @model_validator(mode="after")
     def _derive_paths(self) -> IndexSettings:

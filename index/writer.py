@@ -22,6 +22,7 @@ from index.embedding_cache import EmbeddingCache
 from index.errors import IndexCorruptError, IndexMismatchError, NoArticlesError
 from index.ingest import Skipped, read_articles
 from index.layout import IndexLayout
+from index.lexical import build_lexical
 from index.manifest import FORMAT_VERSION, Manifest
 from index.passages import ChunkingOptions, split_passages
 from index.settings import IndexSettings
@@ -243,6 +244,7 @@ class IndexWriter:
         try:
             write_metadata(staging, items)
             save_faiss(build_faiss(vectors, self._settings.faiss_index_factory), staging)
+            build_lexical(texts, staging)
             self._manifest(build_id, items, len(texts)).save(staging)  # last: marks it complete
             report.version = self._layout.publish(build_id, staging)
         except BaseException:

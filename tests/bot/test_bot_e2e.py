@@ -138,12 +138,18 @@ async def test_more_button_pages_through_results(
     emulator: BotApiEmulator, isolated_environment: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
     corpus = tmp_path / "corpus"
-    for i in range(4):
-        write_article(
-            corpus, f"ukraine-{i}.md", f"Ukraine security pact {i}",
-            f"Country {i} signed a long-term security agreement with Ukraine in Kyiv, promising "
-            f"military aid for ten years. Officials of country {i} praised the deal.",
-        )  # fmt: skip
+    # Distinct stories (near-copies would be folded into one citation).
+    stories = [
+        "Denmark signed a long-term security agreement with Ukraine in Kyiv, promising "
+        "military aid for ten years.",
+        "Italy and Ukraine agreed a decade-long security pact; Rome pledged air defence.",
+        "Canada's prime minister flew to Kyiv to sign a security deal covering training "
+        "and weapons for the Ukrainian army.",
+        "The Netherlands promised F-16 jets under its new security accord with Ukraine, "
+        "signed by both leaders on Friday.",
+    ]
+    for i, story in enumerate(stories):
+        write_article(corpus, f"ukraine-{i}.md", f"Ukraine security pact {i}", story)
     settings = bot_settings(emulator, isolated_environment, search_max_per_article=1)
     IndexWriter(settings, embedder).rebuild([SEEDS, corpus])
     async with running_bot(settings, embedder):

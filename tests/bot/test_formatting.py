@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from pathlib import Path
@@ -24,7 +25,7 @@ from bot.formatting import (
     shorten,
 )
 from bot.html_split import split_message
-from index.searcher import Hit, IndexStats
+from index.searcher import Hit, IndexStats, SourceRef
 from index.store import ArticleSummary
 from tests.emulator import HtmlError, parse_html, utf16_len
 
@@ -448,3 +449,34 @@ def test_the_passage_position_is_cited_when_the_article_has_several() -> None:
     assert "part 1 of 1" not in single and " of 1 " not in single
     plain = format_answer_plain("q", [make_hit(passage_number=3, passages_in_article=3)])
     assert "part 3 of 3" in plain
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    hit_lists(),
+    st.lists(st.tuples(tricky_text, urls, st.one_of(st.none(), tricky_text)), max_size=5),
+)
+def test_an_answer_names_the_other_sources_of_a_reprinted_passage(
+    found: tuple[list[Hit], list[str]], others: list[tuple[str, str, str | None]]
+) -> None:
+    hits, _ = found
+    refs = tuple(
+        SourceRef(f"o{i}", title, url, source, None)
+        for i, (title, url, source) in enumerate(others)
+    )
+    hits = [dataclasses.replace(hits[0], also_in=refs), *hits[1:]]
+    text = format_answer("q", hits, page=0, has_more=False)
+    plain, _ = parse_html(text)
+    assert utf16_len(plain) <= 4096
+    if refs:
+        assert "also in " in plain
+        assert ("more" in plain) == (len(refs) > 3)
+    format_answer_plain("q", hits)
+
+
+def test_also_in_links_the_other_source() -> None:
+    ref = SourceRef("o1", "Same story", "https://apnews.com/x", "AP", None)
+    text = format_answer("q", [make_hit(also_in=(ref,))], page=0, has_more=False)
+    assert "also in AP" in parse_html(text)[0]
+    assert "AP" in entity_texts(text, "text_link")
+    assert "also in AP" in format_answer_plain("q", [make_hit(also_in=(ref,))])

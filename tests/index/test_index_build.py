@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -324,3 +325,60 @@ def test_topics_match_new_articles_by_their_best_passage(
     lead = index.lead_passages([seed_id])[seed_id]
     plain = index.cite(lead, None, 1.0)
     assert plain is not None and plain.passage_number == 1 and plain.highlight == (0, 0)
+
+
+def test_hybrid_search_keeps_rare_names_and_reads_old_versions(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "articles"
+    write_article(folder, "volcano.md", "Iceland volcano erupts", VOLCANO)
+    write_article(
+        folder, "budget.md", "Poland's budget is signed",
+        "Polish President Andrzej Duda signed the 2024 budget on Wednesday after weeks of "
+        "dispute with the new government over public media.",
+    )  # fmt: skip
+    write_article(
+        folder, "summit.md", "Leaders meet in Warsaw",
+        "European leaders met in Warsaw to discuss support for Ukraine and the defence of "
+        "Nato's eastern flank; Poland's prime minister hosted the talks.",
+    )  # fmt: skip
+    report = IndexWriter(settings, embedder).rebuild([folder])
+    assert report.version is not None and (report.version / "bm25").is_dir()
+
+    for mode in ("hybrid", "lexical", "dense"):
+        index = NewsIndex(settings.model_copy(update={"search_mode": mode}), embedder)
+        hits = index.search("What did Duda sign?", k=3, min_score=-1.0)
+        assert hits[0].title == "Poland's budget is signed", mode
+        assert all(-1.0 <= h.score <= 1.0 for h in hits)  # cosines, whatever the ranking
+    lexical = NewsIndex(settings.model_copy(update={"search_mode": "lexical"}), embedder)
+    assert [h.title for h in lexical.search("Grindavik", k=3, min_score=-1.0)] == [
+        "Iceland volcano erupts"
+    ]  # only the passage with the word: BM25 does not pad with unrelated text
+
+    # A version written before the word index existed still serves, by meaning alone.
+    shutil.rmtree(report.version / "bm25")
+    with caplog.at_level("WARNING"):
+        old = NewsIndex(settings, embedder).search("What did Duda sign?", k=1)
+    assert old[0].title == "Poland's budget is signed"
+    assert "no word index" in caplog.text
+
+
+def test_a_reprinted_wire_story_is_cited_once_naming_both_sources(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    for name, source in (("wire.md", "Wire One"), ("reprint.md", "Daily Reprint")):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(
+            f"---\ntitle: Volcano erupts ({source})\nsource: {source}\npublished: 2024-03-01\n"
+            f"---\n{VOLCANO}\n",
+            "utf-8",
+        )
+    write_article(folder, "other.md", "Ski season opens", "Ski resorts in the Alps opened early.")
+    IndexWriter(settings, embedder).rebuild([folder])
+    hits = NewsIndex(settings, embedder).search("Where did the lava flow?", k=3, min_score=-1.0)
+    assert hits[0].source in ("Wire One", "Daily Reprint")
+    assert [ref.source for ref in hits[0].also_in] == [
+        {"Wire One": "Daily Reprint", "Daily Reprint": "Wire One"}[hits[0].source]
+    ]
+    assert [h.title for h in hits[1:]] == ["Ski season opens"]
