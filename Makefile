@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install index lint bench clean
+.PHONY: run test install index lint bench eval clean
 
 run: install index  ## start the bot (a local chat in the terminal when no token is configured)
 	$(PY) -m bot
@@ -33,6 +33,12 @@ lint: install
 bench: install  ## print measured figures: index build and search, bot reply time
 	$(PY) benchmarks/index_build.py
 	$(PY) benchmarks/bot_latency.py
+
+RESULTS := benchmarks/results/retrieval.md
+eval: install  ## retrieval quality on ../shared/eval; tables appended to $(RESULTS)
+	$(PY) -m index.eval --dataset realtimeqa --output $(RESULTS)
+	$(PY) -m index.eval --dataset scifact --output $(RESULTS)
+	$(PY) -m index.eval --dataset xquad --output $(RESULTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
