@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import shlex
 import statistics
 import subprocess
 import sys
@@ -377,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     header = (
         f"### {args.questions.parent.name}: {len(questions.questions)} questions over "
         f"{stats.articles:,} articles ({stats.passages:,} passages)\n\n"
-        f"- command: `python -m index.eval {' '.join(sys.argv[1:] if argv is None else argv)}`\n"
+        f"- command: `python -m index.eval {shlex.join(sys.argv[1:] if argv is None else argv)}`\n"
         f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}, commit {_commit()}\n"
         f"- product: search_mode={base.search_mode}, fusion={base.search_fusion}, "
         f"lexical weight={base.search_lexical_weight}, "
