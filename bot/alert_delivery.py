@@ -122,11 +122,11 @@ class AlertSender:
                 log.warning("alerts to chat %s delayed: flood control (%s)", chat_id, exc)
                 return sent
             except Forbidden as exc:
-                self._disable(chat_id, exc)
+                await self._disable(chat_id, exc)
                 return sent
             except BadRequest as exc:
                 if any(marker in exc.message.lower() for marker in _GONE):
-                    self._disable(chat_id, exc)
+                    await self._disable(chat_id, exc)
                     return sent
                 log.error("alert to chat %s refused, dropped: %s", chat_id, exc.message)
                 await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.DROPPED)
@@ -151,8 +151,8 @@ class AlertSender:
             return new_id
         return chat_id
 
-    def _disable(self, chat_id: int, exc: Exception) -> None:
-        stopped = self.store.disable_chat(chat_id, str(exc))
+    async def _disable(self, chat_id: int, exc: Exception) -> None:
+        stopped = await asyncio.to_thread(self.store.disable_chat, chat_id, str(exc))
         log.warning(
             "chat %s cannot be posted to (%s): its %d subscription(s) are disabled",
             chat_id, exc, stopped,

@@ -24,7 +24,7 @@ from bot.subscribe_requests import (
     parse_unsubscribe,
     split_channel,
 )
-from bot.subscriptions import Delivery, Subscription
+from bot.subscriptions import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     store = services(context).subscriptions
     if choice is None:
-        listed = await asyncio.to_thread(store.of_chat, target.id)
-        await _reply(message, _listing(context, target, listed) + "\n\n" + texts.UNSUBSCRIBE_USAGE)
+        await _reply(message, await _listing(context, target) + "\n\n" + texts.UNSUBSCRIBE_USAGE)
     elif choice == "all":
         count = await asyncio.to_thread(store.remove_all, target.id)
         await _reply(message, texts.UNSUBSCRIBED_ALL(count))
@@ -138,8 +137,7 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             return
     else:
         target = TargetChat(message.chat.id, message.chat.title, "")
-    listed = await asyncio.to_thread(services(context).subscriptions.of_chat, target.id)
-    await _reply(message, _listing(context, target, listed))
+    await _reply(message, await _listing(context, target))
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -221,8 +219,9 @@ async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         log.info("group %s became supergroup %s: %d subscription(s) moved", old, new, moved)
 
 
-def _listing(
-    context: ContextTypes.DEFAULT_TYPE, target: TargetChat, listed: list[Subscription]
-) -> str:
-    delivery = services(context).subscriptions.chat(target.id).delivery
+async def _listing(context: ContextTypes.DEFAULT_TYPE, target: TargetChat) -> str:
+    """The chat's numbered subscriptions and delivery mode (both read off the event loop)."""
+    store = services(context).subscriptions
+    listed = await asyncio.to_thread(store.of_chat, target.id)
+    delivery = (await asyncio.to_thread(store.chat, target.id)).delivery
     return format_subscriptions(listed, where_html=target.where_html, delivery=delivery.value)

@@ -37,8 +37,6 @@ from index.searcher import Hit, NewsIndex, index_exists
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.writer import IndexWriter
 
-log = logging.getLogger(__name__)
-
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
 DATASETS: dict[str, tuple[str, str]] = {
     "realtimeqa": ("realtimeqa-news/articles.jsonl", "realtimeqa-news/questions.jsonl"),

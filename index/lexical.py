@@ -7,7 +7,6 @@ the version, so it is published, swapped and replaced together with the vectors.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +14,6 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
-
-log = logging.getLogger(__name__)
 
 LEXICAL_DIR = "bm25"
 # BM25 parameters of the BEIR/Anserini baselines, which suit short passages.
