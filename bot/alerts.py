@@ -118,8 +118,8 @@ class AlertScanner:
     ) -> NewAlert | None:
         if self.store.was_alerted(subscription.chat_id, subscription.id, article.id):
             return None  # already logged: skip the work of citing it again
-        vector = None if subscription.every_article else subscription.vector
-        hit = self.index.cite(row, vector, score)
+        topic = None if subscription.every_article else (subscription.topic, subscription.vector)
+        hit = self.index.cite(row, score, topic)
         if hit is None:
             return None
         return NewAlert(subscription.chat_id, subscription.id, article.id, score, citation_of(hit))

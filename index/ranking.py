@@ -162,6 +162,17 @@ def sentence_overlap(question: Sequence[str], sentences: Sequence[Sequence[str]]
     return [sum(weight[t] for t in wanted & words) / total for words in present]
 
 
+def sentences_in_context(sentences: Sequence[str]) -> list[str]:
+    """Each sentence preceded by the one before it, as the model should read it.
+
+    A sentence alone often leaves its subject to the one before ("All three lacked
+    tentacles"); with that sentence in front, the model knows what it is about.
+    """
+    return [
+        f"{sentences[i - 1]} {sentence}" if i else sentence for i, sentence in enumerate(sentences)
+    ]
+
+
 def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     """Overlapping word `size`-grams of a text, lowercased: what near-copies share."""
     words = _WORDS.findall(text.lower())

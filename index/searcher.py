@@ -29,6 +29,7 @@ from index.ranking import (
     resemblance,
     select,
     sentence_overlap,
+    sentences_in_context,
     shingles,
 )
 from index.sentences import sentence_spans
@@ -230,11 +231,12 @@ class NewsIndex:
             min_score=settings.search_min_score if min_score is None else min_score,
             same_story=_same_story(records),
         )
-        texts = [records[c.row].text for c in chosen]
         if highlight:
-            highlights = self._best_sentences(vector, texts, prepared)
+            highlights = self._best_sentences(
+                vector, prepared, [(records[c.row].title, records[c.row].text) for c in chosen]
+            )
         else:  # ranking alone (evaluations): skip the sentence embeddings
-            highlights = [(0, 0)] * len(texts)
+            highlights = [(0, 0)] * len(chosen)
         return [
             _hit(
                 rank, candidate.score, records[candidate.row], highlight, candidate.copies, records
@@ -294,17 +296,23 @@ class NewsIndex:
             leads.setdefault(article_id, row)
         return leads
 
-    def cite(self, row: int, vector: np.ndarray | None, score: float) -> Hit | None:
-        """A passage as a citation, its sentence closest to `vector` highlighted; None if gone.
+    def cite(
+        self, row: int, score: float, topic: tuple[str, np.ndarray] | None = None
+    ) -> Hit | None:
+        """A passage as a citation; None if it is gone.
 
-        Without a vector nothing is highlighted.
+        With a `(text, vector)` topic, its sentence that best matches the topic is highlighted,
+        chosen as search chooses the bold sentence of an answer.
         """
         record = self.snapshot().metadata.passages([row]).get(row)
         if record is None:
             return None
         highlight = (0, 0)
-        if vector is not None:
-            (highlight,) = self._best_sentences(np.asarray(vector, dtype=np.float32), [record.text])
+        if topic is not None:
+            text, vector = topic
+            (highlight,) = self._best_sentences(
+                np.asarray(vector, dtype=np.float32), text, [(record.title, record.text)]
+            )
         return _hit(1, score, record, highlight)
 
     def _candidates(
@@ -338,28 +346,36 @@ class NewsIndex:
         )
 
     def _best_sentences(
-        self, query: np.ndarray, texts: list[str], query_text: str | None = None
+        self, query: np.ndarray, query_text: str, passages: Sequence[tuple[str, str]]
     ) -> list[tuple[int, int]]:
-        """For each passage, the span of its sentence closest to the question (one batch).
+        """For each `(title, text)` passage, the span of its sentence that answers the question.
 
-        With HIGHLIGHT_LEXICAL_WEIGHT, the share of the question's words a sentence contains is
-        added to its cosine, so the sentence that names what was asked wins a near tie.
+        A sentence scores its cosine to the question (read in context, with HIGHLIGHT_IN_CONTEXT)
+        plus HIGHLIGHT_LEXICAL_WEIGHT x the share of the question's words it holds, so the
+        sentence that names what was asked wins a near tie. One batch for all passages.
         """
-        spans = [sentence_spans(text) or [(0, len(text))] for text in texts]
-        sentences = [text[a:b] for text, group in zip(texts, spans, strict=True) for a, b in group]
-        if not sentences:
+        settings = self._settings
+        spans = [sentence_spans(text) or [(0, len(text))] for _, text in passages]
+        groups = [
+            [text[a:b] for a, b in group] for (_, text), group in zip(passages, spans, strict=True)
+        ]
+        if settings.highlight_in_context:
+            read = [
+                document_text(title, sentence)
+                for (title, _), group in zip(passages, groups, strict=True)
+                for sentence in sentences_in_context(group)
+            ]
+        else:
+            read = [sentence for group in groups for sentence in group]
+        if not read:
             return []
-        scores = self.embedder.encode_documents(sentences) @ query.reshape(-1)
-        weight = self._settings.highlight_lexical_weight
-        if query_text and weight:
+        scores = self.embedder.encode_documents(read) @ query.reshape(-1)
+        if settings.highlight_lexical_weight:
             (question,) = tokenize([query_text])
-            words = tokenize(sentences)
             overlap: list[float] = []
-            start = 0
-            for group in spans:  # rarity is judged within each passage
-                overlap += sentence_overlap(question, words[start : start + len(group)])
-                start += len(group)
-            scores = scores + weight * np.array(overlap)
+            for group in groups:  # rarity is judged within each passage
+                overlap += sentence_overlap(question, tokenize(group))
+            scores = scores + settings.highlight_lexical_weight * np.array(overlap)
         best = best_in_groups(scores.tolist(), [len(group) for group in spans])
         return [group[i] for group, i in zip(spans, best, strict=True)]
 

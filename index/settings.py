@@ -61,6 +61,9 @@ class IndexSettings(BaseSettings):
     search_recency_half_life_days: float = Field(default=7.0, gt=0.0)
     # The bold sentence: cosine to the question plus this weight x the question's words in it.
     highlight_lexical_weight: float = Field(default=1.5, ge=0.0, le=10.0)
+    # Each sentence is embedded after its article's title and the sentence before it; meant with
+    # a lexical weight above 0, whose words keep the choice on the sentence itself.
+    highlight_in_context: bool = True
 
     @model_validator(mode="after")
     def _derive_paths(self) -> IndexSettings:

@@ -51,6 +51,7 @@ def test_news_questions_table_dump_and_reuse(
     captured = capsys.readouterr()
     assert "indexing" in captured.err
     assert "| configuration | article hit@1 |" in captured.out
+    assert "| answer-sentence accuracy | median query ms |" in captured.out
     for name in ("BM25", "dense", "product"):
         assert f"| {name} | 1.000 | " in captured.out  # both questions answered at rank 1
     lines = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
@@ -105,3 +106,17 @@ def test_missing_data_is_reported_and_not_an_error(
     assert evaluation.main(["--corpus", str(missing), "--questions", str(missing)]) == 0
     assert "nothing to measure" in capsys.readouterr().err
     assert evaluation.main([]) == 2
+
+
+def test_config_overrides_are_validated_like_the_environment() -> None:
+    name, overrides = evaluation.parse_config(
+        "plain bold: highlight_in_context=false, search_lexical_weight=0.25,search_fusion=rrf"
+    )
+    assert name == "plain bold"
+    assert overrides == {
+        "highlight_in_context": False,
+        "search_lexical_weight": 0.25,
+        "search_fusion": "rrf",
+    }
+    with pytest.raises(ValueError, match="unknown setting 'no_such_setting'"):
+        evaluation.parse_config("x:no_such_setting=1")

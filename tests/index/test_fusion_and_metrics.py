@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
-from index.ranking import Candidate, fuse, select, sentence_overlap
+from index.ranking import Candidate, fuse, select, sentence_overlap, sentences_in_context
 
 
 def test_weighted_fusion_scales_bm25_per_query() -> None:
@@ -90,3 +90,13 @@ def test_sentence_overlap_weighs_words_by_rarity_in_the_passage() -> None:
     assert 0 < overlap[0] == overlap[2] < 1 / 3  # "duda" is in every sentence: it weighs less
     assert sentence_overlap([], sentences) == [0.0, 0.0, 0.0]
     assert sentence_overlap(question, []) == []
+
+
+def test_each_sentence_is_read_after_the_one_before() -> None:
+    sentences = ["Three species were found.", "All three lacked tentacles.", "They had comb rows."]
+    assert sentences_in_context(sentences) == [
+        "Three species were found.",
+        "Three species were found. All three lacked tentacles.",
+        "All three lacked tentacles. They had comb rows.",
+    ]
+    assert sentences_in_context([]) == []

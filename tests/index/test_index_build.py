@@ -319,11 +319,11 @@ def test_topics_match_new_articles_by_their_best_passage(
     assert lifted.cosine == pytest.approx(best.cosine) and lifted.score > lifted.cosine
     assert index.match_articles(["no-such-article"], vectors) == {}
 
-    hit = index.cite(lifted.row, vectors[0], lifted.cosine)
+    hit = index.cite(lifted.row, lifted.cosine, (topics[0], vectors[0]))
     assert hit is not None and hit.title == "Iceland volcano erupts"
     assert "erupted" in hit.text[hit.highlight[0] : hit.highlight[1]]
     lead = index.lead_passages([seed_id])[seed_id]
-    plain = index.cite(lead, None, 1.0)
+    plain = index.cite(lead, 1.0)
     assert plain is not None and plain.passage_number == 1 and plain.highlight == (0, 0)
 
 

@@ -1,0 +1,136 @@
+"""How the bold sentence is chosen: ways of reading a sentence, compared on public QA data.
+
+For every question whose first cited passage (the product's search) holds the answer, each
+sentence of that passage is scored as the search does: the cosine between the question and the
+sentence as the model reads it, plus a weight x the share of the question's words the sentence
+holds. A choice is right when the best-scored sentence contains the answer. The readings:
+
+- sentence: the sentence alone;
+- title + sentence: after its article's title, as passages are embedded;
+- previous + sentence: after the sentence before it in the passage;
+- title + previous + sentence: both (HIGHLIGHT_IN_CONTEXT, the default).
+
+Besides the whole set, the accuracy is given on two halves of the articles (alternate articles
+of the cited passages, by title), so a choice that only fits one half shows. It needs
+`../shared/eval/` and the evaluation index `python -m index.eval` builds (built here if missing).
+
+    .venv/bin/python benchmarks/bold_sentence.py --dataset xquad
+    .venv/bin/python benchmarks/bold_sentence.py --dataset realtimeqa --weights 0 1.5
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
+from index.eval import DATASETS, SHARED_EVAL, ensure_index, eval_settings, load_questions  # noqa: E402
+from index.lexical import tokenize  # noqa: E402
+from index.metrics import contains_answer  # noqa: E402
+from index.ranking import sentence_overlap, sentences_in_context  # noqa: E402
+from index.sentences import sentence_spans  # noqa: E402
+from index.writer import document_text  # noqa: E402
+
+READINGS: dict[str, Callable[[str, list[str]], list[str]]] = {
+    "sentence": lambda title, sentences: sentences,
+    "title + sentence": lambda title, sentences: [document_text(title, s) for s in sentences],
+    "previous + sentence": lambda title, sentences: sentences_in_context(sentences),
+    "title + previous + sentence": lambda title, sentences: [
+        document_text(title, s) for s in sentences_in_context(sentences)
+    ],
+}
+
+
+@dataclass(slots=True)
+class Case:
+    """One question whose cited passage holds the answer, with its sentences scored."""
+
+    half: int
+    holds_answer: np.ndarray
+    overlap: np.ndarray
+    cosines: dict[str, np.ndarray]
+
+
+def collect(dataset: str, limit: int | None) -> list[Case]:
+    corpus, questions_file = (SHARED_EVAL / name for name in DATASETS[dataset])
+    settings = eval_settings(IndexSettings(), corpus)
+    embedder = load_embedder(settings)
+    ensure_index(settings, corpus, embedder)
+    index = NewsIndex(settings, embedder)
+    questions = load_questions(questions_file).questions[:limit]
+    titles: dict[str, int] = {}
+    cases: list[Case] = []
+    for question in questions:
+        if not question.answers:
+            continue
+        hits = index.search(
+            question.text, k=1, min_score=-1.0, highlight=False, as_of=question.asked
+        )
+        if not hits or not contains_answer(hits[0].text, question.answers):
+            continue
+        hit = hits[0]
+        sentences = [hit.text[a:b] for a, b in sentence_spans(hit.text)] or [hit.text]
+        query = embedder.encode_query(question.text).reshape(-1)
+        cosines = {
+            name: embedder.encode_documents(read(hit.title, sentences)) @ query
+            for name, read in READINGS.items()
+        }
+        (words,) = tokenize([question.text])
+        half = titles.setdefault(hit.title, len(titles)) % 2
+        cases.append(
+            Case(
+                half,
+                np.array([contains_answer(s, question.answers) for s in sentences]),
+                np.array(sentence_overlap(words, tokenize(sentences))),
+                cosines,
+            )
+        )
+    return cases
+
+
+def accuracy(cases: Sequence[Case], reading: str, weight: float) -> float:
+    """Share of cases whose best sentence (first on ties, as the search) holds the answer."""
+    right = [
+        bool(c.holds_answer[int(np.argmax(c.cosines[reading] + weight * c.overlap))]) for c in cases
+    ]
+    return statistics.fmean(right) if right else float("nan")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["xquad", "realtimeqa"], default="xquad")
+    parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 1.0, 1.5, 2.0])
+    parser.add_argument("--limit", type=int, help="only the first N questions")
+    args = parser.parse_args(argv)
+    if not (SHARED_EVAL / DATASETS[args.dataset][1]).is_file():
+        print(f"{SHARED_EVAL} is not there: nothing to measure.", file=sys.stderr)
+        return 0
+    cases = collect(args.dataset, args.limit)
+    halves = [[c for c in cases if c.half == h] for h in (0, 1)]
+    print(
+        f"{args.dataset}: {len(cases)} questions whose first cited passage holds the answer "
+        f"(halves {len(halves[0])} / {len(halves[1])})\n"
+    )
+    print("| reading | words weight | all | half A | half B |")
+    print("|---|---|---|---|---|")
+    for reading in READINGS:
+        for weight in args.weights:
+            figures = [
+                accuracy(cases, reading, weight),
+                *(accuracy(h, reading, weight) for h in halves),
+            ]
+            print(f"| {reading} | {weight:g} | " + " | ".join(f"{f:.3f}" for f in figures) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
