@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -288,6 +288,15 @@ class NewsIndex:
             ).reshape(cosines.shape)  # fmt: skip
             scores = cosines + lexical_weight * coverage
         return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+
+    def highlighted(self, hit: Hit, question: str) -> Hit:
+        """`hit` with the sentence search would bold for `question` (for a hit found unbolded)."""
+        prepared = prepare_query(question, self._settings.search_max_query_chars)
+        if prepared is None:
+            return hit
+        vector = self.embedder.encode_query(prepared)
+        (span,) = self._best_sentences(vector, prepared, [(hit.title, hit.text)])
+        return replace(hit, highlight=span)
 
     def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
         """The row of each article's first passage (what to show for "every new article")."""

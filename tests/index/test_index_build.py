@@ -282,11 +282,15 @@ def test_readers_never_see_a_half_written_index(
 
 def test_the_answer_sentence_is_highlighted(settings: IndexSettings, embedder: Embedder) -> None:
     IndexWriter(settings, embedder).rebuild([SEEDS])
-    top = NewsIndex(settings, embedder).search(QUESTION)[0]
+    index = NewsIndex(settings, embedder)
+    top = index.search(QUESTION)[0]
     start, end = top.highlight
     assert top.text[start:end].startswith(
         "The Paris conference comes after France, Germany and the UK"
     )
+    unbolded = index.search(QUESTION, highlight=False)[0]
+    assert unbolded.highlight == (0, 0)
+    assert index.highlighted(unbolded, QUESTION) == top
 
 
 def test_topics_match_new_articles_by_their_best_passage(
