@@ -39,6 +39,7 @@ eval: install  ## retrieval quality on ../shared/eval; tables appended to $(RESU
 	$(PY) -m index.eval --dataset realtimeqa --output $(RESULTS)
 	$(PY) -m index.eval --dataset scifact --output $(RESULTS)
 	$(PY) -m index.eval --dataset xquad --output $(RESULTS)
+	$(PY) benchmarks/bold_sentence.py --dataset xquad
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

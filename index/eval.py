@@ -408,6 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- product: search_mode={base.search_mode}, fusion={base.search_fusion}, "
         f"lexical weight={base.search_lexical_weight}, "
         f"highlight lexical weight={base.highlight_lexical_weight}, "
+        f"highlight in context={base.highlight_in_context}, "
         f"passages ≤ {base.passage_max_tokens} tokens, overlap {base.passage_overlap_sentences}\n"
     )
     result = f"{header}\n{table(rows)}\n"
