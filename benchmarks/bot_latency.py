@@ -1,7 +1,9 @@
 """Reply time of the bot on the Bot API emulator: one user asking in turn, then 50 users at once.
 
 Measures from the moment an update is queued on the emulator to the moment the bot's answer
-has been accepted by it (real HTTP, long polling, the real model and a seed index).
+has been accepted by it (real HTTP, long polling, the real model and a seed index). The four
+questions cite the same seed passages, so after the first round their sentences come from the
+bot's memory (HIGHLIGHT_MEMO_SIZE); set it to 0 to embed them for every reply.
 
     .venv/bin/python benchmarks/bot_latency.py [--rounds 30] [--users 50]
 """

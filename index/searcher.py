@@ -35,6 +35,7 @@ from index.ranking import (
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, MetadataReader, PassageRecord
+from index.vector_memo import VectorMemo
 from index.vectors import load_faiss, passage_vectors, search_faiss
 from index.writer import document_text
 
@@ -135,6 +136,7 @@ class NewsIndex:
         self._snapshot: Snapshot | None = None
         self._failed_folder: Path | None = None
         self._reload_lock = threading.Lock()
+        self._sentence_memo: VectorMemo | None = None
         faiss.omp_set_num_threads(1)  # one query at a time is fastest on a single thread
 
     @property
@@ -143,6 +145,15 @@ class NewsIndex:
         if self._embedder is None:
             self._embedder = load_embedder(self._settings)
         return self._embedder
+
+    def _embed_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentences as the bold-sentence choice reads them, recent ones from memory."""
+        size = self._settings.highlight_memo_size
+        if not size:
+            return self.embedder.encode_documents(texts)
+        if self._sentence_memo is None:
+            self._sentence_memo = VectorMemo(self.embedder.encode_documents, size)
+        return self._sentence_memo.encode(texts)
 
     def snapshot(self) -> Snapshot:
         """The live version, loading it first if a writer has published a new one."""
@@ -378,7 +389,7 @@ class NewsIndex:
             read = [sentence for group in groups for sentence in group]
         if not read:
             return []
-        scores = self.embedder.encode_documents(read) @ query.reshape(-1)
+        scores = self._embed_sentences(read) @ query.reshape(-1)
         if settings.highlight_lexical_weight:
             (question,) = tokenize([query_text])
             overlap: list[float] = []

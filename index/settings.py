@@ -64,6 +64,9 @@ class IndexSettings(BaseSettings):
     # Each sentence is embedded after its article's title and the sentence before it; meant with
     # a lexical weight above 0, whose words keep the choice on the sentence itself.
     highlight_in_context: bool = True
+    # Sentences embedded for bold sentences, kept in memory (~1.5 KB each): a story many ask
+    # about is embedded once. 0: none kept.
+    highlight_memo_size: int = Field(default=20_000, ge=0)
 
     @model_validator(mode="after")
     def _derive_paths(self) -> IndexSettings:
