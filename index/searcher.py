@@ -391,10 +391,12 @@ class NewsIndex:
             return []
         scores = self._embed_sentences(read) @ query.reshape(-1)
         if settings.highlight_lexical_weight:
-            (question,) = tokenize([query_text])
+            question, *words = tokenize([query_text, *(s for group in groups for s in group)])
             overlap: list[float] = []
+            start = 0
             for group in groups:  # rarity is judged within each passage
-                overlap += sentence_overlap(question, tokenize(group))
+                overlap += sentence_overlap(question, words[start : start + len(group)])
+                start += len(group)
             scores = scores + settings.highlight_lexical_weight * np.array(overlap)
         best = best_in_groups(scores.tolist(), [len(group) for group in spans])
         return [group[i] for group, i in zip(spans, best, strict=True)]
