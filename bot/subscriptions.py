@@ -255,22 +255,22 @@ class SubscriptionStore:
 
     def remove_all(self, chat_id: int) -> int:
         with self._lock, self._db:
-            cursor = self._db.execute(
-                "UPDATE subscriptions SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
-            )
-        return cursor.rowcount
+            return self._deactivate_chat(chat_id)
+
+    def _deactivate_chat(self, chat_id: int) -> int:
+        """Stop every subscription of a chat, inside the caller's transaction; how many."""
+        return self._db.execute(
+            "UPDATE subscriptions SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
+        ).rowcount
 
     # -- chats ----------------------------------------------------------------------------------
 
     def chat(self, chat_id: int) -> ChatInfo:
         with self._lock:
             row = self._db.execute(
-                "SELECT chat_id, title, delivery, disabled_reason FROM chats WHERE chat_id = ?",
-                (chat_id,),
+                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
             ).fetchone()
-        if row is None:
-            return ChatInfo(chat_id, None, Delivery.INSTANT, None)
-        return ChatInfo(row[0], row[1], Delivery(row[2]), row[3])
+        return ChatInfo(chat_id, None, Delivery.INSTANT, None) if row is None else _chat_info(row)
 
     def set_delivery(self, chat_id: int, delivery: Delivery) -> None:
         with self._lock, self._db:
@@ -289,9 +289,7 @@ class SubscriptionStore:
                 " disabled_reason = excluded.disabled_reason",
                 (chat_id, now_iso(), reason),
             )
-            stopped = self._db.execute(
-                "UPDATE subscriptions SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
-            ).rowcount
+            stopped = self._deactivate_chat(chat_id)
             self._db.execute(
                 "UPDATE alerts SET status = ? WHERE chat_id = ? AND status = ?",
                 (AlertStatus.DROPPED.value, chat_id, AlertStatus.PENDING.value),
@@ -395,12 +393,18 @@ class SubscriptionStore:
     def chats(self) -> list[ChatInfo]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT chat_id, title, delivery, disabled_reason FROM chats ORDER BY chat_id"
+                f"SELECT {_CHAT_COLUMNS} FROM chats ORDER BY chat_id"
             ).fetchall()
-        return [ChatInfo(r[0], r[1], Delivery(r[2]), r[3]) for r in rows]
+        return [_chat_info(r) for r in rows]
 
 
 _COLUMNS = "id, chat_id, topic, every_article, sensitivity, created_at, active, vector"
+_CHAT_COLUMNS = "chat_id, title, delivery, disabled_reason"
+
+
+def _chat_info(row: tuple[int, str | None, str, str | None]) -> ChatInfo:
+    chat_id, title, delivery, disabled_reason = row
+    return ChatInfo(chat_id, title, Delivery(delivery), disabled_reason)
 
 
 def _subscription(row: tuple[int, int, str, int, str, str, int, bytes]) -> Subscription:
