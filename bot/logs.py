@@ -29,6 +29,7 @@ def configure_logging(level: str, token: str | None) -> None:
     """Set up the root logger once for the bot process."""
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(token))
+    handler.setLevel(level.upper())  # a library that sets its own logger to DEBUG stays quiet
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

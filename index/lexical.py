@@ -7,6 +7,7 @@ the version, so it is published, swapped and replaced together with the vectors.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+
+# bm25s sets its own logger to DEBUG on import, so its "Building index from tokens" would reach
+# any handler; its messages are only of use when debugging bm25s itself.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 LEXICAL_DIR = "bm25"
 # BM25 parameters of the BEIR/Anserini baselines, which suit short passages.

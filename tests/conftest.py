@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from index import Embedder, IndexSettings, load_embedder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
 SHARED_EVAL = (PROJECT_ROOT.parent / "shared" / "eval").resolve()
+
+# CI (CI=true) explores the same examples on every run, keeps no example database, and does not
+# shrink a failure (shrinking once took minutes): the failing example and its blob are printed,
+# and `@reproduce_failure` replays it locally. Elsewhere exploration stays random, and shrinks.
+# HYPOTHESIS_PROFILE=ci|local picks one by hand.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.explain),
+)
+# Tests run in temporary folders, so the example database is pinned to the checkout.
+settings.register_profile(
+    "local",
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(PROJECT_ROOT / ".hypothesis" / "examples"),
+)
+_IN_CI = os.environ.get("CI", "").lower() == "true"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI else "local"))
 
 # Variables a developer may have exported that would point tests at real data or Telegram.
 _PRODUCT_VARIABLES = (

@@ -468,10 +468,43 @@ def test_an_answer_names_the_other_sources_of_a_reprinted_passage(
     text = format_answer("q", hits, page=0, has_more=False)
     plain, _ = parse_html(text)
     assert utf16_len(plain) <= 4096
-    if refs:
-        assert "also in " in plain
-        assert ("more" in plain) == (len(refs) > 3)
+    line = also_in_line(text)
+    if not refs:
+        assert line is None
+    else:
+        assert line is not None and line.startswith("also in ")
+        unnamed = len(refs) - formatting.ALSO_IN_SHOWN
+        if unnamed > 0:
+            assert line.endswith(f" and {unnamed} more")
+        else:  # every source is named, the last one closes the line
+            last = refs[-1]
+            name = shorten(last.source or last.title, formatting.ALSO_IN_NAME_CHARS)
+            assert line.endswith(name or texts.UNTITLED)
     format_answer_plain("q", hits)
+
+
+def also_in_line(answer_html: str) -> str | None:
+    """The visible "also in …" line of the first cited passage, or None when it has none.
+
+    Only this line may say "and N more": a generated title or passage may hold any words.
+    The first hit's block is title, meta line, optional "also in" line, then the excerpt.
+    """
+    lines = answer_html.split("\n\n")[1].split("\n")
+    return visible(lines[2]) if len(lines) == 4 else None
+
+
+def test_the_words_of_a_passage_are_not_taken_for_the_also_in_count() -> None:
+    """The example that once failed: a passage reading "more " beside two other sources."""
+    refs = tuple(SourceRef(f"o{i}", f"Copy {i}", None, f"Wire {i}", None) for i in range(2))
+    text = format_answer("q", [make_hit(text="more ", highlight=(0, 4), also_in=refs)],
+                         page=0, has_more=False)  # fmt: skip
+    assert "more" in visible(text), "the old whole-message assertion would fail here"
+    assert also_in_line(text) == "also in Wire 0, Wire 1"
+    many = tuple(SourceRef(f"o{i}", f"Copy {i}", None, f"Wire {i}", None) for i in range(5))
+    assert also_in_line(format_answer("q", [make_hit(also_in=many)], page=0, has_more=False)) == (
+        "also in Wire 0, Wire 1, Wire 2 and 2 more"
+    )
+    assert also_in_line(format_answer("q", [make_hit()], page=0, has_more=False)) is None
 
 
 def test_also_in_links_the_other_source() -> None:

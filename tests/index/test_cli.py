@@ -51,6 +51,7 @@ def test_every_command_has_help_with_an_example() -> None:
 def test_rebuild_query_stats_round_trip(tmp_path: Path) -> None:
     rebuilt = run_cli("rebuild", "-q")
     assert re.search(r"rebuild: 1 articles, \d+ passages", rebuilt.stdout)
+    assert "DEBUG" not in rebuilt.stderr, "no library debug output (bm25s logs at DEBUG)"
 
     human = run_cli("query", QUESTION)
     assert human.stdout.startswith(
@@ -110,7 +111,7 @@ def test_bad_files_warn_and_strict_fails(tmp_path: Path) -> None:
     result = run_cli("rebuild", str(folder))
     warnings = [line for line in result.stderr.splitlines() if "bad.txt" in line]
     assert len(warnings) == 1 and "binary" in warnings[0]
-    assert "1 articles" in result.stdout
+    assert "1 articles" in result.stdout and "DEBUG" not in result.stderr
     strict = run_cli("rebuild", str(folder), "--strict", check_exit=1)
     assert "error: " in strict.stderr and "bad.txt" in strict.stderr
 
