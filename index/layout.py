@@ -60,7 +60,7 @@ class IndexLayout:
 
     def publish(self, build_id: str, staging: Path) -> Path:
         """Make a complete staging folder the live version: rename it, then swap the symlink."""
-        for path in staging.iterdir():
+        for path in staging.rglob("*"):  # the word index is a folder of its own
             _fsync_file(path)
         final = self.versions / build_id
         os.rename(staging, final)

@@ -61,7 +61,9 @@ def load_lexical(folder: Path) -> bm25s.BM25 | None:
     path = folder / LEXICAL_DIR
     if not path.is_dir():
         return None
-    return bm25s.BM25.load(str(path), mmap=True, show_progress=False)
+    # Read into memory, never memory-mapped: a file truncated under a mapping kills the process
+    # with SIGBUS at the next search, where a read fails here with an error.
+    return bm25s.BM25.load(str(path), mmap=False, show_progress=False)
 
 
 def lexical_search(retriever: bm25s.BM25, query: str, depth: int) -> list[tuple[int, float]]:

@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from index.errors import IndexCorruptError, IndexMismatchError
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
+
+
+class FileDigest(TypedDict):
+    bytes: int
+    sha256: str
+
+
+def file_digests(folder: Path) -> dict[str, FileDigest]:
+    """Size and SHA-256 of every file below a version folder but the manifest, for `files`."""
+    return {
+        path.relative_to(folder).as_posix(): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST_NAME
+    }
+
+
+def _valid_digests(files: object) -> bool:
+    return isinstance(files, dict) and all(
+        isinstance(digest, dict)
+        and isinstance(digest.get("bytes"), int)
+        and isinstance(digest.get("sha256"), str)
+        for digest in files.values()
+    )
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc.strerror}): {REBUILD_HINT}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +62,11 @@ class Manifest:
     articles: int
     passages: int
     built_at: str
+    files: dict[str, FileDigest] = field(default_factory=dict)
+    """Every other file of the version, by path inside it: checked before the version is loaded.
+
+    Empty for versions written before sizes and checksums were recorded.
+    """
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n", "utf-8")
@@ -49,11 +87,37 @@ class Manifest:
                 f"{FORMAT_VERSION}: {REBUILD_HINT}"
             )
         try:
-            return cls(**data)
+            manifest = cls(**data)
         except TypeError as exc:
             raise IndexCorruptError(
                 f"{path} is not a valid manifest ({exc}): {REBUILD_HINT}"
             ) from None
+        if not _valid_digests(manifest.files):
+            raise IndexCorruptError(f"{path} has an unreadable list of files: {REBUILD_HINT}")
+        return manifest
+
+    def verify_files(self, folder: Path) -> None:
+        """Refuse a version whose files are missing, truncated or changed since it was written.
+
+        Sizes first (cheap, and a truncated file must never reach a loader), then SHA-256.
+        """
+        for name, expected in self.files.items():
+            path = folder / name
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}") from None
+            if size != expected["bytes"]:
+                raise IndexCorruptError(
+                    f"{path} has {size:,} bytes where {expected['bytes']:,} were written: the "
+                    f"index version is damaged; {REBUILD_HINT}"
+                )
+        for name, expected in self.files.items():
+            if _sha256(folder / name) != expected["sha256"]:
+                raise IndexCorruptError(
+                    f"{folder / name} is not what was written (its checksum differs): the index "
+                    f"version is damaged; {REBUILD_HINT}"
+                )
 
     def check_compatible(self, model: str, dimension: int) -> None:
         """Refuse an index whose vectors another model made: the scores would be meaningless."""

@@ -102,6 +102,14 @@ class Snapshot:
         self.folder = folder
         self.manifest = Manifest.load(folder)
         self.manifest.check_compatible(model, self.manifest.dimension)
+        if self.manifest.files:
+            self.manifest.verify_files(folder)
+        else:
+            log.warning(
+                "index version %s records no file checksums, so damage cannot be detected; "
+                "`python -m index rebuild` adds them",
+                folder.name,
+            )
         self.vectors = load_faiss(folder)
         self.metadata = MetadataReader(folder)
         self.lexical = _load_lexical(folder)
@@ -420,9 +428,10 @@ class NewsIndex:
 def _load_lexical(folder: Path) -> bm25s.BM25 | None:
     try:
         lexical = load_lexical(folder)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # bm25s and numpy raise many kinds (EOFError, KeyError, …) on damage
         raise IndexCorruptError(
-            f"the word index in {folder} cannot be read ({exc}): {REBUILD_HINT}"
+            f"the word index in {folder} cannot be read ({type(exc).__name__}: {exc}): "
+            f"{REBUILD_HINT}"
         ) from None
     if lexical is None:
         log.warning(

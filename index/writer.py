@@ -23,7 +23,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, NoArticlesError
 from index.ingest import Skipped, read_articles
 from index.layout import IndexLayout
 from index.lexical import build_lexical
-from index.manifest import FORMAT_VERSION, Manifest
+from index.manifest import FORMAT_VERSION, Manifest, file_digests
 from index.passages import ChunkingOptions, split_passages
 from index.settings import IndexSettings
 from index.store import IndexedArticle, MetadataReader, write_metadata
@@ -245,7 +245,7 @@ class IndexWriter:
             write_metadata(staging, items)
             save_faiss(build_faiss(vectors, self._settings.faiss_index_factory), staging)
             build_lexical(texts, staging)
-            self._manifest(build_id, items, len(texts)).save(staging)  # last: marks it complete
+            self._manifest(build_id, items, staging).save(staging)  # last: marks it complete
             report.version = self._layout.publish(build_id, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -253,7 +253,8 @@ class IndexWriter:
         self._layout.collect_garbage()
         report.articles, report.passages = len(items), len(texts)
 
-    def _manifest(self, build_id: str, items: list[IndexedArticle], passages: int) -> Manifest:
+    def _manifest(self, build_id: str, items: list[IndexedArticle], staging: Path) -> Manifest:
+        """Written last, with the size and checksum of every file already in `staging`."""
         return Manifest(
             format_version=FORMAT_VERSION,
             build_id=build_id,
@@ -265,6 +266,7 @@ class IndexWriter:
             passage_min_tokens=self._chunking.min_tokens,
             passage_overlap_sentences=self._chunking.overlap_sentences,
             articles=len(items),
-            passages=passages,
+            passages=sum(len(i.passages) for i in items),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            files=file_digests(staging),
         )

@@ -87,3 +87,30 @@ def test_webhook_mode_answers_updates_posted_to_it(
         output, _ = process.communicate(timeout=60)
     assert emulator.token not in output, "the token never reaches the logs"
     assert emulator.token.split(":")[1] not in output
+
+
+def test_the_bot_lives_on_when_its_live_word_index_is_truncated(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    """The word index is read into memory: a truncated file cannot kill the process (SIGBUS)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=bot_env(TELEGRAM_BOT_TOKEN=emulator.token, TELEGRAM_API_BASE_URL=emulator.base_url),
+    )
+    try:
+        emulator.wait_for_call_sync("getUpdates", timeout=300)
+        emulator.send_message(USER_ID, USER_ID, QUESTION)
+        first = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
+        for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+            path.write_bytes(b"")
+        emulator.send_message(USER_ID, USER_ID, "What did Macron say about Western troops?")
+        second = emulator.wait_for_messages_sync(USER_ID, 2, timeout=120)[1]
+        assert "10-year bilateral agreements" in first["text"]
+        assert "troops" in second["text"] and process.poll() is None
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output  # a clean stop on SIGTERM, not death by a signal

@@ -103,6 +103,17 @@ def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
     assert "usage:" in usage.stderr
 
 
+def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
+    run_cli("rebuild", "-q")
+    for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+        path.write_bytes(b"")
+    damaged = run_cli("query", QUESTION, check_exit=1)
+    (line,) = damaged.stderr.strip().splitlines()
+    assert (
+        line.startswith("error: ") and "bytes where" in line and "python -m index rebuild" in line
+    )
+
+
 def test_bad_files_warn_and_strict_fails(tmp_path: Path) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()

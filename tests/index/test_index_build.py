@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 from pathlib import Path
@@ -21,7 +22,7 @@ from index import (
     UnreadableArticleError,
 )
 from index.layout import IndexLayout
-from index.manifest import Manifest
+from index.manifest import Manifest, file_digests
 from index.vectors import build_faiss, save_faiss
 from index.writer import document_text
 from tests.conftest import SEEDS, write_article
@@ -199,8 +200,7 @@ def test_a_mismatched_dimension_is_refused(settings: IndexSettings, embedder: Em
     # What a 768-dimension model of the same name would have left: consistent, but not ours.
     vectors = np.random.default_rng(0).random((manifest.passages, 768), dtype=np.float32)
     save_faiss(build_faiss(vectors, "Flat"), folder)
-    text = (folder / "manifest.json").read_text().replace('"dimension": 384', '"dimension": 768')
-    (folder / "manifest.json").write_text(text)
+    dataclasses.replace(manifest, dimension=768, files=file_digests(folder)).save(folder)
     with pytest.raises(IndexMismatchError, match="768"):
         NewsIndex(settings, embedder).search(QUESTION)
 
@@ -211,6 +211,57 @@ def test_a_corrupt_index_is_a_named_error(settings: IndexSettings, embedder: Emb
     assert folder is not None
     (folder / "passages.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(IndexCorruptError, match="rebuild"):
+        NewsIndex(settings, embedder).search(QUESTION)
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _garble(path: Path) -> None:
+    """Same size, other bytes in the middle: what a bad disk or a stray write leaves."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(255 - b for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "said"),
+    [
+        ("bm25/data.csc.index.npy", _truncate, "has 0 bytes where"),
+        ("passages.faiss", _garble, "checksum differs"),
+        ("metadata.sqlite", Path.unlink, "is missing"),
+    ],
+)
+def test_a_damaged_version_is_refused_before_it_is_loaded(
+    settings: IndexSettings, embedder: Embedder, name: str, damage: object, said: str
+) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    assert folder is not None
+    manifest = Manifest.load(folder)
+    assert {"passages.faiss", "metadata.sqlite", name} <= manifest.files.keys()
+    assert manifest.files["passages.faiss"]["bytes"] == (folder / "passages.faiss").stat().st_size
+    damage(folder / name)  # type: ignore[operator]
+    with pytest.raises(IndexCorruptError, match="rebuild") as refused:
+        NewsIndex(settings, embedder).search(QUESTION)
+    assert said in str(refused.value) and name.rsplit("/", 1)[-1] in str(refused.value)
+
+
+def test_a_reader_survives_its_live_word_index_being_truncated(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
+    """Read into memory, not mapped: the damage is found by the next load, not by a SIGBUS."""
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    assert folder is not None
+    index = NewsIndex(settings, embedder)
+    before = index.search(QUESTION)
+    for path in (folder / "bm25").iterdir():
+        _truncate(path)
+    assert index.search(QUESTION) == before
+    with pytest.raises(IndexCorruptError, match="has 0 bytes"):
         NewsIndex(settings, embedder).search(QUESTION)
 
 
@@ -359,12 +410,14 @@ def test_hybrid_search_keeps_rare_names_and_reads_old_versions(
         "Iceland volcano erupts"
     ]  # only the passage with the word: BM25 does not pad with unrelated text
 
-    # A version written before the word index existed still serves, by meaning alone.
+    # A version written before the word index (and file checksums) existed still serves, by
+    # meaning alone.
     shutil.rmtree(report.version / "bm25")
+    dataclasses.replace(Manifest.load(report.version), files={}).save(report.version)
     with caplog.at_level("WARNING"):
         old = NewsIndex(settings, embedder).search("What did Duda sign?", k=1)
     assert old[0].title == "Poland's budget is signed"
-    assert "no word index" in caplog.text
+    assert "no word index" in caplog.text and "no file checksums" in caplog.text
 
 
 def test_a_reprinted_wire_story_is_cited_once_naming_both_sources(
