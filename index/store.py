@@ -6,11 +6,13 @@ A version's database is written once, by a writer, then only read. Passage row `
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from index.articles import Article
 from index.errors import IndexCorruptError
@@ -117,6 +119,25 @@ def _passage_rows(
             row += 1
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _damage_is_named(
+    read: Callable[Concatenate[MetadataReader, _P], _R],
+) -> Callable[Concatenate[MetadataReader, _P], _R]:
+    """A version's database damaged after it was opened reads as IndexCorruptError, in one line."""
+
+    @functools.wraps(read)
+    def guarded(self: MetadataReader, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return read(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"{self.path} cannot be read ({exc}): {REBUILD_HINT}") from None
+
+    return guarded
+
+
 class MetadataReader:
     """Read-only access to a published version's database, one connection per thread."""
 
@@ -150,6 +171,7 @@ class MetadataReader:
                 db.close()
             self._connections.clear()
 
+    @_damage_is_named
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         """Passages by row, with the text cut from the article."""
         if not rows:
@@ -165,6 +187,7 @@ class MetadataReader:
         )
         return {r[0]: PassageRecord(*r) for r in cursor}
 
+    @_damage_is_named
     def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
         """(row, article id) of every passage of these articles, in article order."""
         if not article_ids:
@@ -177,6 +200,7 @@ class MetadataReader:
         )
         return [(int(row), str(article_id)) for row, article_id in cursor]
 
+    @_damage_is_named
     def counts(self) -> tuple[int, int]:
         """(articles, passages)."""
         db = self._db()
@@ -184,6 +208,7 @@ class MetadataReader:
         passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
         return int(articles), int(passages)
 
+    @_damage_is_named
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         """Articles newest first (by publication date, then by when they were indexed)."""
         cursor = self._db().execute(
@@ -195,6 +220,7 @@ class MetadataReader:
         )
         return [ArticleSummary(*r) for r in cursor]
 
+    @_damage_is_named
     def indexed_articles(self) -> list[IndexedArticle]:
         """Everything in the version, for a writer that builds the next one from it."""
         db = self._db()
@@ -212,6 +238,7 @@ class MetadataReader:
             result.append(IndexedArticle(article, tuple(spans.get(article.id, ())), row[9]))
         return result
 
+    @_damage_is_named
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
         """Articles first indexed after an ISO timestamp, oldest first (for alerts)."""
         cursor = self._db().execute(

@@ -265,6 +265,30 @@ def test_a_reader_survives_its_live_word_index_being_truncated(
         NewsIndex(settings, embedder).search(QUESTION)
 
 
+def test_a_database_damaged_under_a_running_reader_is_a_named_error(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    assert folder is not None
+    index = NewsIndex(settings, embedder)
+    assert index.search(QUESTION)
+    (folder / "metadata.sqlite").write_bytes(b"\xff" * 8192)
+    failures: list[BaseException] = []
+
+    def search_in_a_new_thread() -> None:  # a thread opens its own connection to the file
+        try:
+            index.search(QUESTION)
+        except BaseException as exc:
+            failures.append(exc)
+
+    worker = threading.Thread(target=search_in_a_new_thread)
+    worker.start()
+    worker.join()
+    assert len(failures) == 1 and isinstance(failures[0], IndexCorruptError), failures
+    assert "metadata.sqlite cannot be read" in str(failures[0])
+
+
 def test_a_running_reader_follows_a_rebuild(
     settings: IndexSettings, embedder: Embedder, tmp_path: Path
 ) -> None:
