@@ -5,6 +5,7 @@ This package never imports the bot. Its public API is what the bot uses.
 
 from index.embedder import Embedder, load_embedder
 from index.errors import (
+    DiskFullError,
     IndexBusyError,
     IndexCorruptError,
     IndexMismatchError,
@@ -22,6 +23,7 @@ from index.writer import IndexWriter, WriteReport
 __all__ = [
     "ArticleSummary",
     "BestPassage",
+    "DiskFullError",
     "Embedder",
     "Hit",
     "IndexBusyError",

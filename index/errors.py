@@ -33,3 +33,7 @@ class IndexBusyError(NewsIndexError):
 
 class NoArticlesError(NewsIndexError):
     """A rebuild found nothing to index, so the index was left as it was."""
+
+
+class DiskFullError(NewsIndexError):
+    """A write failed for want of space; what was published before is intact."""

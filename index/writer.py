@@ -6,17 +6,20 @@ Unchanged articles keep their passages, and unchanged passages their cached vect
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from tqdm.auto import tqdm
 
 from index.articles import Article
+from index.disk import full_disk_reported
 from index.embedder import Embedder
 from index.embedding_cache import EmbeddingCache
 from index.errors import IndexCorruptError, IndexMismatchError, NoArticlesError
@@ -78,6 +81,23 @@ class _Previous:
         return {item.article.id: item for item in self.items}
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _full_disk_is_named(
+    write: Callable[Concatenate[IndexWriter, _P], _R],
+) -> Callable[Concatenate[IndexWriter, _P], _R]:
+    """A write that runs out of space raises DiskFullError naming the folder, not a traceback."""
+
+    @functools.wraps(write)
+    def guarded(self: IndexWriter, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with full_disk_reported(self._layout.root, self._settings.resolved_cache_path.parent):
+            return write(self, *args, **kwargs)
+
+    return guarded
+
+
 class IndexWriter:
     """The one way to change an index folder."""
 
@@ -94,6 +114,7 @@ class IndexWriter:
             overlap_sentences=settings.passage_overlap_sentences,
         )
 
+    @_full_disk_is_named
     def rebuild(self, paths: Sequence[Path], *, strict: bool = False) -> WriteReport:
         """Replace the index with the articles under `paths`.
 
@@ -120,6 +141,7 @@ class IndexWriter:
         report.seconds = time.monotonic() - started
         return report
 
+    @_full_disk_is_named
     def add(self, paths: Sequence[Path], *, strict: bool = False) -> WriteReport:
         """Add new articles and replace changed ones; everything else stays as it is."""
         started = time.monotonic()
@@ -140,6 +162,7 @@ class IndexWriter:
         report.seconds = time.monotonic() - started
         return report
 
+    @_full_disk_is_named
     def remove(self, article_ids: Iterable[str]) -> WriteReport:
         """Remove articles by id; ids that are not in the index are reported, not fatal."""
         started = time.monotonic()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +76,39 @@ def write_article(folder: Path, name: str, title: str, body: str) -> Path:
         f"---\ntitle: {title}\nsource: Test Wire\npublished: 2024-03-01\n---\n{body}\n", "utf-8"
     )
     return path
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB file system of its own (tmpfs), to run out of space on. Mounting needs root."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"a small tmpfs cannot be mounted here: {mounted.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Write a file into `folder` until its file system has no space left; the file's path."""
+    filler = folder / "filler.bin"
+    with open(filler, "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    with open(filler, "ab", buffering=0) as handle:  # the last partial page, too
+        try:
+            while True:
+                handle.write(b"\0")
+        except OSError:
+            pass
+    return filler

@@ -17,7 +17,7 @@ import pytest
 from index import IndexSettings, NewsIndex
 from index.cli import build_parser
 from index.layout import IndexLayout
-from tests.conftest import PROJECT_ROOT, SEEDS
+from tests.conftest import PROJECT_ROOT, SEEDS, fill_disk
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +112,26 @@ def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
     assert (
         line.startswith("error: ") and "bytes where" in line and "python -m index rebuild" in line
     )
+
+
+def test_a_full_disk_is_one_error_line_and_the_index_survives(
+    small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATA_DIR", str(small_disk / "data"))
+    run_cli("rebuild", "-q")
+    article = tmp_path / "story.md"
+    article.write_text("# Iceland volcano\n\n" + "Lava flowed towards Grindavik again. " * 400)
+    filler = fill_disk(small_disk)
+    full = run_cli("add", str(article), "-q", check_exit=1)
+    (line,) = full.stderr.strip().splitlines()
+    assert line.startswith("error: the disk is full: cannot write to ") and str(small_disk) in line
+    # Every vector is cached: this one fails writing the new version itself.
+    (line,) = run_cli("rebuild", "-q", check_exit=1).stderr.strip().splitlines()
+    assert line.startswith("error: the disk is full: cannot write to ")
+    assert not list((small_disk / "data" / "index" / "versions").glob(".staging-*"))
+    assert "10-year bilateral agreements" in run_cli("query", QUESTION).stdout, "the old index"
+    filler.unlink()
+    assert "1 added" in run_cli("add", str(article), "-q").stdout
 
 
 def test_bad_files_warn_and_strict_fails(tmp_path: Path) -> None:
