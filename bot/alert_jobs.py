@@ -54,6 +54,8 @@ async def alert_round(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("inbox: another process is writing the index; trying again next round")
     except (NewsIndexError, OSError) as exc:
         log.error("inbox: %s", exc)
+    except Exception:  # a bug in the inbox step must not stop alerts about what is indexed
+        log.exception("inbox: unexpected error; alerts go on, the inbox is tried next round")
     try:
         await asyncio.to_thread(shared.scanner.scan)
     except IndexMissingError:

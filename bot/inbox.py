@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import Embedder, IndexSettings, IndexWriter, NoArticlesError, WriteReport
+from index import Embedder, IndexSettings, IndexWriter, NoArticlesError, WriteReport, path_origin
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def index_inbox(settings: IndexSettings, inbox: Path, embedder: Embedder) -> Wri
     for skipped in report.skipped:
         log.warning("inbox: not indexed: %s", skipped)
     origins = {s.origin for s in report.skipped}
-    _file_away(inbox, files, failed={p for p in files if str(p) in origins})
+    _file_away(inbox, files, failed={p for p in files if path_origin(p) in origins})
     log.info(
         "inbox: %d file(s): %d article(s) added, %d updated",
         len(files), len(report.added), len(report.updated),

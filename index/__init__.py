@@ -14,6 +14,7 @@ from index.errors import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.ingest import path_origin
 from index.matching import BestPassage
 from index.searcher import Hit, IndexStats, NewsIndex, SourceRef, index_exists
 from index.settings import IndexSettings
@@ -41,4 +42,5 @@ __all__ = [
     "WriteReport",
     "index_exists",
     "load_embedder",
+    "path_origin",
 ]

@@ -76,7 +76,10 @@ def source_from_url(url: str | None) -> str | None:
     """The site name of a url (`www.bbc.co.uk` → `bbc.co.uk`), used when a record names no source."""
     if not url:
         return None
-    host = urlsplit(url.strip()).hostname
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:  # `http://[broken`: not a url a site name can be read from
+        return None
     if not host:
         return None
     return host.removeprefix("www.")

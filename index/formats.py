@@ -2,7 +2,8 @@
 
 Pure: every function takes already-decoded text and the names to give the result; only
 `index.ingest` touches the file system. Bad input gives a `Skipped`, never an exception, so
-one bad file cannot stop a whole build.
+one bad file cannot stop a whole build (and `index.ingest` turns any exception that still
+escapes into that file's `Skipped`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _MD_HEADING = re.compile(r"\A#[ \t]+(?P<title>[^\n]*?)(?:[ \t]+#+)?[ \t]*(?:\n|\
 _SLASHED_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _TABLE_RULE = re.compile(r"\|[-|: ]*")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)", re.I)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML = frontmatter.YAMLHandler()
 # Two far-apart defaults: a field dateutil fills from the default differs between the two parses.
 _DEFAULTS = (datetime(2000, 1, 1, 0, 0, 0), datetime(2001, 2, 2, 1, 1, 1))
@@ -59,6 +61,19 @@ def normalise_text(text: str) -> str:
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return _LEADING_BLANK_LINES.sub("", text).rstrip()
+
+
+def valid_text(text: str) -> str:
+    """The text with lone surrogates (JSON can escape them: `"\\ud800"`) as U+FFFD.
+
+    They cannot be written as UTF-8, so one would otherwise fail the whole write to SQLite.
+    One character for one, so offsets into the text are unchanged.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _valid(value: str | None) -> str | None:
+    return None if value is None else valid_text(value)
 
 
 def clean_field(value: object) -> str | None:
@@ -136,15 +151,17 @@ def make_article(
     origin: str,
 ) -> Article:
     """An `Article` with the project's rules for ids, titles, sources and dates applied."""
+    text, url, default_id = valid_text(text), _valid(url), valid_text(default_id)
+    title = _valid(title)
     return Article(
-        id=stable_id(record_id, url, default_id),
+        id=stable_id(_valid(record_id), url, default_id),
         title=title or derive_title(text) or default_id,
         text=text,
         url=url,
-        source=source or source_from_url(url),
-        published=normalise_published(published),
-        language=language,
-        origin=origin,
+        source=_valid(source) or source_from_url(url),
+        published=_valid(normalise_published(published)),
+        language=_valid(language),
+        origin=valid_text(origin),
     )
 
 
@@ -196,11 +213,18 @@ def _split_front_matter(text: str) -> tuple[Mapping[str, object], str] | str:
         fields = _YAML.load(block)
     except yaml.YAMLError as err:
         return f"invalid YAML front matter: {_yaml_problem(err)}"
+    except (ValueError, OverflowError) as err:  # PyYAML building a value: `published: 2024-13-45`
+        return f"invalid value in the YAML front matter: {_first_clause(err)}"
     if fields is None:
         fields = {}
     if not isinstance(fields, dict):
         return f"front matter is a YAML {type(fields).__name__}, not `key: value` fields"
     return {str(key): value for key, value in fields.items()}, normalise_text(body)
+
+
+def _first_clause(err: Exception) -> str:
+    """The gist of a library's message, on one line (Python's long hints after `;` dropped)."""
+    return " ".join(str(err).split(";", 1)[0].split())
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:
@@ -279,6 +303,9 @@ def parse_json(text: str, origin: str, default_id: str) -> Iterator[Article | Sk
     except RecursionError:
         yield Skipped(origin, "invalid JSON: nested too deeply")
         return
+    except ValueError as err:  # not a syntax error: e.g. a number of more than 4,300 digits
+        yield Skipped(origin, f"invalid JSON: {_first_clause(err)}")
+        return
     if isinstance(data, dict):
         yield parse_record(data, origin, default_id)
     elif isinstance(data, list) and data:
@@ -304,6 +331,9 @@ def parse_jsonl(text: str, origin: str, default_id: str) -> Iterator[Article | S
             continue
         except RecursionError:
             yield Skipped(where, "invalid JSON: nested too deeply")
+            continue
+        except ValueError as err:  # not a syntax error: e.g. a number of more than 4,300 digits
+            yield Skipped(where, f"invalid JSON: {_first_clause(err)}")
             continue
         yield parse_record(record, where, f"{default_id}:{number}")
 

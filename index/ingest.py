@@ -3,12 +3,15 @@
 Folders are walked in a stable order and every supported file is decoded and handed to a pure
 parser in `index.formats`. Bad data never aborts a build: each unreadable file or record
 becomes one `Skipped` with a one-line reason (or, with `strict=True`, an
-`UnreadableArticleError`). A path that does not exist is a user mistake and always raises.
+`UnreadableArticleError`). An exception a parser still raises (a bug, here or in a library)
+is logged with its traceback and becomes that file's `Skipped` too. A path that does not exist
+is a user mistake and always raises.
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import re
 import stat
@@ -20,7 +23,9 @@ from index.articles import Article
 from index.errors import UnreadableArticleError
 from index.formats import Skipped, parse_html, parse_json, parse_jsonl, parse_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "Skipped", "find_article_files", "read_articles"]
+__all__ = ["SUPPORTED_SUFFIXES", "Skipped", "find_article_files", "path_origin", "read_articles"]
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -63,6 +68,18 @@ def find_article_files(paths: Paths) -> list[Path]:
     return [entry.path for entry in _collect(paths) if entry.problem is None]
 
 
+def path_origin(path: PathArg) -> str:
+    """How results name a file: its path, a byte that is not UTF-8 written `\\xff`.
+
+    Such a name decodes to lone surrogates, which SQLite (and a terminal) cannot take.
+    """
+    return _printable(Path(path).as_posix())
+
+
+def _printable(name: str) -> str:
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def _read_all(entries: list[_Entry], strict: bool) -> Iterator[Article | Skipped]:
     """Lazily, so a large corpus never has to be held twice in memory."""
     for entry in entries:
@@ -98,9 +115,10 @@ def _entries_for(path: Path) -> list[_Entry]:
     except (FileNotFoundError, NotADirectoryError):
         raise UnreadableArticleError(f"no such file or folder: {path}") from None
     except OSError as err:
-        return [_Entry(path, path.as_posix(), path.stem, f"cannot read: {_os_reason(err)}")]
+        reason = f"cannot read: {_os_reason(err)}"
+        return [_Entry(path, path_origin(path), _printable(path.stem), reason)]
     if not is_dir:
-        return [_Entry(path, path.as_posix(), path.stem)]
+        return [_Entry(path, path_origin(path), _printable(path.stem))]
     found = sorted(_scan(path, (), set()))
     return [_folder_entry(path, rel, problem) for rel, problem in found]
 
@@ -109,7 +127,7 @@ def _folder_entry(folder: Path, rel: tuple[str, ...], problem: str | None) -> _E
     """Origin `folder/rel` (as given, so results do not depend on the cwd); id `rel` sans suffix."""
     path = folder.joinpath(*rel)
     default_id = Path(*rel).with_suffix("").as_posix() if rel else folder.name
-    return _Entry(path, path.as_posix(), default_id, problem)
+    return _Entry(path, path_origin(path), _printable(default_id), problem)
 
 
 def _scan(
@@ -166,7 +184,11 @@ def _read_entry(entry: _Entry) -> Iterator[Article | Skipped]:
     except _Unreadable as problem:
         yield Skipped(entry.origin, str(problem))
         return
-    yield from _parse(text, suffix, entry.origin, entry.default_id)
+    try:
+        yield from _parse(text, suffix, entry.origin, entry.default_id)
+    except Exception as err:  # a bug: this file's warning, never the end of the whole batch
+        log.warning("unexpected error reading %s (please report it)", entry.origin, exc_info=True)
+        yield Skipped(entry.origin, f"unexpected error: {type(err).__name__}: {err}")
 
 
 def _unsupported(path: Path) -> str:

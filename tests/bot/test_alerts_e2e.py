@@ -5,6 +5,7 @@ disk written by the command line in another process (or by the bot's inbox), a r
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -328,3 +329,29 @@ async def test_a_daily_digest_chat_gets_its_alerts_at_digest_time(
         await job.run(app)
         await rounds(1)
         assert len(emulator.sent_messages(USER_ID)) == 3
+
+
+async def test_a_file_that_breaks_a_library_goes_to_failed_and_the_round_goes_on(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """PyYAML's ValueError for a date that does not exist once stopped every round for good."""
+    inbox = alert_settings.resolved_inbox_dir
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+        inbox.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "bad-date.md").write_text("---\npublished: 2024-13-45\n---\nA story.\n")
+        with open(os.fsencode(tmp_path) + b"/odd\xffname.txt", "wb") as handle:
+            handle.write(b"The bakery on the corner sold out of bread by nine in the morning.")
+        draft = write_article(tmp_path, "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
+        for name in (b"bad-date.md", b"odd\xffname.txt", b"estonia.md"):  # all in one round
+            os.rename(os.fsencode(tmp_path) + b"/" + name, os.fsencode(inbox) + b"/" + name)
+        assert draft.name == "estonia.md"
+        messages = await emulator.wait_for_messages(USER_ID, 2, timeout=60)
+        assert ESTONIA_TITLE in messages[-1]["text"]
+        assert (inbox / "failed" / "bad-date.md").exists()
+        assert sorted(os.listdir(os.fsencode(inbox / "done"))) == [
+            b"estonia.md",
+            b"odd\xffname.txt",
+        ]
+        await rounds()
+        assert sum(ESTONIA_TITLE in t for t in texts_in(emulator, USER_ID)) == 1

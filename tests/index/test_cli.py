@@ -147,6 +147,28 @@ def test_bad_files_warn_and_strict_fails(tmp_path: Path) -> None:
     assert "error: " in strict.stderr and "bad.txt" in strict.stderr
 
 
+@pytest.mark.parametrize("command", ["rebuild", "add"])
+def test_a_file_that_breaks_a_library_is_one_warning(tmp_path: Path, command: str) -> None:
+    """A date PyYAML cannot build, a name that is not UTF-8: the file's problem, not the batch's."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Paris talks\n\nEuropean leaders met in Paris on Monday.\n")
+    (folder / "bad-date.md").write_text("---\npublished: 2024-13-45\n---\nA story.\n")
+    with open(os.fsencode(folder) + b"/odd\xffname.txt", "wb") as handle:
+        handle.write(b"Lava flowed towards Grindavik on Saturday night.")
+    paths = [str(folder)] if command == "rebuild" else sorted(map(str, folder.iterdir()))
+
+    result = run_cli(command, *paths)
+
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "bad-date.md" in warnings[0]
+    assert "month must be in 1..12" in warnings[0]
+    assert "2 articles" in result.stdout and "1 files or records skipped" in result.stdout
+    titles = run_cli("articles").stdout
+    assert "Paris talks" in titles and "Lava flowed towards Grindavik" in titles
+
+
 def test_a_model_mismatch_is_reported_with_the_fix() -> None:
     run_cli("rebuild", "-q")
     os.environ["EMBEDDING_MODEL"] = "sentence-transformers/all-mpnet-base-v2"

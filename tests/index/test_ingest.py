@@ -498,6 +498,72 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     assert [type(i).__name__ for i in items] == ["Article", "Skipped", "Skipped", "Article"]
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        # PyYAML raises ValueError, not YAMLError, for values it cannot build.
+        ("date.md", "---\npublished: 2024-13-45\n---\nBody.", "invalid value in the YAML front "
+         "matter: month must be in 1..12"),
+        ("time.md", "---\ndate: 2024-02-30 10:00:00\n---\nBody.", "invalid value in the YAML "
+         "front matter: day is out of range for month"),
+        ("float.txt", "---\nscore: !!float abc\n---\nBody.", "invalid value in the YAML front "
+         "matter: could not convert string to float: 'abc'"),
+        ("huge.json", '{"text": "Body.", "n": ' + "9" * 5000 + "}", "invalid JSON: Exceeds the "
+         "limit (4300 digits) for integer string conversion: value has 5000 digits"),
+    ],
+)  # fmt: skip
+def test_values_a_library_cannot_build_skip_the_file(
+    tmp_path: Path, name: str, content: str, reason: str
+) -> None:
+    assert only_skipped(write(tmp_path / name, content)).reason == reason
+
+
+def test_a_jsonl_line_with_a_huge_number_is_skipped_alone(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "feed.jsonl", '{"text": "One."}\n{"text": "Two.", "n": ' + "9" * 5000 + "}\n"
+    )
+
+    items = read_all(path)
+
+    assert [a.text for a in articles(items)] == ["One."]
+    assert [s.origin for s in skipped(items)] == [f"{path.as_posix()}:2"]
+
+
+def test_a_broken_url_is_no_site_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.md", "---\nurl: http://[broken/story\n---\nBody text.\n")
+
+    article = only_article(path)
+
+    assert article.url == "http://[broken/story" and article.source is None
+
+
+def test_lone_surrogates_from_json_escapes_become_replacement_characters(tmp_path: Path) -> None:
+    record = '{"id": "x\\ud800", "title": "T\\udfff", "text": "Caf\\ud83d is \\ud83d\\ude00 open."}'
+    article = only_article(write(tmp_path / "a.json", record))
+
+    assert (article.id, article.title) == ("x\ufffd", "T\ufffd")
+    assert article.text == "Caf\ufffd is \U0001f600 open."  # a valid pair stays one emoji
+    for value in (article.id, article.title, article.text, article.origin):
+        value.encode("utf-8")
+
+
+def test_a_file_name_that_is_not_utf8_is_read_with_an_escaped_origin(tmp_path: Path) -> None:
+    folder = os.fsencode(tmp_path / "corpus")
+    os.mkdir(folder)
+    with open(folder + b"/bad\xffname.txt", "wb") as handle:
+        handle.write(b"Lava reached the town on Saturday.")
+    named = Path(os.fsdecode(folder + b"/bad\xffname.txt"))
+
+    walked = only_article(tmp_path / "corpus")
+    direct = only_article(named)
+
+    assert walked.id == "bad\\xffname"
+    assert walked.origin == (tmp_path / "corpus").as_posix() + "/bad\\xffname.txt"
+    assert direct.origin == walked.origin == ingest.path_origin(named)
+    for value in (walked.id, walked.title, walked.origin, direct.id):
+        value.encode("utf-8")
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root reads a chmod 000 file anyway; see the symlink test")
 def test_permission_denied_is_skipped(tmp_path: Path) -> None:
     path = write(tmp_path / "secret.txt", "Hidden text.")
