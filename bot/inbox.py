@@ -3,6 +3,9 @@
 Indexed files move to `done/`, unreadable ones to `failed/` (the log says why), so nothing is
 indexed twice and nothing is lost. A file still being written (changed in the last few
 seconds) waits for the next round; writing to a temporary name and renaming it in is safest.
+An article without an id or url is named after its file and its bytes (`story-1a2b3c4d`), so
+two different `story.txt` dropped at different times are two articles, and the same file
+dropped twice is one.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def index_inbox(settings: IndexSettings, inbox: Path, embedder: Embedder) -> Wri
     if not files:
         return None
     try:
-        report = IndexWriter(settings, embedder).add(files)
+        # By content: every file dropped here is a new one, whatever its name.
+        report = IndexWriter(settings, embedder).add(files, named_ids="content")
     except NoArticlesError:
         log.warning("inbox: no readable article in %s", ", ".join(p.name for p in files))
         _file_away(inbox, files, failed=set(files))

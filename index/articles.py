@@ -72,6 +72,15 @@ def stable_id(record_id: str | None, url: str | None, origin: str) -> str:
     return origin
 
 
+def file_id(stem: str, key: bytes) -> str:
+    """`story-1a2b3c4d`: the default id of a file named on its own, for articles with no id or url.
+
+    The stem alone would let `a/story.txt` silently replace `b/story.txt`; the short hash of
+    `key` (the file's real path, or its bytes) tells files of the same name apart.
+    """
+    return f"{stem}-{hashlib.sha256(key).hexdigest()[:8]}"
+
+
 def source_from_url(url: str | None) -> str | None:
     """The site name of a url (`www.bbc.co.uk` → `bbc.co.uk`), used when a record names no source."""
     if not url:

@@ -127,6 +127,10 @@ def format_report(report: WriteReport) -> str:
         f"{len(report.removed)} removed",
         f"{report.embedded:,} passages embedded (the rest from the cache)",
     ]
+    if report.replaced:
+        parts.append(
+            f"{len(report.replaced)} replaced by a wholly different text (see the warnings above)"
+        )
     if report.skipped:
         parts.append(f"{len(report.skipped)} files or records skipped (see the warnings above)")
     if report.kept_unreadable:

@@ -1,7 +1,13 @@
 """Read articles from files and folders: the only part of indexing that touches article files.
 
 Folders are walked in a stable order and every supported file is decoded and handed to a pure
-parser in `index.formats`. Bad data never aborts a build: each unreadable file or record
+parser in `index.formats`. Articles without an id or url are named after their file: inside a folder given, by the
+path relative to it (`sub/story`), which stays the same as long as the file does, so an edited
+file is an update; a file named on its own, by its stem and a short hash of its real path
+(`named_ids="path"`) or of its bytes (`"content"`, for an inbox whose files are all new), so
+two different `story.txt` never share an id.
+
+Bad data never aborts a build: each unreadable file or record
 becomes one `Skipped` with a one-line reason (or, with `strict=True`, an
 `UnreadableArticleError`). An exception a parser still raises (a bug, here or in a library)
 is logged with its traceback and becomes that file's `Skipped` too. A path that does not exist
@@ -18,12 +24,20 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from index.articles import Article
+from index.articles import Article, file_id
 from index.errors import UnreadableArticleError
 from index.formats import Skipped, parse_html, parse_json, parse_jsonl, parse_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "Skipped", "find_article_files", "path_origin", "read_articles"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "NamedIds",
+    "Skipped",
+    "find_article_files",
+    "path_origin",
+    "read_articles",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,26 +51,32 @@ _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)"
 
 PathArg = Path | str
 Paths = Iterable[PathArg] | PathArg
+NamedIds = Literal["path", "content"]
+"""What tells a file named on its own from another of the same name: where it is, or its bytes."""
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """A file to read: where it is, how it is named in results, and its default article id."""
+    """A file to read: where it is, how it is named in results, and its default article id
+    (None for a file named on its own: its id is derived when it is read)."""
 
     path: Path
     origin: str
-    default_id: str
+    default_id: str | None
     problem: str | None = None  # set when the walk itself failed here (an unlistable folder)
 
 
-def read_articles(paths: Paths, *, strict: bool = False) -> Iterator[Article | Skipped]:
+def read_articles(
+    paths: Paths, *, strict: bool = False, named_ids: NamedIds = "path"
+) -> Iterator[Article | Skipped]:
     """Every article in the given files and folders, and a `Skipped` for each that is unreadable.
 
     Missing paths raise `UnreadableArticleError` at once, before anything is read. With
     `strict`, the first unreadable file or record raises it too, while iterating.
+    `named_ids` says how files named on their own get their default ids (see the module).
     """
     entries = _collect(paths)
-    return _read_all(entries, strict)
+    return _read_all(entries, strict, named_ids)
 
 
 def find_article_files(paths: Paths) -> list[Path]:
@@ -80,10 +100,12 @@ def _printable(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _read_all(entries: list[_Entry], strict: bool) -> Iterator[Article | Skipped]:
+def _read_all(
+    entries: list[_Entry], strict: bool, named_ids: NamedIds
+) -> Iterator[Article | Skipped]:
     """Lazily, so a large corpus never has to be held twice in memory."""
     for entry in entries:
-        for item in _read_entry(entry):
+        for item in _read_entry(entry, named_ids):
             if strict and isinstance(item, Skipped):
                 raise UnreadableArticleError(str(item))
             yield item
@@ -115,10 +137,9 @@ def _entries_for(path: Path) -> list[_Entry]:
     except (FileNotFoundError, NotADirectoryError):
         raise UnreadableArticleError(f"no such file or folder: {path}") from None
     except OSError as err:
-        reason = f"cannot read: {_os_reason(err)}"
-        return [_Entry(path, path_origin(path), _printable(path.stem), reason)]
+        return [_Entry(path, path_origin(path), None, f"cannot read: {_os_reason(err)}")]
     if not is_dir:
-        return [_Entry(path, path_origin(path), _printable(path.stem))]
+        return [_Entry(path, path_origin(path), None)]
     found = sorted(_scan(path, (), set()))
     return [_folder_entry(path, rel, problem) for rel, problem in found]
 
@@ -172,7 +193,7 @@ class _Unreadable(Exception):
     """Why a file's bytes cannot become text; `_read_entry` turns it into a `Skipped`."""
 
 
-def _read_entry(entry: _Entry) -> Iterator[Article | Skipped]:
+def _read_entry(entry: _Entry, named_ids: NamedIds = "path") -> Iterator[Article | Skipped]:
     """The articles of one file, or one `Skipped` saying why there are none."""
     suffix = entry.path.suffix.lower()
     try:
@@ -180,15 +201,25 @@ def _read_entry(entry: _Entry) -> Iterator[Article | Skipped]:
             raise _Unreadable(entry.problem)
         if suffix not in SUPPORTED_SUFFIXES:
             raise _Unreadable(_unsupported(entry.path))
-        text = _decode(_read_bytes(entry.path), suffix)
+        raw = _read_bytes(entry.path)
+        text = _decode(raw, suffix)
     except _Unreadable as problem:
         yield Skipped(entry.origin, str(problem))
         return
+    default_id = entry.default_id
+    if default_id is None:
+        default_id = _named_file_id(entry.path, raw, named_ids)
     try:
-        yield from _parse(text, suffix, entry.origin, entry.default_id)
+        yield from _parse(text, suffix, entry.origin, default_id)
     except Exception as err:  # a bug: this file's warning, never the end of the whole batch
         log.warning("unexpected error reading %s (please report it)", entry.origin, exc_info=True)
         yield Skipped(entry.origin, f"unexpected error: {type(err).__name__}: {err}")
+
+
+def _named_file_id(path: Path, raw: bytes, named_ids: NamedIds) -> str:
+    """`story-1a2b3c4d`, the hash of the real path (an edited file keeps it) or of the bytes."""
+    key = raw if named_ids == "content" else os.fsencode(os.path.realpath(path))
+    return file_id(_printable(path.stem), key)
 
 
 def _unsupported(path: Path) -> str:

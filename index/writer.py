@@ -23,11 +23,12 @@ from index.disk import full_disk_reported
 from index.embedder import Embedder
 from index.embedding_cache import EmbeddingCache
 from index.errors import IndexCorruptError, IndexMismatchError, NoArticlesError
-from index.ingest import Skipped, read_articles
+from index.ingest import NamedIds, Skipped, read_articles
 from index.layout import IndexLayout
 from index.lexical import build_lexical
 from index.manifest import FORMAT_VERSION, Manifest, file_digests
 from index.passages import ChunkingOptions, split_passages
+from index.ranking import resemblance, shingles
 from index.settings import IndexSettings
 from index.store import IndexedArticle, MetadataReader, write_metadata
 from index.vectors import build_faiss, save_faiss
@@ -35,11 +36,19 @@ from index.vectors import build_faiss, save_faiss
 log = logging.getLogger(__name__)
 
 TITLE_CHARS_IN_EMBEDDING = 200
+REPLACED_RESEMBLANCE = 0.1
+"""An update whose text shares fewer of its word 3-grams with the indexed one is worth a warning:
+more likely another story under the same id than an edit."""
 
 
 def document_text(title: str, passage: str) -> str:
     """What the model embeds for a passage: its article's title helps, so it goes first."""
     return f"{title[:TITLE_CHARS_IN_EMBEDDING]}\n{passage}"
+
+
+def rewritten(before: str, after: str) -> bool:
+    """Whether a new text for an id shares almost nothing with the indexed one."""
+    return resemblance(shingles(before), shingles(after)) < REPLACED_RESEMBLANCE
 
 
 def _kept_for_unreadable(
@@ -63,6 +72,8 @@ class WriteReport:
     passages: int = 0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    """Updated ids whose new text shares almost nothing with the old one (also in `updated`)."""
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     kept_unreadable: list[str] = field(default_factory=list)
@@ -142,11 +153,17 @@ class IndexWriter:
         return report
 
     @_full_disk_is_named
-    def add(self, paths: Sequence[Path], *, strict: bool = False) -> WriteReport:
-        """Add new articles and replace changed ones; everything else stays as it is."""
+    def add(
+        self, paths: Sequence[Path], *, strict: bool = False, named_ids: NamedIds = "path"
+    ) -> WriteReport:
+        """Add new articles and replace changed ones; everything else stays as it is.
+
+        `named_ids="content"` names files given on their own by their bytes rather than their
+        place, for an inbox where every file is a new drop (see `index.ingest`).
+        """
         started = time.monotonic()
         report = WriteReport("add")
-        articles, report.skipped = self._read(paths, strict)
+        articles, report.skipped = self._read(paths, strict, named_ids)
         with self._layout.write_lock():
             previous = self._previous(for_rebuild=False)
             fresh = self._index_articles(articles, previous, report)
@@ -177,10 +194,12 @@ class IndexWriter:
         report.seconds = time.monotonic() - started
         return report
 
-    def _read(self, paths: Sequence[Path], strict: bool) -> tuple[list[Article], list[Skipped]]:
+    def _read(
+        self, paths: Sequence[Path], strict: bool, named_ids: NamedIds = "path"
+    ) -> tuple[list[Article], list[Skipped]]:
         articles: dict[str, Article] = {}
         skipped: list[Skipped] = []
-        for found in read_articles(paths, strict=strict):
+        for found in read_articles(paths, strict=strict, named_ids=named_ids):
             if isinstance(found, Skipped):
                 log.warning("skipped %s: %s", found.origin, found.reason)
                 skipped.append(found)
@@ -239,6 +258,12 @@ class IndexWriter:
                     continue
             elif before is not None:
                 report.updated.append(article.id)
+                if rewritten(before.article.text, article.text):
+                    log.warning(
+                        "article %s: the new text shares almost nothing with the indexed one; "
+                        "replacing it", article.id,
+                    )  # fmt: skip
+                    report.replaced.append(article.id)
             else:
                 report.added.append(article.id)
             spans = split_passages(article.text, self._embedder.count_tokens, self._chunking)

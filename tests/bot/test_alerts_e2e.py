@@ -355,3 +355,27 @@ async def test_a_file_that_breaks_a_library_goes_to_failed_and_the_round_goes_on
         ]
         await rounds()
         assert sum(ESTONIA_TITLE in t for t in texts_in(emulator, USER_ID)) == 1
+
+
+async def test_two_different_files_of_one_name_dropped_in_the_inbox_are_both_alerted(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    inbox = alert_settings.resolved_inbox_dir
+    inbox.mkdir(parents=True, exist_ok=True)
+    harbour = "Tallinn opens a new harbour terminal"
+    async with running_bot(alert_settings, embedder):
+        await command(emulator, USER_ID, USER_ID, "/subscribe all")
+        write_article(tmp_path / "one", "story.md", ESTONIA_TITLE, ESTONIA_BODY).rename(
+            inbox / "story.md"
+        )
+        await emulator.wait_for_messages(USER_ID, 2, timeout=60)
+        write_article(
+            tmp_path / "two", "story.md", harbour,
+            "The port authority of Tallinn opened a new container terminal on Monday, doubling "
+            "the harbour's capacity.",
+        ).rename(inbox / "story.md")  # fmt: skip
+        await emulator.wait_for_messages(USER_ID, 3, timeout=60)
+        await rounds()
+    texts = texts_in(emulator, USER_ID)
+    assert sum(ESTONIA_TITLE in t for t in texts) == 1 and sum(harbour in t for t in texts) == 1
+    assert len(list((inbox / "done").iterdir())) == 2

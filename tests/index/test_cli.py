@@ -82,11 +82,30 @@ def test_index_dir_option_and_add_remove(tmp_path: Path) -> None:
     run_cli("rebuild", "--index-dir", str(index_dir), "-q")
     added = run_cli("add", str(article), "--index-dir", str(index_dir), "-q")
     assert "1 added" in added.stdout and "2 articles" in added.stdout
-    assert "story" in run_cli("articles", "--index-dir", str(index_dir)).stdout
-    removed = run_cli("remove", "story", "--index-dir", str(index_dir), "-q")
+    listing = run_cli("articles", "--index-dir", str(index_dir)).stdout
+    (story,) = [line.split("\t")[0] for line in listing.splitlines() if "Iceland" in line]
+    assert story.startswith("story-")
+    removed = run_cli("remove", story, "--index-dir", str(index_dir), "-q")
     assert "1 removed" in removed.stdout
-    missing = run_cli("remove", "story", "--index-dir", str(index_dir), check_exit=1)
-    assert "no article with id 'story'" in missing.stderr
+    missing = run_cli("remove", story, "--index-dir", str(index_dir), check_exit=1)
+    assert f"no article with id '{story}'" in missing.stderr
+
+
+def test_two_files_of_the_same_name_are_two_articles(tmp_path: Path) -> None:
+    first = tmp_path / "a" / "story.txt"
+    second = tmp_path / "b" / "story.txt"
+    for path, text in ((first, "Lava flowed towards Grindavik."), (second, "Paris hosted talks.")):
+        path.parent.mkdir()
+        path.write_text(text + " It was reported on Saturday.\n")
+
+    assert "1 added, 0 updated" in run_cli("add", str(first), "-q").stdout
+    again = run_cli("add", str(second), "-q").stdout
+    assert "2 articles" in again and "1 added, 0 updated" in again
+    first.write_text("Lava flowed towards Grindavik on Saturday night. It was reported then.\n")
+    edited = run_cli("add", str(first), "-q").stdout
+    assert "2 articles" in edited and "0 added, 1 updated" in edited
+    listing = run_cli("articles").stdout
+    assert "Lava flowed towards Grindavik on Saturday night" in listing and "Paris" in listing
 
 
 def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:

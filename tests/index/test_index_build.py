@@ -88,10 +88,11 @@ def test_add_update_remove_round_trip(
     article = write_article(inbox, "volcano.md", "Iceland volcano erupts again", VOLCANO)
 
     added = writer.add([article])
-    assert added.added == ["volcano"] and added.articles == 2
+    (volcano,) = added.added
+    assert volcano.startswith("volcano-") and added.articles == 2
     assert added.embedded == len(index.snapshot().metadata.passages([])) + 1 or added.embedded >= 1
     hits = index.search("Where did lava flow in Iceland?")
-    assert hits[0].article_id == "volcano" and hits[0].source == "Test Wire"
+    assert hits[0].article_id == volcano and hits[0].source == "Test Wire"
 
     again = writer.add([article])
     assert again.added == [] and again.unchanged == 1 and again.version is None, "nothing to do"
@@ -100,15 +101,15 @@ def test_add_update_remove_round_trip(
         inbox, "volcano.md", "Iceland volcano erupts again", VOLCANO + " Flights were not affected."
     )
     updated = writer.add([article])
-    assert updated.updated == ["volcano"] and updated.articles == 2
+    assert updated.updated == [volcano] and updated.articles == 2
     assert "Flights were not affected" in " ".join(
         h.text for h in index.search("Were flights affected by the Iceland eruption?")
     )
 
-    removed = writer.remove(["volcano", "no-such-id"])
-    assert removed.removed == ["volcano"] and removed.articles == 1
+    removed = writer.remove([volcano, "no-such-id"])
+    assert removed.removed == [volcano] and removed.articles == 1
     assert all(
-        h.article_id != "volcano"
+        h.article_id != volcano
         for h in index.search("Where did lava flow in Iceland?", min_score=-1)
     )
 
@@ -128,7 +129,35 @@ def test_first_indexed_time_survives_updates_and_rebuilds(
     writer.rebuild([SEEDS, article])
     after = {a.id: a.first_indexed_at for a in index.list_articles()}
     assert before == after
-    assert index.articles_indexed_since(before["volcano"]) == []
+    volcano = next(i for i in before if i.startswith("volcano-"))
+    assert index.articles_indexed_since(before[volcano]) == []
+
+
+def test_a_wholly_different_text_under_an_indexed_id_is_a_warning(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "corpus"
+    write_article(folder, "story.md", "Iceland volcano erupts again", VOLCANO)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([folder])
+
+    write_article(folder, "story.md", "Iceland volcano erupts", VOLCANO + " Flights went on.")
+    with caplog.at_level("WARNING"):
+        edited = writer.add([folder])
+    assert edited.updated == ["story"] and edited.replaced == []
+    assert "shares almost nothing" not in caplog.text
+
+    write_article(
+        folder, "story.md", "Council approves bike lanes",
+        "The city council voted on Thursday to build twelve kilometres of protected bike lanes.",
+    )  # fmt: skip
+    with caplog.at_level("WARNING"):
+        replaced = writer.add([folder])
+    assert replaced.updated == ["story"] == replaced.replaced
+    assert (
+        "article story: the new text shares almost nothing with the indexed one; replacing it"
+        in caplog.text
+    )
 
 
 def test_an_unreadable_file_keeps_its_previous_version(
@@ -299,7 +328,7 @@ def test_a_running_reader_follows_a_rebuild(
     writer.add(
         [write_article(tmp_path / "in", "volcano.md", "Iceland volcano erupts again", VOLCANO)]
     )
-    assert index.search("Where did lava flow in Iceland?")[0].article_id == "volcano"
+    assert index.search("Where did lava flow in Iceland?")[0].article_id.startswith("volcano-")
 
 
 def test_a_broken_new_version_leaves_the_old_one_serving(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from index import ingest
-from index.articles import Article, derive_title, source_from_url, stable_id
+from index.articles import Article, derive_title, file_id, source_from_url, stable_id
 from index.errors import UnreadableArticleError
 from index.formats import normalise_published
 from index.ingest import SUPPORTED_SUFFIXES, Skipped, find_article_files, read_articles
@@ -32,6 +32,11 @@ def write(path: Path, content: str | bytes) -> Path:
 
 def read_all(*paths: Path | str, strict: bool = False) -> list[Article | Skipped]:
     return list(read_articles(list(paths), strict=strict))
+
+
+def named_id(path: Path) -> str:
+    """The default id of a file named on its own: its stem and a hash of its real path."""
+    return file_id(path.stem, os.fsencode(os.path.realpath(path)))
 
 
 def only_article(path: Path) -> Article:
@@ -76,8 +81,9 @@ def test_txt_without_front_matter_keeps_the_body_verbatim(tmp_path: Path) -> Non
     assert article.text == BODY
     assert article.title == "The council voted 7 to 2 on Thursday"
     assert article.title == derive_title(BODY)
-    assert article.id == "000_73da1f60caab5eee"
+    assert article.id == named_id(path)
     assert article.origin == path.as_posix()
+    assert only_article(tmp_path).id == "000_73da1f60caab5eee"  # in a folder given, as the seed
     assert (article.url, article.source, article.published, article.language) == (None,) * 4
 
 
@@ -343,7 +349,8 @@ def test_json_list_ids_and_origins(tmp_path: Path) -> None:
     items = read_all(path)
 
     found = articles(items)
-    assert [a.id for a in found] == ["4983", stable_id(None, "https://a.example/x", ""), "batch:3"]
+    by_url = stable_id(None, "https://a.example/x", "")
+    assert [a.id for a in found] == ["4983", by_url, f"{named_id(path)}:3"]
     assert [a.origin for a in found] == [f"{path.as_posix()}:{n}" for n in (1, 2, 3)]
     assert [found[0].title, found[2].title] == ["With _id", "Three has no title"]
     assert [str(s) for s in skipped(items)] == [
@@ -442,6 +449,32 @@ def test_ids_from_walked_paths_do_not_depend_on_the_cwd(
     assert [a.id for a in relative] == ["000_x", "sub/name"] == [a.id for a in absolute]
     assert [a.origin for a in relative] == ["seeds/000_x.txt", "seeds/sub/name.md"]
     assert absolute[1].origin == (tmp_path / "seeds/sub/name.md").as_posix()
+
+
+def test_files_named_on_their_own_never_share_an_id(tmp_path: Path) -> None:
+    first = write(tmp_path / "a" / "story.txt", "Lava reached the town on Saturday.")
+    second = write(tmp_path / "b" / "story.txt", "The council approved new bike lanes.")
+
+    ids = [a.id for a in articles(read_all(first, second))]
+
+    assert ids == [named_id(first), named_id(second)] and ids[0] != ids[1]
+    assert all(i.startswith("story-") for i in ids)
+    write(first, "Lava reached the town on Saturday night.")  # edited in place: the same article
+    assert only_article(first).id == ids[0]
+    assert [a.id for a in articles(read_all(tmp_path))] == ["a/story", "b/story"]  # walked
+
+
+def test_inbox_files_are_named_by_their_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path / "inbox" / "story.txt", "Lava reached the town on Saturday.")
+
+    def content_id() -> str:
+        (article,) = articles(list(read_articles([path], named_ids="content")))
+        return article.id
+
+    first = content_id()
+    assert first == file_id("story", path.read_bytes()) and content_id() == first
+    write(path, "The council approved new bike lanes.")  # a new file dropped under the same name
+    assert content_id() not in (first, named_id(path))
 
 
 def test_a_missing_title_is_derived(tmp_path: Path) -> None:
