@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from index.sentences import sentence_spans
 
 TITLE_MAX_CHARS = 90
+TITLE_SCAN_CHARS = 5000
+"""The first sentence is looked for in this much text: pysbd on a whole huge file takes minutes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ def content_hash(article: Article) -> str:
 
 def derive_title(text: str, max_chars: int = TITLE_MAX_CHARS) -> str:
     """A title for an article that has none: its first sentence, shortened at a word boundary."""
-    spans = sentence_spans(text)
+    spans = sentence_spans(text[:TITLE_SCAN_CHARS])
     if not spans:
         return ""
     start, end = spans[0]

@@ -44,6 +44,9 @@ class IndexSettings(BaseSettings):
     embedding_batch_size: int = Field(default=32, ge=1)
     faiss_index_factory: str = "Flat"
 
+    # Longer articles are skipped with a warning: news is far shorter, and splitting and
+    # embedding one of 50 MB takes many minutes and gigabytes.
+    max_article_bytes: int = Field(default=5_000_000, ge=1)
     passage_max_tokens: int = Field(default=180, ge=16, le=512)
     passage_min_tokens: int = Field(default=40, ge=0)
     passage_overlap_sentences: int = Field(default=1, ge=0, le=5)

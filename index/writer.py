@@ -2,6 +2,12 @@
 
 Unchanged articles keep their passages, and unchanged passages their cached vectors, so an
 `add` or a rebuild of the same corpus embeds only what is new.
+
+The slow part, splitting new articles and embedding their passages, is done before the write
+lock is taken, against the version live at that moment; passages and vectors depend only on the
+text, the chunking and the model, so they stay valid whatever another writer publishes
+meanwhile. Under the lock a writer only reads the live version again, reconciles (splitting an
+article only if that version no longer supplies its passages) and publishes.
 """
 
 from __future__ import annotations
@@ -16,18 +22,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from index.articles import Article
 from index.disk import full_disk_reported
 from index.embedder import Embedder
 from index.embedding_cache import EmbeddingCache
-from index.errors import IndexCorruptError, IndexMismatchError, NoArticlesError
+from index.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    NoArticlesError,
+    UnreadableArticleError,
+)
 from index.ingest import NamedIds, Skipped, read_articles
 from index.layout import IndexLayout
 from index.lexical import build_lexical
 from index.manifest import FORMAT_VERSION, Manifest, file_digests
-from index.passages import ChunkingOptions, split_passages
+from index.passages import ChunkingOptions, PassageSpan, split_passages
 from index.ranking import resemblance, shingles
 from index.settings import IndexSettings
 from index.store import IndexedArticle, MetadataReader, write_metadata
@@ -49,6 +61,14 @@ def document_text(title: str, passage: str) -> str:
 def rewritten(before: str, after: str) -> bool:
     """Whether a new text for an id shares almost nothing with the indexed one."""
     return resemblance(shingles(before), shingles(after)) < REPLACED_RESEMBLANCE
+
+
+def too_large(article: Article, limit: int) -> str | None:
+    """Why an article is too large to index (MAX_ARTICLE_BYTES), or None."""
+    size = len(article.text) if len(article.text) > limit else len(article.text.encode("utf-8"))
+    if size <= limit:
+        return None
+    return f"too large: {size:,} bytes of text; the limit is MAX_ARTICLE_BYTES={limit:,}"
 
 
 def _kept_for_unreadable(
@@ -87,6 +107,7 @@ class WriteReport:
 class _Previous:
     items: list[IndexedArticle]
     manifest: Manifest | None
+    folder: Path | None = None  # the version read; published versions never change
 
     def by_id(self) -> dict[str, IndexedArticle]:
         return {item.article.id: item for item in self.items}
@@ -134,11 +155,13 @@ class IndexWriter:
         started = time.monotonic()
         report = WriteReport("rebuild")
         articles, report.skipped = self._read(paths, strict)
+        seen = self._previous(for_rebuild=True)
+        prepared = self._prepare(articles, seen, report)
         with self._layout.write_lock():
-            previous = self._previous(for_rebuild=True)
+            previous = self._live(seen, for_rebuild=True)
             kept = _kept_for_unreadable(previous.items, report.skipped)
             report.kept_unreadable = [item.article.id for item in kept]
-            fresh = self._index_articles(articles, previous, report)
+            fresh = self._index_articles(articles, previous, prepared, report)
             fresh_ids = {item.article.id for item in fresh}
             items = fresh + [item for item in kept if item.article.id not in fresh_ids]
             if not items:
@@ -164,9 +187,11 @@ class IndexWriter:
         started = time.monotonic()
         report = WriteReport("add")
         articles, report.skipped = self._read(paths, strict, named_ids)
+        seen = self._previous(for_rebuild=False)
+        prepared = self._prepare(articles, seen, report)
         with self._layout.write_lock():
-            previous = self._previous(for_rebuild=False)
-            fresh = self._index_articles(articles, previous, report)
+            previous = self._live(seen, for_rebuild=False)
+            fresh = self._index_articles(articles, previous, prepared, report)
             fresh_ids = {item.article.id for item in fresh}
             items = [i for i in previous.items if i.article.id not in fresh_ids] + fresh
             if not items:
@@ -199,7 +224,12 @@ class IndexWriter:
     ) -> tuple[list[Article], list[Skipped]]:
         articles: dict[str, Article] = {}
         skipped: list[Skipped] = []
+        limit = self._settings.max_article_bytes
         for found in read_articles(paths, strict=strict, named_ids=named_ids):
+            if isinstance(found, Article) and (problem := too_large(found, limit)) is not None:
+                found = Skipped(found.origin, problem)
+                if strict:
+                    raise UnreadableArticleError(str(found))
             if isinstance(found, Skipped):
                 log.warning("skipped %s: %s", found.origin, found.reason)
                 skipped.append(found)
@@ -230,8 +260,49 @@ class IndexWriter:
             if not for_rebuild:
                 raise
             log.warning("the current index will be replaced: %s", exc)
-            return _Previous([], None)
-        return _Previous(items, manifest)
+            return _Previous([], None, folder)
+        return _Previous(items, manifest, folder)
+
+    def _live(self, seen: _Previous, *, for_rebuild: bool) -> _Previous:
+        """Under the lock: the live version, which another writer may have published since `seen`."""
+        if self._layout.current_version() == seen.folder:
+            return seen
+        log.info("another write was published meanwhile; adding to that version")
+        return self._previous(for_rebuild=for_rebuild)
+
+    def _prepare(
+        self, articles: Sequence[Article], previous: _Previous, report: WriteReport
+    ) -> dict[str, tuple[PassageSpan, ...]]:
+        """Passages of the articles `previous` cannot supply, their vectors put in the cache.
+
+        Runs without the lock: this is where a write spends its time.
+        """
+        reusable = previous.by_id() if self._same_chunking(previous.manifest) else {}
+        prepared: dict[str, tuple[PassageSpan, ...]] = {}
+        texts: list[str] = []
+        for article in tqdm(articles, desc="Splitting", unit="article", disable=not self._progress):
+            before = reusable.get(article.id)
+            if before is not None and before.article.content_hash == article.content_hash:
+                continue
+            spans = self._split(article)
+            prepared[article.id] = spans
+            texts.extend(document_text(article.title, article.text[p.start : p.end]) for p in spans)
+        if texts:
+            report.embedded += self._embed(texts)[1]
+        return prepared
+
+    def _split(self, article: Article) -> tuple[PassageSpan, ...]:
+        return tuple(split_passages(article.text, self._embedder.count_tokens, self._chunking))
+
+    def _embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
+        """Vectors through the embedding cache, and how many had to be computed."""
+        cache = EmbeddingCache(
+            self._settings.resolved_cache_path, self._embedder.model_name, self._embedder.dimension
+        )
+        try:
+            return cache.embed(texts, self._embedder.encode_documents, progress=self._progress)
+        finally:
+            cache.close()
 
     def _same_chunking(self, manifest: Manifest | None) -> bool:
         return manifest is not None and (
@@ -242,14 +313,19 @@ class IndexWriter:
         )
 
     def _index_articles(
-        self, articles: Sequence[Article], previous: _Previous, report: WriteReport
+        self,
+        articles: Sequence[Article],
+        previous: _Previous,
+        prepared: dict[str, tuple[PassageSpan, ...]],
+        report: WriteReport,
     ) -> list[IndexedArticle]:
-        """Articles with passages: reused from the previous version when nothing changed."""
+        """Articles with passages: reused from the previous version when nothing changed, else
+        the prepared ones (split here only if `previous` is not the version prepared against)."""
         old = previous.by_id()
         reuse = self._same_chunking(previous.manifest)
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         result: list[IndexedArticle] = []
-        for article in tqdm(articles, desc="Splitting", unit="article", disable=not self._progress):
+        for article in articles:
             before = old.get(article.id)
             if before is not None and before.article.content_hash == article.content_hash:
                 report.unchanged += 1
@@ -266,9 +342,11 @@ class IndexWriter:
                     report.replaced.append(article.id)
             else:
                 report.added.append(article.id)
-            spans = split_passages(article.text, self._embedder.count_tokens, self._chunking)
+            spans = prepared.get(article.id)
+            if spans is None:
+                spans = self._split(article)
             first_seen = before.first_indexed_at if before is not None else now
-            result.append(IndexedArticle(article, tuple(spans), first_seen))
+            result.append(IndexedArticle(article, spans, first_seen))
         return result
 
     def _commit(
@@ -279,15 +357,8 @@ class IndexWriter:
             report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
             return
         texts = [document_text(i.article.title, t) for i in items for t in i.passage_texts()]
-        cache = EmbeddingCache(
-            self._settings.resolved_cache_path, self._embedder.model_name, self._embedder.dimension
-        )
-        try:
-            vectors, report.embedded = cache.embed(
-                texts, self._embedder.encode_documents, progress=self._progress
-            )
-        finally:
-            cache.close()
+        vectors, embedded = self._embed(texts)  # prepared ones are found in the cache
+        report.embedded += embedded
         build_id, staging = self._layout.new_staging()
         try:
             write_metadata(staging, items)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from index import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.errors import IndexBusyError
 from index.layout import IndexLayout
 from index.manifest import Manifest, file_digests
 from index.vectors import build_faiss, save_faiss
@@ -492,3 +494,88 @@ def test_a_reprinted_wire_story_is_cited_once_naming_both_sources(
         {"Wire One": "Daily Reprint", "Daily Reprint": "Wire One"}[hits[0].source]
     ]
     assert [h.title for h in hits[1:]] == ["Ski season opens"]
+
+
+def test_an_article_above_max_article_bytes_is_skipped_and_the_rest_indexed(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    folder = tmp_path / "corpus"
+    write_article(folder, "volcano.md", "Iceland volcano erupts again", VOLCANO)
+    huge = write_article(folder, "huge.md", "A very long report", VOLCANO * 20)
+    limited = settings.model_copy(update={"max_article_bytes": 2_000})
+
+    report = IndexWriter(limited, embedder).rebuild([folder])
+
+    size = len((VOLCANO * 20).encode())
+    assert [str(s) for s in report.skipped] == [
+        f"{huge.as_posix()}: too large: {size:,} bytes of text; the limit is "
+        "MAX_ARTICLE_BYTES=2,000"
+    ]
+    assert [a.id for a in NewsIndex(settings, embedder).list_articles()] == ["volcano"]
+    with pytest.raises(UnreadableArticleError, match="MAX_ARTICLE_BYTES"):
+        IndexWriter(limited, embedder).add([folder], strict=True)
+
+
+class _PausedEmbedder:
+    """The real model, paused at its first batch of passages until the test lets it go on, and
+    noting whether the index's write lock was held whenever it counted tokens or embedded."""
+
+    def __init__(self, embedder: Embedder, index_dir: Path) -> None:
+        self._embedder = embedder
+        self._layout = IndexLayout(index_dir)
+        self.model_name, self.dimension = embedder.model_name, embedder.dimension
+        self.max_tokens = embedder.max_tokens
+        self.embedding = threading.Event()
+        self.go_on = threading.Event()
+        self.under_lock: list[str] = []
+
+    def _note_lock(self, step: str) -> None:
+        try:
+            with self._layout.write_lock(wait_seconds=0):
+                pass
+        except IndexBusyError:
+            self.under_lock.append(step)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        self._note_lock("splitting")
+        return self._embedder.count_tokens(texts)
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        self._note_lock("embedding")
+        self.embedding.set()
+        assert self.go_on.wait(timeout=300)
+        return self._embedder.encode_documents(texts, progress=progress)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._embedder.encode_query(text)
+
+
+def test_the_write_lock_is_only_held_to_publish(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """Another writer gets the lock and publishes while a long article is split and embedded;
+    the first write then adds to that version instead of undoing it."""
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    paused = _PausedEmbedder(embedder, settings.resolved_index_dir)
+    long_report = " ".join(f"Harbour report sentence {i} names pier {i}." for i in range(400))
+    report_file = write_article(tmp_path / "long", "harbour.md", "Harbour report", long_report)
+    reports = []
+    first = threading.Thread(
+        target=lambda: reports.append(IndexWriter(settings, paused).add([report_file]))
+    )
+    first.start()
+    try:
+        assert paused.embedding.wait(timeout=300)
+        with IndexLayout(settings.resolved_index_dir).write_lock(wait_seconds=0):
+            pass  # free while the first writer embeds
+        volcano = write_article(tmp_path / "in", "volcano.md", "Iceland volcano", VOLCANO)
+        other = IndexWriter(settings, embedder).add([volcano])
+        assert other.version is not None
+    finally:
+        paused.go_on.set()
+        first.join()
+    (report,) = reports
+    assert paused.under_lock == []
+    assert len(report.added) == 1 and report.embedded == report.passages - other.passages
+    titles = {a.title for a in NewsIndex(settings, embedder).list_articles()}
+    assert {"Harbour report", "Iceland volcano"} <= titles and len(titles) == 3
