@@ -1,19 +1,39 @@
 """`python -m bot`: the Telegram bot when a token is configured, else a chat in the terminal.
 
 `python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`).
+A setting Telegram would refuse and a named `BotError` (e.g. a damaged subscriptions database)
+end the process with one `error:` line and exit code 1, not a traceback.
 """
 
 from __future__ import annotations
 
 import sys
 
+from pydantic import ValidationError
+
+from bot.errors import BotError
 from bot.logs import configure_logging
 from bot.settings import BotSettings
+from bot.webhook import webhook_secret
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    settings = BotSettings()
+    try:
+        settings = BotSettings()
+    except ValidationError as exc:
+        for error in exc.errors(include_input=False):
+            where = ".".join(str(part) for part in error["loc"]).upper()
+            print(f"error: {where}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 1
+    try:
+        return _run(argv, settings)
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(argv: list[str], settings: BotSettings) -> int:
     if argv and argv[0] == "subscriptions":
         from bot.cli import run as run_cli
 
@@ -27,14 +47,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0 if argv[0] in ("-h", "--help") else 2
     quiet_terminal = not settings.token and settings.log_level.upper() != "DEBUG"
-    configure_logging("WARNING" if quiet_terminal else settings.log_level, settings.token)
+    secret = webhook_secret(settings) if settings.token else None
+    configure_logging(
+        "WARNING" if quiet_terminal else settings.log_level,
+        settings.token,
+        secret.value if secret else None,
+    )
     if not settings.token:
         from bot.local_chat import run_local_chat
 
         return run_local_chat(settings, sys.stdin, sys.stdout)
     from bot.application import run
 
-    run(settings)
+    run(settings, secret)
     return 0
 
 

@@ -30,6 +30,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.startup import open_index
 from bot.subscriptions import SubscriptionStore
+from bot.webhook import WebhookSecret, webhook_secret
 from index import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -156,21 +157,27 @@ def thresholds(settings: BotSettings) -> Thresholds:
     )
 
 
-def run(settings: BotSettings) -> None:
-    """Serve until stopped: webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
+    """Serve until stopped: webhook mode when WEBHOOK_URL is set, long polling otherwise.
+
+    Webhook mode always has a secret (`secret`, else WEBHOOK_SECRET_TOKEN, else a generated
+    one): POSTs without it are refused, so only Telegram can post updates.
+    """
     app = build_application(settings)
     if settings.webhook_url:
-        secret = (
-            settings.webhook_secret_token.get_secret_value()
-            if settings.webhook_secret_token
-            else None
-        )
+        secret = secret or webhook_secret(settings)
+        assert secret is not None
+        if secret.generated:
+            log.info(
+                "WEBHOOK_SECRET_TOKEN is not set: generated a random secret for this run and "
+                "gave it to Telegram with setWebhook; posts without it are refused"
+            )
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
-            secret_token=secret,
+            secret_token=secret.value,
             allowed_updates=Update.ALL_TYPES,
         )
     else:

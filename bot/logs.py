@@ -1,8 +1,9 @@
-"""Logging for the bot process: readable lines, and never the token.
+"""Logging for the bot process: readable lines, and never the token or the webhook secret.
 
 httpx logs every request URL at INFO, and Telegram URLs carry the token, so httpx is kept at
 WARNING; and every formatted line, tracebacks included, is passed through a formatter that
-masks the token anyway.
+masks the token anyway. At DEBUG python-telegram-bot logs the parameters of every call, the
+`secret_token` of `setWebhook` among them, so the webhook secret is masked the same way.
 """
 
 from __future__ import annotations
@@ -11,24 +12,30 @@ import logging
 
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MASK = "<token>"
+SECRET_MASK = "<webhook secret>"
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then masks the token wherever it appears (message, arguments, traceback)."""
+    """Formats as usual, then masks the token and the webhook secret wherever they appear
+    (message, arguments, traceback)."""
 
-    def __init__(self, token: str | None, fmt: str = LINE_FORMAT) -> None:
+    def __init__(
+        self, token: str | None, fmt: str = LINE_FORMAT, *, webhook_secret: str | None = None
+    ) -> None:
         super().__init__(fmt)
-        self._token = token
+        self._masks = [(s, mask) for s, mask in ((token, MASK), (webhook_secret, SECRET_MASK)) if s]
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        return line.replace(self._token, MASK) if self._token else line
+        for secret, mask in self._masks:
+            line = line.replace(secret, mask)
+        return line
 
 
-def configure_logging(level: str, token: str | None) -> None:
+def configure_logging(level: str, token: str | None, webhook_secret: str | None = None) -> None:
     """Set up the root logger once for the bot process."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(token))
+    handler.setFormatter(RedactingFormatter(token, webhook_secret=webhook_secret))
     handler.setLevel(level.upper())  # a library that sets its own logger to DEBUG stays quiet
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from index import IndexSettings
+
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as a webhook's `secret_token`."""
 
 
 class BotSettings(IndexSettings):
@@ -81,6 +85,17 @@ class BotSettings(IndexSettings):
             return [int(part) for part in value.replace(" ", "").split(",") if part]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse at start what `setWebhook` would refuse later, saying what is allowed."""
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must be 1 to 256 characters, each a letter A-Z or a-z, a digit, _ or - "
+                "(Telegram's rule); leave it empty to have one generated at each start"
+            )
         return value
 
     @property

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.subscriptions import SubscriptionStore
 from tests.bot.conftest import USER_ID
 from tests.conftest import PROJECT_ROOT
 from tests.emulator import BotApiEmulator
@@ -87,6 +88,95 @@ def test_webhook_mode_answers_updates_posted_to_it(
         output, _ = process.communicate(timeout=60)
     assert emulator.token not in output, "the token never reaches the logs"
     assert emulator.token.split(":")[1] not in output
+
+
+def webhook_bot(emulator: BotApiEmulator, port: int, **extra: str) -> subprocess.Popen[str]:
+    """`python -m bot` in webhook mode on the emulator, logging at DEBUG."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=bot_env(
+            TELEGRAM_BOT_TOKEN=emulator.token,
+            TELEGRAM_API_BASE_URL=emulator.base_url,
+            WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram-hook",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+            **extra,
+        ),
+    )
+
+
+def post_when_listening(
+    emulator: BotApiEmulator, url: str, update: dict[str, object], secret: str | None
+) -> int:
+    """POST an update as anyone could, once the webhook server accepts connections."""
+    deadline = time.monotonic() + 60
+    while (status := emulator.post_update_to_sync(url, update, secret)) == 0:
+        assert time.monotonic() < deadline, "the webhook server never started listening"
+        time.sleep(0.2)
+    return status
+
+
+def test_webhook_mode_without_a_secret_refuses_forged_posts(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    channel_id = -100999
+    emulator.channel(channel_id, "Baltic Watch", username="balticwatch")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    process = webhook_bot(emulator, port)  # no WEBHOOK_SECRET_TOKEN
+    try:
+        emulator.wait_for_call_sync("setWebhook", timeout=300)
+        webhook = emulator.webhook()
+        assert webhook and webhook["url"] == url
+        forged = emulator.channel_post(channel_id, "/subscribe all", deliver="none")
+        assert post_when_listening(emulator, url, forged, None) == 403
+        assert post_when_listening(emulator, url, forged, "guessed-secret") == 403
+        secret = webhook["secret_token"]
+        assert secret and len(secret) >= 32, "a random secret was given to Telegram"
+        emulator.send_message(USER_ID, USER_ID, QUESTION)  # Telegram's POST carries the secret
+        answer = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
+        assert "10-year bilateral agreements" in answer["text"]
+        time.sleep(1.0)  # a forged update, had it been taken, would be answered by now
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert emulator.sent_messages(channel_id) == [], "the forged /subscribe was not answered"
+    store = SubscriptionStore(isolated_environment / "subscriptions.sqlite")
+    try:
+        assert store.of_chat(channel_id) == [], "nor did it subscribe the channel"
+    finally:
+        store.close()
+    assert "generated a random secret" in output
+    assert "setWebhook" in output, "the call is logged at DEBUG…"
+    assert secret not in output, "…without the secret"
+    assert emulator.token not in output
+
+
+def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
+    emulator: BotApiEmulator,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=bot_env(
+            TELEGRAM_BOT_TOKEN=emulator.token,
+            TELEGRAM_API_BASE_URL=emulator.base_url,
+            WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/telegram-hook",
+            WEBHOOK_SECRET_TOKEN="not allowed: spaces & colons",
+        ),
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: WEBHOOK_SECRET_TOKEN: must be 1 to 256 characters, each a letter A-Z or a-z, "
+        "a digit, _ or - (Telegram's rule); leave it empty to have one generated at each start"
+    ]
+    assert "not allowed" not in result.stderr + result.stdout, "the secret is not echoed"
+    assert not emulator.calls("setWebhook")
 
 
 def test_the_bot_lives_on_when_its_live_word_index_is_truncated(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from bot.logs import MASK, RedactingFormatter
+from bot.logs import MASK, SECRET_MASK, RedactingFormatter
 
 TOKEN = "123456:SECRET-token_value"
 
@@ -37,3 +37,14 @@ def test_the_token_is_masked_in_messages_arguments_and_tracebacks() -> None:
 def test_without_a_token_lines_are_unchanged() -> None:
     line = RedactingFormatter(None).format(record("nothing secret here"))
     assert line.endswith("httpx: nothing secret here")
+
+
+def test_the_webhook_secret_is_masked_too() -> None:
+    secret = "Webhook_secret-42"
+    formatter = RedactingFormatter(TOKEN, webhook_secret=secret)
+    line = formatter.format(
+        record(
+            "Calling Bot API endpoint `setWebhook` with parameters `%s`", {"secret_token": secret}
+        )
+    )
+    assert secret not in line and SECRET_MASK in line
