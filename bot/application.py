@@ -45,8 +45,13 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        opened = index if index is not None else await asyncio.to_thread(open_index, settings)
+        # The store first: a damaged database stops the start before the model is loaded.
         store = SubscriptionStore(settings.resolved_subscriptions_db)
+        try:
+            opened = index if index is not None else await asyncio.to_thread(open_index, settings)
+        except BaseException:
+            store.close()
+            raise
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             answers=AnswerService(

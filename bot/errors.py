@@ -10,3 +10,7 @@ from __future__ import annotations
 
 class BotError(Exception):
     """Base class for every error the bot package raises on purpose."""
+
+
+class SubscriptionsDatabaseError(BotError):
+    """The subscriptions database cannot be used as it is: damaged, emptied, not ours or newer."""

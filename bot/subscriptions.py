@@ -4,7 +4,9 @@ The alert log is what makes alerts exactly-once: a (chat, subscription, article)
 as `pending` when the article matches, in the same transaction that moves the scan forward, and
 becomes `sent` once Telegram accepted the message. Restarts, rebuilds and re-added articles
 find the row and do not alert again; a pending row is retried until it is sent or its chat is
-gone. The schema is versioned with SQLite's `user_version`, so later versions can migrate it.
+gone. The schema is versioned with SQLite's `user_version`, so later versions can migrate it;
+a copy of the database is kept before each migration (see `bot.subscriptions_file`, which also
+refuses a damaged or emptied database at start).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from bot.errors import SubscriptionsDatabaseError
+from bot.subscriptions_file import connect_checked, keep_backup
 
 SCHEMA_VERSION = 1
 
@@ -59,6 +64,12 @@ CREATE TABLE scan_state (
     value TEXT NOT NULL
 );
 """
+
+
+def _create(db: sqlite3.Connection) -> None:
+    """The current schema in an empty database, in one transaction."""
+    db.executescript(f"BEGIN; {_SCHEMA_V1} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
 
 SCANNED_UNTIL = "scanned_until"
 """The newest `first_indexed_at` already matched against the subscriptions."""
@@ -145,9 +156,10 @@ class SubscriptionStore:
     """All reads and writes of chats, subscriptions and the alert log; safe across threads."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the database; a damaged or emptied one is refused, see
+        `bot.subscriptions_file` (raises SubscriptionsDatabaseError)."""
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._db = connect_checked(path, _create)
         self._lock = threading.RLock()
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -158,16 +170,23 @@ class SubscriptionStore:
             raise
 
     def _migrate(self) -> None:
+        """Bring an older schema up to date, after keeping a copy of the database as it was."""
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise RuntimeError(
+            raise SubscriptionsDatabaseError(
                 f"the subscriptions database {self.path} has schema version {version}; this "
                 f"program knows {SCHEMA_VERSION}: upgrade the program"
             )
-        if version < 1:
-            with self._db:
-                self._db.executescript(_SCHEMA_V1)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version == SCHEMA_VERSION:
+            return
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables:
+            raise SubscriptionsDatabaseError(
+                f"{self.path} has tables but no schema version: it is not a subscriptions "
+                "database. Point SUBSCRIPTIONS_DB at another file, or move this one away"
+            )
+        keep_backup(self._db, self.path, version)
+        _create(self._db)
 
     def close(self) -> None:
         with self._lock:

@@ -48,6 +48,13 @@ def bot_settings(emulator: BotApiEmulator, data_dir: Path, **overrides: object) 
     return BotSettings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
+def damage_past_header(database: Path) -> None:
+    """Garbage over every page after the first, as a bad disk or a stray write would leave it."""
+    data = database.read_bytes()
+    assert len(data) > 4096, "a database with more than its first page"
+    database.write_bytes(data[:4096] + bytes(range(256)) * ((len(data) - 4096) // 256 + 1))
+
+
 @contextlib.asynccontextmanager
 async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The real Application, long polling the emulator, stopped cleanly afterwards."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.subscriptions import SubscriptionStore
-from tests.bot.conftest import USER_ID
+from tests.bot.conftest import USER_ID, damage_past_header
 from tests.conftest import PROJECT_ROOT
 from tests.emulator import BotApiEmulator
 
@@ -177,6 +177,35 @@ def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
     ]
     assert "not allowed" not in result.stderr + result.stdout, "the secret is not echoed"
     assert not emulator.calls("setWebhook")
+
+
+def test_the_bot_does_not_start_on_a_damaged_subscriptions_database(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    from bot.subscriptions import Sensitivity
+
+    database = isolated_environment / "subscriptions.sqlite"
+    store = SubscriptionStore(database)
+    store.add(-100123, "all", Sensitivity.NORMAL, None)
+    store.add(USER_ID, "all", Sensitivity.NORMAL, None)
+    store.close()
+    damage_past_header(database)
+    started = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=bot_env(
+            TELEGRAM_BOT_TOKEN=emulator.token,
+            TELEGRAM_API_BASE_URL=emulator.base_url,
+            LOG_LEVEL="INFO",
+        ),
+    )
+    assert started.returncode == 1
+    (line,) = started.stderr.splitlines()
+    assert line.startswith(f"error: the subscriptions database {database} is damaged (")
+    assert "ready" not in started.stdout + started.stderr
+    assert not emulator.calls("getUpdates"), "it never started polling"
 
 
 def test_the_bot_lives_on_when_its_live_word_index_is_truncated(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.errors import SubscriptionsDatabaseError
 from bot.subscriptions import (
     SCHEMA_VERSION,
     AlertStatus,
@@ -17,6 +19,7 @@ from bot.subscriptions import (
     Sensitivity,
     SubscriptionStore,
 )
+from tests.bot.conftest import damage_past_header
 
 VECTOR = np.arange(4, dtype=np.float32)
 
@@ -122,5 +125,77 @@ def test_schema_is_versioned(tmp_path: Path) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.commit()
     db.close()
-    with pytest.raises(RuntimeError, match="upgrade the program"):
+    with pytest.raises(SubscriptionsDatabaseError, match="upgrade the program"):
+        SubscriptionStore(path)
+
+
+def _store_with_subscriptions(path: Path) -> None:
+    store = SubscriptionStore(path)
+    for chat_id in (-100, -200, 42):
+        store.add(chat_id, "Russian attacks on the Baltic states", Sensitivity.NORMAL, VECTOR)
+        store.add(chat_id, "all", Sensitivity.BROAD, None)
+    store.close()
+
+
+def test_a_database_damaged_past_its_header_is_refused_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    _store_with_subscriptions(path)
+    damage_past_header(path)
+    with pytest.raises(SubscriptionsDatabaseError) as refused:
+        SubscriptionStore(path)
+    message = str(refused.value)
+    assert message.startswith(f"the subscriptions database {path} is damaged (")
+    assert message.endswith(
+        "No backup of it was kept: move it away (with any subscriptions.sqlite-wal and "
+        "subscriptions.sqlite-shm beside it) to start with no subscriptions."
+    )
+    assert path.stat().st_size > 4096, "the damaged file is left as it was"
+
+
+def test_an_empty_database_file_is_refused_and_a_missing_one_created(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    path.touch()
+    with pytest.raises(SubscriptionsDatabaseError, match=r"is an empty file \(0 bytes\)"):
+        SubscriptionStore(path)
+    assert path.stat().st_size == 0, "not turned into a new database"
+    path.unlink()
+    SubscriptionStore(path).close()
+    created = sqlite3.connect(path)
+    assert created.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    created.close()
+    assert not list(tmp_path.glob("*.bak-v*")), "no backup of nothing"
+
+
+def test_a_migration_keeps_a_backup_which_a_refusal_then_names(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    old = sqlite3.connect(path)  # schema version 0: a header, no tables yet
+    old.execute("PRAGMA journal_mode=WAL")
+    old.close()
+    assert path.stat().st_size > 0
+    _store_with_subscriptions(path)
+    backup = tmp_path / "subscriptions.sqlite.bak-v0"
+    copy = sqlite3.connect(backup)
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 0, "the database as it was"
+    assert copy.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    copy.close()
+
+    damage_past_header(path)
+    with pytest.raises(SubscriptionsDatabaseError) as refused:
+        SubscriptionStore(path)
+    assert str(refused.value).endswith(
+        "Stop the bot, delete any subscriptions.sqlite-wal and subscriptions.sqlite-shm beside it "
+        f"and copy the backup {backup} over it; or move it away (with any subscriptions.sqlite-wal"
+        " and subscriptions.sqlite-shm beside it) to start with no subscriptions."
+    )
+    path.write_bytes(b"")  # truncated: refused as well, naming the same backup
+    with pytest.raises(SubscriptionsDatabaseError, match=re.escape(f"copy the backup {backup} ")):
+        SubscriptionStore(path)
+
+
+def test_a_database_with_foreign_tables_and_no_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE notes (text TEXT)")
+    other.close()
+    with pytest.raises(SubscriptionsDatabaseError, match="not a subscriptions database"):
         SubscriptionStore(path)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.subscriptions import Sensitivity, SubscriptionStore
+from tests.bot.conftest import damage_past_header
 
 pytestmark = pytest.mark.slow
 
@@ -45,3 +46,23 @@ def test_add_list_digest_and_remove(isolated_environment: Path) -> None:
     assert run("remove", "-100123", "all").returncode == 0
     assert "no active subscriptions" in run("list").stdout
     assert run("add", "-100123", "!!").returncode == 2
+
+
+def test_a_damaged_or_emptied_database_is_refused_with_one_line(isolated_environment: Path) -> None:
+    database = isolated_environment / "subscriptions.sqlite"
+    assert run("add", "-100123", "all").returncode == 0
+    assert run("add", "4242", "all").returncode == 0
+    damage_past_header(database)
+    for command in (("list",), ("add", "-100123", "all"), ("remove", "-100123", "all")):
+        refused = run(*command)
+        assert refused.returncode == 1 and refused.stdout == ""
+        (line,) = refused.stderr.splitlines()
+        assert line.startswith(f"error: the subscriptions database {database} is damaged (")
+        assert line.endswith("to start with no subscriptions.")
+    database.write_bytes(b"")
+    refused = run("list")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(
+        f"error: the subscriptions database {database} is an empty file (0 bytes)"
+    )
+    assert len(refused.stderr.splitlines()) == 1 and database.stat().st_size == 0
