@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from bot.questions import Question
 from index import Hit, NewsIndex
@@ -28,8 +29,7 @@ class AnswerService:
     def __init__(self, index: NewsIndex, *, per_page: int, remembered: int = 2000) -> None:
         self.index = index
         self.per_page = per_page
-        self._remembered = remembered
-        self._questions: OrderedDict[str, Question] = OrderedDict()
+        self._questions: LRUCache[str, tuple[int, Question]] = LRUCache(maxsize=remembered)
 
     def answer_sync(self, question: Question, page: int = 0) -> Answer:
         """The `page`-th group of passages (one extra is fetched to know if there are more)."""
@@ -39,13 +39,17 @@ class AnswerService:
     async def answer(self, question: Question, page: int = 0) -> Answer:
         return await asyncio.to_thread(self.answer_sync, question, page)
 
-    def remember(self, question: Question) -> str:
-        """A short key for the question, small enough for a button's 64-byte callback data."""
+    def remember(self, question: Question, chat_id: int) -> str:
+        """A short key for the question asked in that chat, small enough for a button's 64-byte
+        callback data; the least recently used are forgotten first."""
         key = secrets.token_urlsafe(6)
-        self._questions[key] = question
-        while len(self._questions) > self._remembered:
-            self._questions.popitem(last=False)
+        self._questions[key] = (chat_id, question)
         return key
 
-    def recall(self, key: str) -> Question | None:
-        return self._questions.get(key)
+    def recall(self, key: str, chat_id: int) -> Question | None:
+        """The question behind a key, only in the chat it was asked in: a button's data can be
+        sent from anywhere (a modified client), and another chat's question is not theirs."""
+        found = self._questions.get(key)
+        if found is None or found[0] != chat_id:
+            return None
+        return found[1]

@@ -118,13 +118,11 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
     )
-    app.add_handler(
-        CallbackQueryHandler(handlers.more, pattern=rf"^{handlers.MORE_PREFIX}:[\w-]+:\d+$")
-    )
-    app.add_handler(
-        CallbackQueryHandler(handlers.sources_page, pattern=rf"^{handlers.SOURCES_PREFIX}:\d+$")
-    )
+    app.add_handler(CallbackQueryHandler(handlers.more, pattern=handlers.MORE_PATTERN))
+    app.add_handler(CallbackQueryHandler(handlers.sources_page, pattern=handlers.SOURCES_PATTERN))
     add_subscription_handlers(app)
+    # Last: any button data the handlers above did not take still gets an answer.
+    app.add_handler(CallbackQueryHandler(handlers.stale_button))
     app.add_error_handler(handlers.error_handler)
 
 
@@ -140,7 +138,9 @@ def add_subscription_handlers(app: Application) -> None:  # type: ignore[type-ar
         app.add_handler(CommandHandler(name, callback, filters=commands))
     app.add_handler(
         CallbackQueryHandler(
-            subscription_handlers.unsubscribe_button, pattern=rf"^{UNSUBSCRIBE_PREFIX}:\d+$"
+            # Subscription ids: ASCII digits, few enough for SQLite's 64-bit integers.
+            subscription_handlers.unsubscribe_button,
+            pattern=rf"^{UNSUBSCRIBE_PREFIX}:[0-9]{{1,18}}$",
         )
     )
     app.add_handler(

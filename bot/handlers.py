@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 MORE_PREFIX = "more"
 SOURCES_PREFIX = "sources"
 SOURCES_PER_PAGE = 10
+_PAGE = "[0-9]{1,4}"
+"""A page number in a button's data: ASCII digits, few enough that int() and the search they
+lead to stay cheap (button data can be sent from a modified client, any 64 bytes)."""
+MORE_PATTERN = rf"^{MORE_PREFIX}:[A-Za-z0-9_-]{{1,16}}:{_PAGE}$"
+SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{_PAGE}$"
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,7 +97,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     if not answer.hits:
         await _reply(update, formatting.format_not_covered(question.text))
         return
-    key = shared.answers.remember(question) if answer.has_more else None
+    chat_id = chat.id if chat is not None else 0
+    key = shared.answers.remember(question, chat_id) if answer.has_more else None
     await _reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
@@ -108,7 +114,8 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     shared = services(context)
     _, key, page_text = query.data.split(":", 2)
-    question = shared.answers.recall(key)
+    chat = query.message.chat if query.message is not None else None
+    question = shared.answers.recall(key, chat.id) if chat is not None else None
     if question is None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
@@ -122,6 +129,14 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             _answer_text(answer, shared.settings.question_max_chars),
             reply_markup=_answer_keyboard(key, answer),
         )
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data no other handler takes (an old version's, or forged): say so, as
+    every callback query must be answered or the user's client keeps spinning."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.BUTTON_GONE)
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

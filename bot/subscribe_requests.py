@@ -12,6 +12,9 @@ ALL_TOPICS = "all"
 _EVERYTHING = {"all", "everything", "*"}
 _CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
 _HAS_WORD = re.compile(r"\w")
+_NUMBER = re.compile(r"[0-9]{1,6}")
+"""A subscription number as listed: ASCII digits (not "²" or "٣", which str.isdigit accepts),
+and few enough that a typo of thousands of digits is a usage mistake, not a number to echo."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,7 @@ def parse_unsubscribe(rest: str) -> int | Literal["all"] | None:
     word = rest.strip().lower()
     if word in _EVERYTHING:
         return "all"
-    if word.isdigit():
+    if _NUMBER.fullmatch(word):
         return int(word)
     return None
 

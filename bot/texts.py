@@ -149,6 +149,8 @@ BUTTON_EXPIRED = "This answer is too old to page through. Please ask your questi
 
 NO_MORE_RESULTS = "There are no more passages for this question."
 
+BUTTON_GONE = "This button no longer works. Please send your question or the command again."
+
 # -- Buttons ----------------------------------------------------------------------------------------
 
 BUTTON_MORE = "More ▸"

@@ -20,12 +20,15 @@ class ChatEvents(World):
         callback_data: str,
         user: UserRef,
         *,
+        forged: bool = False,
         deliver: Deliver = "auto",
     ) -> dict[str, Any]:
         """A user presses an inline button of a bot message: ``callback_query`` update.
 
-        The button must be on the message as it is now (after the bot's edits), as a real
-        client can only press what it shows.
+        The button must be on the message as it is now (after the bot's edits), as an official
+        client can only press what it shows. ``forged=True`` sends ``callback_data`` whatever
+        the buttons are, as a modified client can: Telegram documents that "the message
+        originated the query can contain no callback buttons with this data".
         """
         state = self._state
         with state.lock:
@@ -35,7 +38,7 @@ class ChatEvents(World):
                 raise KeyError(f"bot message {message_id} in chat {chat_id} not found")
             rows = current.get("reply_markup", {}).get("inline_keyboard", [])
             datas = [b.get("callback_data") for row in rows for b in row]
-            if callback_data not in datas:
+            if callback_data not in datas and not forged:
                 raise ValueError(f"message {message_id} has no button {callback_data!r}: {datas}")
             query_id = f"{int(time.time() * 1000)}{next(self._query_ids)}"
             query = {

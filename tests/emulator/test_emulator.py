@@ -406,6 +406,17 @@ async def test_callback_query_is_handled_and_answered(emu: BotApiEmulator) -> No
     assert [old["text"] for old in emu.edit_history(USER_ID, edited["message_id"])] == ["choose"]
 
 
+async def test_only_a_forged_press_sends_data_no_button_has(emu: BotApiEmulator, bot: Bot) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("One", callback_data="a")]])
+    await bot.send_message(USER_ID, "choose", reply_markup=keyboard)
+    [message] = emu.sent_messages(USER_ID)
+    with pytest.raises(ValueError, match="has no button 'b'"):
+        emu.press_button(message, "b", USER_ID)
+    update = emu.press_button(message, "b", USER_ID, forged=True)
+    assert update["callback_query"]["data"] == "b"
+    assert emu.callback_answer(update["callback_query"]["id"]) is None, "not answered yet"
+
+
 async def test_unknown_callback_query_id(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("12345")
