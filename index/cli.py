@@ -80,12 +80,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
+    """One article a line, tab-separated: control characters and line separators in ids and
+    titles (a JSON record's id may hold a newline) are printed escaped, `\\n` for a newline."""
     articles = NewsIndex(_settings(args)).list_articles(args.offset, args.limit)
     if args.json:
         print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
+    breaking = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+    escaped = {c: chr(c).encode("unicode_escape").decode("ascii") for c in breaking}
     for a in [] if args.json else articles:
         date = (a.published or "")[:10]
-        print(f"{a.id}\t{date}\t{a.passages} passages\t{a.title}")
+        print(
+            f"{a.id.translate(escaped)}\t{date}\t{a.passages} passages\t{a.title.translate(escaped)}"
+        )
     return 0
 
 

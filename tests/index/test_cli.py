@@ -257,3 +257,24 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
 
     run_cli("add", str(SEEDS), "-q")  # the next write cleans up what the killed one left
     assert not [p for p in layout.versions.iterdir() if p.name.startswith(".staging-")]
+
+
+def test_articles_listing_is_one_line_per_article_whatever_the_ids(tmp_path: Path) -> None:
+    records = [
+        {"id": "wire\n42", "title": "Lava reaches\nGrindavik\u2028again", "text": "Lava flowed "
+         "towards Grindavik on Saturday night and the town was evacuated."},
+        {"id": "plain-id", "title": "Duda signs the budget", "text": "Polish President Andrzej "
+         "Duda signed the 2024 budget on Wednesday, raising defence spending."},
+    ]  # fmt: skip
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    run_cli("rebuild", str(corpus), "-q")
+    stored = {a["id"]: a["title"] for a in json.loads(run_cli("articles", "--json").stdout)}
+    assert len(stored) == 2, "the --json listing keeps ids and titles as they are"
+    lines = run_cli("articles").stdout.splitlines()
+    assert len(lines) == 2, lines
+    for article_id, title in stored.items():
+        shown_id = article_id.replace("\n", "\\n")
+        shown_title = title.replace("\n", "\\n").replace("\u2028", "\\u2028")
+        (line,) = [line for line in lines if line.startswith(shown_id + "\t")]
+        assert line.endswith("\t" + shown_title)
