@@ -14,7 +14,7 @@ from datetime import UTC
 from telegram.ext import Application, ContextTypes
 
 from bot.inbox import index_inbox
-from bot.services import services
+from bot.services import Services, services
 from bot.settings import BotSettings
 from bot.subscriptions import Delivery
 from index import IndexBusyError, IndexMissingError, NewsIndexError
@@ -46,6 +46,7 @@ async def alert_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inbox, then matching, then sending; one failing step does not stop the next round."""
     shared = services(context)
     index = shared.answers.index
+    problems = shared.problems
     try:
         await asyncio.to_thread(
             index_inbox, shared.settings, shared.settings.resolved_inbox_dir, index.embedder
@@ -53,23 +54,33 @@ async def alert_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     except IndexBusyError:
         log.info("inbox: another process is writing the index; trying again next round")
     except (NewsIndexError, OSError) as exc:
-        log.error("inbox: %s", exc)
-    except Exception:  # a bug in the inbox step must not stop alerts about what is indexed
-        log.exception("inbox: unexpected error; alerts go on, the inbox is tried next round")
+        problems.inbox.failed(exc)
+    except Exception as exc:  # a bug in the inbox step must not stop alerts about what is indexed
+        problems.inbox.failed(exc, expected=False)
+    else:
+        problems.inbox.succeeded()
+    if not await _scan(shared):
+        return
+    await shared.sender.deliver(context.bot, Delivery.INSTANT)
+
+
+async def _scan(shared: Services) -> bool:
+    """Match new articles; False when there is no index yet (nothing can be pending then)."""
     try:
         await asyncio.to_thread(shared.scanner.scan)
     except IndexMissingError:
-        return
+        return False
     except NewsIndexError as exc:
-        log.error("alert scan: %s", exc)
-    await shared.sender.deliver(context.bot, Delivery.INSTANT)
+        shared.problems.scan.failed(exc)
+    except Exception as exc:  # the subscriptions database full or damaged: delivery still runs
+        shared.problems.scan.failed(exc, expected=False)
+    else:
+        shared.problems.scan.succeeded()
+    return True
 
 
 async def daily_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One digest message per chat that asked for daily delivery."""
     shared = services(context)
-    try:
-        await asyncio.to_thread(shared.scanner.scan)
-    except NewsIndexError as exc:
-        log.error("alert scan: %s", exc)
+    await _scan(shared)
     await shared.sender.deliver(context.bot, Delivery.DAILY)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
@@ -10,6 +10,7 @@ from bot.alert_delivery import AlertSender
 from bot.alerts import AlertScanner
 from bot.answers import AnswerService
 from bot.ratelimit import PerUserLimiter
+from bot.recurring import AlertProblems
 from bot.settings import BotSettings
 from bot.subscriptions import SubscriptionStore
 
@@ -24,6 +25,7 @@ class Services:
     subscriptions: SubscriptionStore
     scanner: AlertScanner
     sender: AlertSender
+    problems: AlertProblems = field(default_factory=AlertProblems)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

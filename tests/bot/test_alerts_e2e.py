@@ -19,7 +19,7 @@ from bot.settings import BotSettings
 from bot.subscriptions import SubscriptionStore
 from index import Embedder, IndexWriter
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
-from tests.conftest import write_article
+from tests.conftest import fill_disk, write_article
 from tests.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.slow
@@ -379,3 +379,33 @@ async def test_two_different_files_of_one_name_dropped_in_the_inbox_are_both_ale
     texts = texts_in(emulator, USER_ID)
     assert sum(ESTONIA_TITLE in t for t in texts) == 1 and sum(harbour in t for t in texts) == 1
     assert len(list((inbox / "done").iterdir())) == 2
+
+
+async def test_a_full_disk_is_logged_once_and_the_inbox_waits_for_room(
+    emulator: BotApiEmulator,
+    seed_index_dir: Path,
+    small_disk: Path,
+    embedder: Embedder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    data_dir = small_disk / "data"
+    shutil.copytree(seed_index_dir, data_dir / "index", symlinks=True)
+    settings = bot_settings(emulator, data_dir, alert_interval_seconds=ROUND_SECONDS)
+    inbox = settings.resolved_inbox_dir
+    inbox.mkdir(parents=True)
+    write_article(inbox, ".estonia.md", ESTONIA_TITLE, ESTONIA_BODY)  # hidden: not taken yet
+    async with running_bot(settings, embedder):
+        await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
+        filler = fill_disk(small_disk)
+        os.utime(inbox / ".estonia.md", (1, 1))  # settled long ago
+        (inbox / ".estonia.md").rename(inbox / "estonia.md")  # no new space needed
+        with caplog.at_level("INFO", logger="bot.alert_jobs"):
+            await rounds(8)
+            full = [r for r in caplog.records if "inbox: the disk is full" in r.getMessage()]
+            assert len(full) == 1, "said once, not every round"
+            assert (inbox / "estonia.md").exists(), "the article waits in the inbox, not failed/"
+            filler.unlink()
+            messages = await emulator.wait_for_messages(USER_ID, 2, timeout=60)
+            assert ESTONIA_TITLE in messages[-1]["text"]
+            assert (inbox / "done" / "estonia.md").exists()
+            assert any("inbox: working again" in r.getMessage() for r in caplog.records)
