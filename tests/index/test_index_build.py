@@ -549,6 +549,9 @@ class _PausedEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self._embedder.encode_query(text)
 
+    def warm_up(self) -> None:
+        self._embedder.warm_up()
+
 
 def test_the_write_lock_is_only_held_to_publish(
     settings: IndexSettings, embedder: Embedder, tmp_path: Path
