@@ -10,8 +10,8 @@ export HF_HUB_OFFLINE := 1
 run: install index  ## start the bot (a local chat in the terminal when no token is configured)
 	$(PY) -m bot
 
-test: install  ## run the whole test suite
-	$(PY) -m pytest
+test: install  ## run the whole test suite, on every core
+	$(PY) -m pytest -n auto
 
 install: $(STAMP)
 
