@@ -10,8 +10,10 @@ export HF_HUB_OFFLINE := 1
 run: install index  ## start the bot (a local chat in the terminal when no token is configured)
 	$(PY) -m bot
 
+# One worker more than cores: end-to-end tests spend much of their time waiting on the bot.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install  ## run the whole test suite, on every core
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 install: $(STAMP)
 
