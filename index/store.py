@@ -6,16 +6,16 @@ A version's database is written once, by a writer, then only read. Passage row `
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
 
 from index.articles import Article
 from index.errors import IndexCorruptError
+from index.guarded import guarded
 from index.manifest import REBUILD_HINT
 from index.passages import PassageSpan
 
@@ -119,23 +119,20 @@ def _passage_rows(
             row += 1
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _damage_is_named(
-    read: Callable[Concatenate[MetadataReader, _P], _R],
-) -> Callable[Concatenate[MetadataReader, _P], _R]:
+@contextlib.contextmanager
+def _damage_named(path: Path) -> Iterator[None]:
     """A version's database damaged after it was opened reads as IndexCorruptError, in one line."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from None
 
-    @functools.wraps(read)
-    def guarded(self: MetadataReader, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return read(self, *args, **kwargs)
-        except sqlite3.DatabaseError as exc:
-            raise IndexCorruptError(f"{self.path} cannot be read ({exc}): {REBUILD_HINT}") from None
 
-    return guarded
+def _reading(reader: MetadataReader) -> contextlib.AbstractContextManager[None]:
+    return _damage_named(reader.path)
+
+
+_damage_is_named = guarded(_reading)
 
 
 class MetadataReader:

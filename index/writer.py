@@ -12,15 +12,14 @@ article only if that version no longer supplies its passages) and publishes.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -35,6 +34,7 @@ from index.errors import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.guarded import guarded
 from index.ingest import NamedIds, Skipped, read_articles
 from index.layout import IndexLayout
 from index.lexical import build_lexical
@@ -113,21 +113,12 @@ class _Previous:
         return {item.article.id: item for item in self.items}
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _full_disk_is_named(
-    write: Callable[Concatenate[IndexWriter, _P], _R],
-) -> Callable[Concatenate[IndexWriter, _P], _R]:
+def _writing(writer: IndexWriter) -> contextlib.AbstractContextManager[None]:
     """A write that runs out of space raises DiskFullError naming the folder, not a traceback."""
+    return full_disk_reported(writer._layout.root, writer._settings.resolved_cache_path.parent)
 
-    @functools.wraps(write)
-    def guarded(self: IndexWriter, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with full_disk_reported(self._layout.root, self._settings.resolved_cache_path.parent):
-            return write(self, *args, **kwargs)
 
-    return guarded
+_full_disk_is_named = guarded(_writing)
 
 
 class IndexWriter:
