@@ -56,40 +56,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_webhook_mode_answers_updates_posted_to_it(
-    emulator: BotApiEmulator, isolated_environment: Path
-) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=bot_env(
-            TELEGRAM_BOT_TOKEN=emulator.token,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
-            WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram-hook",
-            WEBHOOK_LISTEN="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-            WEBHOOK_SECRET_TOKEN="s3cret-token",
-        ),
-    )
-    try:
-        emulator.wait_for_call_sync("setWebhook", timeout=300)
-        webhook = emulator.webhook()
-        assert webhook and webhook["url"] == f"http://127.0.0.1:{port}/telegram-hook"
-        time.sleep(0.5)  # setWebhook is sent just before the server starts accepting
-        emulator.send_message(USER_ID, USER_ID, QUESTION)  # delivered by POST, as Telegram does
-        answer = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
-        assert "10-year bilateral agreements" in answer["text"]
-        assert emulator.webhook_deliveries() and not emulator.calls("getUpdates")
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=60)
-    assert emulator.token not in output, "the token never reaches the logs"
-    assert emulator.token.split(":")[1] not in output
-
-
 def webhook_bot(emulator: BotApiEmulator, port: int, **extra: str) -> subprocess.Popen[str]:
     """`python -m bot` in webhook mode on the emulator, logging at DEBUG."""
     return subprocess.Popen(
@@ -106,6 +72,27 @@ def webhook_bot(emulator: BotApiEmulator, port: int, **extra: str) -> subprocess
             **extra,
         ),
     )
+
+
+def test_webhook_mode_answers_updates_posted_to_it(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    port = free_port()
+    process = webhook_bot(emulator, port, WEBHOOK_SECRET_TOKEN="s3cret-token")
+    try:
+        emulator.wait_for_call_sync("setWebhook", timeout=300)
+        webhook = emulator.webhook()
+        assert webhook and webhook["url"] == f"http://127.0.0.1:{port}/telegram-hook"
+        time.sleep(0.5)  # setWebhook is sent just before the server starts accepting
+        emulator.send_message(USER_ID, USER_ID, QUESTION)  # delivered by POST, as Telegram does
+        answer = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
+        assert "10-year bilateral agreements" in answer["text"]
+        assert emulator.webhook_deliveries() and not emulator.calls("getUpdates")
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert emulator.token not in output, "the token never reaches the logs"
+    assert emulator.token.split(":")[1] not in output
 
 
 def post_when_listening(

@@ -41,6 +41,14 @@ VOLCANO = (
 )
 
 
+def seed_version(settings: IndexSettings, embedder: Embedder) -> Path:
+    """The sample index, built, and its live version folder."""
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    assert folder is not None
+    return folder
+
+
 def test_seed_index_answers_with_a_citation(settings: IndexSettings, embedder: Embedder) -> None:
     report = IndexWriter(settings, embedder).rebuild([SEEDS])
     assert report.articles == 1 and report.passages >= 2 and report.embedded == report.passages
@@ -223,9 +231,7 @@ def test_an_index_of_another_model_is_refused(settings: IndexSettings, embedder:
 
 
 def test_a_mismatched_dimension_is_refused(settings: IndexSettings, embedder: Embedder) -> None:
-    IndexWriter(settings, embedder).rebuild([SEEDS])
-    folder = IndexLayout(settings.resolved_index_dir).current_version()
-    assert folder is not None
+    folder = seed_version(settings, embedder)
     manifest = Manifest.load(folder)
     assert manifest.dimension == 384
     # What a 768-dimension model of the same name would have left: consistent, but not ours.
@@ -237,9 +243,7 @@ def test_a_mismatched_dimension_is_refused(settings: IndexSettings, embedder: Em
 
 
 def test_a_corrupt_index_is_a_named_error(settings: IndexSettings, embedder: Embedder) -> None:
-    IndexWriter(settings, embedder).rebuild([SEEDS])
-    folder = IndexLayout(settings.resolved_index_dir).current_version()
-    assert folder is not None
+    folder = seed_version(settings, embedder)
     (folder / "passages.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(IndexCorruptError, match="rebuild"):
         NewsIndex(settings, embedder).search(QUESTION)
@@ -268,9 +272,7 @@ def _garble(path: Path) -> None:
 def test_a_damaged_version_is_refused_before_it_is_loaded(
     settings: IndexSettings, embedder: Embedder, name: str, damage: object, said: str
 ) -> None:
-    IndexWriter(settings, embedder).rebuild([SEEDS])
-    folder = IndexLayout(settings.resolved_index_dir).current_version()
-    assert folder is not None
+    folder = seed_version(settings, embedder)
     manifest = Manifest.load(folder)
     assert {"passages.faiss", "metadata.sqlite", name} <= manifest.files.keys()
     assert manifest.files["passages.faiss"]["bytes"] == (folder / "passages.faiss").stat().st_size
@@ -284,9 +286,7 @@ def test_a_reader_survives_its_live_word_index_being_truncated(
     settings: IndexSettings, embedder: Embedder
 ) -> None:
     """Read into memory, not mapped: the damage is found by the next load, not by a SIGBUS."""
-    IndexWriter(settings, embedder).rebuild([SEEDS])
-    folder = IndexLayout(settings.resolved_index_dir).current_version()
-    assert folder is not None
+    folder = seed_version(settings, embedder)
     index = NewsIndex(settings, embedder)
     before = index.search(QUESTION)
     for path in (folder / "bm25").iterdir():
@@ -299,9 +299,7 @@ def test_a_reader_survives_its_live_word_index_being_truncated(
 def test_a_database_damaged_under_a_running_reader_is_a_named_error(
     settings: IndexSettings, embedder: Embedder
 ) -> None:
-    IndexWriter(settings, embedder).rebuild([SEEDS])
-    folder = IndexLayout(settings.resolved_index_dir).current_version()
-    assert folder is not None
+    folder = seed_version(settings, embedder)
     index = NewsIndex(settings, embedder)
     assert index.search(QUESTION)
     (folder / "metadata.sqlite").write_bytes(b"\xff" * 8192)
