@@ -95,6 +95,38 @@ def cmd_articles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_model(args: argparse.Namespace) -> int:
+    """Export ahead of time what EMBEDDING_BACKEND=onnx / onnx-int8 would export on first use."""
+    from index.embedder import ONNX_BACKENDS
+    from index.onnx_embedder import OnnxEmbedder
+
+    settings = _settings(args)
+    backends = args.backend or (
+        [settings.embedding_backend] if settings.embedding_backend in ONNX_BACKENDS else []
+    )
+    if not backends:
+        print(
+            "error: EMBEDDING_BACKEND=torch runs the model as it is, with nothing to export: "
+            "pass --backend onnx-int8 (or onnx)",
+            file=sys.stderr,
+        )
+        return 2
+    for backend in backends:
+        embedder = OnnxEmbedder(
+            settings.embedding_model,
+            backend=backend,
+            batch_size=settings.embedding_batch_size,
+            models_dir=settings.resolved_models_dir,
+        )
+        export = embedder.export()
+        state = "exported" if export.created else "already exported"
+        print(
+            f"{backend}: {state}: {export.model_file} ({export.size_bytes / 1e6:.1f} MB; "
+            f"model folder {export.info.get('source_path')})"
+        )
+    return 0
+
+
 def hit_json(hit: Hit) -> dict[str, object]:
     return {**asdict(hit), "score": round(hit.score, 4)}
 
@@ -117,6 +149,7 @@ def format_stats(stats: IndexStats) -> str:
         ("articles", f"{stats.articles:,}"),
         ("passages", f"{stats.passages:,}"),
         ("model", f"{stats.model} ({stats.dimension} dimensions)"),
+        ("backend", stats.backend),
         ("index type", stats.index_factory),
         ("size on disk", f"{stats.size_bytes / 1e6:.1f} MB"),
         ("built at", stats.built_at),
@@ -197,6 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
     articles.add_argument("--limit", type=int, default=None)
     articles.add_argument("--offset", type=int, default=0)
     articles.add_argument("--json", action="store_true", help="print JSON")
+    export = command("export-model", cmd_export_model,
+                     "Export the embedding model to ONNX for EMBEDDING_BACKEND=onnx / onnx-int8.",
+                     "python -m index export-model --backend onnx-int8")  # fmt: skip
+    export.add_argument(
+        "--backend",
+        action="append",
+        choices=["onnx", "onnx-int8"],
+        help="which export (repeatable; default: EMBEDDING_BACKEND)",
+    )
     return parser
 
 

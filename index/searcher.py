@@ -14,7 +14,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from index.embedder import Embedder, load_embedder
+from index.embedder import Embedder, configured_backend, load_embedder
 from index.errors import IndexCorruptError, IndexMissingError, NewsIndexError
 from index.layout import IndexLayout
 from index.lexical import lexical_search, load_lexical, tokenize
@@ -93,15 +93,16 @@ class IndexStats:
     build_id: str
     size_bytes: int
     folder: Path
+    backend: str = "torch"
 
 
 class Snapshot:
     """One published version loaded in memory: manifest, FAISS index and metadata."""
 
-    def __init__(self, folder: Path, model: str) -> None:
+    def __init__(self, folder: Path, model: str, backend: str) -> None:
         self.folder = folder
         self.manifest = Manifest.load(folder)
-        self.manifest.check_compatible(model, self.manifest.dimension)
+        self.manifest.check_compatible(model, self.manifest.dimension, backend)
         if self.manifest.files:
             self.manifest.verify_files(folder)
         else:
@@ -180,7 +181,9 @@ class NewsIndex:
                     f"no index in {self._layout.root} yet: build one with `python -m index rebuild`"
                 )
             try:
-                loaded = Snapshot(folder, self._settings.embedding_model)
+                loaded = Snapshot(
+                    folder, self._settings.embedding_model, configured_backend(self._settings)
+                )
             except (NewsIndexError, OSError) as exc:
                 if current is None:
                     raise
@@ -223,7 +226,9 @@ class NewsIndex:
             settings.search_max_per_article if max_per_article is None else max_per_article
         )
         depth = max(MIN_CANDIDATES, (offset + k) * per_article * 8)
-        snapshot.manifest.check_compatible(self.embedder.model_name, self.embedder.dimension)
+        snapshot.manifest.check_compatible(
+            self.embedder.model_name, self.embedder.dimension, self.embedder.backend
+        )
         vector = self.embedder.encode_query(prepared)
         cosines, rank_scores = self._candidates(snapshot, prepared, vector, depth)
         records = snapshot.metadata.passages(list(cosines))
@@ -416,6 +421,7 @@ class NewsIndex:
         return IndexStats(
             articles, passages, manifest.model, manifest.dimension, manifest.index_factory,
             manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.folder,
+            manifest.backend,
         )  # fmt: skip
 
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:

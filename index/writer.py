@@ -246,7 +246,9 @@ class IndexWriter:
             finally:
                 reader.close()
             if not for_rebuild:
-                manifest.check_compatible(self._embedder.model_name, self._embedder.dimension)
+                manifest.check_compatible(
+                    self._embedder.model_name, self._embedder.dimension, self._embedder.backend
+                )
         except (IndexCorruptError, IndexMismatchError) as exc:
             if not for_rebuild:
                 raise
@@ -288,7 +290,10 @@ class IndexWriter:
     def _embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Vectors through the embedding cache, and how many had to be computed."""
         cache = EmbeddingCache(
-            self._settings.resolved_cache_path, self._embedder.model_name, self._embedder.dimension
+            self._settings.resolved_cache_path,
+            self._embedder.model_name,
+            self._embedder.dimension,
+            self._embedder.backend,
         )
         try:
             return cache.embed(texts, self._embedder.encode_documents, progress=self._progress)
@@ -378,5 +383,6 @@ class IndexWriter:
             articles=len(items),
             passages=sum(len(i.passages) for i in items),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            backend=self._embedder.backend,
             files=file_digests(staging),
         )

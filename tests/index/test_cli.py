@@ -41,7 +41,15 @@ def run_cli(*args: str, check_exit: int | None = 0) -> subprocess.CompletedProce
 def test_every_command_has_help_with_an_example() -> None:
     parser = build_parser()
     subcommands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(subcommands) == {"rebuild", "add", "remove", "query", "stats", "articles"}
+    assert set(subcommands) == {
+        "rebuild",
+        "add",
+        "remove",
+        "query",
+        "stats",
+        "articles",
+        "export-model",
+    }
     for name, sub in subcommands.items():
         text = sub.format_help()
         assert "Example:" in text and f"python -m index {name}" in text, name

@@ -522,7 +522,7 @@ class _PausedEmbedder:
         self._embedder = embedder
         self._layout = IndexLayout(index_dir)
         self.model_name, self.dimension = embedder.model_name, embedder.dimension
-        self.max_tokens = embedder.max_tokens
+        self.max_tokens, self.backend = embedder.max_tokens, embedder.backend
         self.embedding = threading.Event()
         self.go_on = threading.Event()
         self.under_lock: list[str] = []
