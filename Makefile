@@ -32,9 +32,10 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy index bot
 
-bench: install  ## print measured figures: index build and search, bot reply time
+bench: install  ## print measured figures: index build and search, bot reply time, backends
 	$(PY) benchmarks/index_build.py
 	$(PY) benchmarks/bot_latency.py
+	$(PY) benchmarks/embedding_backends.py
 
 RESULTS := benchmarks/results/retrieval.md
 eval: install  ## retrieval quality on ../shared/eval; tables appended to $(RESULTS)
