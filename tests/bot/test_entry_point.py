@@ -56,21 +56,43 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def webhook_bot(emulator: BotApiEmulator, port: int, **extra: str) -> subprocess.Popen[str]:
-    """`python -m bot` in webhook mode on the emulator, logging at DEBUG."""
+def telegram_env(emulator: BotApiEmulator, **extra: str) -> dict[str, str]:
+    """`python -m bot`'s environment for the emulator, logging at DEBUG."""
+    return bot_env(
+        TELEGRAM_BOT_TOKEN=emulator.token, TELEGRAM_API_BASE_URL=emulator.base_url, **extra
+    )
+
+
+def start_bot(emulator: BotApiEmulator, **extra: str) -> subprocess.Popen[str]:
+    """`python -m bot` on the emulator (long polling unless `extra` sets a webhook)."""
     return subprocess.Popen(
         [sys.executable, "-m", "bot"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=bot_env(
-            TELEGRAM_BOT_TOKEN=emulator.token,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
-            WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram-hook",
-            WEBHOOK_LISTEN="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-            **extra,
-        ),
+        env=telegram_env(emulator, **extra),
+    )
+
+
+def run_bot(emulator: BotApiEmulator, **extra: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot` on the emulator, for a start that is expected to stop by itself."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=telegram_env(emulator, **extra),
+    )
+
+
+def webhook_bot(emulator: BotApiEmulator, port: int, **extra: str) -> subprocess.Popen[str]:
+    """`python -m bot` in webhook mode on the emulator, logging at DEBUG."""
+    return start_bot(
+        emulator,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram-hook",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        **extra,
     )
 
 
@@ -145,17 +167,10 @@ def test_webhook_mode_without_a_secret_refuses_forged_posts(
 def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
     emulator: BotApiEmulator,
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=bot_env(
-            TELEGRAM_BOT_TOKEN=emulator.token,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
-            WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/telegram-hook",
-            WEBHOOK_SECRET_TOKEN="not allowed: spaces & colons",
-        ),
+    result = run_bot(
+        emulator,
+        WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/telegram-hook",
+        WEBHOOK_SECRET_TOKEN="not allowed: spaces & colons",
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
@@ -177,17 +192,7 @@ def test_the_bot_does_not_start_on_a_damaged_subscriptions_database(
     store.add(USER_ID, "all", Sensitivity.NORMAL, None)
     store.close()
     damage_past_header(database)
-    started = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=bot_env(
-            TELEGRAM_BOT_TOKEN=emulator.token,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
-            LOG_LEVEL="INFO",
-        ),
-    )
+    started = run_bot(emulator, LOG_LEVEL="INFO")
     assert started.returncode == 1
     (line,) = started.stderr.splitlines()
     assert line.startswith(f"error: the subscriptions database {database} is damaged (")
@@ -199,13 +204,7 @@ def test_the_bot_lives_on_when_its_live_word_index_is_truncated(
     emulator: BotApiEmulator, isolated_environment: Path
 ) -> None:
     """The word index is read into memory: a truncated file cannot kill the process (SIGBUS)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=bot_env(TELEGRAM_BOT_TOKEN=emulator.token, TELEGRAM_API_BASE_URL=emulator.base_url),
-    )
+    process = start_bot(emulator)
     try:
         emulator.wait_for_call_sync("getUpdates", timeout=300)
         emulator.send_message(USER_ID, USER_ID, QUESTION)
