@@ -140,8 +140,7 @@ class SentenceTransformerEmbedder(_Described):
         if not texts:
             return []
         if self._tokenizer is not None:
-            encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-            return [len(e.ids) for e in encoded]
+            return token_counts(self._tokenizer, texts)
         with self._lock:
             tokenizer = self._load_model().tokenizer
         return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
@@ -172,6 +171,11 @@ _PLAIN_STACK = (
     "sentence_transformers.models.Pooling",
     "sentence_transformers.models.Normalize",
 )
+
+
+def token_counts(tokenizer: Tokenizer, texts: Sequence[str]) -> list[int]:
+    """How many tokens each text is, without special tokens (what passage budgets count)."""
+    return [len(e.ids) for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
 
 def _describe_folder(folder: Path) -> tuple[Tokenizer, int, int] | None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm.auto import tqdm
 
-from index.embedder import _describe_folder, _Described, resolve_model_path
+from index.embedder import _describe_folder, _Described, resolve_model_path, token_counts
 from index.errors import IndexMismatchError
 from index.onnx_export import INPUT_NAMES, OnnxExport, ensure_export
 from index.settings import EmbeddingBackend
@@ -106,8 +106,7 @@ class OnnxEmbedder(_Described):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [len(e.ids) for e in encoded]
+        return token_counts(self._tokenizer, texts)
 
     def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
