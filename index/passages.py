@@ -20,11 +20,14 @@ _WORD = re.compile(r"\S+")
 
 @dataclass(frozen=True, slots=True)
 class PassageSpan:
-    """A passage as a slice `text[start:end]` of its article."""
+    """A passage as a slice `text[start:end]` of its article, and the sentences it is made of."""
 
     start: int
     end: int
     tokens: int
+    sentences: tuple[tuple[int, int], ...] = ()
+    """Its sentences (a cut piece of an overlong one counts as one) as article offsets, in order;
+    empty for passages read from a version that did not store them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +130,12 @@ def _merge_short_tail(
 
 
 def _span(units: Sequence[_Unit], first: int, last: int) -> PassageSpan:
+    chosen = units[first : last + 1]
     return PassageSpan(
-        units[first].start, units[last].end, sum(u.tokens for u in units[first : last + 1])
+        units[first].start,
+        units[last].end,
+        sum(u.tokens for u in chosen),
+        tuple((u.start, u.end) for u in chosen),
     )
 
 

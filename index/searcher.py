@@ -20,6 +20,7 @@ from index.layout import IndexLayout
 from index.lexical import lexical_search, load_lexical, tokenize
 from index.manifest import REBUILD_HINT, Manifest
 from index.matching import BestPassage, best_passages, term_coverage
+from index.query_batcher import QueryBatcher
 from index.ranking import (
     Candidate,
     best_in_groups,
@@ -32,6 +33,7 @@ from index.ranking import (
     sentences_in_context,
     shingles,
 )
+from index.sentence_store import SentenceVectors
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, MetadataReader, PassageRecord
@@ -78,6 +80,8 @@ class Hit:
     passages_in_article: int = 1
     also_in: tuple[SourceRef, ...] = ()
     """Other articles with (nearly) the same passage, folded into this citation."""
+    row: int = -1
+    """The passage's row in the index version it was found in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,7 @@ class Snapshot:
         self.vectors = load_faiss(folder)
         self.metadata = MetadataReader(folder)
         self.lexical = _load_lexical(folder)
+        self.sentences = self._load_sentences(folder)
         _, passages = self.metadata.counts()
         if (
             self.vectors.ntotal != passages
@@ -125,6 +130,25 @@ class Snapshot:
                 f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
                 f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
             )
+
+    def _load_sentences(self, folder: Path) -> SentenceVectors | None:
+        """Stored sentence vectors (format 2); None for format 1, whose replies embed sentences."""
+        if self.manifest.format_version < 2:
+            log.warning(
+                "index version %s stores no sentence vectors, so every reply embeds its "
+                "sentences; `python -m index rebuild` stores them",
+                folder.name,
+            )
+            return None
+        stored = SentenceVectors(folder, self.manifest.dimension)
+        listed = self.metadata.sentence_count() if self.metadata.has_sentences() else -1
+        if not (len(stored) == listed == self.manifest.sentences):
+            raise IndexCorruptError(
+                f"the index in {folder} is inconsistent ({len(stored)} sentence vectors, "
+                f"{listed} sentences listed; the manifest says {self.manifest.sentences}): "
+                f"{REBUILD_HINT}"
+            )
+        return stored
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
@@ -146,6 +170,8 @@ class NewsIndex:
         self._failed_folder: Path | None = None
         self._reload_lock = threading.Lock()
         self._sentence_memo: VectorMemo | None = None
+        self._batcher: QueryBatcher | None = None
+        self._batcher_lock = threading.Lock()
         faiss.omp_set_num_threads(1)  # one query at a time is fastest on a single thread
 
     @property
@@ -154,6 +180,18 @@ class NewsIndex:
         if self._embedder is None:
             self._embedder = load_embedder(self._settings)
         return self._embedder
+
+    def encode_question(self, text: str) -> np.ndarray:
+        """A question's vector, encoded together with the others waiting at the same moment."""
+        if self._batcher is None:
+            with self._batcher_lock:
+                if self._batcher is None:
+                    self._batcher = QueryBatcher(
+                        self.embedder.encode_queries,
+                        window_seconds=self._settings.query_batch_window_ms / 1000,
+                        max_batch=self._settings.query_batch_max,
+                    )
+        return self._batcher.encode(text)
 
     def _embed_sentences(self, texts: Sequence[str]) -> np.ndarray:
         """Sentences as the bold-sentence choice reads them, recent ones from memory."""
@@ -229,7 +267,7 @@ class NewsIndex:
         snapshot.manifest.check_compatible(
             self.embedder.model_name, self.embedder.dimension, self.embedder.backend
         )
-        vector = self.embedder.encode_query(prepared)
+        vector = self.encode_question(prepared)
         cosines, rank_scores = self._candidates(snapshot, prepared, vector, depth)
         records = snapshot.metadata.passages(list(cosines))
         recency = settings.search_recency_weight
@@ -257,7 +295,7 @@ class NewsIndex:
         )
         if highlight:
             highlights = self._best_sentences(
-                vector, prepared, [(records[c.row].title, records[c.row].text) for c in chosen]
+                snapshot, vector, prepared, [records[c.row] for c in chosen]
             )
         else:  # ranking alone (evaluations): skip the sentence embeddings
             highlights = [(0, 0)] * len(chosen)
@@ -275,7 +313,7 @@ class NewsIndex:
         prepared = prepare_query(topic, self._settings.search_max_query_chars)
         if prepared is None:
             raise ValueError("a topic needs words")
-        return self.embedder.encode_query(prepared).reshape(-1)
+        return self.encode_question(prepared).reshape(-1)
 
     def match_articles(
         self,
@@ -318,8 +356,13 @@ class NewsIndex:
         prepared = prepare_query(question, self._settings.search_max_query_chars)
         if prepared is None:
             return hit
-        vector = self.embedder.encode_query(prepared)
-        (span,) = self._best_sentences(vector, prepared, [(hit.title, hit.text)])
+        vector = self.encode_question(prepared)
+        snapshot = self.snapshot()
+        record = snapshot.metadata.passages([hit.row]).get(hit.row) if hit.row >= 0 else None
+        if record is None or (record.article_id, record.start) != (hit.article_id, hit.start):
+            (span,) = self._embedded_best(vector, prepared, [(hit.title, hit.text)])
+        else:
+            (span,) = self._best_sentences(snapshot, vector, prepared, [record])
         return replace(hit, highlight=span)
 
     def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
@@ -337,14 +380,15 @@ class NewsIndex:
         With a `(text, vector)` topic, its sentence that best matches the topic is highlighted,
         chosen as search chooses the bold sentence of an answer.
         """
-        record = self.snapshot().metadata.passages([row]).get(row)
+        snapshot = self.snapshot()
+        record = snapshot.metadata.passages([row]).get(row)
         if record is None:
             return None
         highlight = (0, 0)
         if topic is not None:
             text, vector = topic
             (highlight,) = self._best_sentences(
-                np.asarray(vector, dtype=np.float32), text, [(record.title, record.text)]
+                snapshot, np.asarray(vector, dtype=np.float32), text, [record]
             )
         return _hit(1, score, record, highlight)
 
@@ -379,14 +423,43 @@ class NewsIndex:
         )
 
     def _best_sentences(
+        self,
+        snapshot: Snapshot,
+        query: np.ndarray,
+        query_text: str,
+        records: Sequence[PassageRecord],
+    ) -> list[tuple[int, int]]:
+        """For each passage, the span (in its text) of the sentence that answers the question.
+
+        A sentence scores its cosine to the question plus HIGHLIGHT_LEXICAL_WEIGHT x the share of
+        the question's words it holds, so the sentence that names what was asked wins a near tie.
+        The cosines come from the sentence vectors stored with the version: no model call.
+        """
+        if snapshot.sentences is None:
+            return self._embedded_best(query, query_text, [(r.title, r.text) for r in records])
+        listed = snapshot.metadata.sentences([r.row for r in records])
+        spans: list[list[tuple[int, int]]] = []
+        rows: list[int] = []
+        for record in records:
+            found = listed.get(record.row) or []
+            if not found:  # a passage always has a sentence; this one is damaged: no highlight
+                spans.append([(0, 0)])
+                rows.append(-1)
+                continue
+            spans.append([(a - record.start, b - record.start) for _, a, b in found])
+            rows += [sentence for sentence, _, _ in found]
+        known = [row for row in rows if row >= 0]
+        found_cosines = snapshot.sentences.vectors(known) @ query.reshape(-1)
+        cosines = dict(zip(known, found_cosines.tolist(), strict=True))
+        scores = np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32)
+        texts = [r.text for r in records]
+        return self._choose(scores, query_text, texts, spans)
+
+    def _embedded_best(
         self, query: np.ndarray, query_text: str, passages: Sequence[tuple[str, str]]
     ) -> list[tuple[int, int]]:
-        """For each `(title, text)` passage, the span of its sentence that answers the question.
-
-        A sentence scores its cosine to the question (read in context, with HIGHLIGHT_IN_CONTEXT)
-        plus HIGHLIGHT_LEXICAL_WEIGHT x the share of the question's words it holds, so the
-        sentence that names what was asked wins a near tie. One batch for all passages.
-        """
+        """`_best_sentences` for a version that stores no sentence vectors (format 1): each
+        sentence is split and embedded now (read in context, with HIGHLIGHT_IN_CONTEXT)."""
         settings = self._settings
         spans = [sentence_spans(text) or [(0, len(text))] for _, text in passages]
         groups = [
@@ -403,14 +476,29 @@ class NewsIndex:
         if not read:
             return []
         scores = self._embed_sentences(read) @ query.reshape(-1)
-        if settings.highlight_lexical_weight:
+        return self._choose(scores, query_text, [text for _, text in passages], spans)
+
+    def _choose(
+        self,
+        cosines: np.ndarray,
+        query_text: str,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[tuple[int, int]]:
+        """Each passage's best sentence: its cosine plus the weighted share of the question's words."""
+        scores = cosines
+        weight = self._settings.highlight_lexical_weight
+        if weight:
+            groups = [
+                [text[a:b] for a, b in group] for text, group in zip(texts, spans, strict=True)
+            ]
             question, *words = tokenize([query_text, *(s for group in groups for s in group)])
             overlap: list[float] = []
             start = 0
             for group in groups:  # rarity is judged within each passage
                 overlap += sentence_overlap(question, words[start : start + len(group)])
                 start += len(group)
-            scores = scores + settings.highlight_lexical_weight * np.array(overlap)
+            scores = scores + weight * np.array(overlap, dtype=np.float32)
         best = best_in_groups(scores.tolist(), [len(group) for group in spans])
         return [group[i] for group, i in zip(spans, best, strict=True)]
 
@@ -478,7 +566,7 @@ def _hit(
     return Hit(
         rank, score, record.text, record.start, record.end, record.article_id, record.title,
         record.url, record.source, record.published, highlight, record.ordinal + 1,
-        record.passages_in_article, tuple(also_in),
+        record.passages_in_article, tuple(also_in), record.row,
     )  # fmt: skip
 
 

@@ -76,9 +76,16 @@ class IndexSettings(BaseSettings):
     # Each sentence is embedded after its article's title and the sentence before it; meant with
     # a lexical weight above 0, whose words keep the choice on the sentence itself.
     highlight_in_context: bool = True
+    # Both apply to index versions of format 1 only, whose sentences are embedded at question
+    # time; format 2 stores each sentence's vector, pooled from its passage's forward pass.
     # Sentences embedded for bold sentences, kept in memory (~1.5 KB each): a story many ask
     # about is embedded once. 0: none kept.
     highlight_memo_size: int = Field(default=20_000, ge=0)
+    # Questions waiting at once are encoded in one model call: the first waits this long for
+    # others (milliseconds), and a call takes at most this many. 0 ms: no waiting, batches
+    # still form from questions that queued during the previous call.
+    query_batch_window_ms: float = Field(default=2.0, ge=0.0, le=100.0)
+    query_batch_max: int = Field(default=32, ge=1, le=512)
 
     @model_validator(mode="after")
     def _derive_paths(self) -> IndexSettings:

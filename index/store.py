@@ -43,7 +43,16 @@ CREATE TABLE passages (
     tokens INTEGER NOT NULL
 );
 CREATE INDEX passages_by_article ON passages(article_id, ordinal);
+CREATE TABLE sentences (
+    row INTEGER PRIMARY KEY,
+    passage_row INTEGER NOT NULL REFERENCES passages(row),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX sentences_by_passage ON sentences(passage_row);
 """
+"""Sentence row `n` is sentence vector `n` (index.sentence_store); offsets are the article's.
+Versions of format 1 have no sentences table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,7 @@ def write_metadata(folder: Path, articles: Sequence[IndexedArticle]) -> None:
                 ],
             )  # fmt: skip
             db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", _passage_rows(articles))
+            db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", _sentence_rows(articles))
     finally:
         db.close()
 
@@ -116,6 +126,16 @@ def _passage_rows(
     for item in articles:
         for ordinal, span in enumerate(item.passages):
             yield row, item.article.id, ordinal, span.start, span.end, span.tokens
+            row += 1
+
+
+def _sentence_rows(articles: Iterable[IndexedArticle]) -> Iterable[tuple[int, int, int, int]]:
+    row = sentence = 0
+    for item in articles:
+        for span in item.passages:
+            for start, end in span.sentences:
+                yield sentence, row, start, end
+                sentence += 1
             row += 1
 
 
@@ -185,6 +205,33 @@ class MetadataReader:
         return {r[0]: PassageRecord(*r) for r in cursor}
 
     @_damage_is_named
+    def has_sentences(self) -> bool:
+        """Whether the version stores its passages' sentences (format 2 and later)."""
+        found = self._db().execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sentences'"
+        )
+        return found.fetchone() is not None
+
+    @_damage_is_named
+    def sentence_count(self) -> int:
+        return int(self._db().execute("SELECT count(*) FROM sentences").fetchone()[0])
+
+    @_damage_is_named
+    def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """For each passage row, its sentences in order as (sentence row, start, end) in the article."""
+        found: dict[int, list[tuple[int, int, int]]] = {row: [] for row in rows}
+        if not rows:
+            return found
+        marks = ",".join("?" * len(rows))
+        for sentence, passage, start, end in self._db().execute(
+            f"SELECT row, passage_row, start, end FROM sentences WHERE passage_row IN ({marks})"
+            " ORDER BY row",
+            list(rows),
+        ):
+            found[int(passage)].append((int(sentence), int(start), int(end)))
+        return found
+
+    @_damage_is_named
     def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
         """(row, article id) of every passage of these articles, in article order."""
         if not article_ids:
@@ -221,11 +268,18 @@ class MetadataReader:
     def indexed_articles(self) -> list[IndexedArticle]:
         """Everything in the version, for a writer that builds the next one from it."""
         db = self._db()
+        sentences: dict[int, list[tuple[int, int]]] = {}
+        if self.has_sentences():
+            for passage, start, end in db.execute(
+                "SELECT passage_row, start, end FROM sentences ORDER BY row"
+            ):
+                sentences.setdefault(passage, []).append((start, end))
         spans: dict[str, list[PassageSpan]] = {}
-        for article_id, start, end, tokens in db.execute(
-            "SELECT article_id, start, end, tokens FROM passages ORDER BY row"
+        for row, article_id, start, end, tokens in db.execute(
+            "SELECT row, article_id, start, end, tokens FROM passages ORDER BY row"
         ):
-            spans.setdefault(article_id, []).append(PassageSpan(start, end, tokens))
+            found = tuple(sentences.get(row, ()))
+            spans.setdefault(article_id, []).append(PassageSpan(start, end, tokens, found))
         result = []
         for row in db.execute(
             "SELECT id, title, text, url, source, published, language, origin, content_hash,"

@@ -17,7 +17,7 @@ import logging
 import shutil
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from index.articles import Article
 from index.disk import full_disk_reported
 from index.embedder import Embedder
-from index.embedding_cache import EmbeddingCache
+from index.embedding_cache import EmbeddingCache, QuantizedSentences
 from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -41,6 +41,9 @@ from index.lexical import build_lexical
 from index.manifest import FORMAT_VERSION, Manifest, file_digests
 from index.passages import ChunkingOptions, PassageSpan, split_passages
 from index.ranking import resemblance, shingles
+from index.sentence_store import save_sentence_vectors
+from index.sentence_vectors import Span, spans_in_document
+from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import IndexedArticle, MetadataReader, write_metadata
 from index.vectors import build_faiss, save_faiss
@@ -56,6 +59,41 @@ more likely another story under the same id than an edit."""
 def document_text(title: str, passage: str) -> str:
     """What the model embeds for a passage: its article's title helps, so it goes first."""
     return f"{title[:TITLE_CHARS_IN_EMBEDDING]}\n{passage}"
+
+
+def with_sentences(text: str, passages: tuple[PassageSpan, ...]) -> tuple[PassageSpan, ...]:
+    """Passages read from a version that did not store their sentences, with them."""
+    if all(p.sentences for p in passages):
+        return passages
+    return tuple(
+        p if p.sentences else replace(p, sentences=_sentences_of(text, p.start, p.end))
+        for p in passages
+    )
+
+
+def _sentences_of(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    found = sentence_spans(text[start:end]) or [(0, end - start)]
+    return tuple((start + a, start + b) for a, b in found)
+
+
+def _model_input(
+    passages: Iterable[tuple[Article, PassageSpan]],
+) -> tuple[list[str], list[list[Span]]]:
+    """What the model reads for each passage, and where its sentences are in that text."""
+    texts: list[str] = []
+    sentences: list[list[Span]] = []
+    for article, span in passages:
+        texts.append(document_text(article.title, article.text[span.start : span.end]))
+        title_chars = len(article.title[:TITLE_CHARS_IN_EMBEDDING])
+        sentences.append(spans_in_document(title_chars, span.start, span.sentences))
+    return texts, sentences
+
+
+def _stacked(quantized: Sequence[QuantizedSentences], dimension: int) -> QuantizedSentences:
+    """Every passage's sentence codes and scales, in passage order, as two arrays."""
+    if not quantized:
+        return np.zeros((0, dimension), np.int8), np.zeros(0, np.float32)
+    return np.concatenate([c for c, _ in quantized]), np.concatenate([s for _, s in quantized])
 
 
 def rewritten(before: str, after: str) -> bool:
@@ -272,23 +310,26 @@ class IndexWriter:
         """
         reusable = previous.by_id() if self._same_chunking(previous.manifest) else {}
         prepared: dict[str, tuple[PassageSpan, ...]] = {}
-        texts: list[str] = []
         for article in tqdm(articles, desc="Splitting", unit="article", disable=not self._progress):
             before = reusable.get(article.id)
             if before is not None and before.article.content_hash == article.content_hash:
                 continue
-            spans = self._split(article)
-            prepared[article.id] = spans
-            texts.extend(document_text(article.title, article.text[p.start : p.end]) for p in spans)
+            prepared[article.id] = self._split(article)
+        texts, sentences = _model_input(
+            (article, span) for article in articles for span in prepared.get(article.id, ())
+        )
         if texts:
-            report.embedded += self._embed(texts)[1]
+            report.embedded += self._embed(texts, sentences)[2]
         return prepared
 
     def _split(self, article: Article) -> tuple[PassageSpan, ...]:
         return tuple(split_passages(article.text, self._embedder.count_tokens, self._chunking))
 
-    def _embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
-        """Vectors through the embedding cache, and how many had to be computed."""
+    def _embed(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[QuantizedSentences], int]:
+        """Passage and sentence vectors through the embedding cache, and how many passages had
+        to be run through the model."""
         cache = EmbeddingCache(
             self._settings.resolved_cache_path,
             self._embedder.model_name,
@@ -296,7 +337,9 @@ class IndexWriter:
             self._embedder.backend,
         )
         try:
-            return cache.embed(texts, self._embedder.encode_documents, progress=self._progress)
+            return cache.embed_passages(
+                texts, sentences, self._embedder.encode_passages, progress=self._progress
+            )
         finally:
             cache.close()
 
@@ -326,7 +369,8 @@ class IndexWriter:
             if before is not None and before.article.content_hash == article.content_hash:
                 report.unchanged += 1
                 if reuse:  # same text, same chunking: same passages (the origin may have moved)
-                    result.append(IndexedArticle(article, before.passages, before.first_indexed_at))
+                    passages = with_sentences(article.text, before.passages)
+                    result.append(IndexedArticle(article, passages, before.first_indexed_at))
                     continue
             elif before is not None:
                 report.updated.append(article.id)
@@ -352,15 +396,19 @@ class IndexWriter:
         if not changed:
             report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
             return
-        texts = [document_text(i.article.title, t) for i in items for t in i.passage_texts()]
-        vectors, embedded = self._embed(texts)  # prepared ones are found in the cache
+        texts, sentences = _model_input((i.article, span) for i in items for span in i.passages)
+        # Prepared passages are found in the cache.
+        vectors, quantized, embedded = self._embed(texts, sentences)
         report.embedded += embedded
         build_id, staging = self._layout.new_staging()
         try:
             write_metadata(staging, items)
             save_faiss(build_faiss(vectors, self._settings.faiss_index_factory), staging)
+            codes, scales = _stacked(quantized, self._embedder.dimension)
+            save_sentence_vectors(staging, codes, scales)
             build_lexical(texts, staging)
-            self._manifest(build_id, items, staging).save(staging)  # last: marks it complete
+            manifest = self._manifest(build_id, items, staging, sentences=len(scales))
+            manifest.save(staging)  # last: marks it complete
             report.version = self._layout.publish(build_id, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -368,7 +416,9 @@ class IndexWriter:
         self._layout.collect_garbage()
         report.articles, report.passages = len(items), len(texts)
 
-    def _manifest(self, build_id: str, items: list[IndexedArticle], staging: Path) -> Manifest:
+    def _manifest(
+        self, build_id: str, items: list[IndexedArticle], staging: Path, *, sentences: int
+    ) -> Manifest:
         """Written last, with the size and checksum of every file already in `staging`."""
         return Manifest(
             format_version=FORMAT_VERSION,
@@ -384,5 +434,6 @@ class IndexWriter:
             passages=sum(len(i.passages) for i in items),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             backend=self._embedder.backend,
+            sentences=sentences,
             files=file_digests(staging),
         )

@@ -25,6 +25,8 @@ from index import (
 from index.errors import IndexBusyError
 from index.layout import IndexLayout
 from index.manifest import Manifest, file_digests
+from index.sentence_store import save_sentence_vectors
+from index.sentence_vectors import quantize
 from index.vectors import build_faiss, save_faiss
 from index.writer import document_text
 from tests.conftest import SEEDS, write_article
@@ -235,8 +237,11 @@ def test_a_mismatched_dimension_is_refused(settings: IndexSettings, embedder: Em
     manifest = Manifest.load(folder)
     assert manifest.dimension == 384
     # What a 768-dimension model of the same name would have left: consistent, but not ours.
-    vectors = np.random.default_rng(0).random((manifest.passages, 768), dtype=np.float32)
+    rng = np.random.default_rng(0)
+    vectors = rng.random((manifest.passages, 768), dtype=np.float32)
     save_faiss(build_faiss(vectors, "Flat"), folder)
+    sentences = rng.random((manifest.sentences, 768), dtype=np.float32)
+    save_sentence_vectors(folder, *quantize(sentences))
     dataclasses.replace(manifest, dimension=768, files=file_digests(folder)).save(folder)
     with pytest.raises(IndexMismatchError, match="768"):
         NewsIndex(settings, embedder).search(QUESTION)
@@ -544,8 +549,20 @@ class _PausedEmbedder:
         assert self.go_on.wait(timeout=300)
         return self._embedder.encode_documents(texts, progress=progress)
 
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]], *,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:  # fmt: skip
+        self._note_lock("embedding")
+        self.embedding.set()
+        assert self.go_on.wait(timeout=300)
+        return self._embedder.encode_passages(texts, sentences, progress=progress)
+
     def encode_query(self, text: str) -> np.ndarray:
         return self._embedder.encode_query(text)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embedder.encode_queries(texts)
 
     def warm_up(self) -> None:
         self._embedder.warm_up()

@@ -66,6 +66,11 @@ def test_passages_are_exact_slices_within_budget_and_cover_every_sentence(
     assert set(texts) == {text[p.start : p.end] for p in everything}, "and only duplicates"
     starts = [p.start for p in passages]
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    for p in everything:  # its sentences tile it: first starts it, last ends it, in order
+        assert p.sentences[0][0] == p.start and p.sentences[-1][1] == p.end
+        for (_, end), (start, _) in pairwise(p.sentences):
+            assert end <= start and not text[end:start].strip()
+        assert all(text[a:b] == text[a:b].strip() and a < b for a, b in p.sentences)
 
 
 def test_consecutive_passages_share_one_sentence() -> None:
@@ -92,7 +97,7 @@ def test_short_tail_is_merged_into_the_passage_before() -> None:
     passages = split_passages(
         text, word_count, ChunkingOptions(max_tokens=13, min_tokens=3, overlap_sentences=0)
     )
-    assert passages == [PassageSpan(0, len(text), 13)]
+    assert passages == [PassageSpan(0, len(text), 13, ((0, 28), (29, 64), (65, len(text))))]
 
 
 def test_tail_too_big_to_merge_stays_separate() -> None:

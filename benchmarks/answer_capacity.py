@@ -1,0 +1,110 @@
+"""In-process answer capacity: how many questions a second the index answers, bold sentence included.
+
+The product's whole `NewsIndex.search` (question encoding, FAISS and BM25, fusion, citations and
+the bold sentence) over a large corpus (RealTimeQA's 3,636 articles, ~54,000 passages, indexed
+once under `$DATA_DIR/eval/` as `python -m index.eval` does), with 200 distinct questions:
+
+- one at a time: the latency of a lone answer (p50/p95);
+- from a pool of threads, as the bot's workers call it: answers per second, with the questions
+  batched into shared model calls (the default) and, in the same run, one model call each.
+
+    .venv/bin/python benchmarks/answer_capacity.py
+    EMBEDDING_BACKEND=onnx-int8 .venv/bin/python benchmarks/answer_capacity.py --threads 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
+from index.eval import DATASETS, SHARED_EVAL, ensure_index, eval_settings  # noqa: E402
+
+
+def questions(count: int) -> list[str]:
+    """`count` distinct questions: RealTimeQA's news questions, then XQuAD's (other topics)."""
+    found: dict[str, None] = {}
+    for dataset in ("realtimeqa", "xquad"):
+        path = SHARED_EVAL / DATASETS[dataset][1]
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                found.setdefault(json.loads(line)["question"].strip(), None)
+            if len(found) >= count:
+                return list(found)
+    return list(found)
+
+
+def timed(index: NewsIndex, question: str) -> float:
+    started = time.perf_counter()
+    index.search(question)
+    return (time.perf_counter() - started) * 1000
+
+
+def one_at_a_time(index: NewsIndex, asked: Sequence[str]) -> list[float]:
+    return [timed(index, q) for q in asked]
+
+
+def from_threads(index: NewsIndex, asked: Sequence[str], threads: int) -> tuple[float, list[float]]:
+    """(answers per second, per-answer latencies) with every question submitted at once."""
+    with ThreadPoolExecutor(threads) as pool:
+        started = time.perf_counter()
+        latencies = list(pool.map(lambda q: timed(index, q), asked))
+        seconds = time.perf_counter() - started
+    return len(asked) / seconds, latencies
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=6, help="like asyncio's default pool")
+    args = parser.parse_args()
+    corpus = SHARED_EVAL / DATASETS["realtimeqa"][0]
+    if not corpus.is_file():
+        print(f"skipped: {corpus} is not there (the shared evaluation data is optional)")
+        return 0
+    settings = eval_settings(IndexSettings(), corpus)
+    embedder = load_embedder(settings)
+    ensure_index(settings, corpus, embedder)
+    asked = questions(args.questions)
+    batched = NewsIndex(settings, embedder)
+    single = NewsIndex(settings.model_copy(update={"query_batch_max": 1}), embedder)
+    stats = batched.stats()
+    for index in (batched, single):
+        one_at_a_time(index, asked[:10])  # warm: model, snapshot, SQLite pages
+    lone = one_at_a_time(batched, asked)
+    rate, latencies = from_threads(batched, asked, args.threads)
+    single_rate, single_latencies = from_threads(single, asked, args.threads)
+    print(
+        f"{stats.passages:,} passages of {stats.articles:,} articles, backend {stats.backend}, "
+        f"format {batched.snapshot().manifest.format_version}, {len(asked)} distinct questions\n"
+    )
+    print("| run | answers/s | p50 ms | p95 ms |")
+    print("|---|---|---|---|")
+    print(f"| one at a time | {1000 / statistics.fmean(lone):.1f} | "
+          f"{percentile(lone, 0.5):.1f} | {percentile(lone, 0.95):.1f} |")  # fmt: skip
+    for name, r, values in (
+        (f"{args.threads} threads, questions batched", rate, latencies),
+        (f"{args.threads} threads, one model call each", single_rate, single_latencies),
+    ):
+        print(f"| {name} | {r:.1f} | {percentile(values, 0.5):.1f} | "
+              f"{percentile(values, 0.95):.1f} |")  # fmt: skip
+    print(f"\nbatched / one call each: {rate / single_rate:.2f}x answers per second")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
