@@ -34,7 +34,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from index.embedder import Embedder, load_embedder
+from index.embedder import Embedder, configured_backend, load_embedder
+from index.manifest import FORMAT_VERSION
 from index.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
 from index.searcher import Hit, NewsIndex, index_exists
 from index.settings import PROJECT_ROOT, IndexSettings
@@ -145,10 +146,12 @@ def _beir(records: list[dict[str, Any]], qrels_path: Path) -> list[Question]:
 
 
 def eval_settings(base: IndexSettings, corpus: Path) -> IndexSettings:
-    """Settings whose index folder is this corpus's under `$DATA_DIR/eval/`, one per chunking."""
+    """Settings whose index folder is this corpus's under `$DATA_DIR/eval/`, one per chunking and
+    backend (torch's folders keep the names they had before backends were told apart)."""
     key = json.dumps(
         [str(corpus.resolve()), base.embedding_model, base.passage_max_tokens,
-         base.passage_min_tokens, base.passage_overlap_sentences, base.faiss_index_factory],
+         base.passage_min_tokens, base.passage_overlap_sentences, base.faiss_index_factory]
+        + ([] if configured_backend(base) == "torch" else [configured_backend(base)]),
     )  # fmt: skip
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
     folder = base.data_dir / "eval" / f"{corpus.parent.name}-{corpus.stem}-{digest}"
@@ -156,10 +159,14 @@ def eval_settings(base: IndexSettings, corpus: Path) -> IndexSettings:
 
 
 def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> None:
-    """Build the corpus's index unless the one on disk was built from this very file."""
+    """Build the corpus's index unless the one on disk was built from this very file, in this
+    program's index format."""
     stamp_path = settings.resolved_index_dir / "source.json"
     stat = corpus.stat()
-    stamp = {"corpus": str(corpus.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
+    stamp = {
+        "corpus": str(corpus.resolve()), "size": stat.st_size, "mtime": stat.st_mtime,
+        "format_version": FORMAT_VERSION,
+    }  # fmt: skip
     built = index_exists(settings) and stamp_path.is_file()
     if built and json.loads(stamp_path.read_text("utf-8")) == stamp:
         return

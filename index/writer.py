@@ -76,7 +76,7 @@ def _sentences_of(text: str, start: int, end: int) -> tuple[tuple[int, int], ...
     return tuple((start + a, start + b) for a, b in found)
 
 
-def _model_input(
+def model_input(
     passages: Iterable[tuple[Article, PassageSpan]],
 ) -> tuple[list[str], list[list[Span]]]:
     """What the model reads for each passage, and where its sentences are in that text."""
@@ -315,7 +315,7 @@ class IndexWriter:
             if before is not None and before.article.content_hash == article.content_hash:
                 continue
             prepared[article.id] = self._split(article)
-        texts, sentences = _model_input(
+        texts, sentences = model_input(
             (article, span) for article in articles for span in prepared.get(article.id, ())
         )
         if texts:
@@ -396,7 +396,7 @@ class IndexWriter:
         if not changed:
             report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
             return
-        texts, sentences = _model_input((i.article, span) for i in items for span in i.passages)
+        texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
         # Prepared passages are found in the cache.
         vectors, quantized, embedded = self._embed(texts, sentences)
         report.embedded += embedded
