@@ -1,17 +1,22 @@
-"""Reply time of the bot on the Bot API emulator: one user asking in turn, then 50 users at once.
+"""Reply time of the bot on the Bot API emulator: one user asking in turn, then many users at once.
 
 Measures from the moment an update is queued on the emulator to the moment the bot's answer
-has been accepted by it (real HTTP, long polling, the real model and a seed index). The four
-questions cite the same seed passages, so after the first round their sentences come from the
-bot's memory (HIGHLIGHT_MEMO_SIZE); set it to 0 to embed them for every reply.
+has been accepted by it (real HTTP, long polling, the real model, python-telegram-bot's rate
+limiter on). By default the index is the seed article and the questions are four about it.
+`--distinct` indexes XQuAD's 240 paragraphs (../shared/eval) instead, and every user asks a
+different question, so nothing a reply needs was computed for another: then it also checks
+that every user got exactly one answer and compares the time to drain the burst with what
+Telegram's ~30 messages a second allow (users / 30 s).
 
     .venv/bin/python benchmarks/bot_latency.py [--rounds 30] [--users 50]
+    .venv/bin/python benchmarks/bot_latency.py --distinct --users 200 --rounds 20
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -53,9 +58,26 @@ async def timed_question(emu: BotApiEmulator, user: int, text: str, already: int
     return time.perf_counter() - started
 
 
-async def main(rounds: int, users: int) -> None:
+XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-en"
+TELEGRAM_MESSAGES_PER_SECOND = 30
+
+
+def distinct_questions(count: int) -> list[str]:
+    found: dict[str, None] = {}
+    for line in (XQUAD / "questions.jsonl").read_text("utf-8").splitlines():
+        if line.strip():
+            found.setdefault(json.loads(line)["question"].strip(), None)
+    return list(found)[:count]
+
+
+async def main(rounds: int, users: int, distinct: bool) -> None:
     root = Path(tempfile.mkdtemp(prefix="bot-latency-"))
-    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    seeds = (
+        XQUAD / "passages.jsonl" if distinct else Path(__file__).resolve().parent.parent / "seeds"
+    )
+    questions = distinct_questions(users + rounds + 1) if distinct else QUESTIONS
+    if len(questions) < (users + rounds + 1 if distinct else 1):
+        raise SystemExit(f"{XQUAD} holds too few questions for {users} users")
     with BotApiEmulator() as emu:
         settings = BotSettings(
             _env_file=None,  # type: ignore[call-arg]
@@ -75,28 +97,42 @@ async def main(rounds: int, users: int) -> None:
             try:
                 emu.user(1, "Solo")
                 emu.private_chat(1)
-                await timed_question(emu, 1, QUESTIONS[0], 0)  # warm-up
+                await timed_question(emu, 1, questions[-1], 0)  # warm-up
                 single = [
-                    await timed_question(emu, 1, QUESTIONS[i % len(QUESTIONS)], i + 1)
+                    await timed_question(emu, 1, questions[i % len(questions)], i + 1)
                     for i in range(rounds)
                 ]
                 crowd_ids = list(range(1000, 1000 + users))
                 for user in crowd_ids:
                     emu.user(user, f"User {user}")
                     emu.private_chat(user)
+                asked = [questions[(rounds + n) % len(questions)] for n in range(users)]
+                started = time.perf_counter()
                 crowd = await asyncio.gather(
-                    *(timed_question(emu, u, QUESTIONS[u % len(QUESTIONS)], 0) for u in crowd_ids)
+                    *(timed_question(emu, u, q, 0) for u, q in zip(crowd_ids, asked, strict=True))
                 )
+                drained = time.perf_counter() - started
+                await asyncio.sleep(2)  # room for a duplicate to arrive
+                answers = [len(emu.sent_messages(u)) for u in crowd_ids]
             finally:
                 await app.updater.stop()
                 await app.stop()
     print(describe("1 user, one at a time", single))
     print(describe(f"{users} users at once", list(crowd)))
+    floor = users / TELEGRAM_MESSAGES_PER_SECOND
+    print(
+        f"burst drained in {drained:.1f} s; Telegram's floor {floor:.1f} s "
+        f"({drained / floor:.2f}x); users answered exactly once: "
+        f"{sum(a == 1 for a in answers)}/{users} (more than once: {sum(a > 1 for a in answers)})"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--distinct", action="store_true", help="XQuAD paragraphs, one question per user"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.users))
+    asyncio.run(main(args.rounds, args.users, args.distinct))

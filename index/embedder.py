@@ -174,6 +174,12 @@ class SentenceTransformerEmbedder(_Described):
     def max_tokens(self) -> int:
         return self._max_tokens
 
+    @property
+    def counting_tokenizer(self) -> Tokenizer | None:
+        """The tokenizer `count_tokens` uses, for splitting in other processes (None: the
+        model's own, which only this process has)."""
+        return self._tokenizer
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []

@@ -110,6 +110,11 @@ class OnnxEmbedder(_Described):
         """Open the session and run it once (a bot does, so its first answer does not wait)."""
         self.encode_query("warm up")
 
+    @property
+    def counting_tokenizer(self) -> Tokenizer:
+        """The tokenizer `count_tokens` uses, for splitting in other processes."""
+        return self._tokenizer
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []

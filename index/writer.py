@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from index.articles import Article
 from index.disk import full_disk_reported
@@ -45,6 +44,7 @@ from index.sentence_store import save_sentence_vectors
 from index.sentence_vectors import Span, spans_in_document
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
+from index.splitting import split_many
 from index.store import IndexedArticle, MetadataReader, write_metadata
 from index.vectors import build_faiss, save_faiss
 
@@ -309,12 +309,20 @@ class IndexWriter:
         Runs without the lock: this is where a write spends its time.
         """
         reusable = previous.by_id() if self._same_chunking(previous.manifest) else {}
-        prepared: dict[str, tuple[PassageSpan, ...]] = {}
-        for article in tqdm(articles, desc="Splitting", unit="article", disable=not self._progress):
-            before = reusable.get(article.id)
-            if before is not None and before.article.content_hash == article.content_hash:
-                continue
-            prepared[article.id] = self._split(article)
+        new = [
+            article
+            for article in articles
+            if (before := reusable.get(article.id)) is None
+            or before.article.content_hash != article.content_hash
+        ]
+        split = split_many(
+            [article.text for article in new],
+            self._embedder.count_tokens,
+            self._chunking,
+            tokenizer=getattr(self._embedder, "counting_tokenizer", None),
+            progress=self._progress,
+        )
+        prepared = {article.id: spans for article, spans in zip(new, split, strict=True)}
         texts, sentences = model_input(
             (article, span) for article in articles for span in prepared.get(article.id, ())
         )
