@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -59,6 +61,15 @@ def _start_worker(tokenizer: Tokenizer, options: ChunkingOptions) -> None:
     global _worker_counter, _worker_options
     _worker_counter = partial(token_counts, tokenizer)
     _worker_options = options
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A build killed with SIGKILL cannot stop its workers: each leaves as soon as it is orphaned."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _split_in_worker(text: str) -> tuple[PassageSpan, ...]:

@@ -207,6 +207,14 @@ def test_a_model_mismatch_is_reported_with_the_fix() -> None:
     assert "Traceback" not in result.stderr
 
 
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux's /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 def _articles(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     for i in range(count):
@@ -250,8 +258,14 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
     assert process.poll() is None, (
         f"the rebuild ended before it could be killed: {bytes(seen[-500:])!r}"
     )
+    workers = _children(process.pid)
+    assert workers or kill_when == "embedding", "120 articles are split on worker processes"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 30
+    while [pid for pid in workers if Path(f"/proc/{pid}").exists()]:
+        assert time.monotonic() < deadline, "the killed rebuild's workers are still running"
+        time.sleep(0.1)
     reader.join(timeout=5)
     assert process.stderr is not None
     process.stderr.close()
