@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -77,20 +78,21 @@ class EmbeddingCache:
     def close(self) -> None:
         self._db.close()
 
-    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
+    def _lookup(self, select: str, model: str, keys: Sequence[bytes]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `select` (ending in `IN`) for these keys, asked in chunks SQLite accepts."""
         unique = list(dict.fromkeys(keys))
         for offset in range(0, len(unique), _LOOKUP_CHUNK):
             chunk = unique[offset : offset + _LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT text_hash, vector FROM vectors WHERE model = ? AND text_hash IN ({marks})",
-                [self._model, *chunk],
-            )
-            for key, blob in rows:
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if vector.shape[0] == self._dimension:
-                    found[key] = vector
+            yield from self._db.execute(f"{select} ({marks})", [model, *chunk])
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        select = "SELECT text_hash, vector FROM vectors WHERE model = ? AND text_hash IN"
+        for key, blob in self._lookup(select, self._model, keys):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vector.shape[0] == self._dimension:
+                found[key] = vector
         return found
 
     def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
@@ -102,19 +104,12 @@ class EmbeddingCache:
 
     def get_sentences(self, keys: Sequence[bytes]) -> dict[bytes, QuantizedSentences]:
         found: dict[bytes, QuantizedSentences] = {}
-        unique = list(dict.fromkeys(keys))
-        for offset in range(0, len(unique), _LOOKUP_CHUNK):
-            chunk = unique[offset : offset + _LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, codes, scales FROM sentence_vectors WHERE model = ? AND key IN ({marks})",
-                [self._sentence_model, *chunk],
-            )
-            for key, codes, scales in rows:
-                matrix = np.frombuffer(codes, dtype=np.int8)
-                factors = np.frombuffer(scales, dtype=np.float32)
-                if matrix.size == factors.size * self._dimension:
-                    found[key] = (matrix.reshape(factors.size, self._dimension), factors)
+        select = "SELECT key, codes, scales FROM sentence_vectors WHERE model = ? AND key IN"
+        for key, codes, scales in self._lookup(select, self._sentence_model, keys):
+            matrix = np.frombuffer(codes, dtype=np.int8)
+            factors = np.frombuffer(scales, dtype=np.float32)
+            if matrix.size == factors.size * self._dimension:
+                found[key] = (matrix.reshape(factors.size, self._dimension), factors)
         return found
 
     def embed_passages(
