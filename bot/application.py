@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -25,7 +24,7 @@ from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alert_jobs import schedule_alert_jobs
 from bot.alerts import AlertScanner, Thresholds
 from bot.answers import AnswerService
-from bot.ratelimit import PerUserLimiter
+from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.startup import open_index
@@ -87,7 +86,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             )
         )
         .concurrent_updates(settings.concurrent_updates)
-        .rate_limiter(AIORateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
+        .rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
