@@ -9,6 +9,7 @@ once under `$DATA_DIR/eval/` as `python -m index.eval` does), with 200 distinct 
   batched into shared model calls (the default) and, in the same run, one model call each.
 
     .venv/bin/python benchmarks/answer_capacity.py
+    .venv/bin/python benchmarks/answer_capacity.py --dataset xquad   # 320 passages: a quick check
     EMBEDDING_BACKEND=onnx-int8 .venv/bin/python benchmarks/answer_capacity.py --threads 8
 """
 
@@ -71,8 +72,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--threads", type=int, default=6, help="like asyncio's default pool")
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="realtimeqa")
     args = parser.parse_args()
-    corpus = SHARED_EVAL / DATASETS["realtimeqa"][0]
+    corpus = SHARED_EVAL / DATASETS[args.dataset][0]
     if not corpus.is_file():
         print(f"skipped: {corpus} is not there (the shared evaluation data is optional)")
         return 0
