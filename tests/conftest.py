@@ -5,9 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
@@ -67,6 +68,38 @@ def settings(isolated_environment: Path) -> IndexSettings:
 def embedder() -> Embedder:
     """The real packaged model, loaded once for the whole run."""
     return load_embedder(IndexSettings(_env_file=None))  # type: ignore[call-arg]
+
+
+class DelegatingEmbedder:
+    """The real model behind a test's own wrapper: every call goes to it unless a subclass
+    overrides it (to count or pause calls). It has no `counting_tokenizer`, so a writer splits
+    in this process and every token count passes through `count_tokens`."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self.model_name, self.dimension = embedder.model_name, embedder.dimension
+        self.max_tokens, self.backend = embedder.max_tokens, embedder.backend
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self._embedder.count_tokens(texts)
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        return self._embedder.encode_documents(texts, progress=progress)
+
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]], *,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:  # fmt: skip
+        return self._embedder.encode_passages(texts, sentences, progress=progress)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._embedder.encode_query(text)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embedder.encode_queries(texts)
+
+    def warm_up(self) -> None:
+        self._embedder.warm_up()
 
 
 def write_article(folder: Path, name: str, title: str, body: str) -> Path:

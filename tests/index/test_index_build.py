@@ -29,7 +29,7 @@ from index.sentence_store import save_sentence_vectors
 from index.sentence_vectors import quantize
 from index.vectors import build_faiss, save_faiss
 from index.writer import document_text
-from tests.conftest import SEEDS, write_article
+from tests.conftest import SEEDS, DelegatingEmbedder, write_article
 
 QUESTION = "Which countries signed long-term security agreements with Ukraine?"
 
@@ -519,15 +519,13 @@ def test_an_article_above_max_article_bytes_is_skipped_and_the_rest_indexed(
         IndexWriter(limited, embedder).add([folder], strict=True)
 
 
-class _PausedEmbedder:
+class _PausedEmbedder(DelegatingEmbedder):
     """The real model, paused at its first batch of passages until the test lets it go on, and
     noting whether the index's write lock was held whenever it counted tokens or embedded."""
 
     def __init__(self, embedder: Embedder, index_dir: Path) -> None:
-        self._embedder = embedder
+        super().__init__(embedder)
         self._layout = IndexLayout(index_dir)
-        self.model_name, self.dimension = embedder.model_name, embedder.dimension
-        self.max_tokens, self.backend = embedder.max_tokens, embedder.backend
         self.embedding = threading.Event()
         self.go_on = threading.Event()
         self.under_lock: list[str] = []
@@ -539,33 +537,25 @@ class _PausedEmbedder:
         except IndexBusyError:
             self.under_lock.append(step)
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        self._note_lock("splitting")
-        return self._embedder.count_tokens(texts)
-
-    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+    def _pause(self) -> None:
         self._note_lock("embedding")
         self.embedding.set()
         assert self.go_on.wait(timeout=300)
-        return self._embedder.encode_documents(texts, progress=progress)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        self._note_lock("splitting")
+        return super().count_tokens(texts)
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        self._pause()
+        return super().encode_documents(texts, progress=progress)
 
     def encode_passages(
         self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]], *,
         progress: bool = False,
     ) -> tuple[np.ndarray, list[np.ndarray]]:  # fmt: skip
-        self._note_lock("embedding")
-        self.embedding.set()
-        assert self.go_on.wait(timeout=300)
-        return self._embedder.encode_passages(texts, sentences, progress=progress)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self._embedder.encode_query(text)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embedder.encode_queries(texts)
-
-    def warm_up(self) -> None:
-        self._embedder.warm_up()
+        self._pause()
+        return super().encode_passages(texts, sentences, progress=progress)
 
 
 def test_the_write_lock_is_only_held_to_publish(

@@ -23,7 +23,7 @@ from index.sentence_store import CODES_NAME, SCALES_NAME
 from index.sentence_vectors import dequantize, pool_spans, quantize, spans_in_document
 from index.settings import PACKAGED_MODEL
 from index.writer import document_text
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, DelegatingEmbedder
 
 QUESTION = "Which countries signed long-term security agreements with Ukraine?"
 ANSWER_START = "The Paris conference comes after France, Germany and the UK"
@@ -115,37 +115,23 @@ def test_a_model_without_token_embeddings_embeds_each_sentence_after_title_and_p
     assert np.allclose(apart[:2], expected, atol=1e-5)
 
 
-class _CountingEmbedder:
+class _CountingEmbedder(DelegatingEmbedder):
     """The real model, counting the texts it is asked to embed as documents."""
 
     def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-        self.model_name, self.dimension = embedder.model_name, embedder.dimension
-        self.max_tokens, self.backend = embedder.max_tokens, embedder.backend
+        super().__init__(embedder)
         self.documents = 0
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return self._embedder.count_tokens(texts)
 
     def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         self.documents += len(texts)
-        return self._embedder.encode_documents(texts, progress=progress)
+        return super().encode_documents(texts, progress=progress)
 
     def encode_passages(
         self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]], *,
         progress: bool = False,
     ) -> tuple[np.ndarray, list[np.ndarray]]:  # fmt: skip
         self.documents += len(texts)
-        return self._embedder.encode_passages(texts, sentences, progress=progress)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self._embedder.encode_query(text)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embedder.encode_queries(texts)
-
-    def warm_up(self) -> None:
-        self._embedder.warm_up()
+        return super().encode_passages(texts, sentences, progress=progress)
 
 
 def test_a_reply_embeds_nothing_but_the_question(
