@@ -180,17 +180,34 @@ def format_report(report: WriteReport) -> str:
     return "; ".join(parts)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(*, after_command: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name. After it they default to
+    SUPPRESS, so a command's defaults never overwrite what came before it (`-q rebuild`)."""
+    default = argparse.SUPPRESS if after_command else None
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--index-dir", type=Path, help="index folder (default: $INDEX_DIR or data/index)"
+        "--index-dir",
+        type=Path,
+        default=default,
+        help="index folder (default: $INDEX_DIR or data/index)",
     )
-    common.add_argument("-q", "--quiet", action="store_true", help="no progress bars or warnings")
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS if after_command else False,
+        help="no progress bars or warnings",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m index",
         description="Build, inspect and query the news passage index.",
-        parents=[common],
+        parents=[_common_options(after_command=False)],
     )
+    common = _common_options(after_command=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(

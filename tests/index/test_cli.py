@@ -56,6 +56,24 @@ def test_every_command_has_help_with_an_example() -> None:
         assert "--index-dir" in text
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-q", "--index-dir", "elsewhere", "stats"],
+        ["stats", "-q", "--index-dir", "elsewhere"],
+        ["-q", "stats", "--index-dir", "elsewhere"],
+    ],
+)
+def test_common_options_count_before_or_after_the_command(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.quiet is True and args.index_dir == Path("elsewhere")
+
+
+def test_common_options_default_when_not_given() -> None:
+    args = build_parser().parse_args(["stats"])
+    assert args.quiet is False and args.index_dir is None
+
+
 def test_rebuild_query_stats_round_trip(tmp_path: Path) -> None:
     rebuilt = run_cli("rebuild", "-q")
     assert re.search(r"rebuild: 1 articles, \d+ passages", rebuilt.stdout)
