@@ -6,7 +6,8 @@ limiter on). By default the index is the seed article and the questions are four
 `--distinct` indexes XQuAD's 240 paragraphs (../shared/eval) instead, and every user asks a
 different question, so nothing a reply needs was computed for another: then it also checks
 that every user got exactly one answer and compares the time to drain the burst with what
-Telegram's ~30 messages a second allow (users / 30 s).
+Telegram's ~30 messages a second allow (users / 30 s). It also prints the process' resident
+memory before and under the burst, and the index's bytes per passage on disk.
 
     .venv/bin/python benchmarks/bot_latency.py [--rounds 30] [--users 50]
     .venv/bin/python benchmarks/bot_latency.py --distinct --users 200 --rounds 20
@@ -51,6 +52,23 @@ def describe(name: str, seconds: list[float]) -> str:
     )
 
 
+def rss_mib() -> float:
+    """This process' resident memory now (the bot, its index and the emulator's thread)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def peak_rss(stop: asyncio.Event, interval: float = 0.05) -> float:
+    """The highest resident memory seen until `stop` is set."""
+    peak = rss_mib()
+    while not stop.is_set():
+        peak = max(peak, rss_mib())
+        await asyncio.sleep(interval)
+    return max(peak, rss_mib())
+
+
 async def timed_question(emu: BotApiEmulator, user: int, text: str, already: int) -> float:
     started = time.perf_counter()
     emu.send_message(user, user, text)
@@ -88,7 +106,9 @@ async def main(rounds: int, users: int, distinct: bool) -> None:
         )
         embedder = load_embedder(settings)
         IndexWriter(settings, embedder).rebuild([seeds])
-        app = build_application(settings, NewsIndex(settings, embedder))
+        index = NewsIndex(settings, embedder)
+        stats = index.stats()
+        app = build_application(settings, index)
         async with app:
             assert app.post_init is not None and app.updater is not None
             await app.post_init(app)
@@ -107,16 +127,25 @@ async def main(rounds: int, users: int, distinct: bool) -> None:
                     emu.user(user, f"User {user}")
                     emu.private_chat(user)
                 asked = [questions[(rounds + n) % len(questions)] for n in range(users)]
+                idle_rss = rss_mib()
+                stop_sampling = asyncio.Event()
+                sampling = asyncio.create_task(peak_rss(stop_sampling))
                 started = time.perf_counter()
                 crowd = await asyncio.gather(
                     *(timed_question(emu, u, q, 0) for u, q in zip(crowd_ids, asked, strict=True))
                 )
                 drained = time.perf_counter() - started
+                stop_sampling.set()
+                burst_rss = await sampling
                 await asyncio.sleep(2)  # room for a duplicate to arrive
                 answers = [len(emu.sent_messages(u)) for u in crowd_ids]
             finally:
                 await app.updater.stop()
                 await app.stop()
+    print(
+        f"EMBEDDING_BACKEND={settings.embedding_backend}; index: {stats.passages:,} passages, "
+        f"{stats.size_bytes / max(1, stats.passages):,.0f} bytes per passage on disk"
+    )
     print(describe("1 user, one at a time", single))
     print(describe(f"{users} users at once", list(crowd)))
     floor = users / TELEGRAM_MESSAGES_PER_SECOND
@@ -124,6 +153,10 @@ async def main(rounds: int, users: int, distinct: bool) -> None:
         f"burst drained in {drained:.1f} s; Telegram's floor {floor:.1f} s "
         f"({drained / floor:.2f}x); users answered exactly once: "
         f"{sum(a == 1 for a in answers)}/{users} (more than once: {sum(a > 1 for a in answers)})"
+    )
+    print(
+        f"resident memory (bot, index and emulator in this process): idle {idle_rss:.0f} MiB, "
+        f"peak under the burst {burst_rss:.0f} MiB"
     )
 
 
