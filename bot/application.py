@@ -30,6 +30,7 @@ from bot.settings import BotSettings
 from bot.startup import open_index
 from bot.subscriptions import SubscriptionStore
 from bot.webhook import WebhookSecret, webhook_secret
+from bot.webhook_server import serve_webhook
 from index import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -161,28 +162,51 @@ def thresholds(settings: BotSettings) -> Thresholds:
     )
 
 
+async def readiness(app: Application) -> list[str]:  # type: ignore[type-arg]
+    """Why this process cannot serve yet (for /readyz): still starting, the database or the
+    index unreachable. Reasons name the kind of failure, never a path or an address."""
+    shared = app.bot_data.get(SERVICES_KEY)
+    if not isinstance(shared, Services):
+        return ["starting: the index and the database are being opened"]
+    problems = []
+    try:
+        await asyncio.to_thread(shared.subscriptions.ping)
+    except Exception as exc:
+        problems.append(f"database: {type(exc).__name__}")
+    try:
+        await asyncio.to_thread(shared.answers.index.snapshot)
+    except Exception as exc:
+        problems.append(f"index: {type(exc).__name__}")
+    return problems
+
+
 def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
     """Serve until stopped: webhook mode when WEBHOOK_URL is set, long polling otherwise.
 
     Webhook mode always has a secret (`secret`, else WEBHOOK_SECRET_TOKEN, else a generated
-    one): POSTs without it are refused, so only Telegram can post updates.
+    one): POSTs without it are refused, so only Telegram can post updates. Its server also
+    answers GET /healthz and /readyz for a load balancer (`bot.webhook_server`).
     """
     app = build_application(settings)
-    if settings.webhook_url:
-        secret = secret or webhook_secret(settings)
-        assert secret is not None
-        if secret.generated:
-            log.info(
-                "WEBHOOK_SECRET_TOKEN is not set: generated a random secret for this run and "
-                "gave it to Telegram with setWebhook; posts without it are refused"
-            )
-        app.run_webhook(
+    if not settings.webhook_url:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    secret = secret or webhook_secret(settings)
+    assert secret is not None
+    if secret.generated:
+        log.info(
+            "WEBHOOK_SECRET_TOKEN is not set: generated a random secret for this run and "
+            "gave it to Telegram with setWebhook; posts without it are refused"
+        )
+    asyncio.run(
+        serve_webhook(
+            app,
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=secret.value,
-            allowed_updates=Update.ALL_TYPES,
+            path=urlsplit(settings.webhook_url).path,
+            url=settings.webhook_url,
+            secret=secret.value,
+            readiness=lambda: readiness(app),
+            set_webhook_options={"allowed_updates": Update.ALL_TYPES},
         )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    )

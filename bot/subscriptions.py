@@ -192,6 +192,11 @@ class SubscriptionStore:
         with self._lock:
             self._db.close()
 
+    def ping(self) -> None:
+        """Raise unless the database answers a query (a readiness probe)."""
+        with self._lock:
+            self._db.execute("SELECT 1").fetchone()
+
     # -- subscriptions ------------------------------------------------------------------------
 
     def add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.subscriptions import SubscriptionStore
@@ -162,6 +164,66 @@ def test_webhook_mode_without_a_secret_refuses_forged_posts(
     assert "setWebhook" in output, "the call is logged at DEBUG…"
     assert secret not in output, "…without the secret"
     assert emulator.token not in output
+
+
+def get_when_listening(url: str) -> httpx.Response:
+    """GET once the server accepts connections (it listens before the index is loaded)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return httpx.get(url, timeout=10)
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the webhook server never started listening"
+            time.sleep(0.1)
+
+
+def test_webhook_mode_answers_health_checks_and_refuses_what_is_not_an_update(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    process = webhook_bot(emulator, port, WEBHOOK_SECRET_TOKEN="s3cret-token")
+    try:
+        assert get_when_listening(f"{base}/healthz").json() == {"status": "ok"}
+        emulator.wait_for_call_sync("setWebhook", timeout=300)
+        ready = httpx.get(f"{base}/readyz", timeout=10)
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+        hook = f"{base}/telegram-hook"
+        assert httpx.post(hook, content=b"{not json", headers=secret).status_code == 400
+        assert httpx.post(hook, content=b"[1, 2]", headers=secret).status_code == 400
+        huge = b'{"update_id": 1, "pad": "' + b"x" * 2_000_000 + b'"}'
+        assert httpx.post(hook, content=huge, headers=secret).status_code == 413
+        assert httpx.post(f"{base}/elsewhere", content=b"{}", headers=secret).status_code in (
+            404,
+            405,
+        )
+        emulator.send_message(USER_ID, USER_ID, QUESTION)  # the bot still answers after them
+        answer = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
+        assert "10-year bilateral agreements" in answer["text"]
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "refused a webhook POST that is not an update" in output
+    assert "Traceback" not in output
+
+
+def test_readiness_says_why_while_starting(
+    emulator: BotApiEmulator, isolated_environment: Path
+) -> None:
+    """Before the index is open, /readyz is 503 with a reason; /healthz is already 200."""
+    from bot.application import build_application, readiness
+    from bot.settings import BotSettings
+
+    settings = BotSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=isolated_environment,
+        telegram_bot_token=emulator.token,
+        telegram_api_base_url=emulator.base_url,
+    )
+    app = build_application(settings)
+    assert asyncio.run(readiness(app)) == ["starting: the index and the database are being opened"]
 
 
 def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
