@@ -16,8 +16,11 @@ once under `$DATA_DIR/eval/` as `python -m index.eval` does), with 200 distinct 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -73,6 +76,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--threads", type=int, default=6, help="like asyncio's default pool")
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="realtimeqa")
+    parser.add_argument("--output", type=Path, help="append the result as markdown")
     args = parser.parse_args()
     corpus = SHARED_EVAL / DATASETS[args.dataset][0]
     if not corpus.is_file():
@@ -82,29 +86,53 @@ def main() -> int:
     embedder = load_embedder(settings)
     ensure_index(settings, corpus, embedder)
     asked = questions(args.questions)
-    batched = NewsIndex(settings, embedder)
-    single = NewsIndex(settings.model_copy(update={"query_batch_max": 1}), embedder)
+    batched = NewsIndex(settings.model_copy(update={"query_batch_window_ms": 0}), embedder)
+    runs = [
+        ("questions batched", batched),
+        (
+            "questions batched, 2 ms window",
+            NewsIndex(settings.model_copy(update={"query_batch_window_ms": 2}), embedder),
+        ),
+        (
+            "one model call each",
+            NewsIndex(settings.model_copy(update={"query_batch_max": 1}), embedder),
+        ),
+    ]
     stats = batched.stats()
-    for index in (batched, single):
+    for _, index in runs:
         one_at_a_time(index, asked[:10])  # warm: model, snapshot, SQLite pages
     lone = one_at_a_time(batched, asked)
-    rate, latencies = from_threads(batched, asked, args.threads)
-    single_rate, single_latencies = from_threads(single, asked, args.threads)
-    print(
+    measured = [(name, *from_threads(index, asked, args.threads)) for name, index in runs]
+    lines = [
         f"{stats.passages:,} passages of {stats.articles:,} articles, backend {stats.backend}, "
-        f"format {batched.snapshot().manifest.format_version}, {len(asked)} distinct questions\n"
+        f"format {batched.snapshot().manifest.format_version}, {len(asked)} distinct questions, "
+        f"{os.cpu_count()} cores",
+        "",
+        "| run | answers/s | p50 ms | p95 ms |",
+        "|---|---|---|---|",
+        f"| one at a time | {1000 / statistics.fmean(lone):.1f} | "
+        f"{percentile(lone, 0.5):.1f} | {percentile(lone, 0.95):.1f} |",
+    ]
+    for name, rate, values in measured:
+        lines.append(
+            f"| {args.threads} threads, {name} | {rate:.1f} | {percentile(values, 0.5):.1f} | "
+            f"{percentile(values, 0.95):.1f} |"
+        )
+    lines.append(
+        f"\nbatched / one call each: {measured[0][1] / measured[-1][1]:.2f}x answers per second"
     )
-    print("| run | answers/s | p50 ms | p95 ms |")
-    print("|---|---|---|---|")
-    print(f"| one at a time | {1000 / statistics.fmean(lone):.1f} | "
-          f"{percentile(lone, 0.5):.1f} | {percentile(lone, 0.95):.1f} |")  # fmt: skip
-    for name, r, values in (
-        (f"{args.threads} threads, questions batched", rate, latencies),
-        (f"{args.threads} threads, one model call each", single_rate, single_latencies),
-    ):
-        print(f"| {name} | {r:.1f} | {percentile(values, 0.5):.1f} | "
-              f"{percentile(values, 0.95):.1f} |")  # fmt: skip
-    print(f"\nbatched / one call each: {rate / single_rate:.2f}x answers per second")
+    report = "\n".join(lines)
+    print(report)
+    if args.output:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        command = " ".join(["python", "benchmarks/answer_capacity.py", *sys.argv[1:]])
+        with args.output.open("a", encoding="utf-8") as out:
+            out.write(
+                f"\n## Answer capacity, {args.dataset} ({dt.date.today()}, {commit})\n\n"
+                f"`EMBEDDING_BACKEND={stats.backend} {command}`\n\n{report}\n"
+            )
     return 0
 
 

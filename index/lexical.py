@@ -8,6 +8,7 @@ the version, so it is published, swapped and replaced together with the vectors.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 # bm25s sets its own logger to DEBUG on import, so its "Building index from tokens" would reach
 # any handler; its messages are only of use when debugging bm25s itself.
@@ -31,16 +33,19 @@ def _stem_words() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
+_STOPWORDS = frozenset(STOPWORDS_EN)  # what bm25s.tokenize(stopwords="en") leaves out
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lowercased words of two or more characters, English stopwords out, Snowball-stemmed."""
-    tokens = bm25s.tokenize(
-        list(texts),
-        stopwords="en",
-        stemmer=_stem_words().stemWords,
-        return_ids=False,
-        show_progress=False,
-    )
-    return [list(t) for t in tokens]
+    """Lowercased words of two or more characters, English stopwords out, Snowball-stemmed.
+
+    The same words as `bm25s.tokenize(stopwords="en", stemmer=…)` (a test holds them equal), in
+    a fraction of its time on a question: it builds three progress bars per call even when they
+    are hidden, which cost more than the words.
+    """
+    stem = _stem_words().stemWords
+    return [stem([w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]) for text in texts]
 
 
 def build_lexical(texts: Sequence[str], folder: Path) -> None:

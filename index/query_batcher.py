@@ -1,18 +1,20 @@
 """Questions that arrive together are encoded in one model call.
 
 A burst of questions from many chats would otherwise queue on the model one at a time, each
-paying the whole fixed cost of a call. Here the first question waits a short window for others
-and the model encodes them all at once (benchmarks/answer_capacity.py measures the gain). The queue is bounded: when it is full, callers wait for room (that is the back-pressure).
+paying the whole fixed cost of a call. Here the caller that finds the model free encodes, in its
+own thread, every question waiting (up to a batch); the questions that arrive during that call
+wait, and one of them encodes them all in the next. A lone question therefore pays no hand-off
+to another thread and no waiting window; a burst forms batches by itself
+(benchmarks/answer_capacity.py measures the gain). The waiting questions are bounded: past the
+bound, callers wait for room (that is the back-pressure).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 
 import numpy as np
 
@@ -21,65 +23,94 @@ log = logging.getLogger(__name__)
 EncodeMany = Callable[[Sequence[str]], np.ndarray]
 
 
-class QueryBatcher:
-    """Encodes questions from many threads in batches, on one thread of its own.
+class _Question:
+    """One caller's question and, once its batch ran, its vector or the model's error."""
 
-    `window_seconds` is how long the first question of a batch waits for company; a lone
-    question therefore pays it once, so it is kept to a couple of milliseconds.
+    __slots__ = ("done", "error", "text", "vector")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.done = False
+        self.vector: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+    def result(self) -> np.ndarray:
+        if self.error is not None:
+            raise self.error
+        assert self.vector is not None
+        return self.vector
+
+
+class QueryBatcher:
+    """Encodes questions from many threads in batches, in the callers' own threads.
+
+    `window_seconds` (0 by default) makes the caller that starts a batch wait that long for
+    company before the call: a lone question pays it, so it stays a couple of milliseconds at
+    most; batches form without it from the questions that arrive during a call.
     """
 
     def __init__(
         self,
         encode_many: EncodeMany,
         *,
-        window_seconds: float = 0.002,
+        window_seconds: float = 0.0,
         max_batch: int = 32,
         max_waiting: int = 1024,
     ) -> None:
         self._encode_many = encode_many
-        self._window = window_seconds
+        self._window = max(0.0, window_seconds)
         self._max_batch = max(1, max_batch)
-        self._waiting: queue.Queue[tuple[str, Future[np.ndarray]]] = queue.Queue(max_waiting)
-        self._started = False
-        self._start_lock = threading.Lock()
+        self._room = threading.BoundedSemaphore(max(1, max_waiting))
+        self._changed = threading.Condition()
+        self._queued: deque[_Question] = deque()
+        self._encoding = False
 
     @property
     def waiting(self) -> int:
         """Questions queued and not yet taken into a model call."""
-        return self._waiting.qsize()
+        with self._changed:
+            return len(self._queued)
 
     def encode(self, text: str) -> np.ndarray:
         """The question's vector, shape (1, dimension); an error of the model is raised here."""
-        self._ensure_started()
-        future: Future[np.ndarray] = Future()
-        self._waiting.put((text, future))
-        return future.result()
-
-    def _ensure_started(self) -> None:
-        if self._started:
-            return
-        with self._start_lock:
-            if not self._started:
-                threading.Thread(target=self._run, name="query-batcher", daemon=True).start()
-                self._started = True
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._waiting.get()]
-            deadline = time.monotonic() + self._window
+        question = _Question(text)
+        with self._room:
+            with self._changed:
+                self._queued.append(question)
+                if len(self._queued) >= self._max_batch:
+                    self._changed.notify_all()  # a caller waiting out its window goes now
+                while self._encoding and not question.done:
+                    self._changed.wait()
+                if question.done:
+                    return question.result()
+                self._encoding = True
             try:
-                while len(batch) < self._max_batch:
-                    batch.append(self._waiting.get(timeout=max(0.0, deadline - time.monotonic())))
-            except queue.Empty:
-                pass
-            self._encode(batch)
+                while not question.done:
+                    self._encode_batch()
+            finally:
+                with self._changed:
+                    self._encoding = False
+                    self._changed.notify_all()  # the answered return; one of the rest goes on
+        return question.result()
 
-    def _encode(self, batch: list[tuple[str, Future[np.ndarray]]]) -> None:
+    def _encode_batch(self) -> None:
+        """One model call for the oldest waiting questions (this caller's among them, in time)."""
+        with self._changed:
+            if self._window:
+                self._changed.wait_for(
+                    lambda: len(self._queued) >= self._max_batch, timeout=self._window
+                )
+            count = min(len(self._queued), self._max_batch)
+            batch = [self._queued.popleft() for _ in range(count)]
         try:
-            vectors = self._encode_many([text for text, _ in batch])
-        except BaseException as exc:  # every waiting caller gets the error, the thread lives on
-            for _, future in batch:
-                future.set_exception(exc)
-            return
-        for row, (_, future) in enumerate(batch):
-            future.set_result(np.ascontiguousarray(vectors[row : row + 1], dtype=np.float32))
+            vectors = self._encode_many([q.text for q in batch])
+        except BaseException as exc:  # every question of the call gets the error
+            for question in batch:
+                question.error = exc
+        else:
+            for row, question in enumerate(batch):
+                question.vector = np.ascontiguousarray(vectors[row : row + 1], dtype=np.float32)
+        with self._changed:
+            for question in batch:
+                question.done = True
+            self._changed.notify_all()

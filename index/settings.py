@@ -81,10 +81,11 @@ class IndexSettings(BaseSettings):
     # Sentences embedded for bold sentences, kept in memory (~1.5 KB each): a story many ask
     # about is embedded once. 0: none kept.
     highlight_memo_size: int = Field(default=20_000, ge=0)
-    # Questions waiting at once are encoded in one model call: the first waits this long for
-    # others (milliseconds), and a call takes at most this many. 0 ms: no waiting, batches
-    # still form from questions that queued during the previous call.
-    query_batch_window_ms: float = Field(default=2.0, ge=0.0, le=100.0)
+    # Questions waiting at once are encoded in one model call, by the caller that finds the
+    # model free (at most QUERY_BATCH_MAX); batches form from the questions that arrive during a
+    # call. A window (milliseconds) makes the first of a batch wait for company: a lone question
+    # then pays it, so the default is none.
+    query_batch_window_ms: float = Field(default=0.0, ge=0.0, le=100.0)
     query_batch_max: int = Field(default=32, ge=1, le=512)
 
     @model_validator(mode="after")

@@ -60,3 +60,39 @@ def test_a_failed_call_fails_its_questions_and_the_next_ones_are_served(
     with pytest.raises(RuntimeError, match="the model failed"):
         batcher.encode("broken")
     assert batcher.encode(QUESTIONS[0]).shape == (1, embedder.dimension)
+
+
+def test_a_lone_question_is_encoded_in_the_callers_own_thread(embedder: Embedder) -> None:
+    threads: list[int] = []
+
+    def encode_many(texts: Sequence[str]) -> np.ndarray:
+        threads.append(threading.get_ident())
+        return embedder.encode_queries(texts)
+
+    batcher = QueryBatcher(encode_many)
+    with ThreadPoolExecutor(1) as pool:
+        caller = pool.submit(threading.get_ident).result()
+        pool.submit(batcher.encode, QUESTIONS[0]).result()
+    assert threads == [caller], "no hand-off to another thread"
+
+
+def test_past_the_bound_callers_wait_for_room(embedder: Embedder) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def encode_many(texts: Sequence[str]) -> np.ndarray:
+        if not entered.is_set():
+            entered.set()
+            assert release.wait(60)
+        return embedder.encode_queries(texts)
+
+    batcher = QueryBatcher(encode_many, max_waiting=2)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(batcher.encode, QUESTIONS[0])
+        assert entered.wait(60)
+        second = pool.submit(batcher.encode, QUESTIONS[1])
+        _until(lambda: batcher.waiting == 1)
+        third = pool.submit(batcher.encode, QUESTIONS[2])
+        time.sleep(0.2)
+        assert batcher.waiting == 1 and not third.done(), "the third waits for room"
+        release.set()
+        assert all(f.result().shape == (1, embedder.dimension) for f in (first, second, third))
