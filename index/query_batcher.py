@@ -1,4 +1,4 @@
-"""Questions that arrive together are encoded in one model call.
+"""Questions that arrive together are encoded in one model call and searched in one FAISS call.
 
 A burst of questions from many chats would otherwise queue on the model one at a time, each
 paying the whole fixed cost of a call. Here the caller that finds the model free encodes, in its
@@ -15,34 +15,37 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-
-import numpy as np
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
-EncodeMany = Callable[[Sequence[str]], np.ndarray]
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
-class _Question:
-    """One caller's question and, once its batch ran, its vector or the model's error."""
+class _Question(Generic[Item, Result]):
+    """One caller's question and, once its batch ran, its result or the model's error."""
 
-    __slots__ = ("done", "error", "text", "vector")
+    __slots__ = ("done", "error", "item", "result")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, item: Item) -> None:
+        self.item = item
         self.done = False
-        self.vector: np.ndarray | None = None
+        self.result: Result | None = None
         self.error: BaseException | None = None
 
-    def result(self) -> np.ndarray:
+    def outcome(self) -> Result:
         if self.error is not None:
             raise self.error
-        assert self.vector is not None
-        return self.vector
+        assert self.result is not None
+        return self.result
 
 
-class QueryBatcher:
-    """Encodes questions from many threads in batches, in the callers' own threads.
+class QueryBatcher(Generic[Item, Result]):
+    """Runs questions from many threads in batches, in the callers' own threads.
+
+    `run_many` takes a batch of items and returns one result per item, in order (the searcher's
+    encodes the questions in one model call and searches FAISS with all their vectors at once).
 
     `window_seconds` (0 by default) makes the caller that starts a batch wait that long for
     company before the call: a lone question pays it, so it stays a couple of milliseconds at
@@ -51,18 +54,18 @@ class QueryBatcher:
 
     def __init__(
         self,
-        encode_many: EncodeMany,
+        run_many: Callable[[Sequence[Item]], Sequence[Result]],
         *,
         window_seconds: float = 0.0,
         max_batch: int = 32,
         max_waiting: int = 1024,
     ) -> None:
-        self._encode_many = encode_many
+        self._run_many = run_many
         self._window = max(0.0, window_seconds)
         self._max_batch = max(1, max_batch)
         self._room = threading.BoundedSemaphore(max(1, max_waiting))
         self._changed = threading.Condition()
-        self._queued: deque[_Question] = deque()
+        self._queued: deque[_Question[Item, Result]] = deque()
         self._encoding = False
 
     @property
@@ -71,9 +74,9 @@ class QueryBatcher:
         with self._changed:
             return len(self._queued)
 
-    def encode(self, text: str) -> np.ndarray:
-        """The question's vector, shape (1, dimension); an error of the model is raised here."""
-        question = _Question(text)
+    def run(self, item: Item) -> Result:
+        """The item's result, once its batch ran; an error of the batch is raised here."""
+        question: _Question[Item, Result] = _Question(item)
         with self._room:
             with self._changed:
                 self._queued.append(question)
@@ -82,18 +85,18 @@ class QueryBatcher:
                 while self._encoding and not question.done:
                     self._changed.wait()
                 if question.done:
-                    return question.result()
+                    return question.outcome()
                 self._encoding = True
             try:
                 while not question.done:
-                    self._encode_batch()
+                    self._run_batch()
             finally:
                 with self._changed:
                     self._encoding = False
                     self._changed.notify_all()  # the answered return; one of the rest goes on
-        return question.result()
+        return question.outcome()
 
-    def _encode_batch(self) -> None:
+    def _run_batch(self) -> None:
         """One model call for the oldest waiting questions (this caller's among them, in time)."""
         with self._changed:
             if self._window:
@@ -103,13 +106,15 @@ class QueryBatcher:
             count = min(len(self._queued), self._max_batch)
             batch = [self._queued.popleft() for _ in range(count)]
         try:
-            vectors = self._encode_many([q.text for q in batch])
+            results = self._run_many([q.item for q in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"{len(results)} results for a batch of {len(batch)}")
         except BaseException as exc:  # every question of the call gets the error
             for question in batch:
                 question.error = exc
         else:
-            for row, question in enumerate(batch):
-                question.vector = np.ascontiguousarray(vectors[row : row + 1], dtype=np.float32)
+            for question, result in zip(batch, results, strict=True):
+                question.result = result
         with self._changed:
             for question in batch:
                 question.done = True

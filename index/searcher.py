@@ -38,7 +38,7 @@ from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, MetadataReader, PassageRecord
 from index.vector_memo import VectorMemo
-from index.vectors import load_faiss, passage_vectors, search_faiss
+from index.vectors import load_faiss, passage_vectors, search_faiss_many
 from index.writer import document_text
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,16 @@ class Snapshot:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
 
 
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """A question for the batcher: its text, and where to find its nearest passages (the FAISS
+    index of the caller's version; None when only its vector is wanted)."""
+
+    text: str
+    vectors: faiss.Index | None
+    depth: int
+
+
 class NewsIndex:
     """Search over the live version of an index folder, safe to call from many threads.
 
@@ -183,15 +193,42 @@ class NewsIndex:
 
     def encode_question(self, text: str) -> np.ndarray:
         """A question's vector, encoded together with the others waiting at the same moment."""
+        vector, _ = self._encode_and_search(_Question(text, None, 0))
+        return vector
+
+    def _encode_and_search(self, question: _Question) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """The question's vector and its `depth` nearest passages in `question.vectors`, from
+        one model call and one FAISS search shared with the questions waiting at that moment."""
         if self._batcher is None:
             with self._batcher_lock:
                 if self._batcher is None:
                     self._batcher = QueryBatcher(
-                        self.embedder.encode_queries,
+                        self._encode_and_search_many,
                         window_seconds=self._settings.query_batch_window_ms / 1000,
                         max_batch=self._settings.query_batch_max,
                     )
-        return self._batcher.encode(text)
+        return self._batcher.run(question)
+
+    def _encode_and_search_many(
+        self, questions: Sequence[_Question]
+    ) -> list[tuple[np.ndarray, list[tuple[int, float]]]]:
+        vectors = self.embedder.encode_queries([q.text for q in questions])
+        found: list[list[tuple[int, float]]] = [[] for _ in questions]
+        by_index: dict[int, list[int]] = {}  # one search per FAISS index (a version, usually one)
+        for position, question in enumerate(questions):
+            if question.vectors is not None and question.depth > 0:
+                by_index.setdefault(id(question.vectors), []).append(position)
+        for positions in by_index.values():
+            index = questions[positions[0]].vectors
+            assert index is not None
+            depth = max(questions[p].depth for p in positions)
+            hits = search_faiss_many(index, vectors[positions], depth)
+            for position, nearest in zip(positions, hits, strict=True):
+                found[position] = nearest[: questions[position].depth]
+        return [
+            (np.ascontiguousarray(vectors[row : row + 1], dtype=np.float32), found[row])
+            for row in range(len(questions))
+        ]
 
     def _embed_sentences(self, texts: Sequence[str]) -> np.ndarray:
         """Sentences as the bold-sentence choice reads them, recent ones from memory."""
@@ -267,8 +304,10 @@ class NewsIndex:
         snapshot.manifest.check_compatible(
             self.embedder.model_name, self.embedder.dimension, self.embedder.backend
         )
-        vector = self.encode_question(prepared)
-        cosines, rank_scores = self._candidates(snapshot, prepared, vector, depth)
+        mode = settings.search_mode if snapshot.lexical is not None else "dense"
+        dense_from = None if mode == "lexical" else snapshot.vectors
+        vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
+        cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth)
         records = snapshot.metadata.passages(list(cosines))
         recency = settings.search_recency_weight
         if recency:
@@ -393,16 +432,21 @@ class NewsIndex:
         return _hit(1, score, record, highlight)
 
     def _candidates(
-        self, snapshot: Snapshot, query: str, vector: np.ndarray, depth: int
+        self,
+        snapshot: Snapshot,
+        query: str,
+        vector: np.ndarray,
+        dense: list[tuple[int, float]],
+        depth: int,
     ) -> tuple[dict[int, float], dict[int, float]]:
         """Candidate rows with their cosine, and the scores they are ranked by.
 
-        Dense candidates come from FAISS, lexical ones from BM25; every candidate gets its
-        cosine (from its stored vector when FAISS did not return it), so all are shown alike.
+        Dense candidates came from FAISS (with the question's encoding), lexical ones come from
+        BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
+        it), so all are shown alike.
         """
         settings = self._settings
         mode = settings.search_mode if snapshot.lexical is not None else "dense"
-        dense = [] if mode == "lexical" else search_faiss(snapshot.vectors, vector, depth)
         cosines = dict(dense)
         lexical: dict[int, float] = {}
         if mode != "dense" and snapshot.lexical is not None:

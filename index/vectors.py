@@ -49,13 +49,20 @@ def load_faiss(folder: Path) -> faiss.Index:
         raise IndexCorruptError(f"{path} cannot be read ({first_line}): {REBUILD_HINT}") from None
 
 
-def search_faiss(index: faiss.Index, query: np.ndarray, depth: int) -> list[tuple[int, float]]:
-    """The `depth` nearest vectors as (row, score), best first; -1 padding dropped."""
+def search_faiss_many(
+    index: faiss.Index, queries: np.ndarray, depth: int
+) -> list[list[tuple[int, float]]]:
+    """The `depth` nearest vectors of each query as (row, score), best first, -1 padding dropped;
+    one call for all the queries, so a flat index reads its vectors once (a matrix product)
+    instead of once per query."""
     depth = min(depth, index.ntotal)
     if depth <= 0:
-        return []
-    scores, rows = index.search(query.reshape(1, -1), depth)
-    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return [[] for _ in range(len(queries))]
+    scores, rows = index.search(np.ascontiguousarray(queries, dtype=np.float32), depth)
+    return [
+        [(int(r), float(s)) for r, s in zip(row, score, strict=True) if r >= 0]
+        for row, score in zip(rows, scores, strict=True)
+    ]
 
 
 def passage_vectors(index: faiss.Index, rows: list[int]) -> np.ndarray:
