@@ -150,13 +150,26 @@ def format_stats(stats: IndexStats) -> str:
         ("passages", f"{stats.passages:,}"),
         ("model", f"{stats.model} ({stats.dimension} dimensions)"),
         ("backend", stats.backend),
-        ("index type", stats.index_factory),
+        ("index type", format_index_type(stats)),
         ("size on disk", f"{stats.size_bytes / 1e6:.1f} MB"),
         ("built at", stats.built_at),
         ("version", stats.build_id),
         ("folder", str(stats.folder)),
     ]
     return "\n".join(f"{name:<13} {value}" for name, value in rows)
+
+
+def format_index_type(stats: IndexStats) -> str:
+    """The FAISS type, and for an approximate one how close it came to exact search."""
+    if stats.exact:
+        return f"{stats.index_factory} (exact search)"
+    if stats.recall_at_10 is None:
+        return f"{stats.index_factory} (approximate; recall not measured: built before it was)"
+    depth = f", efSearch {stats.ef_search}" if stats.ef_search is not None else ""
+    return (
+        f"{stats.index_factory} (approximate: recall@10 {stats.recall_at_10:.3f} against exact "
+        f"search{depth})"
+    )
 
 
 def format_report(report: WriteReport) -> str:

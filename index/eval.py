@@ -35,10 +35,12 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from index.embedder import Embedder, configured_backend, load_embedder
-from index.manifest import FORMAT_VERSION
+from index.layout import IndexLayout
+from index.manifest import FORMAT_VERSION, Manifest
 from index.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
 from index.searcher import Hit, NewsIndex, index_exists
 from index.settings import PROJECT_ROOT, IndexSettings
+from index.vectors import AUTO_FACTORY, EXACT_FACTORY, resolve_factory
 from index.writer import IndexWriter
 
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
@@ -146,11 +148,16 @@ def _beir(records: list[dict[str, Any]], qrels_path: Path) -> list[Question]:
 
 
 def eval_settings(base: IndexSettings, corpus: Path) -> IndexSettings:
-    """Settings whose index folder is this corpus's under `$DATA_DIR/eval/`, one per chunking and
-    backend (torch's folders keep the names they had before backends were told apart)."""
+    """Settings whose index folder is this corpus's under `$DATA_DIR/eval/`, one per chunking,
+    FAISS type and backend (torch's folders keep the names they had before backends were told
+    apart, and `auto`'s those of `Flat`, which it is for every corpus of ../shared/eval; a
+    corpus it makes approximate is rebuilt in place, see `ensure_index`)."""
+    factory = (
+        EXACT_FACTORY if base.faiss_index_factory == AUTO_FACTORY else base.faiss_index_factory
+    )
     key = json.dumps(
         [str(corpus.resolve()), base.embedding_model, base.passage_max_tokens,
-         base.passage_min_tokens, base.passage_overlap_sentences, base.faiss_index_factory]
+         base.passage_min_tokens, base.passage_overlap_sentences, factory]
         + ([] if configured_backend(base) == "torch" else [configured_backend(base)]),
     )  # fmt: skip
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
@@ -160,7 +167,7 @@ def eval_settings(base: IndexSettings, corpus: Path) -> IndexSettings:
 
 def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> None:
     """Build the corpus's index unless the one on disk was built from this very file, in this
-    program's index format."""
+    program's index format, with the FAISS type the settings pick for its size."""
     stamp_path = settings.resolved_index_dir / "source.json"
     stat = corpus.stat()
     stamp = {
@@ -168,7 +175,7 @@ def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> N
         "format_version": FORMAT_VERSION,
     }  # fmt: skip
     built = index_exists(settings) and stamp_path.is_file()
-    if built and json.loads(stamp_path.read_text("utf-8")) == stamp:
+    if built and json.loads(stamp_path.read_text("utf-8")) == stamp and _same_type(settings):
         return
     print(f"indexing {corpus} into {settings.resolved_index_dir} …", file=sys.stderr)
     report = IndexWriter(settings, embedder, progress=True).rebuild([corpus])
@@ -178,6 +185,19 @@ def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> N
         file=sys.stderr,
     )
     stamp_path.write_text(json.dumps(stamp), "utf-8")
+
+
+def _same_type(settings: IndexSettings) -> bool:
+    """Whether the live version has the FAISS type the settings would build it with (a rebuild
+    of an unchanged corpus embeds and splits nothing, so changing it is cheap)."""
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    if folder is None:
+        return False
+    manifest = Manifest.load(folder)
+    wanted = resolve_factory(
+        settings.faiss_index_factory, manifest.passages, settings.faiss_exact_limit
+    )
+    return manifest.index_factory == wanted
 
 
 # -- running a configuration --------------------------------------------------------------------------

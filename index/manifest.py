@@ -60,6 +60,8 @@ class Manifest:
     dimension: int
     metric: str
     index_factory: str
+    """The FAISS factory string the vectors were built with (FAISS_INDEX_FACTORY, with `auto`
+    resolved for the version's size)."""
     passage_max_tokens: int
     passage_min_tokens: int
     passage_overlap_sentences: int
@@ -78,6 +80,12 @@ class Manifest:
 
     Empty for versions written before sizes and checksums were recorded.
     """
+    recall_at_10: float | None = None
+    """For an approximate FAISS type, its recall@10 against exact search when it was built,
+    measured on its own vectors (see `index.vector_recall`); None for exact search, and for
+    versions written before it was measured."""
+    ef_search: int | None = None
+    """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n", "utf-8")

@@ -38,7 +38,7 @@ from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, MetadataReader, PassageRecord
 from index.vector_memo import VectorMemo
-from index.vectors import load_faiss, passage_vectors, search_faiss_many
+from index.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
 from index.writer import document_text
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,11 @@ class IndexStats:
     size_bytes: int
     folder: Path
     backend: str = "torch"
+    exact: bool = True
+    """Whether FAISS compares a question with every vector; else `recall_at_10` says how close
+    it comes (None for versions written before it was measured)."""
+    recall_at_10: float | None = None
+    ef_search: int | None = None
 
 
 class Snapshot:
@@ -182,7 +187,6 @@ class NewsIndex:
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
-        faiss.omp_set_num_threads(1)  # one query at a time is fastest on a single thread
 
     @property
     def embedder(self) -> Embedder:
@@ -553,7 +557,8 @@ class NewsIndex:
         return IndexStats(
             articles, passages, manifest.model, manifest.dimension, manifest.index_factory,
             manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.folder,
-            manifest.backend,
+            manifest.backend, is_exact(snapshot.vectors), manifest.recall_at_10,
+            manifest.ef_search,
         )  # fmt: skip
 
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:

@@ -51,7 +51,10 @@ class IndexSettings(BaseSettings):
     # Vectors of different backends differ slightly: an index remembers the one that built it.
     embedding_backend: EmbeddingBackend = "torch"
     embedding_batch_size: int = Field(default=32, ge=1)
-    faiss_index_factory: str = "Flat"
+    # "auto": exact search (Flat) up to FAISS_EXACT_LIMIT passages, HNSW above it, chosen again
+    # at every write. Any other value is a FAISS factory string used at every size.
+    faiss_index_factory: str = Field(default="auto", min_length=1)
+    faiss_exact_limit: int = Field(default=100_000, ge=0)
 
     # Longer articles are skipped with a warning: news is far shorter, and splitting and
     # embedding one of 50 MB takes many minutes and gigabytes.

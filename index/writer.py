@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from index.articles import Article
@@ -46,7 +47,8 @@ from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.splitting import split_many
 from index.store import IndexedArticle, MetadataReader, write_metadata
-from index.vectors import build_faiss, save_faiss
+from index.vector_recall import self_recall
+from index.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +151,13 @@ class _Previous:
 
     def by_id(self) -> dict[str, IndexedArticle]:
         return {item.article.id: item for item in self.items}
+
+
+@dataclass(frozen=True, slots=True)
+class _VectorIndex:
+    index: faiss.Index
+    factory: str
+    recall: float | None  # recall@10 against exact search; None when it is exact
 
 
 def _writing(writer: IndexWriter) -> contextlib.AbstractContextManager[None]:
@@ -411,11 +420,14 @@ class IndexWriter:
         build_id, staging = self._layout.new_staging()
         try:
             write_metadata(staging, items)
-            save_faiss(build_faiss(vectors, self._settings.faiss_index_factory), staging)
+            vector_index = self._vector_index(vectors)
+            save_faiss(vector_index.index, staging)
             codes, scales = _stacked(quantized, self._embedder.dimension)
             save_sentence_vectors(staging, codes, scales)
             build_lexical(texts, staging)
-            manifest = self._manifest(build_id, items, staging, sentences=len(scales))
+            manifest = self._manifest(
+                build_id, items, staging, sentences=len(scales), vectors=vector_index
+            )
             manifest.save(staging)  # last: marks it complete
             report.version = self._layout.publish(build_id, staging)
         except BaseException:
@@ -424,8 +436,33 @@ class IndexWriter:
         self._layout.collect_garbage()
         report.articles, report.passages = len(items), len(texts)
 
+    def _vector_index(self, vectors: np.ndarray) -> _VectorIndex:
+        """The version's FAISS index, of the type FAISS_INDEX_FACTORY picks for its size (so a
+        corpus that grows past FAISS_EXACT_LIMIT changes type at its next write), and how close
+        an approximate one comes to exact search."""
+        settings = self._settings
+        factory = resolve_factory(
+            settings.faiss_index_factory, len(vectors), settings.faiss_exact_limit
+        )
+        started = time.monotonic()
+        index = build_faiss(vectors, factory)
+        if is_exact(index):
+            return _VectorIndex(index, factory, None)
+        recall = self_recall(index, vectors)
+        log.info(
+            "built a %s index of %s vectors in %.1f s; recall@10 against exact search %.3f",
+            factory, f"{len(vectors):,}", time.monotonic() - started, recall,
+        )  # fmt: skip
+        return _VectorIndex(index, factory, recall)
+
     def _manifest(
-        self, build_id: str, items: list[IndexedArticle], staging: Path, *, sentences: int
+        self,
+        build_id: str,
+        items: list[IndexedArticle],
+        staging: Path,
+        *,
+        sentences: int,
+        vectors: _VectorIndex,
     ) -> Manifest:
         """Written last, with the size and checksum of every file already in `staging`."""
         return Manifest(
@@ -434,7 +471,7 @@ class IndexWriter:
             model=self._embedder.model_name,
             dimension=self._embedder.dimension,
             metric="inner_product",
-            index_factory=self._settings.faiss_index_factory,
+            index_factory=vectors.factory,
             passage_max_tokens=self._chunking.max_tokens,
             passage_min_tokens=self._chunking.min_tokens,
             passage_overlap_sentences=self._chunking.overlap_sentences,
@@ -444,4 +481,6 @@ class IndexWriter:
             backend=self._embedder.backend,
             sentences=sentences,
             files=file_digests(staging),
+            recall_at_10=None if vectors.recall is None else round(vectors.recall, 4),
+            ef_search=None if vectors.recall is None else ef_search(vectors.index),
         )

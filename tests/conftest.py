@@ -42,7 +42,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI el
 # Variables a developer may have exported that would point tests at real data or Telegram.
 _PRODUCT_VARIABLES = (
     "DATA_DIR", "INDEX_DIR", "EMBEDDING_CACHE_PATH", "EMBEDDING_MODEL", "EMBEDDING_BACKEND",
-    "MODELS_DIR",
+    "MODELS_DIR", "FAISS_INDEX_FACTORY", "FAISS_EXACT_LIMIT",
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "SEARCH_MIN_SCORE",
 )  # fmt: skip
 
