@@ -82,8 +82,8 @@ class Manifest:
     """
     recall_at_10: float | None = None
     """For an approximate FAISS type, its recall@10 against exact search when it was built,
-    measured on its own vectors (see `index.vector_recall`); None for exact search, and for
-    versions written before it was measured."""
+    measured with question-like probes made from its own vectors (see `index.vector_recall`);
+    None for exact search, and for versions written before it was measured."""
     ef_search: int | None = None
     """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
 

@@ -35,7 +35,7 @@ from index.ranking import (
 )
 from index.sentence_store import SentenceVectors
 from index.sentences import sentence_spans
-from index.settings import IndexSettings
+from index.settings import HNSW_EF_SEARCH, IndexSettings
 from index.store import ArticleSummary, MetadataReader, PassageRecord
 from index.vector_memo import VectorMemo
 from index.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
@@ -108,7 +108,9 @@ class IndexStats:
 class Snapshot:
     """One published version loaded in memory: manifest, FAISS index and metadata."""
 
-    def __init__(self, folder: Path, model: str, backend: str) -> None:
+    def __init__(
+        self, folder: Path, model: str, backend: str, *, ef_search: int = HNSW_EF_SEARCH
+    ) -> None:
         self.folder = folder
         self.manifest = Manifest.load(folder)
         self.manifest.check_compatible(model, self.manifest.dimension, backend)
@@ -120,7 +122,7 @@ class Snapshot:
                 "`python -m index rebuild` adds them",
                 folder.name,
             )
-        self.vectors = load_faiss(folder)
+        self.vectors = load_faiss(folder, ef_search=ef_search)
         self.metadata = MetadataReader(folder)
         self.lexical = _load_lexical(folder)
         self.sentences = self._load_sentences(folder)
@@ -261,7 +263,10 @@ class NewsIndex:
                 )
             try:
                 loaded = Snapshot(
-                    folder, self._settings.embedding_model, configured_backend(self._settings)
+                    folder,
+                    self._settings.embedding_model,
+                    configured_backend(self._settings),
+                    ef_search=self._settings.faiss_hnsw_ef_search,
                 )
             except (NewsIndexError, OSError) as exc:
                 if current is None:

