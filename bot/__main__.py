@@ -1,6 +1,7 @@
 """`python -m bot`: the Telegram bot when a token is configured, else a chat in the terminal.
 
-`python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`).
+`python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`), and
+`python -m bot db upgrade|current` the schema of the bot's database (see `bot.db_cli`).
 A setting Telegram would refuse and a named `BotError` (e.g. a damaged subscriptions database)
 end the process with one `error:` line and exit code 1, not a traceback.
 """
@@ -11,6 +12,7 @@ import sys
 
 from pydantic import ValidationError
 
+from bot.database import database_url
 from bot.errors import BotError
 from bot.logs import configure_logging
 from bot.settings import BotSettings
@@ -33,15 +35,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(argv: list[str], settings: BotSettings) -> int:
-    if argv and argv[0] == "subscriptions":
-        from bot.cli import run as run_cli
+def database_password(settings: BotSettings) -> str | None:
+    """DATABASE_URL's password, for the logs to mask."""
+    if settings.database_url is None:
+        return None
+    return database_url(settings.database_url.get_secret_value()).password
 
-        configure_logging("WARNING", settings.token)
-        return run_cli(argv[1:], settings)
+
+def _run(argv: list[str], settings: BotSettings) -> int:
+    password = database_password(settings)
+    if argv and argv[0] in ("subscriptions", "db"):
+        from bot.cli import run as run_subscriptions
+        from bot.db_cli import run as run_db
+
+        configure_logging("WARNING", settings.token, database_password=password)
+        return (run_subscriptions if argv[0] == "subscriptions" else run_db)(argv[1:], settings)
     if argv:
         print(
-            "usage: python -m bot [subscriptions {list,add,remove,digest} …]\n"
+            "usage: python -m bot [subscriptions {list,add,remove,digest} …] [db {upgrade,current}]\n"
             "  without arguments: run the bot (or a chat in the terminal without a token)",
             file=sys.stderr,
         )
@@ -52,6 +63,7 @@ def _run(argv: list[str], settings: BotSettings) -> int:
         "WARNING" if quiet_terminal else settings.log_level,
         settings.token,
         secret.value if secret else None,
+        password,
     )
     if not settings.token:
         from bot.local_chat import run_local_chat

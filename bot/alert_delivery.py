@@ -102,7 +102,19 @@ class AlertSender:
         self.digest_after = digest_after
 
     async def deliver(self, bot: Bot, delivery: Delivery) -> int:
-        """Send the pending alerts of chats with this delivery mode; how many messages went out."""
+        """Send the pending alerts of chats with this delivery mode; how many messages went out.
+
+        Nothing while another replica on the same PostgreSQL database is delivering.
+        """
+        lock = self.store.delivery_lock()
+        if not await asyncio.to_thread(lock.acquire):
+            return 0
+        try:
+            return await self._deliver(bot, delivery)
+        finally:
+            await asyncio.to_thread(lock.release)
+
+    async def _deliver(self, bot: Bot, delivery: Delivery) -> int:
         pending = await asyncio.to_thread(self.store.pending, delivery)
         sent = 0
         for chat_id, alerts in pending.items():

@@ -46,7 +46,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         # The store first: a damaged database stops the start before the model is loaded.
-        store = SubscriptionStore(settings.resolved_subscriptions_db)
+        store = SubscriptionStore(settings.database)
         try:
             opened = index if index is not None else await asyncio.to_thread(open_index, settings)
         except BaseException:

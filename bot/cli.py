@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str], settings: BotSettings) -> int:
     args = build_parser().parse_args(list(argv))
-    store = SubscriptionStore(settings.resolved_subscriptions_db)
+    store = SubscriptionStore(settings.database)
     try:
         if args.command == "list":
             print(_listing(store, args.chat))

@@ -3,7 +3,9 @@
 httpx logs every request URL at INFO, and Telegram URLs carry the token, so httpx is kept at
 WARNING; and every formatted line, tracebacks included, is passed through a formatter that
 masks the token anyway. At DEBUG python-telegram-bot logs the parameters of every call, the
-`secret_token` of `setWebhook` among them, so the webhook secret is masked the same way.
+`secret_token` of `setWebhook` among them, so the webhook secret is masked the same way, and so
+is the password of DATABASE_URL (our own messages name the database without it; a driver's
+might not).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MASK = "<token>"
 SECRET_MASK = "<webhook secret>"
+DATABASE_PASSWORD_MASK = "<database password>"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -20,10 +23,20 @@ class RedactingFormatter(logging.Formatter):
     (message, arguments, traceback)."""
 
     def __init__(
-        self, token: str | None, fmt: str = LINE_FORMAT, *, webhook_secret: str | None = None
+        self,
+        token: str | None,
+        fmt: str = LINE_FORMAT,
+        *,
+        webhook_secret: str | None = None,
+        database_password: str | None = None,
     ) -> None:
         super().__init__(fmt)
-        self._masks = [(s, mask) for s, mask in ((token, MASK), (webhook_secret, SECRET_MASK)) if s]
+        masks = (
+            (token, MASK),
+            (webhook_secret, SECRET_MASK),
+            (database_password, DATABASE_PASSWORD_MASK),
+        )
+        self._masks = [(s, mask) for s, mask in masks if s]
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -32,13 +45,23 @@ class RedactingFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: str, token: str | None, webhook_secret: str | None = None) -> None:
+def configure_logging(
+    level: str,
+    token: str | None,
+    webhook_secret: str | None = None,
+    database_password: str | None = None,
+) -> None:
     """Set up the root logger once for the bot process."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(token, webhook_secret=webhook_secret))
+    handler.setFormatter(
+        RedactingFormatter(
+            token, webhook_secret=webhook_secret, database_password=database_password
+        )
+    )
     handler.setLevel(level.upper())  # a library that sets its own logger to DEBUG stays quiet
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # alembic says which migration context it uses at every start; the store logs an upgrade.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

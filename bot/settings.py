@@ -10,7 +10,10 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
+from sqlalchemy.exc import ArgumentError
 
+from bot.database import database_url
+from bot.errors import SubscriptionsDatabaseError
 from index import IndexSettings
 
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -38,6 +41,11 @@ class BotSettings(IndexSettings):
     remembered_answers: int = Field(default=2000, ge=10)
     log_level: str = "INFO"
 
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host:5432/database to share the bot's state "
+        "between replicas; default: the SQLite file SUBSCRIPTIONS_DB.",
+    )
     subscriptions_db: Path | None = Field(
         default=None, description="Default: $DATA_DIR/subscriptions.sqlite."
     )
@@ -71,6 +79,13 @@ class BotSettings(IndexSettings):
         return self.subscriptions_db
 
     @property
+    def database(self) -> Path | str:
+        """The bot's database: a `DATABASE_URL`, or the SQLite file (a path)."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.resolved_subscriptions_db
+
+    @property
     def resolved_inbox_dir(self) -> Path:
         assert self.inbox_dir is not None
         return self.inbox_dir
@@ -86,6 +101,20 @@ class BotSettings(IndexSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty DATABASE_URL means the default; another kind of database is refused."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        try:
+            database_url(value.get_secret_value().strip())
+        except (SubscriptionsDatabaseError, ArgumentError) as exc:
+            raise ValueError(
+                "must be postgresql://user:password@host:5432/database or sqlite:///path/to/file"
+            ) from exc
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("webhook_secret_token")
     @classmethod

@@ -1,20 +1,23 @@
-"""Topic subscriptions of chats and the log of their alerts, in SQLite under DATA_DIR.
+"""Topic subscriptions of chats and the log of their alerts, in the bot's database.
+
+That database is a SQLite file under DATA_DIR by default, or PostgreSQL (`DATABASE_URL`), which
+several replicas of the bot can share; one SQLAlchemy Core code path serves both.
 
 The alert log is what makes alerts exactly-once: a (chat, subscription, article) row is written
 as `pending` when the article matches, in the same transaction that moves the scan forward, and
 becomes `sent` once Telegram accepted the message. Restarts, rebuilds and re-added articles
-find the row and do not alert again; a pending row is retried until it is sent or its chat is
-gone. The schema is versioned with SQLite's `user_version`, so later versions can migrate it;
-a copy of the database is kept before each migration (see `bot.subscriptions_file`, which also
-refuses a damaged or emptied database at start).
+find the row and do not alert again (`ON CONFLICT DO NOTHING`, so two replicas scanning the same
+articles log each match once); a pending row is retried until it is sent or its chat is gone.
+The schema is migrated at open (`bot.migrate`); a SQLite file is checked first and copied
+before each migration (`bot.subscriptions_file`, which refuses a damaged or emptied one).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,54 +25,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Connection, and_, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
-from bot.errors import SubscriptionsDatabaseError
-from bot.subscriptions_file import connect_checked, keep_backup
+from bot import migrate
+from bot.database import WRITES, database_url, open_engine, shown, sqlite_path, unreachable
+from bot.delivery_lock import DeliveryLock
+from bot.schema import alerts, chats, scan_state, subscriptions
+from bot.subscriptions_file import check_file
 
-SCHEMA_VERSION = 1
-
-_SCHEMA_V1 = """
-CREATE TABLE chats (
-    chat_id INTEGER PRIMARY KEY,
-    title TEXT,
-    delivery TEXT NOT NULL DEFAULT 'instant',
-    disabled_at TEXT,
-    disabled_reason TEXT
-);
-CREATE TABLE subscriptions (
-    id INTEGER PRIMARY KEY,
-    chat_id INTEGER NOT NULL,
-    topic TEXT NOT NULL,
-    every_article INTEGER NOT NULL DEFAULT 0,
-    sensitivity TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
-    vector BLOB NOT NULL,
-    UNIQUE (chat_id, topic)
-);
-CREATE TABLE alerts (
-    chat_id INTEGER NOT NULL,
-    subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),
-    article_id TEXT NOT NULL,
-    score REAL NOT NULL,
-    citation TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    matched_at TEXT NOT NULL,
-    sent_at TEXT,
-    PRIMARY KEY (chat_id, subscription_id, article_id)
-);
-CREATE INDEX alerts_pending ON alerts(status, chat_id);
-CREATE TABLE scan_state (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-
-
-def _create(db: sqlite3.Connection) -> None:
-    """The current schema in an empty database, in one transaction."""
-    db.executescript(f"BEGIN; {_SCHEMA_V1} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-
+SCHEMA_VERSION = migrate.SCHEMA_VERSION
+log = logging.getLogger(__name__)
 
 SCANNED_UNTIL = "scanned_until"
 """The newest `first_indexed_at` already matched against the subscriptions."""
@@ -155,47 +122,70 @@ def now_iso() -> str:
 class SubscriptionStore:
     """All reads and writes of chats, subscriptions and the alert log; safe across threads."""
 
-    def __init__(self, path: Path) -> None:
-        """Open (or create) the database; a damaged or emptied one is refused, see
-        `bot.subscriptions_file` (raises SubscriptionsDatabaseError)."""
-        self.path = path
-        self._db = connect_checked(path, _create)
-        self._lock = threading.RLock()
+    def __init__(self, database: Path | str) -> None:
+        """Open a SQLite file (a path, or a `sqlite:///` URL) or a PostgreSQL database (a
+        `postgresql://` URL), creating or migrating its schema. Raises SubscriptionsDatabaseError
+        for a damaged or emptied SQLite file, a schema newer than this program knows, a database
+        that is not ours, or a server that cannot be reached."""
+        self.url = database_url(database)
+        self.path = sqlite_path(self.url)
+        self.name = str(self.path) if self.path is not None else shown(self.url)
+        """How messages name the database: never with its password."""
+        backup = None
+        if self.path is not None:
+            existed = check_file(self.path, self._create)
+            backup = self.path if existed else None
+        self._engine = open_engine(self.url)
+        self._dialect = self._engine.dialect.name
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            self.schema = migrate.upgrade(self._engine, self.name, backup=backup)
+            """Where the schema stood when opened (`.up_to_date` False: it was just upgraded)."""
+        except DBAPIError as exc:
+            self._engine.dispose()
+            raise unreachable(self.name, exc) from exc
         except BaseException:
-            self._db.close()
+            self._engine.dispose()
             raise
+        if not self.schema.up_to_date:  # a new SQLite file was made at the newest already
+            log.info(
+                "subscriptions database %s: schema upgraded from %s to %s",
+                self.name, self.schema.current or "empty", self.schema.head,
+            )  # fmt: skip
 
-    def _migrate(self) -> None:
-        """Bring an older schema up to date, after keeping a copy of the database as it was."""
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise SubscriptionsDatabaseError(
-                f"the subscriptions database {self.path} has schema version {version}; this "
-                f"program knows {SCHEMA_VERSION}: upgrade the program"
-            )
-        if version == SCHEMA_VERSION:
-            return
-        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if version == 0 and tables:
-            raise SubscriptionsDatabaseError(
-                f"{self.path} has tables but no schema version: it is not a subscriptions "
-                "database. Point SUBSCRIPTIONS_DB at another file, or move this one away"
-            )
-        keep_backup(self._db, self.path, version)
-        _create(self._db)
+    def _create(self, path: Path) -> None:
+        """The current schema in a new SQLite file."""
+        engine = open_engine(database_url(path))
+        try:
+            migrate.upgrade(engine, str(path))
+        finally:
+            engine.dispose()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._engine.dispose()
+
+    def delivery_lock(self) -> DeliveryLock:
+        """What a round holds while it sends (one replica at a time; see `bot.delivery_lock`)."""
+        return DeliveryLock(self._engine)
 
     def ping(self) -> None:
         """Raise unless the database answers a query (a readiness probe)."""
-        with self._lock:
-            self._db.execute("SELECT 1").fetchone()
+        with self._read() as db:
+            db.execute(select(literal(1))).scalar_one()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as db:
+            yield db
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One transaction, committed when the block ends (rolled back if it raises)."""
+        with self._engine.connect().execution_options(**WRITES) as db, db.begin():
+            yield db
+
+    def _insert(self, table: Any) -> Any:
+        """INSERT with the dialect's ON CONFLICT clauses (the same SQL on both databases)."""
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
 
     # -- subscriptions ------------------------------------------------------------------------
 
@@ -214,184 +204,241 @@ class SubscriptionStore:
         Subscribing re-enables a chat that had been disabled (the bot is evidently back in it).
         """
         blob = b"" if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO chats (chat_id, title) VALUES (?, ?) ON CONFLICT (chat_id) DO UPDATE"
-                " SET title = coalesce(excluded.title, title), disabled_at = NULL,"
-                " disabled_reason = NULL",
-                (chat_id, chat_title),
+        chat = self._insert(chats).values(chat_id=chat_id, title=chat_title)
+        sub = self._insert(subscriptions).values(
+            chat_id=chat_id, topic=topic, every_article=vector is None,
+            sensitivity=sensitivity.value, created_at=now_iso(), vector=blob,
+        )  # fmt: skip
+        with self._write() as db:
+            db.execute(
+                chat.on_conflict_do_update(
+                    index_elements=[chats.c.chat_id],
+                    set_={
+                        "title": func.coalesce(chat.excluded.title, chats.c.title),
+                        "disabled_at": None,
+                        "disabled_reason": None,
+                    },
+                )
             )
-            self._db.execute(
-                "INSERT INTO subscriptions"
-                " (chat_id, topic, every_article, sensitivity, created_at, vector)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, topic) DO UPDATE SET"
-                " sensitivity = excluded.sensitivity, vector = excluded.vector, active = 1",
-                (chat_id, topic, vector is None, sensitivity.value, now_iso(), blob),
+            db.execute(
+                sub.on_conflict_do_update(
+                    index_elements=[subscriptions.c.chat_id, subscriptions.c.topic],
+                    set_={
+                        "sensitivity": sub.excluded.sensitivity,
+                        "vector": sub.excluded.vector,
+                        "active": True,
+                    },
+                )
             )
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM subscriptions WHERE chat_id = ? AND topic = ?",
-                (chat_id, topic),
-            ).fetchone()
+            row = db.execute(
+                select(*_COLUMNS).where(
+                    subscriptions.c.chat_id == chat_id, subscriptions.c.topic == topic
+                )
+            ).one()
         return _subscription(row)
 
     def of_chat(self, chat_id: int) -> list[Subscription]:
         """A chat's active subscriptions in the order they were made (shown numbered from 1)."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM subscriptions WHERE chat_id = ? AND active = 1"
-                " ORDER BY id",
-                (chat_id,),
-            ).fetchall()
+        with self._read() as db:
+            return self._of_chat(db, chat_id)
+
+    def _of_chat(self, db: Connection, chat_id: int) -> list[Subscription]:
+        rows = db.execute(
+            select(*_COLUMNS)
+            .where(subscriptions.c.chat_id == chat_id, subscriptions.c.active)
+            .order_by(subscriptions.c.id)
+        )
         return [_subscription(r) for r in rows]
 
     def get(self, subscription_id: int) -> Subscription | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ?", (subscription_id,)
-            ).fetchone()
+        with self._read() as db:
+            row = db.execute(
+                select(*_COLUMNS).where(subscriptions.c.id == subscription_id)
+            ).one_or_none()
         return None if row is None else _subscription(row)
 
     def active(self) -> list[Subscription]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM subscriptions WHERE active = 1 ORDER BY id"
-            ).fetchall()
-        return [_subscription(r) for r in rows]
+        with self._read() as db:
+            rows = db.execute(
+                select(*_COLUMNS).where(subscriptions.c.active).order_by(subscriptions.c.id)
+            )
+            return [_subscription(r) for r in rows]
 
     def remove(self, chat_id: int, number: int) -> Subscription | None:
         """Unsubscribe the chat's `number`-th subscription (1-based, as listed); None if no such."""
-        with self._lock:
-            listed = self.of_chat(chat_id)
+        with self._write() as db:
+            listed = self._of_chat(db, chat_id)
             if not 1 <= number <= len(listed):
                 return None
             chosen = listed[number - 1]
-            self.deactivate(chosen.id)
+            _deactivate(db, subscriptions.c.id == chosen.id)
         return chosen
 
     def deactivate(self, subscription_id: int) -> bool:
         """Stop a subscription (its pending alerts are not sent); False if it was not active."""
-        with self._lock, self._db:
-            cursor = self._db.execute(
-                "UPDATE subscriptions SET active = 0 WHERE id = ? AND active = 1",
-                (subscription_id,),
-            )
-        return cursor.rowcount == 1
+        with self._write() as db:
+            return _deactivate(db, subscriptions.c.id == subscription_id) == 1
 
     def remove_all(self, chat_id: int) -> int:
-        with self._lock, self._db:
-            return self._deactivate_chat(chat_id)
-
-    def _deactivate_chat(self, chat_id: int) -> int:
-        """Stop every subscription of a chat, inside the caller's transaction; how many."""
-        return self._db.execute(
-            "UPDATE subscriptions SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
-        ).rowcount
+        with self._write() as db:
+            return _deactivate(db, subscriptions.c.chat_id == chat_id)
 
     # -- chats ----------------------------------------------------------------------------------
 
     def chat(self, chat_id: int) -> ChatInfo:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
-            ).fetchone()
+        with self._read() as db:
+            row = db.execute(select(*_CHAT_COLUMNS).where(chats.c.chat_id == chat_id)).first()
         return ChatInfo(chat_id, None, Delivery.INSTANT, None) if row is None else _chat_info(row)
 
     def set_delivery(self, chat_id: int, delivery: Delivery) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO chats (chat_id, delivery) VALUES (?, ?)"
-                " ON CONFLICT (chat_id) DO UPDATE SET delivery = excluded.delivery",
-                (chat_id, delivery.value),
+        chat = self._insert(chats).values(chat_id=chat_id, delivery=delivery.value)
+        with self._write() as db:
+            db.execute(
+                chat.on_conflict_do_update(
+                    index_elements=[chats.c.chat_id], set_={"delivery": chat.excluded.delivery}
+                )
             )
 
     def disable_chat(self, chat_id: int, reason: str) -> int:
         """The bot can no longer post there: stop its subscriptions, drop what was pending."""
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO chats (chat_id, disabled_at, disabled_reason) VALUES (?, ?, ?)"
-                " ON CONFLICT (chat_id) DO UPDATE SET disabled_at = excluded.disabled_at,"
-                " disabled_reason = excluded.disabled_reason",
-                (chat_id, now_iso(), reason),
+        chat = self._insert(chats).values(
+            chat_id=chat_id, disabled_at=now_iso(), disabled_reason=reason
+        )
+        with self._write() as db:
+            db.execute(
+                chat.on_conflict_do_update(
+                    index_elements=[chats.c.chat_id],
+                    set_={
+                        "disabled_at": chat.excluded.disabled_at,
+                        "disabled_reason": chat.excluded.disabled_reason,
+                    },
+                )
             )
-            stopped = self._deactivate_chat(chat_id)
-            self._db.execute(
-                "UPDATE alerts SET status = ? WHERE chat_id = ? AND status = ?",
-                (AlertStatus.DROPPED.value, chat_id, AlertStatus.PENDING.value),
+            stopped = _deactivate(db, subscriptions.c.chat_id == chat_id)
+            db.execute(
+                update(alerts)
+                .where(alerts.c.chat_id == chat_id, alerts.c.status == AlertStatus.PENDING.value)
+                .values(status=AlertStatus.DROPPED.value)
             )
         return stopped
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> int:
-        """Follow a group that became a supergroup: its subscriptions and alert log move along."""
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT OR IGNORE INTO chats (chat_id, title, delivery)"
-                " SELECT ?, title, delivery FROM chats WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+        """Follow a group that became a supergroup: its subscriptions and alert log move along.
+
+        A topic (or an alert) the new chat already has stays with the old one rather than
+        collide with it.
+        """
+        copied = select(literal(new_chat_id, chats.c.chat_id.type), chats.c.title, chats.c.delivery)
+        copied = copied.where(chats.c.chat_id == old_chat_id)
+        new_subs = subscriptions.alias("taken")
+        new_alerts = alerts.alias("taken")
+        with self._write() as db:
+            db.execute(
+                self._insert(chats)
+                .from_select(["chat_id", "title", "delivery"], copied)
+                .on_conflict_do_nothing(index_elements=[chats.c.chat_id])
             )
-            moved = self._db.execute(
-                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+            moved = db.execute(
+                update(subscriptions)
+                .where(
+                    subscriptions.c.chat_id == old_chat_id,
+                    ~exists().where(
+                        new_subs.c.chat_id == new_chat_id,
+                        new_subs.c.topic == subscriptions.c.topic,
+                    ),
+                )
+                .values(chat_id=new_chat_id)
             ).rowcount
-            self._db.execute(
-                "UPDATE OR IGNORE alerts SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+            db.execute(
+                update(alerts)
+                .where(
+                    alerts.c.chat_id == old_chat_id,
+                    ~exists().where(
+                        new_alerts.c.chat_id == new_chat_id,
+                        new_alerts.c.subscription_id == alerts.c.subscription_id,
+                        new_alerts.c.article_id == alerts.c.article_id,
+                    ),
+                )
+                .values(chat_id=new_chat_id)
             )
-        return moved
+        return int(moved)
 
     # -- the alert log --------------------------------------------------------------------------
 
     def scanned_until(self) -> str:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT value FROM scan_state WHERE key = ?", (SCANNED_UNTIL,)
-            ).fetchone()
-        return "" if row is None else str(row[0])
+        with self._read() as db:
+            value = db.execute(
+                select(scan_state.c.value).where(scan_state.c.key == SCANNED_UNTIL)
+            ).scalar_one_or_none()
+        return "" if value is None else str(value)
 
     def was_alerted(self, chat_id: int, subscription_id: int, article_id: str) -> bool:
         """Whether this alert is in the log, whatever its state (pending, sent or dropped)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM alerts WHERE chat_id = ? AND subscription_id = ? AND article_id = ?",
-                (chat_id, subscription_id, article_id),
-            ).fetchone()
+        with self._read() as db:
+            row = db.execute(
+                select(literal(1)).where(_alert_is((chat_id, subscription_id, article_id)))
+            ).first()
         return row is not None
 
-    def record_matches(self, alerts: Iterable[NewAlert], scanned_until: str) -> int:
+    def record_matches(self, alerts_found: Iterable[NewAlert], scanned_until: str) -> int:
         """Log new matches as pending and move the scan forward, in one transaction.
 
         Returns how many were new: a match already in the log (a restart, a re-added article,
-        a rebuild) is ignored, which is what keeps alerts exactly-once.
+        a rebuild, another replica's scan) is ignored, which is what keeps alerts exactly-once.
+        The scan only moves forward, whichever of two concurrent scans commits last.
         """
-        with self._lock, self._db:
+        scan = self._insert(scan_state).values(key=SCANNED_UNTIL, value=scanned_until)
+        newest = func.greatest if self._dialect == "postgresql" else func.max
+        with self._write() as db:
             added = 0
-            for alert in alerts:
-                added += self._db.execute(
-                    "INSERT OR IGNORE INTO alerts"
-                    " (chat_id, subscription_id, article_id, score, citation, matched_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (alert.chat_id, alert.subscription_id, alert.article_id, alert.score,
-                     json.dumps(alert.citation), now_iso()),
-                ).rowcount  # fmt: skip
-            self._db.execute(
-                "INSERT INTO scan_state VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-                (SCANNED_UNTIL, scanned_until),
+            for alert in alerts_found:
+                added += db.execute(
+                    self._insert(alerts)
+                    .values(
+                        chat_id=alert.chat_id,
+                        subscription_id=alert.subscription_id,
+                        article_id=alert.article_id,
+                        score=alert.score,
+                        citation=json.dumps(alert.citation),
+                        matched_at=now_iso(),
+                    )
+                    .on_conflict_do_nothing(),
+                    execution_options=_COUNT_INSERTS,
+                ).rowcount
+            db.execute(
+                scan.on_conflict_do_update(
+                    index_elements=[scan_state.c.key],
+                    set_={"value": newest(scan_state.c.value, scan.excluded.value)},
+                )
             )
         return added
 
     def pending(self, delivery: Delivery) -> dict[int, list[PendingAlert]]:
         """Pending alerts of active subscriptions, by chat, oldest match first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT a.chat_id, a.subscription_id, s.topic, s.every_article, a.article_id, a.score,"
-                " a.citation, a.matched_at FROM alerts a"
-                " JOIN subscriptions s ON s.id = a.subscription_id"
-                " LEFT JOIN chats c ON c.chat_id = a.chat_id"
-                " WHERE a.status = ? AND s.active = 1 AND coalesce(c.delivery, 'instant') = ?"
-                " AND c.disabled_at IS NULL"
-                " ORDER BY a.chat_id, a.matched_at, a.article_id, a.subscription_id",
-                (AlertStatus.PENDING.value, delivery.value),
-            ).fetchall()
+        a, s, c = alerts, subscriptions, chats
+        query = (
+            select(
+                a.c.chat_id,
+                a.c.subscription_id,
+                s.c.topic,
+                s.c.every_article,
+                a.c.article_id,
+                a.c.score,
+                a.c.citation,
+                a.c.matched_at,
+            )
+            .join(s, s.c.id == a.c.subscription_id)
+            .outerjoin(c, c.c.chat_id == a.c.chat_id)
+            .where(
+                a.c.status == AlertStatus.PENDING.value,
+                s.c.active,
+                func.coalesce(c.c.delivery, Delivery.INSTANT.value) == delivery.value,
+                c.c.disabled_at.is_(None),
+            )
+            .order_by(a.c.chat_id, a.c.matched_at, a.c.article_id, a.c.subscription_id)
+        )
+        with self._read() as db:
+            rows = db.execute(query).all()
         by_chat: dict[int, list[PendingAlert]] = {}
         for chat_id, sub_id, topic, every, article_id, score, citation, matched_at in rows:
             by_chat.setdefault(chat_id, []).append(
@@ -402,38 +449,60 @@ class SubscriptionStore:
 
     def mark(self, keys: Sequence[tuple[int, int, str]], status: AlertStatus) -> None:
         """Settle pending alerts: sent once Telegram accepted them, or dropped for good."""
-        with self._lock, self._db:
-            self._db.executemany(
-                "UPDATE alerts SET status = ?, sent_at = ? WHERE chat_id = ?"
-                " AND subscription_id = ? AND article_id = ? AND status = ?",
-                [(status.value, now_iso(), *key, AlertStatus.PENDING.value) for key in keys],
-            )
+        with self._write() as db:
+            for key in keys:
+                db.execute(
+                    update(alerts)
+                    .where(_alert_is(key), alerts.c.status == AlertStatus.PENDING.value)
+                    .values(status=status.value, sent_at=now_iso())
+                )
 
     def alert_counts(self) -> dict[str, int]:
-        with self._lock:
-            rows = self._db.execute("SELECT status, count(*) FROM alerts GROUP BY status")
+        with self._read() as db:
+            rows = db.execute(select(alerts.c.status, func.count()).group_by(alerts.c.status))
             return {str(status): int(count) for status, count in rows}
 
     def chats(self) -> list[ChatInfo]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_CHAT_COLUMNS} FROM chats ORDER BY chat_id"
-            ).fetchall()
-        return [_chat_info(r) for r in rows]
+        with self._read() as db:
+            rows = db.execute(select(*_CHAT_COLUMNS).order_by(chats.c.chat_id))
+            return [_chat_info(r) for r in rows]
 
 
-_COLUMNS = "id, chat_id, topic, every_article, sensitivity, created_at, active, vector"
-_CHAT_COLUMNS = "chat_id, title, delivery, disabled_reason"
+_COUNT_INSERTS = {"preserve_rowcount": True}
+"""SQLAlchemy keeps an INSERT's row count (one without a conflict) only when asked to."""
+_COLUMNS = (
+    subscriptions.c.id, subscriptions.c.chat_id, subscriptions.c.topic,
+    subscriptions.c.every_article, subscriptions.c.sensitivity, subscriptions.c.created_at,
+    subscriptions.c.active, subscriptions.c.vector,
+)  # fmt: skip
+_CHAT_COLUMNS = (chats.c.chat_id, chats.c.title, chats.c.delivery, chats.c.disabled_reason)
 
 
-def _chat_info(row: tuple[int, str | None, str, str | None]) -> ChatInfo:
+def _deactivate(db: Connection, which: Any) -> int:
+    """Stop the active subscriptions `which` selects, in the caller's transaction; how many."""
+    done = db.execute(
+        update(subscriptions).where(which, subscriptions.c.active).values(active=False)
+    )
+    return int(done.rowcount)
+
+
+def _alert_is(key: tuple[int, int, str]) -> Any:
+    chat_id, subscription_id, article_id = key
+    return and_(
+        alerts.c.chat_id == chat_id,
+        alerts.c.subscription_id == subscription_id,
+        alerts.c.article_id == article_id,
+    )
+
+
+def _chat_info(row: Sequence[Any]) -> ChatInfo:
     chat_id, title, delivery, disabled_reason = row
     return ChatInfo(chat_id, title, Delivery(delivery), disabled_reason)
 
 
-def _subscription(row: tuple[int, int, str, int, str, str, int, bytes]) -> Subscription:
+def _subscription(row: Sequence[Any]) -> Subscription:
     sub_id, chat_id, topic, every_article, sensitivity, created_at, active, blob = row
     return Subscription(
         sub_id, chat_id, topic, bool(every_article), Sensitivity(sensitivity), created_at,
-        bool(active), np.frombuffer(blob, dtype=np.float32),
+        bool(active), np.frombuffer(bytes(blob), dtype=np.float32),
     )  # fmt: skip

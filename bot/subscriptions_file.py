@@ -29,40 +29,44 @@ BACKUP_SUFFIX = ".bak-v"
 _BACKUP_VERSION = re.compile(r"\.bak-v(\d+)$")
 
 
-def connect_checked(path: Path, create: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
-    """A connection to a database that passed the checks; `create` writes a new one's schema."""
+def check_file(path: Path, create: Callable[[Path], None]) -> bool:
+    """Refuse a damaged or emptied database; a missing one is made by `create` (given a new
+    file's path) and linked into place. Whether the database existed before."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         _create(path, create)
-    elif path.stat().st_size == 0:
+        return False
+    if path.stat().st_size == 0:
         raise SubscriptionsDatabaseError(
             f"the subscriptions database {path} is an empty file (0 bytes): SQLite would take it "
             f"for a new database and every subscription would be lost. {_fix(path)}"
         )
-    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    db = sqlite3.connect(path, timeout=30)
     try:
         problems = [" ".join(str(row[0]).split()) for row in db.execute("PRAGMA quick_check(2)")]
     except sqlite3.DatabaseError as exc:
         problems = [str(exc)]
-    if problems != ["ok"]:
+    finally:
         db.close()
+    if problems != ["ok"]:
         raise SubscriptionsDatabaseError(
             f"the subscriptions database {path} is damaged ({'; '.join(problems)}). " + _fix(path)
         )
-    return db
+    return True
 
 
-def keep_backup(db: sqlite3.Connection, path: Path, version: int) -> Path:
+def keep_backup(path: Path, version: int) -> Path:
     """Copy the database (SQLite's online backup) to `<db>.bak-v<version>` before migrating it."""
     target = backup_path(path, version)
     handle, temporary = tempfile.mkstemp(prefix=target.name + ".", dir=path.parent)
     os.close(handle)
     try:
-        copy = sqlite3.connect(temporary)
+        db, copy = sqlite3.connect(path, timeout=30), sqlite3.connect(temporary)
         try:
             db.backup(copy)
         finally:
             copy.close()
+            db.close()
         os.replace(temporary, target)  # never a half-written backup under the backup's name
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -101,18 +105,16 @@ def _fix(path: Path) -> str:
     )
 
 
-def _create(path: Path, create: Callable[[sqlite3.Connection], None]) -> None:
+def _create(path: Path, create: Callable[[Path], None]) -> None:
     """Write a new database beside `path`, then link it into place unless another process did."""
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".new", dir=path.parent)
     os.close(handle)
     try:
-        db = sqlite3.connect(temporary)
-        try:
-            create(db)
-        finally:
-            db.close()
+        create(Path(temporary))
         # Created at the same moment by another process (the bot and the CLI)? Use theirs.
         with contextlib.suppress(FileExistsError):
             os.link(temporary, path)
     finally:
-        os.unlink(temporary)
+        for leftover in (temporary, temporary + "-wal", temporary + "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)

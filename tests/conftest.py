@@ -14,6 +14,7 @@ from hypothesis import Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from index import Embedder, IndexSettings, load_embedder
+from tests.postgres import PostgresCluster
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -44,6 +45,7 @@ _PRODUCT_VARIABLES = (
     "DATA_DIR", "INDEX_DIR", "EMBEDDING_CACHE_PATH", "EMBEDDING_MODEL", "EMBEDDING_BACKEND",
     "MODELS_DIR", "FAISS_INDEX_FACTORY", "FAISS_EXACT_LIMIT",
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "SEARCH_MIN_SCORE",
+    "DATABASE_URL", "SUBSCRIPTIONS_DB",
 )  # fmt: skip
 
 
@@ -62,6 +64,35 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 @pytest.fixture
 def settings(isolated_environment: Path) -> IndexSettings:
     return IndexSettings(_env_file=None, data_dir=isolated_environment)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL 15 server of this test process (each xdist worker starts its own)."""
+    try:
+        cluster = PostgresCluster()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A `postgresql://` URL of an empty database of the test's own."""
+    with postgres_cluster.database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The bot's database, once as a SQLite file and once on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return tmp_path / "data" / "subscriptions.sqlite"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture(scope="session")

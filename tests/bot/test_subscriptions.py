@@ -1,16 +1,23 @@
-"""The subscription store on a real SQLite file: subscribe, list, remove, migrate, alert once."""
+"""The subscription store on a real SQLite file and a real PostgreSQL server: subscribe, list,
+remove, migrate, alert once. The tests taking `database` run on both."""
 
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import psycopg
 import pytest
+from sqlalchemy import text
 
 from bot.errors import SubscriptionsDatabaseError
+from bot.migrate import head
 from bot.subscriptions import (
     SCHEMA_VERSION,
     AlertStatus,
@@ -25,8 +32,8 @@ VECTOR = np.arange(4, dtype=np.float32)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SubscriptionStore]:
-    opened = SubscriptionStore(tmp_path / "subscriptions.sqlite")
+def store(database: Path | str) -> Iterator[SubscriptionStore]:
+    opened = SubscriptionStore(database)
     yield opened
     opened.close()
 
@@ -59,15 +66,14 @@ def _match(chat_id: int, sub_id: int, article_id: str) -> NewAlert:
     return NewAlert(chat_id, sub_id, article_id, 0.5, {"title": article_id})
 
 
-def test_a_match_is_logged_once_and_survives_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "subscriptions.sqlite"
-    store = SubscriptionStore(path)
+def test_a_match_is_logged_once_and_survives_reopening(database: Path | str) -> None:
+    store = SubscriptionStore(database)
     sub = store.add(-5, "Estonia", Sensitivity.NORMAL, VECTOR)
     assert store.record_matches([_match(-5, sub.id, "article-1")], "2026-01-01T00:00:01") == 1
     assert store.record_matches([_match(-5, sub.id, "article-1")], "2026-01-01T00:00:00") == 0
     assert store.scanned_until() == "2026-01-01T00:00:01"  # never moves back
     store.close()
-    reopened = SubscriptionStore(path)
+    reopened = SubscriptionStore(database)
     assert reopened.was_alerted(-5, sub.id, "article-1")
     assert not reopened.was_alerted(-5, sub.id, "article-2")
     (pending,) = reopened.pending(Delivery.INSTANT)[-5]
@@ -199,3 +205,138 @@ def test_a_database_with_foreign_tables_and_no_version_is_refused(tmp_path: Path
     other.close()
     with pytest.raises(SubscriptionsDatabaseError, match="not a subscriptions database"):
         SubscriptionStore(path)
+
+
+# The schema of `user_version` 1, as databases made before alembic migrations have it.
+_SCHEMA_V1 = """
+CREATE TABLE chats (chat_id INTEGER PRIMARY KEY, title TEXT,
+    delivery TEXT NOT NULL DEFAULT 'instant', disabled_at TEXT, disabled_reason TEXT);
+CREATE TABLE subscriptions (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, topic TEXT NOT NULL,
+    every_article INTEGER NOT NULL DEFAULT 0, sensitivity TEXT NOT NULL, created_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1, vector BLOB NOT NULL, UNIQUE (chat_id, topic));
+CREATE TABLE alerts (chat_id INTEGER NOT NULL,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions(id), article_id TEXT NOT NULL,
+    score REAL NOT NULL, citation TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+    matched_at TEXT NOT NULL, sent_at TEXT, PRIMARY KEY (chat_id, subscription_id, article_id));
+CREATE INDEX alerts_pending ON alerts(status, chat_id);
+CREATE TABLE scan_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO chats VALUES (-100, 'Readers', 'daily', NULL, NULL);
+INSERT INTO subscriptions VALUES (1, -100, 'Estonia', 0, 'strict', '2026-01-01T00:00:00', 1, x'');
+INSERT INTO alerts VALUES (-100, 1, 'article-1', 0.7, '{"title": "article-1"}', 'sent',
+    '2026-01-02T00:00:00', '2026-01-02T00:00:01');
+INSERT INTO scan_state VALUES ('scanned_until', '2026-01-02T00:00:00');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_database_of_schema_version_1_is_upgraded_in_place_with_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.sqlite"
+    old = sqlite3.connect(path)
+    old.execute("PRAGMA journal_mode=WAL")
+    old.executescript(_SCHEMA_V1)
+    old.close()
+    store = SubscriptionStore(path)
+    (sub,) = store.of_chat(-100)
+    assert (sub.topic, sub.sensitivity, sub.every_article) == ("Estonia", Sensitivity.STRICT, False)
+    assert (
+        store.chat(-100).delivery is Delivery.DAILY
+        and store.scanned_until() == "2026-01-02T00:00:00"
+    )
+    assert store.was_alerted(-100, 1, "article-1") and store.alert_counts() == {"sent": 1}
+    assert store.record_matches([_match(-100, 1, "article-1"), _match(-100, 1, "b")], "") == 1
+    store.close()
+    upgraded = sqlite3.connect(path)
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert upgraded.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head()
+    upgraded.close()
+    backup = sqlite3.connect(tmp_path / "subscriptions.sqlite.bak-v1")
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1, "the database as it was"
+    assert backup.execute("SELECT count(*) FROM alerts").fetchone()[0] == 1
+    assert not backup.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'"
+    ).fetchall()
+    backup.close()
+    SubscriptionStore(path).close()  # up to date now: no second backup
+    assert [p.name for p in tmp_path.glob("*.bak-v*")] == ["subscriptions.sqlite.bak-v1"]
+
+
+def test_an_unknown_schema_revision_is_refused(database: Path | str) -> None:
+    store = SubscriptionStore(database)
+    with store._write() as db:  # as a newer version of the program would leave it
+        db.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(
+        SubscriptionsDatabaseError, match=r"schema version 9999.*upgrade the program"
+    ):
+        SubscriptionStore(database)
+
+
+def test_a_postgresql_database_holding_our_tables_without_a_version_is_refused(
+    postgres_url: str,
+) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("CREATE TABLE unrelated (id integer)")  # someone else's table is no bother
+    SubscriptionStore(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("DROP TABLE alembic_version")
+    with pytest.raises(SubscriptionsDatabaseError, match="not a subscriptions database"):
+        SubscriptionStore(postgres_url)
+
+
+def test_replicas_starting_together_and_scanning_the_same_articles_log_each_match_once(
+    database: Path | str,
+) -> None:
+    """Four stores on one database, as four replicas: they create the schema at the same
+    moment, then record the same matches at the same moment; each match is logged once."""
+    start = threading.Barrier(4)
+    stores: list[SubscriptionStore] = []
+
+    def open_store() -> SubscriptionStore:
+        start.wait()
+        return SubscriptionStore(database)
+
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: open_store(), range(4)))
+    sub = stores[0].add(-7, "Estonia", Sensitivity.NORMAL, VECTOR)
+    matches = [_match(-7, sub.id, f"article-{n}") for n in range(20)]
+
+    def record(store: SubscriptionStore, scanned: str) -> int:
+        start.wait()
+        return store.record_matches(matches, scanned)
+
+    scans = [f"2026-01-01T00:00:0{n}" for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        added = list(pool.map(record, stores, scans))
+    assert sum(added) == 20
+    assert len(stores[3].pending(Delivery.INSTANT)[-7]) == 20
+    assert stores[1].scanned_until() == max(scans), "the scan never moves back"
+    for store in stores:
+        store.close()
+
+
+def test_an_unreachable_server_is_one_error_without_the_password() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://newsbot:s3cret-word@127.0.0.1:{port}/newsbot"
+    with pytest.raises(SubscriptionsDatabaseError) as refused:
+        SubscriptionStore(url)
+    message = str(refused.value)
+    assert message.startswith(
+        f"cannot open the subscriptions database postgresql+psycopg://newsbot:***@127.0.0.1:{port}/newsbot: "
+    )
+    assert "s3cret-word" not in message
+
+
+def test_one_replica_at_a_time_delivers(database: Path | str) -> None:
+    first, second = SubscriptionStore(database), SubscriptionStore(database)
+    holding, other = first.delivery_lock(), second.delivery_lock()
+    assert holding.acquire()
+    on_postgresql = isinstance(database, str)
+    assert other.acquire() is not on_postgresql, "SQLite has one bot process: never held back"
+    other.release()
+    holding.release()
+    assert other.acquire(), "free again once released"
+    other.release()
+    first.close()
+    second.close()

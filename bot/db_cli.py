@@ -1,0 +1,86 @@
+"""`python -m bot db upgrade|current`: the schema of the bot's database, from a shell.
+
+The bot upgrades the schema itself at start; `upgrade` does it ahead of a deploy (say, once
+before starting new replicas), `current` says where a database stands without changing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError
+
+from bot import migrate
+from bot.database import database_url, open_engine, shown, sqlite_path, unreachable
+from bot.settings import BotSettings
+from bot.subscriptions import SubscriptionStore
+from bot.subscriptions_file import check_file
+
+EPILOG = """examples:
+  python -m bot db upgrade     # create the database, or bring its schema up to date
+  python -m bot db current     # its schema revision and the newest this program knows
+
+The database is DATABASE_URL (postgresql://…), else the SQLite file SUBSCRIPTIONS_DB
+($DATA_DIR/subscriptions.sqlite); a SQLite file is copied beside itself before an upgrade."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot db",
+        description="Schema migrations of the bot's database (SQLite or PostgreSQL).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("upgrade", help="create the database or upgrade its schema to the newest")
+    commands.add_parser("current", help="the database's schema revision; changes nothing")
+    return parser
+
+
+def run(argv: Sequence[str], settings: BotSettings) -> int:
+    args = build_parser().parse_args(list(argv))
+    if args.command == "upgrade":
+        path = sqlite_path(database_url(settings.database))
+        created = path is not None and not path.exists()
+        store = SubscriptionStore(settings.database)
+        try:
+            before = store.schema
+            if created:
+                print(f"{store.name}: created, schema {before.head}")
+            elif before.up_to_date:
+                print(f"{store.name}: schema {before.head}, up to date")
+            else:
+                print(
+                    f"{store.name}: schema upgraded from {before.current or 'empty'} to {before.head}"
+                )
+        finally:
+            store.close()
+        return 0
+    return _current(settings)
+
+
+def _current(settings: BotSettings) -> int:
+    url = database_url(settings.database)
+    path = sqlite_path(url)
+    name = str(path) if path is not None else shown(url)
+    if path is not None:
+        if not path.exists():
+            print(f"{name}: no database yet (made at the first start, or by `db upgrade`)")
+            return 0
+        check_file(path, lambda _new: None)
+    engine = open_engine(url)
+    try:
+        state = migrate.state(engine, name)
+    except DBAPIError as exc:
+        raise unreachable(name, exc) from exc
+    finally:
+        engine.dispose()
+    if state.up_to_date:
+        print(f"{name}: schema {state.current}, up to date")
+    else:
+        print(
+            f"{name}: schema {state.current or 'empty'}, this program's is {state.head}: "
+            "`python -m bot db upgrade` (or starting the bot) upgrades it"
+        )
+    return 0

@@ -1,0 +1,82 @@
+"""`python -m bot db upgrade|current` and `python -m bot subscriptions` in subprocesses, on the
+SQLite file and on PostgreSQL through DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.migrate import head
+from bot.subscriptions import SubscriptionStore
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=300,
+        check=False, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_upgrade_and_current_on_the_sqlite_file(isolated_environment: Path) -> None:
+    database = isolated_environment / "subscriptions.sqlite"
+    assert (
+        run("db", "current").stdout
+        == f"{database}: no database yet (made at the first start, or by `db upgrade`)\n"
+    )
+    assert not database.exists()
+    assert run("db", "upgrade").stdout == f"{database}: created, schema {head()}\n"
+    assert run("db", "upgrade").stdout == f"{database}: schema {head()}, up to date\n"
+    assert run("db", "current").stdout == f"{database}: schema {head()}, up to date\n"
+    assert not list(isolated_environment.glob("*.bak-v*"))
+    database.write_bytes(b"")
+    refused = run("db", "current")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(
+        f"error: the subscriptions database {database} is an empty file"
+    )
+
+
+def test_postgresql_through_database_url_never_shows_its_password(postgres_url: str) -> None:
+    # The test server trusts local connections: the password is sent nowhere, only shown.
+    url = postgres_url.replace("postgresql://postgres@", "postgresql://postgres:s3cret-word@")
+    env = {"DATABASE_URL": url}
+    shown = url.replace("postgresql://", "postgresql+psycopg://").replace("s3cret-word", "***")
+    before = run("db", "current", env=env)
+    assert before.returncode == 0, before.stderr
+    assert before.stdout == (
+        f"{shown}: schema empty, this program's is {head()}: `python -m bot db upgrade` "
+        "(or starting the bot) upgrades it\n"
+    )
+    assert (
+        run("db", "upgrade", env=env).stdout == f"{shown}: schema upgraded from empty to {head()}\n"
+    )
+    assert run("db", "current", env=env).stdout == f"{shown}: schema {head()}, up to date\n"
+
+    assert run("subscriptions", "add", "-100123", "all", env=env).returncode == 0
+    assert run("subscriptions", "digest", "-100123", "daily", env=env).returncode == 0
+    listed = run("subscriptions", "list", env=env)
+    assert (
+        "chat -100123 (untitled) · daily" in listed.stdout
+        and "1. every new article" in listed.stdout
+    )
+    store = SubscriptionStore(postgres_url)
+    (every,) = store.of_chat(-100123)
+    assert every.every_article
+    store.close()
+    for result in (before, listed):
+        assert "s3cret-word" not in result.stdout + result.stderr
+
+
+def test_a_database_url_of_another_kind_is_refused_at_start() -> None:
+    refused = run("db", "current", env={"DATABASE_URL": "mysql://bot:pw@db/bot"})
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr == (
+        "error: DATABASE_URL: must be postgresql://user:password@host:5432/database or "
+        "sqlite:///path/to/file\n"
+    )
