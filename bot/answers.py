@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cachetools import LRUCache
 
 from bot.questions import Question
+from bot.shared_state import SharedAnswerKeys
 from index import Hit, NewsIndex
 
 
@@ -24,12 +25,21 @@ class Answer:
 
 class AnswerService:
     """Searches the index in a worker thread, so model work never blocks the event loop,
-    and remembers recent questions so a "more" button can page through them."""
+    and remembers recent questions so a "more" button can page through them (in memory, and
+    in the shared database too when replicas share one: `shared`)."""
 
-    def __init__(self, index: NewsIndex, *, per_page: int, remembered: int = 2000) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        *,
+        per_page: int,
+        remembered: int = 2000,
+        shared: SharedAnswerKeys | None = None,
+    ) -> None:
         self.index = index
         self.per_page = per_page
         self._questions: LRUCache[str, tuple[int, Question]] = LRUCache(maxsize=remembered)
+        self._shared = shared
 
     def answer_sync(self, question: Question, page: int = 0) -> Answer:
         """The `page`-th group of passages (one extra is fetched to know if there are more)."""
@@ -39,17 +49,23 @@ class AnswerService:
     async def answer(self, question: Question, page: int = 0) -> Answer:
         return await asyncio.to_thread(self.answer_sync, question, page)
 
-    def remember(self, question: Question, chat_id: int) -> str:
+    async def remember(self, question: Question, chat_id: int) -> str:
         """A short key for the question asked in that chat, small enough for a button's 64-byte
         callback data; the least recently used are forgotten first."""
         key = secrets.token_urlsafe(6)
         self._questions[key] = (chat_id, question)
+        if self._shared is not None:
+            await asyncio.to_thread(self._shared.put, key, chat_id, question)
         return key
 
-    def recall(self, key: str, chat_id: int) -> Question | None:
+    async def recall(self, key: str, chat_id: int) -> Question | None:
         """The question behind a key, only in the chat it was asked in: a button's data can be
         sent from anywhere (a modified client), and another chat's question is not theirs."""
         found = self._questions.get(key)
+        if found is None and self._shared is not None:
+            found = await asyncio.to_thread(self._shared.get, key)  # asked on another replica
+            if found is not None:
+                self._questions[key] = found
         if found is None or found[0] != chat_id:
             return None
         return found[1]

@@ -27,6 +27,7 @@ from bot.answers import AnswerService
 from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
+from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
 from bot.startup import open_index
 from bot.subscriptions import SubscriptionStore
 from bot.webhook import WebhookSecret, webhook_secret
@@ -52,12 +53,22 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         except BaseException:
             store.close()
             raise
+        # Replicas on PostgreSQL share "More ▸" keys and budgets; one process keeps them in memory.
+        shared_keys = None
+        limiter: PerUserLimiter | SharedQuestionBudget
+        limiter = PerUserLimiter(settings.user_questions_per_minute)
+        if store.shared:
+            shared_keys = SharedAnswerKeys(store.engine, remembered=settings.remembered_answers)
+            limiter = SharedQuestionBudget(store.engine, settings.user_questions_per_minute)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             answers=AnswerService(
-                opened, per_page=settings.search_top_k, remembered=settings.remembered_answers
+                opened,
+                per_page=settings.search_top_k,
+                remembered=settings.remembered_answers,
+                shared=shared_keys,
             ),
-            limiter=PerUserLimiter(settings.user_questions_per_minute),
+            limiter=limiter,
             subscriptions=store,
             scanner=AlertScanner(opened, store, thresholds(settings)),
             sender=AlertSender(store, digest_after=settings.alert_digest_after),

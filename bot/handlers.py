@@ -98,7 +98,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         await _reply(update, formatting.format_not_covered(question.text))
         return
     chat_id = chat.id if chat is not None else 0
-    key = shared.answers.remember(question, chat_id) if answer.has_more else None
+    key = await shared.answers.remember(question, chat_id) if answer.has_more else None
     await _reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
@@ -115,7 +115,7 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = services(context)
     _, key, page_text = query.data.split(":", 2)
     chat = query.message.chat if query.message is not None else None
-    question = shared.answers.recall(key, chat.id) if chat is not None else None
+    question = await shared.answers.recall(key, chat.id) if chat is not None else None
     if question is None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return

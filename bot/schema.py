@@ -71,3 +71,23 @@ scan_state = Table(
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+answer_keys = Table(
+    "answer_keys",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("cut", Boolean, nullable=False),
+)
+"""The question behind each "More ▸" button, the newest REMEMBERED_ANSWERS (PostgreSQL only)."""
+
+question_budget = Table(
+    "question_budget",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("level", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+"""Each user's leaky bucket of questions: its level, and when it was last computed (Unix time)."""

@@ -12,6 +12,7 @@ from bot.answers import AnswerService
 from bot.ratelimit import PerUserLimiter
 from bot.recurring import AlertProblems
 from bot.settings import BotSettings
+from bot.shared_state import SharedQuestionBudget
 from bot.subscriptions import SubscriptionStore
 
 SERVICES_KEY = "services"
@@ -21,7 +22,7 @@ SERVICES_KEY = "services"
 class Services:
     settings: BotSettings
     answers: AnswerService
-    limiter: PerUserLimiter
+    limiter: PerUserLimiter | SharedQuestionBudget
     subscriptions: SubscriptionStore
     scanner: AlertScanner
     sender: AlertSender

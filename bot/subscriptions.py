@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, exists, func, literal, select, update
+from sqlalchemy import Connection, Engine, and_, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -162,6 +162,16 @@ class SubscriptionStore:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    @property
+    def engine(self) -> Engine:
+        """The database's engine, for the other state kept there (`bot.shared_state`)."""
+        return self._engine
+
+    @property
+    def shared(self) -> bool:
+        """Whether replicas may share this database (PostgreSQL), not one process (SQLite)."""
+        return self._dialect == "postgresql"
 
     def delivery_lock(self) -> DeliveryLock:
         """What a round holds while it sends (one replica at a time; see `bot.delivery_lock`)."""

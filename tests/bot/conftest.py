@@ -59,16 +59,20 @@ def damage_past_header(database: Path) -> None:
 async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The real Application, long polling the emulator, stopped cleanly afterwards."""
     app = build_application(settings, NewsIndex(settings, embedder))
-    async with app:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)  # what run_polling() does after initialize()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        await app.start()
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    try:
+        async with app:
+            assert app.post_init is not None and app.updater is not None
+            await app.post_init(app)  # what run_polling() does after initialize()
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            await app.start()
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    finally:
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)  # and after shutdown(): the database is closed
 
 
 @pytest.fixture

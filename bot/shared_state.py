@@ -1,0 +1,88 @@
+"""The answer state replicas share on PostgreSQL: "More ▸" keys and the per-user question budget.
+
+One bot process keeps both in memory (the default, on SQLite: nothing to share, and no database
+write per question). Replicas behind one webhook must share them: the "More ▸" of an answer may
+be pressed on another replica than the one that answered, and a user's budget must not grow with
+the number of replicas. The in-memory LRU stays in front of the keys as a cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.database import WRITES
+from bot.questions import Question
+from bot.schema import answer_keys, question_budget
+
+
+class SharedAnswerKeys:
+    """The question behind a "More ▸" key, for the newest `remembered` keys."""
+
+    def __init__(self, engine: Engine, *, remembered: int) -> None:
+        self._engine = engine
+        self._remembered = remembered
+
+    def put(self, key: str, chat_id: int, question: Question) -> None:
+        with self._engine.connect().execution_options(**WRITES) as db, db.begin():
+            inserted = db.execute(
+                answer_keys.insert().values(
+                    key=key, chat_id=chat_id, question=question.text, cut=question.cut
+                )
+            ).inserted_primary_key
+            assert inserted is not None
+            seq = inserted[0]
+            db.execute(delete(answer_keys).where(answer_keys.c.seq <= seq - self._remembered))
+
+    def get(self, key: str) -> tuple[int, Question] | None:
+        with self._engine.connect() as db:
+            row = db.execute(
+                select(answer_keys.c.chat_id, answer_keys.c.question, answer_keys.c.cut).where(
+                    answer_keys.c.key == key
+                )
+            ).first()
+        return None if row is None else (row.chat_id, Question(row.question, bool(row.cut)))
+
+
+class SharedQuestionBudget:
+    """`per_minute` questions per user across replicas: a leaky bucket per user, its row locked
+    while a question is taken from it (`SELECT … FOR UPDATE`), so two replicas never both take
+    the last one."""
+
+    def __init__(self, engine: Engine, per_minute: int) -> None:
+        self._engine = engine
+        self._per_minute = per_minute
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._new_user = insert(question_budget).on_conflict_do_nothing()
+
+    async def allow(self, user_id: int) -> bool:
+        """Take one question from the user's budget; False, taking nothing, when it is spent."""
+        return await asyncio.to_thread(self.take, user_id, time.time())
+
+    def take(self, user_id: int, now: float) -> bool:
+        """`allow` at Unix time `now` (blocking)."""
+        with self._engine.connect().execution_options(**WRITES) as db, db.begin():
+            db.execute(self._new_user.values(user_id=user_id, level=0.0, updated_at=now))
+            level, updated_at = db.execute(
+                select(question_budget.c.level, question_budget.c.updated_at)
+                .where(question_budget.c.user_id == user_id)
+                .with_for_update()
+            ).one()
+            drained = max(0.0, now - updated_at) * self._per_minute / 60
+            level = max(0.0, level - drained)
+            if level + 1 > self._per_minute:
+                return False
+            db.execute(
+                update(question_budget)
+                .where(question_budget.c.user_id == user_id)
+                .values(level=level + 1, updated_at=max(now, updated_at))
+            )
+        return True
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """Roughly how long until one more question fits in a spent budget."""
+        return max(1, round(60 / self._per_minute))
