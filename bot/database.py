@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.errors import SubscriptionsDatabaseError
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 
 
 def database_url(database: Path | str) -> URL:
@@ -67,8 +68,15 @@ def open_engine(url: URL) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    # pre_ping: a replica keeps working after the server restarted or a proxy closed idle ones.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # pre_ping: a replica keeps working after the server restarted or a proxy closed idle ones;
+    # a server that does not answer is an error after a while, not a start (or /readyz) hanging.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -401,7 +401,9 @@ class SubscriptionStore:
         newest = func.greatest if self._dialect == "postgresql" else func.max
         with self._write() as db:
             added = 0
-            for alert in alerts_found:
+            # In key order: two replicas inserting the same matches then wait on each other in
+            # the same order, and never deadlock.
+            for alert in sorted(alerts_found, key=_alert_order):
                 added += db.execute(
                     self._insert(alerts)
                     .values(
@@ -494,6 +496,10 @@ def _deactivate(db: Connection, which: Any) -> int:
         update(subscriptions).where(which, subscriptions.c.active).values(active=False)
     )
     return int(done.rowcount)
+
+
+def _alert_order(alert: NewAlert) -> tuple[int, int, str]:
+    return (alert.chat_id, alert.subscription_id, alert.article_id)
 
 
 def _alert_is(key: tuple[int, int, str]) -> Any:
