@@ -106,7 +106,7 @@ class AlertSender:
 
         Nothing while another replica on the same PostgreSQL database is delivering.
         """
-        lock = self.store.delivery_lock()
+        lock = self.store.delivery_lock(delivery)
         if not await asyncio.to_thread(lock.acquire):
             return 0
         try:

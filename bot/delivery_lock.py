@@ -5,7 +5,8 @@ Every replica scans (a match is logged once whoever logs it: `ON CONFLICT DO NOT
 replicas reading the same pending rows would both post them. A round's delivery therefore holds
 a PostgreSQL session-level advisory lock; a replica that cannot take it at once skips delivering
 this round (the one holding it sends everything pending), and the server releases it by itself
-if that replica dies. A SQLite file has one bot process, so the lock is always taken there.
+if that replica dies. Instant alerts and daily digests go to different chats and have a lock
+each: a digest is never skipped because an instant round was sending at digest time. A SQLite file has one bot process, so the lock is always taken there.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from sqlalchemy import Connection, Engine, func, select
 
 log = logging.getLogger(__name__)
 
-DELIVERY_LOCK_KEY = 0x616C657274  # "alert"
+_DELIVERY_LOCK_KEYS = {"instant": 0x616C657274, "daily": 0x616C657275}  # "alert", and one more
 
 
 class DeliveryLock:
     """`acquire()` without waiting, then `release()`; blocking calls, for a worker thread."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, delivery: str) -> None:
+        """`delivery`: which alerts are being sent, `instant` or `daily`."""
         self._engine = engine
+        self._key = _DELIVERY_LOCK_KEYS[delivery]
         self._held: Connection | None = None
 
     def acquire(self) -> bool:
@@ -32,9 +35,7 @@ class DeliveryLock:
             return True
         connection = self._engine.connect()
         try:
-            taken = bool(
-                connection.execute(select(func.pg_try_advisory_lock(DELIVERY_LOCK_KEY))).scalar()
-            )
+            taken = bool(connection.execute(select(func.pg_try_advisory_lock(self._key))).scalar())
             connection.commit()  # the lock is the session's: no transaction left open meanwhile
         except BaseException:
             connection.close()
@@ -51,7 +52,7 @@ class DeliveryLock:
         if held is None:
             return
         try:
-            held.execute(select(func.pg_advisory_unlock(DELIVERY_LOCK_KEY)))
+            held.execute(select(func.pg_advisory_unlock(self._key)))
             held.commit()
         finally:
             held.close()

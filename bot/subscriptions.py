@@ -173,9 +173,9 @@ class SubscriptionStore:
         """Whether replicas may share this database (PostgreSQL), not one process (SQLite)."""
         return self._dialect == "postgresql"
 
-    def delivery_lock(self) -> DeliveryLock:
+    def delivery_lock(self, delivery: Delivery) -> DeliveryLock:
         """What a round holds while it sends (one replica at a time; see `bot.delivery_lock`)."""
-        return DeliveryLock(self._engine)
+        return DeliveryLock(self._engine, delivery.value)
 
     def ping(self) -> None:
         """Raise unless the database answers a query (a readiness probe)."""

@@ -330,11 +330,14 @@ def test_an_unreachable_server_is_one_error_without_the_password() -> None:
 
 def test_one_replica_at_a_time_delivers(database: Path | str) -> None:
     first, second = SubscriptionStore(database), SubscriptionStore(database)
-    holding, other = first.delivery_lock(), second.delivery_lock()
+    holding, other = first.delivery_lock(Delivery.INSTANT), second.delivery_lock(Delivery.INSTANT)
     assert holding.acquire()
     on_postgresql = isinstance(database, str)
     assert other.acquire() is not on_postgresql, "SQLite has one bot process: never held back"
     other.release()
+    digest = second.delivery_lock(Delivery.DAILY)
+    assert digest.acquire(), "a daily digest is not held back by an instant round"
+    digest.release()
     holding.release()
     assert other.acquire(), "free again once released"
     other.release()
