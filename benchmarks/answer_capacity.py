@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -29,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from provenance import commit  # noqa: E402
 
 from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
 from index.eval import DATASETS, SHARED_EVAL, ensure_index, eval_settings  # noqa: E402
@@ -124,13 +125,10 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if args.output:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
         command = " ".join(["python", "benchmarks/answer_capacity.py", *sys.argv[1:]])
         with args.output.open("a", encoding="utf-8") as out:
             out.write(
-                f"\n## Answer capacity, {args.dataset} ({dt.date.today()}, {commit})\n\n"
+                f"\n## Answer capacity, {args.dataset} ({dt.date.today()}, {commit()})\n\n"
                 f"`EMBEDDING_BACKEND={stats.backend} {command}`\n\n{report}\n"
             )
     return 0

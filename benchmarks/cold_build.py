@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpora import REALTIMEQA_ARTICLES, realtimeqa_subset, write_jsonl  # noqa: E402
+from provenance import commit  # noqa: E402
 
 BACKENDS = ("torch", "onnx-int8")
 
@@ -166,12 +167,9 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if args.output:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
         command = " ".join(["python", "benchmarks/cold_build.py", *sys.argv[1:]])
         heading = (
-            f"## Cold build, {args.articles} RealTimeQA articles ({dt.date.today()}, {commit})"
+            f"## Cold build, {args.articles} RealTimeQA articles ({dt.date.today()}, {commit()})"
         )
         with args.output.open("a", encoding="utf-8") as out:
             out.write(f"\n{heading}\n\n`{command}`, {os.cpu_count()} cores.\n\n{report}\n")

@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from provenance import commit  # noqa: E402
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
@@ -136,21 +139,6 @@ def startup(backend: str, models_dir: Path, data_dir: Path, runs: int) -> tuple[
     return statistics.median(seconds), statistics.median(peaks)
 
 
-def _commit() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
-            check=True,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-            text=True, cwd=ROOT, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head}{' (with uncommitted changes)' if dirty else ''}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=600, help="passages to embed")
@@ -230,7 +218,7 @@ def main() -> int:
         "### Embedding backends: all-MiniLM-L6-v2 on CPU",
         "",
         f"- command: `{shlex.join(['python', f'benchmarks/{Path(__file__).name}', *sys.argv[1:]])}`",
-        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}, commit {_commit()}",
+        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}, commit {commit()}",
         f"- {len(passages)} passages from {corpus_note} (batches of {args.batch_size}, median "
         f"of {args.repeats} passes); {len(questions)} questions, one at a time",
         f"- machine: {os.cpu_count()} cores **shared with other work**: absolute figures vary "

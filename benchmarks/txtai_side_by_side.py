@@ -41,6 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from provenance import commit  # noqa: E402
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import numpy as np  # noqa: E402
@@ -276,11 +279,8 @@ def main() -> int:
     report = "\n".join([table(ours, txtai, undated), "", *notes])
     print(report)
     if args.output:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
         command = shlex.join(["python", "benchmarks/txtai_side_by_side.py", *sys.argv[1:]])
-        heading = f"## Side by side with txtai, {articles} RealTimeQA articles ({dt.date.today()}, {commit})"
+        heading = f"## Side by side with txtai, {articles} RealTimeQA articles ({dt.date.today()}, {commit()})"
         with args.output.open("a", encoding="utf-8") as out:
             out.write(f"\n{heading}\n\n`{command}`\n\n{report}\n")
     return 0
