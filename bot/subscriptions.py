@@ -25,7 +25,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, exists, func, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    Update,
+    and_,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -340,8 +351,6 @@ class SubscriptionStore:
         """
         copied = select(literal(new_chat_id, chats.c.chat_id.type), chats.c.title, chats.c.delivery)
         copied = copied.where(chats.c.chat_id == old_chat_id)
-        new_subs = subscriptions.alias("taken")
-        new_alerts = alerts.alias("taken")
         with self._write() as db:
             db.execute(
                 self._insert(chats)
@@ -349,27 +358,10 @@ class SubscriptionStore:
                 .on_conflict_do_nothing(index_elements=[chats.c.chat_id])
             )
             moved = db.execute(
-                update(subscriptions)
-                .where(
-                    subscriptions.c.chat_id == old_chat_id,
-                    ~exists().where(
-                        new_subs.c.chat_id == new_chat_id,
-                        new_subs.c.topic == subscriptions.c.topic,
-                    ),
-                )
-                .values(chat_id=new_chat_id)
+                _moved_to_chat(subscriptions, old_chat_id, new_chat_id, ["topic"])
             ).rowcount
             db.execute(
-                update(alerts)
-                .where(
-                    alerts.c.chat_id == old_chat_id,
-                    ~exists().where(
-                        new_alerts.c.chat_id == new_chat_id,
-                        new_alerts.c.subscription_id == alerts.c.subscription_id,
-                        new_alerts.c.article_id == alerts.c.article_id,
-                    ),
-                )
-                .values(chat_id=new_chat_id)
+                _moved_to_chat(alerts, old_chat_id, new_chat_id, ["subscription_id", "article_id"])
             )
         return int(moved)
 
@@ -522,3 +514,19 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         sub_id, chat_id, topic, bool(every_article), Sensitivity(sensitivity), created_at,
         bool(active), np.frombuffer(bytes(blob), dtype=np.float32),
     )  # fmt: skip
+
+
+def _moved_to_chat(table: Table, old_chat_id: int, new_chat_id: int, key: Sequence[str]) -> Update:
+    """The UPDATE that moves `table`'s rows of one chat to another, but for the rows whose `key`
+    the new chat already has (they stay, rather than collide with its own)."""
+    taken = table.alias("taken")
+    return (
+        update(table)
+        .where(
+            table.c.chat_id == old_chat_id,
+            ~exists().where(
+                taken.c.chat_id == new_chat_id, *(taken.c[k] == table.c[k] for k in key)
+            ),
+        )
+        .values(chat_id=new_chat_id)
+    )
