@@ -316,7 +316,7 @@ class NewsIndex:
         mode = settings.search_mode if snapshot.lexical is not None else "dense"
         dense_from = None if mode == "lexical" else snapshot.vectors
         vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
-        cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth)
+        cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth, mode)
         records = snapshot.metadata.passages(list(cosines))
         recency = settings.search_recency_weight
         if recency:
@@ -447,15 +447,16 @@ class NewsIndex:
         vector: np.ndarray,
         dense: list[tuple[int, float]],
         depth: int,
+        mode: str,
     ) -> tuple[dict[int, float], dict[int, float]]:
         """Candidate rows with their cosine, and the scores they are ranked by.
 
         Dense candidates came from FAISS (with the question's encoding), lexical ones come from
         BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
-        it), so all are shown alike.
+        it), so all are shown alike. `mode` is the search mode this version allows (dense alone
+        for a version without a word index).
         """
         settings = self._settings
-        mode = settings.search_mode if snapshot.lexical is not None else "dense"
         cosines = dict(dense)
         lexical: dict[int, float] = {}
         if mode != "dense" and snapshot.lexical is not None:
