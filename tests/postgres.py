@@ -33,7 +33,10 @@ SUPERUSER = "postgres"
 class PostgresCluster:
     """One running server; `database()` makes an empty database for one test."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """`durable`: fsync and synchronous commit on, as in production (benchmarks); the tests
+        turn them off, since a throwaway cluster need not survive a power cut."""
+        self.durable = durable
         if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
             raise RuntimeError(INSTALL_HINT)
         self.user = _server_user()
@@ -53,9 +56,10 @@ class PostgresCluster:
             port = _free_port()
             options = (
                 f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                 "-c max_connections=200"
             )
+            if not self.durable:
+                options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             started = self._run(
                 [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
                  "-w", "-t", "60", "-o", options, "start"],
