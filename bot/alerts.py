@@ -93,6 +93,7 @@ class AlertScanner:
                 self.thresholds.lexical_weight,
             )
         leads = self.index.lead_passages(ids) if len(topical) < len(subscriptions) else {}
+        logged = self.store.alerted(ids)  # already in the log: skip the work of citing again
         alerts: list[NewAlert] = []
         for article in articles:
             for column, subscription in enumerate(topical):
@@ -102,22 +103,31 @@ class AlertScanner:
                 passage = found[column]
                 if passage.score < self.thresholds.of(subscription.sensitivity):
                     continue
-                alert = self._alert(subscription, article, passage.row, passage.cosine)
+                alert = self._alert(subscription, article, passage.row, passage.cosine, logged)
                 if alert is not None:
                     alerts.append(alert)
             for subscription in subscriptions:
                 if subscription.every_article and covers(subscription, article):
                     row = leads.get(article.id)
-                    alert = None if row is None else self._alert(subscription, article, row, 1.0)
+                    alert = (
+                        None
+                        if row is None
+                        else self._alert(subscription, article, row, 1.0, logged)
+                    )
                     if alert is not None:
                         alerts.append(alert)
         return alerts
 
     def _alert(
-        self, subscription: Subscription, article: ArticleSummary, row: int, score: float
+        self,
+        subscription: Subscription,
+        article: ArticleSummary,
+        row: int,
+        score: float,
+        logged: set[tuple[int, int, str]],
     ) -> NewAlert | None:
-        if self.store.was_alerted(subscription.chat_id, subscription.id, article.id):
-            return None  # already logged: skip the work of citing it again
+        if (subscription.chat_id, subscription.id, article.id) in logged:
+            return None
         topic = None if subscription.every_article else (subscription.topic, subscription.vector)
         hit = self.index.cite(row, score, topic)
         if hit is None:

@@ -63,6 +63,7 @@ alerts = Table(
     Column("sent_at", Text),
     PrimaryKeyConstraint("chat_id", "subscription_id", "article_id"),
     Index("alerts_pending", "status", "chat_id"),
+    Index("alerts_by_article", "article_id"),
 )
 
 scan_state = Table(

@@ -74,8 +74,8 @@ def test_a_match_is_logged_once_and_survives_reopening(database: Path | str) -> 
     assert store.scanned_until() == "2026-01-01T00:00:01"  # never moves back
     store.close()
     reopened = SubscriptionStore(database)
-    assert reopened.was_alerted(-5, sub.id, "article-1")
-    assert not reopened.was_alerted(-5, sub.id, "article-2")
+    assert reopened.alerted(["article-1", "article-2"]) == {(-5, sub.id, "article-1")}
+    assert reopened.alerted([]) == set()
     (pending,) = reopened.pending(Delivery.INSTANT)[-5]
     assert pending.citation == {"title": "article-1"} and pending.topic == "Estonia"
     reopened.mark([pending.key], AlertStatus.SENT)
@@ -119,7 +119,7 @@ def test_a_migrated_group_keeps_its_subscriptions_and_log(store: SubscriptionSto
     store.record_matches([_match(-5, sub.id, "article-1")], "")
     assert store.migrate_chat(-5, -1005) == 1
     assert store.of_chat(-5) == [] and [s.topic for s in store.of_chat(-1005)] == ["Estonia"]
-    assert store.was_alerted(-1005, sub.id, "article-1")
+    assert store.alerted(["article-1"]) == {(-1005, sub.id, "article-1")}
     assert store.chat(-1005).delivery is Delivery.DAILY
 
 
@@ -242,7 +242,9 @@ def test_a_database_of_schema_version_1_is_upgraded_in_place_with_a_backup(tmp_p
         store.chat(-100).delivery is Delivery.DAILY
         and store.scanned_until() == "2026-01-02T00:00:00"
     )
-    assert store.was_alerted(-100, 1, "article-1") and store.alert_counts() == {"sent": 1}
+    assert store.alerted(["article-1"]) == {(-100, 1, "article-1")} and store.alert_counts() == {
+        "sent": 1
+    }
     assert store.record_matches([_match(-100, 1, "article-1"), _match(-100, 1, "b")], "") == 1
     store.close()
     upgraded = sqlite3.connect(path)
