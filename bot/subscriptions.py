@@ -396,24 +396,24 @@ class SubscriptionStore:
         """
         scan = self._insert(scan_state).values(key=SCANNED_UNTIL, value=scanned_until)
         newest = func.greatest if self._dialect == "postgresql" else func.max
-        with self._write() as db:
-            added = 0
+        rows = [
+            {
+                "chat_id": alert.chat_id,
+                "subscription_id": alert.subscription_id,
+                "article_id": alert.article_id,
+                "score": alert.score,
+                "citation": json.dumps(alert.citation),
+                "matched_at": now_iso(),
+            }
             # In key order: two replicas inserting the same matches then wait on each other in
             # the same order, and never deadlock.
-            for alert in sorted(alerts_found, key=_alert_order):
-                added += db.execute(
-                    self._insert(alerts)
-                    .values(
-                        chat_id=alert.chat_id,
-                        subscription_id=alert.subscription_id,
-                        article_id=alert.article_id,
-                        score=alert.score,
-                        citation=json.dumps(alert.citation),
-                        matched_at=now_iso(),
-                    )
-                    .on_conflict_do_nothing(),
-                    execution_options=_COUNT_INSERTS,
-                ).rowcount
+            for alert in sorted(alerts_found, key=_alert_order)
+        ]
+        # One statement for all the rows (SQLAlchemy batches them into multi-row INSERTs), and
+        # the rows it returns are the ones that were new.
+        insert_new = self._insert(alerts).on_conflict_do_nothing().returning(alerts.c.article_id)
+        with self._write() as db:
+            added = len(db.execute(insert_new, rows).all()) if rows else 0
             db.execute(
                 scan.on_conflict_do_update(
                     index_elements=[scan_state.c.key],
@@ -477,8 +477,6 @@ class SubscriptionStore:
             return [_chat_info(r) for r in rows]
 
 
-_COUNT_INSERTS = {"preserve_rowcount": True}
-"""SQLAlchemy keeps an INSERT's row count (one without a conflict) only when asked to."""
 _COLUMNS = (
     subscriptions.c.id, subscriptions.c.chat_id, subscriptions.c.topic,
     subscriptions.c.every_article, subscriptions.c.sensitivity, subscriptions.c.created_at,
