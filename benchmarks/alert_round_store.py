@@ -61,7 +61,7 @@ PER_CHAT = 5
 TOPICS = 60
 ARCHIVE_ARTICLES = 150
 NEW_ARTICLES = 12
-STORE_CALLS = ("active", "scanned_until", "was_alerted", "record_matches", "pending", "mark")
+STORE_CALLS = ("active", "scanned_until", "alerted", "record_matches", "pending", "mark")
 
 
 @dataclass
