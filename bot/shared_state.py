@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.database import WRITES
@@ -50,7 +50,8 @@ class SharedAnswerKeys:
 class SharedQuestionBudget:
     """`per_minute` questions per user across replicas: a leaky bucket per user, its row locked
     while a question is taken from it (`SELECT … FOR UPDATE`), so two replicas never both take
-    the last one."""
+    the last one. Time is the database server's, so replicas whose clocks disagree still drain
+    one bucket at one pace."""
 
     def __init__(self, engine: Engine, per_minute: int) -> None:
         self._engine = engine
@@ -60,11 +61,13 @@ class SharedQuestionBudget:
 
     async def allow(self, user_id: int) -> bool:
         """Take one question from the user's budget; False, taking nothing, when it is spent."""
-        return await asyncio.to_thread(self.take, user_id, time.time())
+        return await asyncio.to_thread(self.take, user_id)
 
-    def take(self, user_id: int, now: float) -> bool:
-        """`allow` at Unix time `now` (blocking)."""
+    def take(self, user_id: int, now: float | None = None) -> bool:
+        """`allow` at Unix time `now` (blocking); by default the database server's time."""
         with self._engine.connect().execution_options(**WRITES) as db, db.begin():
+            if now is None:
+                now = self._server_time(db)
             db.execute(self._new_user.values(user_id=user_id, level=0.0, updated_at=now))
             level, updated_at = db.execute(
                 select(question_budget.c.level, question_budget.c.updated_at)
@@ -81,6 +84,11 @@ class SharedQuestionBudget:
                 .values(level=level + 1, updated_at=max(now, updated_at))
             )
         return True
+
+    def _server_time(self, db: Connection) -> float:
+        if self._engine.dialect.name != "postgresql":
+            return time.time()  # SQLite: one process, one clock
+        return float(db.execute(select(func.extract("epoch", func.clock_timestamp()))).scalar_one())
 
     @property
     def retry_after_seconds(self) -> int:

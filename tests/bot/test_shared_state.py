@@ -63,4 +63,6 @@ def test_the_budget_is_one_across_replicas_and_refills_with_time(
     assert here.take(8, start + 2), "another user has a budget of their own"
     assert there.take(7, start + 31), "half a minute gives one question back at 2 a minute"
     assert not here.take(7, start + 32)
+    assert here.take(9) and there.take(9), "by the server's clock"
+    assert not here.take(9) and not there.take(9)
     assert here.retry_after_seconds == 30
