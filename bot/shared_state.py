@@ -47,15 +47,21 @@ class SharedAnswerKeys:
         return None if row is None else (row.chat_id, Question(row.question, bool(row.cut)))
 
 
+TRIM_EVERY = 1_000
+"""Questions taken by one replica between two trims of the drained buckets."""
+
+
 class SharedQuestionBudget:
     """`per_minute` questions per user across replicas: a leaky bucket per user, its row locked
     while a question is taken from it (`SELECT … FOR UPDATE`), so two replicas never both take
     the last one. Time is the database server's, so replicas whose clocks disagree still drain
-    one bucket at one pace."""
+    one bucket at one pace. A bucket drains empty within a minute, so rows untouched for longer
+    are deleted now and then: the table holds the users of the last minute or so."""
 
     def __init__(self, engine: Engine, per_minute: int) -> None:
         self._engine = engine
         self._per_minute = per_minute
+        self._taken = 0
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._new_user = insert(question_budget).on_conflict_do_nothing()
 
@@ -68,12 +74,15 @@ class SharedQuestionBudget:
         with self._engine.connect().execution_options(**WRITES) as db, db.begin():
             if now is None:
                 now = self._server_time(db)
-            db.execute(self._new_user.values(user_id=user_id, level=0.0, updated_at=now))
-            level, updated_at = db.execute(
-                select(question_budget.c.level, question_budget.c.updated_at)
-                .where(question_budget.c.user_id == user_id)
-                .with_for_update()
-            ).one()
+            bucket = None
+            while bucket is None:  # a trim may delete the row between the two statements
+                db.execute(self._new_user.values(user_id=user_id, level=0.0, updated_at=now))
+                bucket = db.execute(
+                    select(question_budget.c.level, question_budget.c.updated_at)
+                    .where(question_budget.c.user_id == user_id)
+                    .with_for_update()
+                ).first()
+            level, updated_at = bucket
             drained = max(0.0, now - updated_at) * self._per_minute / 60
             level = max(0.0, level - drained)
             if level + 1 > self._per_minute:
@@ -83,7 +92,19 @@ class SharedQuestionBudget:
                 .where(question_budget.c.user_id == user_id)
                 .values(level=level + 1, updated_at=max(now, updated_at))
             )
+        self._taken += 1
+        if self._taken % TRIM_EVERY == 0:
+            self.trim()
         return True
+
+    def trim(self, now: float | None = None) -> int:
+        """Delete the buckets that have drained empty (equal to no row); how many."""
+        with self._engine.connect().execution_options(**WRITES) as db, db.begin():
+            if now is None:
+                now = self._server_time(db)
+            return db.execute(
+                delete(question_budget).where(question_budget.c.updated_at < now - 60)
+            ).rowcount
 
     def _server_time(self, db: Connection) -> float:
         if self._engine.dialect.name != "postgresql":

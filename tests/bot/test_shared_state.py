@@ -66,3 +66,7 @@ def test_the_budget_is_one_across_replicas_and_refills_with_time(
     assert here.take(9) and there.take(9), "by the server's clock"
     assert not here.take(9) and not there.take(9)
     assert here.retry_after_seconds == 30
+    assert here.take(10, start + 91)
+    assert here.trim(start + 92) == 3, "users 7, 8 and 9 asked more than a minute ago"
+    assert there.take(7, start + 92) and there.take(7, start + 92), "a trimmed bucket starts empty"
+    assert there.take(10, start + 92) and not there.take(10, start + 92), "user 10's bucket kept"
