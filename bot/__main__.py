@@ -1,7 +1,8 @@
 """`python -m bot`: the Telegram bot when a token is configured, else a chat in the terminal.
 
 `python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`), and
-`python -m bot db upgrade|current` the schema of the bot's database (see `bot.db_cli`).
+`python -m bot db upgrade|current|copy` the bot's database (its schema, and a move from SQLite
+to PostgreSQL: see `bot.db_cli`).
 A setting Telegram would refuse and a named `BotError` (e.g. a damaged subscriptions database)
 end the process with one `error:` line and exit code 1, not a traceback.
 """

@@ -1,18 +1,22 @@
-"""`python -m bot db upgrade|current`: the schema of the bot's database, from a shell.
+"""`python -m bot db upgrade|current|copy`: the bot's database, from a shell.
 
 The bot upgrades the schema itself at start; `upgrade` does it ahead of a deploy (say, once
-before starting new replicas), `current` says where a database stands without changing it.
+before starting new replicas), `current` says where a database stands without changing it, and
+`copy` moves a SQLite file's chats, subscriptions and alert log into the configured database.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
 from bot import migrate
 from bot.database import database_url, open_engine, shown, sqlite_path, unreachable
+from bot.db_copy import TargetNotEmptyError, copy_state
 from bot.settings import BotSettings
 from bot.subscriptions import SubscriptionStore
 from bot.subscriptions_file import check_file
@@ -20,6 +24,8 @@ from bot.subscriptions_file import check_file
 EPILOG = """examples:
   python -m bot db upgrade     # create the database, or bring its schema up to date
   python -m bot db current     # its schema revision and the newest this program knows
+  DATABASE_URL=postgresql://bot@db/newsbot python -m bot db copy data/subscriptions.sqlite
+                               # one bot's SQLite state into an empty PostgreSQL database
 
 The database is DATABASE_URL (postgresql://…), else the SQLite file SUBSCRIPTIONS_DB
 ($DATA_DIR/subscriptions.sqlite); a SQLite file is copied beside itself before an upgrade."""
@@ -35,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("upgrade", help="create the database or upgrade its schema to the newest")
     commands.add_parser("current", help="the database's schema revision; changes nothing")
+    copy = commands.add_parser(
+        "copy", help="copy a SQLite file's chats, subscriptions and alert log into DATABASE_URL"
+    )
+    copy.add_argument("source", type=Path, help="the SQLite file (upgraded first, with a backup)")
     return parser
 
 
@@ -57,7 +67,33 @@ def run(argv: Sequence[str], settings: BotSettings) -> int:
         finally:
             store.close()
         return 0
+    if args.command == "copy":
+        return _copy(args.source, settings)
     return _current(settings)
+
+
+def _copy(source_path: Path, settings: BotSettings) -> int:
+    if not source_path.is_file():
+        print(f"error: {source_path} is not a file", file=sys.stderr)
+        return 1
+    if sqlite_path(database_url(source_path)) == sqlite_path(database_url(settings.database)):
+        print(f"error: {source_path} is the configured database itself", file=sys.stderr)
+        return 1
+    source = SubscriptionStore(source_path)
+    try:
+        target = SubscriptionStore(settings.database)
+        try:
+            copied = copy_state(source, target)
+        except TargetNotEmptyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            target.close()
+    finally:
+        source.close()
+    counts = ", ".join(f"{count} {table}" for table, count in copied.items())
+    print(f"{source.name} -> {target.name}: copied {counts}")
+    return 0
 
 
 def _current(settings: BotSettings) -> int:

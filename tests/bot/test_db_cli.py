@@ -1,4 +1,4 @@
-"""`python -m bot db upgrade|current` and `python -m bot subscriptions` in subprocesses, on the
+"""`python -m bot db upgrade|current|copy` and `python -m bot subscriptions` in subprocesses, on the
 SQLite file and on PostgreSQL through DATABASE_URL."""
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.migrate import head
-from bot.subscriptions import SubscriptionStore
+from bot.subscriptions import AlertStatus, Delivery, NewAlert, Sensitivity, SubscriptionStore
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +81,52 @@ def test_a_database_url_of_another_kind_is_refused_at_start() -> None:
         "error: DATABASE_URL: must be postgresql://user:password@host:5432/database or "
         "sqlite:///path/to/file\n"
     )
+
+
+def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
+    isolated_environment: Path, postgres_url: str
+) -> None:
+    source = isolated_environment / "old" / "subscriptions.sqlite"
+    source.parent.mkdir(parents=True)
+    old = SubscriptionStore(source)
+    vector = np.arange(4, dtype=np.float32)
+    estonia = old.add(-100, "Estonia", Sensitivity.STRICT, vector, chat_title="Baltic news")
+    every = old.add(-100, "all", Sensitivity.NORMAL, None)
+    old.add(42, "Latvia", Sensitivity.BROAD, vector * 2)
+    old.set_delivery(-100, Delivery.DAILY)
+    old.record_matches(
+        [NewAlert(-100, estonia.id, "a-1", 0.7, {"title": "One"}),
+         NewAlert(-100, every.id, "a-2", 1.0, {"title": "Two"})],
+        "2026-11-30T08:00:00",
+    )  # fmt: skip
+    old.mark([(-100, estonia.id, "a-1")], AlertStatus.SENT)
+    old.disable_chat(42, "Forbidden: bot was kicked")
+    old.close()
+    env = {"DATABASE_URL": postgres_url}
+
+    copied = run("db", "copy", str(source), env=env)
+    assert copied.returncode == 0, copied.stderr
+    assert "copied 2 chats, 3 subscriptions, 2 alerts, 1 scan_state" in copied.stdout
+
+    new = SubscriptionStore(postgres_url)
+    try:
+        subscribed = new.of_chat(-100)
+        assert [(s.id, s.topic, s.sensitivity, s.created_at) for s in subscribed] == [
+            (estonia.id, "Estonia", Sensitivity.STRICT, estonia.created_at),
+            (every.id, "all", Sensitivity.NORMAL, every.created_at),
+        ]
+        assert np.array_equal(subscribed[0].vector, vector) and subscribed[1].every_article
+        assert new.chat(-100).delivery is Delivery.DAILY and new.chat(-100).title == "Baltic news"
+        assert [s.chat_id for s in new.active()] == [-100, -100], "chat 42 stays disabled"
+        assert new.scanned_until() == "2026-11-30T08:00:00"
+        assert new.alert_counts() == {"sent": 1, "pending": 1}
+        assert [a.article_id for a in new.pending(Delivery.DAILY)[-100]] == ["a-2"]
+        later = new.add(7, "Lithuania", Sensitivity.NORMAL, vector)
+        assert later.id > max(s.id for s in subscribed), "new ids continue after the copied ones"
+    finally:
+        new.close()
+
+    again = run("db", "copy", str(source), env=env)
+    assert again.returncode == 1 and again.stdout == ""
+    assert again.stderr.startswith("error: ") and "already holds" in again.stderr
+    assert "copy into an empty database only" in again.stderr

@@ -1,0 +1,68 @@
+"""Move the bot's state from one database to another: a SQLite file into PostgreSQL, when one
+bot process becomes several replicas.
+
+What is copied is what must not be lost: chats (with their delivery mode and disabled state),
+subscriptions (with their ids, topic vectors and start times, so nothing already announced is
+announced again), the alert log with its states, and how far the scan got. The "More ▸" keys
+and question budgets are a few minutes' worth of state and start afresh.
+
+All in one transaction on the target, which must hold none of these yet: a copy that fails
+halfway leaves the target as it was, and a second copy cannot mix two bots' chats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, Table, func, select, text
+
+from bot.database import WRITES
+from bot.schema import alerts, chats, scan_state, subscriptions
+from bot.subscriptions import SubscriptionStore
+
+COPIED: tuple[Table, ...] = (chats, subscriptions, alerts, scan_state)
+"""In the order foreign keys need (alerts name subscriptions)."""
+BATCH_ROWS = 1_000
+
+
+class TargetNotEmptyError(Exception):
+    """The target database already holds chats, subscriptions or alerts."""
+
+
+def copy_state(source: SubscriptionStore, target: SubscriptionStore) -> dict[str, int]:
+    """Copy every row of `COPIED` from `source` into `target`; rows copied, by table."""
+    copied: dict[str, int] = {}
+    with (
+        source.engine.connect() as reading,
+        target.engine.connect().execution_options(**WRITES) as writing,
+        writing.begin(),
+    ):
+        held = {t.name: _count(writing, t) for t in COPIED if _count(writing, t)}
+        if held:
+            listed = ", ".join(f"{count} {name}" for name, count in held.items())
+            raise TargetNotEmptyError(
+                f"{target.name} already holds {listed}: copy into an empty database only"
+            )
+        for table in COPIED:
+            copied[table.name] = 0
+            for batch in _batches(reading, table):
+                writing.execute(table.insert(), batch)
+                copied[table.name] += len(batch)
+        if writing.dialect.name == "postgresql":  # new subscriptions continue after the copied ids
+            writing.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('subscriptions', 'id'), "
+                    "coalesce(max(id), 0) + 1, false) FROM subscriptions"
+                )
+            )
+    return copied
+
+
+def _count(db: Connection, table: Table) -> int:
+    return int(db.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _batches(db: Connection, table: Table) -> Iterator[list[dict[str, object]]]:
+    rows = db.execute(select(table).order_by(*table.primary_key.columns))
+    while batch := rows.fetchmany(BATCH_ROWS):
+        yield [dict(row._mapping) for row in batch]
