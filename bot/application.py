@@ -24,6 +24,7 @@ from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alert_jobs import schedule_alert_jobs
 from bot.alerts import AlertScanner, Thresholds
 from bot.answers import AnswerService
+from bot.leader import LeaderLease
 from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
@@ -72,6 +73,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             subscriptions=store,
             scanner=AlertScanner(opened, store, thresholds(settings)),
             sender=AlertSender(store, digest_after=settings.alert_digest_after),
+            leader=LeaderLease(store.engine),
         )
         schedule_alert_jobs(app, settings)
         await app.bot.set_my_commands(
@@ -82,9 +84,10 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         shared = app.bot_data.get(SERVICES_KEY)
         if isinstance(shared, Services):
+            await asyncio.to_thread(shared.leader.release)
             shared.subscriptions.close()
 
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
@@ -98,10 +101,13 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             )
         )
         .concurrent_updates(settings.concurrent_updates)
-        .rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
+    )
+    app = (
+        builder.rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS)).build()
+        if settings.telegram_rate_limit
+        else builder.build()
     )
     add_handlers(app)
     return app
