@@ -24,6 +24,7 @@ from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alert_jobs import schedule_alert_jobs
 from bot.alerts import AlertScanner, Thresholds
 from bot.answers import AnswerService
+from bot.database import database_url
 from bot.leader import LeaderLease
 from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
@@ -215,6 +216,11 @@ def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
             "WEBHOOK_SECRET_TOKEN is not set: generated a random secret for this run and "
             "gave it to Telegram with setWebhook; posts without it are refused"
         )
+        if database_url(settings.database).get_backend_name() == "postgresql":
+            log.warning(
+                "replicas sharing DATABASE_URL behind one webhook need one WEBHOOK_SECRET_TOKEN: "
+                "with a generated secret each, only the last replica to start takes updates"
+            )
     asyncio.run(
         serve_webhook(
             app,
