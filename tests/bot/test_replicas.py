@@ -51,7 +51,7 @@ READERS = (USER_ID, 5151, 6161)
 """Chats subscribed to every new article, each through another replica."""
 ASKERS = iter(range(7001, 7100))
 """A new user for each question: their budgets never run out."""
-SEND_DELAY_SECONDS = 0.3
+SEND_DELAY_SECONDS = 0.5
 START_TIMEOUT = 300  # three model loads at once on a loaded 2-core machine
 ANSWER_TIMEOUT = 120
 
@@ -223,6 +223,7 @@ def _run_the_scenario(
     first_leader = pids[
         eventually(lambda: leader_pid(database_url), 60, "a replica takes the alert lease")
     ]
+    eventually(lambda: "took the alert lease" in first_leader.output(), 10, "its log line")
     assert sum("took the alert lease" in r.output() for r in replicas) == 1, "one leader"
 
     subscribed_through = set()
@@ -257,7 +258,8 @@ def _run_the_scenario(
         )
     ]
     print(f"new leader after {time.monotonic() - killed_at:.1f} s")
-    assert new_leader in survivors and "took the alert lease" in new_leader.output()
+    assert new_leader in survivors
+    eventually(lambda: "took the alert lease" in new_leader.output(), 10, "its log line")
     answered_after = [ask(emulator, balancer) for _ in range(2)]
 
     add_articles(tmp_path / "second", SECOND_BATCH, index_dir)  # after the kill
