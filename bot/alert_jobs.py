@@ -3,6 +3,9 @@
 A round indexes what waits in the inbox folder, matches articles indexed since the last round
 (by this bot or by the command line in another process) and posts what is pending. The first
 round runs at start, so articles added while the bot was down are caught up.
+
+With replicas on PostgreSQL every replica schedules both jobs, but only the holder of the alert
+lease runs them (`bot.leader`); the others try to take the lease at each of their rounds.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ def schedule_alert_jobs(app: Application, settings: BotSettings) -> None:  # typ
 async def alert_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inbox, then matching, then sending; one failing step does not stop the next round."""
     shared = services(context)
+    if not await asyncio.to_thread(shared.leader.lead):
+        return
     index = shared.answers.index
     problems = shared.problems
     try:
@@ -80,7 +85,10 @@ async def _scan(shared: Services) -> bool:
 
 
 async def daily_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One digest message per chat that asked for daily delivery."""
+    """One digest message per chat that asked for daily delivery (by the lease's holder; a digest
+    missed because the leader died at that moment stays pending for the next one)."""
     shared = services(context)
+    if not await asyncio.to_thread(shared.leader.lead):
+        return
     await _scan(shared)
     await shared.sender.deliver(context.bot, Delivery.DAILY)

@@ -24,6 +24,8 @@ from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alert_jobs import schedule_alert_jobs
 from bot.alerts import AlertScanner, Thresholds
 from bot.answers import AnswerService
+from bot.database import database_url
+from bot.leader import LeaderLease
 from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
@@ -72,6 +74,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             subscriptions=store,
             scanner=AlertScanner(opened, store, thresholds(settings)),
             sender=AlertSender(store, digest_after=settings.alert_digest_after),
+            leader=LeaderLease(store.engine),
         )
         schedule_alert_jobs(app, settings)
         await app.bot.set_my_commands(
@@ -82,9 +85,10 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         shared = app.bot_data.get(SERVICES_KEY)
         if isinstance(shared, Services):
+            await asyncio.to_thread(shared.leader.release)
             shared.subscriptions.close()
 
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
@@ -98,10 +102,13 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             )
         )
         .concurrent_updates(settings.concurrent_updates)
-        .rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
+    )
+    app = (
+        builder.rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS)).build()
+        if settings.telegram_rate_limit
+        else builder.build()
     )
     add_handlers(app)
     return app
@@ -209,6 +216,11 @@ def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
             "WEBHOOK_SECRET_TOKEN is not set: generated a random secret for this run and "
             "gave it to Telegram with setWebhook; posts without it are refused"
         )
+        if database_url(settings.database).get_backend_name() == "postgresql":
+            log.warning(
+                "replicas sharing DATABASE_URL behind one webhook need one WEBHOOK_SECRET_TOKEN: "
+                "with a generated secret each, only the last replica to start takes updates"
+            )
     asyncio.run(
         serve_webhook(
             app,

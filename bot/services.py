@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot.alert_delivery import AlertSender
 from bot.alerts import AlertScanner
 from bot.answers import AnswerService
+from bot.leader import LeaderLease
 from bot.ratelimit import PerUserLimiter
 from bot.recurring import AlertProblems
 from bot.settings import BotSettings
@@ -26,6 +27,8 @@ class Services:
     subscriptions: SubscriptionStore
     scanner: AlertScanner
     sender: AlertSender
+    leader: LeaderLease
+    """Whether this replica runs the alert jobs (`bot.leader`)."""
     problems: AlertProblems = field(default_factory=AlertProblems)
 
 

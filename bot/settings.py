@@ -34,6 +34,12 @@ class BotSettings(IndexSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None
 
+    telegram_rate_limit: bool = Field(
+        default=True,
+        description="Keep sent messages under Telegram's flood limits (AIORateLimiter); off only "
+        "against a test server.",
+    )
+
     question_max_chars: int = Field(default=500, ge=20, le=4096)
     user_questions_per_minute: int = Field(default=12, ge=1)
     concurrent_updates: int = Field(default=64, ge=1)

@@ -140,6 +140,15 @@ class BotApiEmulator(ChatEvents):
         with self._state.lock:
             self._state.faults.setdefault(canonical, []).append(fault)
 
+    def slow_answers(self, method: str, seconds: float) -> None:
+        """Answer every call of ``method`` ``seconds`` late, after it took effect (0: at once):
+        a slow network, or a window in which the bot may die after Telegram accepted a call."""
+        canonical = self._api.canonical(method)
+        if canonical is None:
+            raise ValueError(f"the emulator does not implement {method}")
+        with self._state.lock:
+            self._state.answer_delays[canonical] = seconds
+
     # -- reading what the bot did --------------------------------------------------------------
     def _sent(self, chat_id: int | None) -> list[dict[str, Any]]:
         state = self._state

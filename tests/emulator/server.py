@@ -183,6 +183,9 @@ class ApiServer:
                 error = ApiError(500, f"Internal Server Error: emulator failed: {exc!r}")
         with self.state.lock:
             self.state.finish_call(entry, error)
+            delay = self.state.answer_delays.get(method, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         if error is not None:
             return self._reply(error.payload(), error.code)
         return self._reply({"ok": True, "result": result})

@@ -49,6 +49,8 @@ class State:
         self.webhook_deliveries: list[dict[str, Any]] = []
         self.calls: list[dict[str, Any]] = []
         self.faults: dict[str, list[dict[str, Any]]] = {}
+        self.answer_delays: dict[str, float] = {}
+        """Seconds a method's answer waits after the call took effect (`slow_answers`)."""
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.poll_generation = 0
