@@ -83,6 +83,19 @@ def connect(settings: IndexSettings) -> MilvusClient:
         return client
 
 
+def disconnect(settings: IndexSettings) -> None:
+    """Close this process's client of MILVUS_URI and, for Milvus Lite, stop serving its folder
+    (so another process may open it)."""
+    uri = settings.resolved_milvus_uri
+    with _clients_lock:
+        for key in [k for k in _clients if k[0] == uri]:
+            _clients.pop(key).close()
+    if is_lite(uri):
+        from milvus_lite import server_manager_instance
+
+        server_manager_instance.release_server(uri)
+
+
 def _open(uri: str, token: str) -> MilvusClient:
     if is_lite(uri):
         if not uri.endswith(".db"):
@@ -91,17 +104,30 @@ def _open(uri: str, token: str) -> MilvusClient:
                 "data path ending in .db"
             )
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        if not _served_here(uri) and _locked_elsewhere(Path(uri)):
+            raise _lite_busy(uri)  # before Milvus Lite tries, and logs a traceback
     try:
         return MilvusClient(uri=uri, token=token)
     except MilvusException as exc:
         if is_lite(uri) and _locked_elsewhere(Path(uri)):
-            raise IndexBusyError(
-                f"the Milvus Lite data folder {uri} is open in another process (Milvus Lite "
-                "serves one process per folder): stop that process, or serve the folder with "
-                f"`python -m milvus_lite server --data-dir {uri} --host 127.0.0.1 --port 19530` "
-                "and set MILVUS_URI=http://127.0.0.1:19530 for every process"
-            ) from None
+            raise _lite_busy(uri) from None
         raise NewsIndexError(f"cannot open Milvus at {uri}: {exc.message}") from None
+
+
+def _lite_busy(uri: str) -> IndexBusyError:
+    return IndexBusyError(
+        f"the Milvus Lite data folder {uri} is open in another process (Milvus Lite "
+        "serves one process per folder): stop that process, or serve the folder with "
+        f"`python -m milvus_lite server --data-dir {uri} --host 127.0.0.1 --port 19530` "
+        "and set MILVUS_URI=http://127.0.0.1:19530 for every process"
+    )
+
+
+def _served_here(uri: str) -> bool:
+    """Whether this process already serves the Milvus Lite folder (its lock is ours)."""
+    from milvus_lite import server_manager_instance
+
+    return os.path.abspath(uri) in server_manager_instance._servers
 
 
 def _locked_elsewhere(folder: Path) -> bool:
@@ -251,15 +277,15 @@ class MilvusStore:
         if index_type == APPROXIMATE_TYPE:
             index.add_index(
                 "vector", index_type="HNSW", metric_type="IP",
-                params={"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION},
+                params=_nested({"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}),
             )  # fmt: skip
         else:
             index.add_index("vector", index_type=EXACT_TYPE, metric_type="IP")
         index.add_index(
             "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-            params={"bm25_k1": K1, "bm25_b": B},
+            params=_nested({"bm25_k1": K1, "bm25_b": B}),
         )  # fmt: skip
-        client.create_collection(name, schema=passages_schema, index_params=index)
+        self._create_collection(name, passages_schema, index)
 
         sentences = client.create_schema(auto_id=False, enable_dynamic_field=False)
         sentences.add_field("row", DataType.INT64, is_primary=True)
@@ -267,7 +293,7 @@ class MilvusStore:
         sentences.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
         index = client.prepare_index_params()
         index.add_index("vector", index_type=EXACT_TYPE, metric_type="IP")
-        client.create_collection(name + SENTENCES_SUFFIX, schema=sentences, index_params=index)
+        self._create_collection(name + SENTENCES_SUFFIX, sentences, index)
 
         articles = client.create_schema(auto_id=False, enable_dynamic_field=False)
         for field, kind, options in _ARTICLE_FIELDS:
@@ -275,7 +301,14 @@ class MilvusStore:
         articles.add_field("marker", DataType.FLOAT_VECTOR, dim=len(MARKER))
         index = client.prepare_index_params()
         index.add_index("marker", index_type=EXACT_TYPE, metric_type="IP")
-        client.create_collection(name + ARTICLES_SUFFIX, schema=articles, index_params=index)
+        self._create_collection(name + ARTICLES_SUFFIX, articles, index)
+
+    def _create_collection(self, name: str, schema: Any, index: Any) -> None:
+        """The index is created apart, not waited for: pymilvus' wait asks the server for a
+        timestamp, which Milvus Lite does not implement (it logs a traceback each time). A
+        reader loads the collection, which waits for its indexes on a server."""
+        self.client.create_collection(name, schema=schema)
+        self.client.create_index(name, index, sync=False)
 
     def _insert(self, name: str, rows: Iterable[dict[str, Any]]) -> None:
         batch: list[dict[str, Any]] = []
@@ -339,6 +372,12 @@ _ARTICLE_FIELDS: list[tuple[str, DataType, dict[str, Any]]] = [
     ("text", DataType.ARRAY, {"element_type": DataType.VARCHAR, "max_capacity": MAX_ARRAY,
                               "max_length": MAX_VARCHAR}),
 ]  # fmt: skip
+
+
+def _nested(params: dict[str, Any]) -> dict[str, Any]:
+    """Index parameters as one JSON `params` entry, the form both Milvus servers and Milvus
+    Lite read (Lite ignores them given one by one, and BM25 would fall back to k1 1.5, b 0.75)."""
+    return {"params": params}
 
 
 def words_of(text: str) -> str:

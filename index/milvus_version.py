@@ -19,6 +19,7 @@ from pymilvus.exceptions import MilvusException
 
 from index.articles import Article
 from index.errors import IndexCorruptError
+from index.lexical import K1
 from index.manifest import REBUILD_HINT
 from index.milvus_store import (
     APPROXIMATE_TYPE,
@@ -170,7 +171,9 @@ class MilvusVersion:
         if not words:
             return []
         (found,) = self._search([words], "sparse", depth, {"metric_type": "BM25"})
-        return [(row, score) for row, score in found if score > 0]
+        # Milvus Lite gives BM25 as a distance (negated score), a server as the score itself;
+        # either has Okapi's (k1 + 1) factor, which bm25s (Lucene's variant) leaves out.
+        return [(row, abs(score) / (K1 + 1)) for row, score in found if score != 0]
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         found = self._get(self.collection, rows, _RECORD_FIELDS)

@@ -500,7 +500,13 @@ class IndexWriter:
         from index.milvus_writer import version_vectors
 
         assert self._milvus is not None
-        reusable = previous is not None and self._same_chunking(previous.manifest)
+        manifest_before = previous.manifest if previous is not None else None
+        reusable = (
+            self._same_chunking(manifest_before)
+            and manifest_before is not None
+            and manifest_before.dimension == self._embedder.dimension
+            and manifest_before.backend == self._embedder.backend
+        )  # the same model's vectors, in the same space
         vectors, sentence_vectors, embedded = version_vectors(
             items, texts, sentences, self._embedder.dimension, self._embed,
             previous.milvus if previous is not None and reusable else None,
