@@ -73,16 +73,18 @@ def milvus_server(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "lite.db"),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    log_path = tmp_path / "milvus-lite-server.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "milvus_lite", "server", "--data-dir",
+             str(tmp_path / "lite.db"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=log,
+        )  # fmt: skip
     uri = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else b""
+            assert server.poll() is None, log_path.read_text(errors="replace")
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
