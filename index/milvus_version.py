@@ -5,6 +5,12 @@ Searches and reads go to Milvus on every call: nothing of the version is copied 
 files, so a replica on another machine needs none. A version never changes once its alias
 moved to it, so what is read whole (the article listing, its counts) is kept after the first
 read.
+
+Dense and lexical candidates are two Milvus searches (the vector field, and the BM25 function's
+sparse field), fused by the searcher with `index.ranking.fuse`, not by Milvus' `hybrid_search`:
+its rerankers (RRF, weighted) fuse otherwise than `cosine + weight x BM25 / best BM25`, and the
+recency prior, the minimum score and the bold sentence would need a second path. With this, the
+two stores differ only in where the candidates come from.
 """
 
 from __future__ import annotations
