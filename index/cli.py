@@ -151,10 +151,11 @@ def format_stats(stats: IndexStats) -> str:
         ("model", f"{stats.model} ({stats.dimension} dimensions)"),
         ("backend", stats.backend),
         ("index type", format_index_type(stats)),
-        ("size on disk", f"{stats.size_bytes / 1e6:.1f} MB"),
+        ("size on disk", f"{stats.size_bytes / 1e6:.1f} MB" if stats.size_bytes else "n/a"),
         ("built at", stats.built_at),
         ("version", stats.build_id),
-        ("folder", str(stats.folder)),
+        ("store", stats.store),
+        ("collection" if stats.store == "milvus" else "folder", str(stats.folder)),
     ]
     return "\n".join(f"{name:<13} {value}" for name, value in rows)
 
@@ -163,6 +164,8 @@ def format_index_type(stats: IndexStats) -> str:
     """The FAISS type, and for an approximate one how close it came to exact search."""
     if stats.exact:
         return f"{stats.index_factory} (exact search)"
+    if stats.store == "milvus":
+        return f"{stats.index_factory} (Milvus, approximate: ef {stats.ef_search})"
     if stats.recall_at_10 is None:
         return f"{stats.index_factory} (approximate; recall not measured: built before it was)"
     depth = f", efSearch {stats.ef_search}" if stats.ef_search is not None else ""

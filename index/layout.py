@@ -50,10 +50,14 @@ class IndexLayout:
             return None
         return (self.root / target).resolve()
 
+    @staticmethod
+    def new_build_id() -> str:
+        """Sortable to the microsecond, so "the newest versions" is a sort by name."""
+        return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
+
     def new_staging(self) -> tuple[str, Path]:
         """A fresh, empty folder to build the next version in, and its build id."""
-        # Sortable to the microsecond, so "the newest versions" is a sort by name.
-        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
+        build_id = self.new_build_id()
         staging = self.versions / f"{STAGING_PREFIX}{build_id}"
         staging.mkdir(parents=True)
         return build_id, staging

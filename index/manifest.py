@@ -86,6 +86,8 @@ class Manifest:
     None for exact search, and for versions written before it was measured."""
     ef_search: int | None = None
     """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
+    store: str = "faiss"
+    """Where the version lives (VECTOR_STORE): `faiss` files, or `milvus` collections."""
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n", "utf-8")

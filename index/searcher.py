@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import bm25s
-import faiss
 import numpy as np
 
-from index.embedder import Embedder, configured_backend, load_embedder
-from index.errors import IndexCorruptError, IndexMissingError, NewsIndexError
-from index.layout import IndexLayout
-from index.lexical import lexical_search, load_lexical, tokenize
-from index.manifest import REBUILD_HINT, Manifest
+from index.embedder import Embedder, load_embedder
+from index.errors import IndexMissingError, NewsIndexError
+from index.faiss_version import Snapshot
+from index.lexical import tokenize
 from index.matching import BestPassage, best_passages, term_coverage
 from index.query_batcher import QueryBatcher
 from index.ranking import (
@@ -33,13 +29,15 @@ from index.ranking import (
     sentences_in_context,
     shingles,
 )
-from index.sentence_store import SentenceVectors
 from index.sentences import sentence_spans
-from index.settings import HNSW_EF_SEARCH, IndexSettings
-from index.store import ArticleSummary, MetadataReader, PassageRecord
+from index.settings import IndexSettings
+from index.store import ArticleSummary, PassageRecord
 from index.vector_memo import VectorMemo
-from index.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
+from index.version import IndexVersion
+from index.version_source import version_source
 from index.writer import document_text
+
+__all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exists"]
 
 log = logging.getLogger(__name__)
 
@@ -96,85 +94,32 @@ class IndexStats:
     built_at: str
     build_id: str
     size_bytes: int
-    folder: Path
+    folder: Path | str
+    """Where the version lives: its folder, or (VECTOR_STORE=milvus) URI and collection."""
     backend: str = "torch"
     exact: bool = True
     """Whether FAISS compares a question with every vector; else `recall_at_10` says how close
     it comes (None for versions written before it was measured)."""
     recall_at_10: float | None = None
     ef_search: int | None = None
-
-
-class Snapshot:
-    """One published version loaded in memory: manifest, FAISS index and metadata."""
-
-    def __init__(
-        self, folder: Path, model: str, backend: str, *, ef_search: int = HNSW_EF_SEARCH
-    ) -> None:
-        self.folder = folder
-        self.manifest = Manifest.load(folder)
-        self.manifest.check_compatible(model, self.manifest.dimension, backend)
-        if self.manifest.files:
-            self.manifest.verify_files(folder)
-        else:
-            log.warning(
-                "index version %s records no file checksums, so damage cannot be detected; "
-                "`python -m index rebuild` adds them",
-                folder.name,
-            )
-        self.vectors = load_faiss(folder, ef_search=ef_search)
-        self.metadata = MetadataReader(folder)
-        self.lexical = _load_lexical(folder)
-        self.sentences = self._load_sentences(folder)
-        _, passages = self.metadata.counts()
-        if (
-            self.vectors.ntotal != passages
-            or passages != self.manifest.passages
-            or self.vectors.d != self.manifest.dimension
-        ):
-            raise IndexCorruptError(
-                f"the index in {folder} is inconsistent ({self.vectors.ntotal} vectors of "
-                f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
-                f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
-            )
-
-    def _load_sentences(self, folder: Path) -> SentenceVectors | None:
-        """Stored sentence vectors (format 2); None for format 1, whose replies embed sentences."""
-        if self.manifest.format_version < 2:
-            log.warning(
-                "index version %s stores no sentence vectors, so every reply embeds its "
-                "sentences; `python -m index rebuild` stores them",
-                folder.name,
-            )
-            return None
-        stored = SentenceVectors(folder, self.manifest.dimension)
-        listed = self.metadata.sentence_count() if self.metadata.has_sentences() else -1
-        if not (len(stored) == listed == self.manifest.sentences):
-            raise IndexCorruptError(
-                f"the index in {folder} is inconsistent ({len(stored)} sentence vectors, "
-                f"{listed} sentences listed; the manifest says {self.manifest.sentences}): "
-                f"{REBUILD_HINT}"
-            )
-        return stored
-
-    def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+    store: str = "faiss"
 
 
 @dataclass(frozen=True, slots=True)
 class _Question:
-    """A question for the batcher: its text, and where to find its nearest passages (the FAISS
-    index of the caller's version; None when only its vector is wanted)."""
+    """A question for the batcher: its text, and where to find its nearest passages (the
+    caller's version; None when only its vector is wanted)."""
 
     text: str
-    vectors: faiss.Index | None
+    vectors: IndexVersion | None
     depth: int
 
 
 class NewsIndex:
     """Search over the live version of an index folder, safe to call from many threads.
 
-    Each call checks where `current` points (one readlink); when a writer has published a new
+    Each call checks which version is live (one readlink of `current`, or with
+    VECTOR_STORE=milvus one lookup of the collection alias); when a writer has published a new
     version it is loaded and swapped in, while calls already running finish on the old one.
     A new version that fails to load is logged and the old one keeps serving.
     """
@@ -182,9 +127,10 @@ class NewsIndex:
     def __init__(self, settings: IndexSettings, embedder: Embedder | None = None) -> None:
         self._settings = settings
         self._embedder = embedder
-        self._layout = IndexLayout(settings.resolved_index_dir)
-        self._snapshot: Snapshot | None = None
-        self._failed_folder: Path | None = None
+        self._source = version_source(settings)
+        self._snapshot: IndexVersion | None = None
+        self._name: str | None = None  # what the source called the loaded version
+        self._failed: str | None = None
         self._reload_lock = threading.Lock()
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
@@ -204,7 +150,7 @@ class NewsIndex:
 
     def _encode_and_search(self, question: _Question) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The question's vector and its `depth` nearest passages in `question.vectors`, from
-        one model call and one FAISS search shared with the questions waiting at that moment."""
+        one model call and one vector search shared with the questions waiting at that moment."""
         if self._batcher is None:
             with self._batcher_lock:
                 if self._batcher is None:
@@ -220,7 +166,7 @@ class NewsIndex:
     ) -> list[tuple[np.ndarray, list[tuple[int, float]]]]:
         vectors = self.embedder.encode_queries([q.text for q in questions])
         found: list[list[tuple[int, float]]] = [[] for _ in questions]
-        by_index: dict[int, list[int]] = {}  # one search per FAISS index (a version, usually one)
+        by_index: dict[int, list[int]] = {}  # one search per version (usually one)
         for position, question in enumerate(questions):
             if question.vectors is not None and question.depth > 0:
                 by_index.setdefault(id(question.vectors), []).append(position)
@@ -228,7 +174,7 @@ class NewsIndex:
             index = questions[positions[0]].vectors
             assert index is not None
             depth = max(questions[p].depth for p in positions)
-            hits = search_faiss_many(index, vectors[positions], depth)
+            hits = index.nearest(vectors[positions], depth)
             for position, nearest in zip(positions, hits, strict=True):
                 found[position] = nearest[: questions[position].depth]
         return [
@@ -245,43 +191,37 @@ class NewsIndex:
             self._sentence_memo = VectorMemo(self.embedder.encode_documents, size)
         return self._sentence_memo.encode(texts)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> IndexVersion:
         """The live version, loading it first if a writer has published a new one."""
-        folder = self._layout.current_version()
+        name = self._source.current()
         current = self._snapshot
-        if current is not None and (
-            folder is None or folder == current.folder or folder == self._failed_folder
-        ):
+        if current is not None and (name is None or name == self._name or name == self._failed):
             return current
         with self._reload_lock:
             current = self._snapshot
-            if current is not None and (folder is None or folder == current.folder):
+            if current is not None and (name is None or name == self._name):
                 return current
-            if folder is None or not folder.exists():
+            if name is None:
                 raise IndexMissingError(
-                    f"no index in {self._layout.root} yet: build one with `python -m index rebuild`"
+                    f"no index in {self._source.describe()} yet: build one with "
+                    "`python -m index rebuild`"
                 )
             try:
-                loaded = Snapshot(
-                    folder,
-                    self._settings.embedding_model,
-                    configured_backend(self._settings),
-                    ef_search=self._settings.faiss_hnsw_ef_search,
-                )
+                loaded = self._source.load(name)
             except (NewsIndexError, OSError) as exc:
                 if current is None:
                     raise
-                if folder != self._failed_folder:
+                if name != self._failed:
                     log.error(
                         "keeping index version %s: the new one failed to load: %s",
-                        current.folder.name,
+                        current.name,
                         exc,
                     )
-                self._failed_folder = folder
+                self._failed = name
                 return current
             if current is not None:
-                log.info("switched to index version %s", folder.name)
-            self._snapshot, self._failed_folder = loaded, None
+                log.info("switched to index version %s", loaded.name)
+            self._snapshot, self._name, self._failed = loaded, name, None
             return loaded
 
     def search(
@@ -313,11 +253,11 @@ class NewsIndex:
         snapshot.manifest.check_compatible(
             self.embedder.model_name, self.embedder.dimension, self.embedder.backend
         )
-        mode = settings.search_mode if snapshot.lexical is not None else "dense"
-        dense_from = None if mode == "lexical" else snapshot.vectors
+        mode = settings.search_mode if snapshot.has_lexical else "dense"
+        dense_from = None if mode == "lexical" else snapshot
         vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
         cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth, mode)
-        records = snapshot.metadata.passages(list(cosines))
+        records = snapshot.passages(list(cosines))
         recency = settings.search_recency_weight
         if recency:
             day = as_of or datetime.now(UTC).date()
@@ -378,16 +318,16 @@ class NewsIndex:
         No model call: the passages' vectors come from the index itself.
         """
         snapshot = self.snapshot()
-        pairs = snapshot.metadata.passage_rows(article_ids)
+        pairs = snapshot.passage_rows(article_ids)
         if not pairs or len(topics) == 0:
             return {}
         rows = [row for row, _ in pairs]
-        vectors = passage_vectors(snapshot.vectors, rows)
+        vectors = snapshot.passage_vectors(rows)
         matrix = np.asarray(topics, dtype=np.float32).reshape(len(topics), -1)
         cosines = vectors @ matrix.T
         scores = cosines
         if topic_texts is not None and lexical_weight:
-            records = snapshot.metadata.passages(rows)
+            records = snapshot.passages(rows)
             coverage = np.array(
                 [
                     [term_coverage(topic, document_text(records[row].title, records[row].text))
@@ -406,7 +346,7 @@ class NewsIndex:
             return hit
         vector = self.encode_question(prepared)
         snapshot = self.snapshot()
-        record = snapshot.metadata.passages([hit.row]).get(hit.row) if hit.row >= 0 else None
+        record = snapshot.passages([hit.row]).get(hit.row) if hit.row >= 0 else None
         if record is None or (record.article_id, record.start) != (hit.article_id, hit.start):
             (span,) = self._embedded_best(vector, prepared, [(hit.title, hit.text)])
         else:
@@ -416,7 +356,7 @@ class NewsIndex:
     def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
         """The row of each article's first passage (what to show for "every new article")."""
         leads: dict[str, int] = {}
-        for row, article_id in self.snapshot().metadata.passage_rows(article_ids):
+        for row, article_id in self.snapshot().passage_rows(article_ids):
             leads.setdefault(article_id, row)
         return leads
 
@@ -429,7 +369,7 @@ class NewsIndex:
         chosen as search chooses the bold sentence of an answer.
         """
         snapshot = self.snapshot()
-        record = snapshot.metadata.passages([row]).get(row)
+        record = snapshot.passages([row]).get(row)
         if record is None:
             return None
         highlight = (0, 0)
@@ -442,7 +382,7 @@ class NewsIndex:
 
     def _candidates(
         self,
-        snapshot: Snapshot,
+        snapshot: IndexVersion,
         query: str,
         vector: np.ndarray,
         dense: list[tuple[int, float]],
@@ -451,7 +391,7 @@ class NewsIndex:
     ) -> tuple[dict[int, float], dict[int, float]]:
         """Candidate rows with their cosine, and the scores they are ranked by.
 
-        Dense candidates came from FAISS (with the question's encoding), lexical ones come from
+        Dense candidates came from the vector search (with the question's encoding), lexical ones come from
         BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
         it), so all are shown alike. `mode` is the search mode this version allows (dense alone
         for a version without a word index).
@@ -459,11 +399,11 @@ class NewsIndex:
         settings = self._settings
         cosines = dict(dense)
         lexical: dict[int, float] = {}
-        if mode != "dense" and snapshot.lexical is not None:
-            lexical = dict(lexical_search(snapshot.lexical, query, depth))
+        if mode != "dense" and snapshot.has_lexical:
+            lexical = dict(snapshot.lexical_search(query, depth))
             missing = [row for row in lexical if row not in cosines]
             if missing:
-                found = passage_vectors(snapshot.vectors, missing) @ vector.reshape(-1)
+                found = snapshot.passage_vectors(missing) @ vector.reshape(-1)
                 cosines.update(zip(missing, found.tolist(), strict=True))
         if mode == "dense":
             return cosines, {}
@@ -478,7 +418,7 @@ class NewsIndex:
 
     def _best_sentences(
         self,
-        snapshot: Snapshot,
+        snapshot: IndexVersion,
         query: np.ndarray,
         query_text: str,
         records: Sequence[PassageRecord],
@@ -489,9 +429,9 @@ class NewsIndex:
         the question's words it holds, so the sentence that names what was asked wins a near tie.
         The cosines come from the sentence vectors stored with the version: no model call.
         """
-        if snapshot.sentences is None:
+        if not snapshot.has_sentence_vectors:
             return self._embedded_best(query, query_text, [(r.title, r.text) for r in records])
-        listed = snapshot.metadata.sentences([r.row for r in records])
+        listed = snapshot.sentences([r.row for r in records])
         spans: list[list[tuple[int, int]]] = []
         rows: list[int] = []
         for record in records:
@@ -503,7 +443,7 @@ class NewsIndex:
             spans.append([(a - record.start, b - record.start) for _, a, b in found])
             rows += [sentence for sentence, _, _ in found]
         known = [row for row in rows if row >= 0]
-        found_cosines = snapshot.sentences.vectors(known) @ query.reshape(-1)
+        found_cosines = snapshot.sentence_vectors(known) @ query.reshape(-1)
         cosines = dict(zip(known, found_cosines.tolist(), strict=True))
         scores = np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32)
         texts = [r.text for r in records]
@@ -558,37 +498,20 @@ class NewsIndex:
 
     def stats(self) -> IndexStats:
         snapshot = self.snapshot()
-        articles, passages = snapshot.metadata.counts()
+        articles, passages = snapshot.counts()
         manifest = snapshot.manifest
         return IndexStats(
             articles, passages, manifest.model, manifest.dimension, manifest.index_factory,
-            manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.folder,
-            manifest.backend, is_exact(snapshot.vectors), manifest.recall_at_10,
-            manifest.ef_search,
+            manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.location,
+            manifest.backend, snapshot.is_exact(), manifest.recall_at_10,
+            manifest.ef_search, manifest.store,
         )  # fmt: skip
 
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
-        return self.snapshot().metadata.list_articles(offset, limit)
+        return self.snapshot().list_articles(offset, limit)
 
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
-        return self.snapshot().metadata.articles_indexed_since(since)
-
-
-def _load_lexical(folder: Path) -> bm25s.BM25 | None:
-    try:
-        lexical = load_lexical(folder)
-    except Exception as exc:  # bm25s and numpy raise many kinds (EOFError, KeyError, …) on damage
-        raise IndexCorruptError(
-            f"the word index in {folder} cannot be read ({type(exc).__name__}: {exc}): "
-            f"{REBUILD_HINT}"
-        ) from None
-    if lexical is None:
-        log.warning(
-            "index version %s has no word index: searching by meaning only; "
-            "`python -m index rebuild` adds it",
-            folder.name,
-        )
-    return lexical
+        return self.snapshot().articles_indexed_since(since)
 
 
 def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
@@ -626,6 +549,5 @@ def _hit(
 
 
 def index_exists(settings: IndexSettings) -> bool:
-    """Whether a version has been published in the configured index folder."""
-    folder = IndexLayout(settings.resolved_index_dir).current_version()
-    return folder is not None and os.path.isdir(folder)
+    """Whether a version has been published (in the index folder, or in Milvus)."""
+    return version_source(settings).current() is not None

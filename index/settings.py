@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,11 @@ HNSW_EF_SEARCH = 1024
 EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
 """torch: sentence-transformers as shipped. onnx / onnx-int8: the same model exported once to
 ONNX (fp32, or int8 weights by dynamic quantization) and run by onnxruntime without torch."""
+
+
+VectorStore = Literal["faiss", "milvus"]
+"""faiss: today's version folders on disk. milvus: the same versions as Milvus collections, so a
+replica on another machine reads them with no local files."""
 
 
 def _default_data_dir() -> Path:
@@ -59,6 +64,15 @@ class IndexSettings(BaseSettings):
     faiss_exact_limit: int = Field(default=100_000, ge=0)
     # Candidates an HNSW search explores: more is slower and closer to exact search.
     faiss_hnsw_ef_search: int = Field(default=HNSW_EF_SEARCH, ge=1, le=100_000)
+    # Where versions live: files under INDEX_DIR (FAISS, SQLite, bm25s), or collections in Milvus
+    # (MILVUS_URI: a server's http://host:19530, or a Milvus Lite data path ending in .db).
+    vector_store: VectorStore = "faiss"
+    milvus_uri: str | None = Field(default=None, description="Default: $INDEX_DIR/milvus.db.")
+    milvus_token: SecretStr | None = None
+    # Versions are collections <prefix>_<build id>; readers follow the alias <prefix>_live.
+    milvus_collection_prefix: str = Field(
+        default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,100}$"
+    )
 
     # Longer articles are skipped with a warning: news is far shorter, and splitting and
     # embedding one of 50 MB takes many minutes and gigabytes.
@@ -124,3 +138,8 @@ class IndexSettings(BaseSettings):
         """The folder of ONNX exports, never None once validated."""
         assert self.models_dir is not None
         return self.models_dir
+
+    @property
+    def resolved_milvus_uri(self) -> str:
+        """MILVUS_URI, or a Milvus Lite data folder inside the index folder."""
+        return self.milvus_uri or str(self.resolved_index_dir / "milvus.db")

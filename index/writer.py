@@ -16,10 +16,11 @@ import contextlib
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
@@ -49,6 +50,10 @@ from index.splitting import split_many
 from index.store import IndexedArticle, MetadataReader, write_metadata
 from index.vector_recall import build_recall
 from index.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
+
+if TYPE_CHECKING:  # pymilvus is imported only by a process that uses VECTOR_STORE=milvus
+    from index.milvus_store import MilvusStore
+    from index.milvus_version import MilvusVersion
 
 log = logging.getLogger(__name__)
 
@@ -141,13 +146,16 @@ class WriteReport:
     embedded: int = 0
     seconds: float = 0.0
     version: Path | None = None
+    collection: str | None = None
+    """The version's Milvus collection (VECTOR_STORE=milvus), where `version` is None."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Previous:
     items: list[IndexedArticle]
     manifest: Manifest | None
-    folder: Path | None = None  # the version read; published versions never change
+    name: str | None = None  # the version read (folder or collection); it never changes
+    milvus: MilvusVersion | None = None  # where an unchanged article's vectors are copied from
 
     def by_id(self) -> dict[str, IndexedArticle]:
         return {item.article.id: item for item in self.items}
@@ -178,6 +186,11 @@ class IndexWriter:
         self._embedder = embedder
         self._progress = progress
         self._layout = IndexLayout(settings.resolved_index_dir)
+        self._milvus: MilvusStore | None = None
+        if settings.vector_store == "milvus":
+            from index.milvus_store import MilvusStore
+
+            self._milvus = MilvusStore(settings)
         self._chunking = ChunkingOptions(
             max_tokens=settings.passage_max_tokens,
             min_tokens=settings.passage_min_tokens,
@@ -195,7 +208,7 @@ class IndexWriter:
         articles, report.skipped = self._read(paths, strict)
         seen = self._previous(for_rebuild=True)
         prepared = self._prepare(articles, seen, report)
-        with self._layout.write_lock():
+        with self._write_lock():
             previous = self._live(seen, for_rebuild=True)
             kept = _kept_for_unreadable(previous.items, report.skipped)
             report.kept_unreadable = [item.article.id for item in kept]
@@ -209,7 +222,7 @@ class IndexWriter:
                     + "; the index is unchanged"
                 )
             report.removed = sorted(previous.by_id().keys() - {i.article.id for i in items})
-            self._commit(items, report)
+            self._commit(items, report, previous=previous)
         report.seconds = time.monotonic() - started
         return report
 
@@ -227,7 +240,7 @@ class IndexWriter:
         articles, report.skipped = self._read(paths, strict, named_ids)
         seen = self._previous(for_rebuild=False)
         prepared = self._prepare(articles, seen, report)
-        with self._layout.write_lock():
+        with self._write_lock():
             previous = self._live(seen, for_rebuild=False)
             fresh = self._index_articles(articles, previous, prepared, report)
             fresh_ids = {item.article.id for item in fresh}
@@ -237,7 +250,10 @@ class IndexWriter:
                     "no readable articles in " + ", ".join(map(str, paths)) + "; nothing was added"
                 )
             self._commit(
-                items, report, changed=bool(report.added or report.updated or not previous.items)
+                items,
+                report,
+                changed=bool(report.added or report.updated or not previous.items),
+                previous=previous,
             )
         report.seconds = time.monotonic() - started
         return report
@@ -248,12 +264,12 @@ class IndexWriter:
         started = time.monotonic()
         report = WriteReport("remove")
         wanted = set(article_ids)
-        with self._layout.write_lock():
+        with self._write_lock():
             previous = self._previous(for_rebuild=False)
             items = [i for i in previous.items if i.article.id not in wanted]
             report.removed = sorted(wanted & previous.by_id().keys())
             report.unchanged = len(items)
-            self._commit(items, report, changed=bool(report.removed))
+            self._commit(items, report, changed=bool(report.removed), previous=previous)
         report.seconds = time.monotonic() - started
         return report
 
@@ -280,32 +296,58 @@ class IndexWriter:
             articles[found.id] = found
         return list(articles.values()), skipped
 
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One writer at a time (a lock file in INDEX_DIR, for both stores); holding it, what
+        a killed write left (a staging folder, a half-written collection) is removed."""
+        with self._layout.write_lock():
+            if self._milvus is not None:
+                self._milvus.collect_garbage()
+            yield
+
+    def _current(self) -> str | None:
+        """The live version's name: its folder, or the collection the Milvus alias names."""
+        if self._milvus is not None:
+            return self._milvus.live_collection()
+        folder = self._layout.current_version()
+        return None if folder is None else str(folder)
+
     def _previous(self, *, for_rebuild: bool) -> _Previous:
         """The live version's content; a rebuild may replace an unreadable or mismatched one."""
-        folder = self._layout.current_version()
-        if folder is None:
+        name = self._current()
+        if name is None:
             return _Previous([], None)
+        milvus: MilvusVersion | None = None
         try:
-            manifest = Manifest.load(folder)
-            reader = MetadataReader(folder)
-            try:
-                items = reader.indexed_articles()
-            finally:
-                reader.close()
+            if self._milvus is not None:
+                manifest = self._milvus.manifest(name)
+            else:
+                manifest = Manifest.load(Path(name))
             if not for_rebuild:
                 manifest.check_compatible(
                     self._embedder.model_name, self._embedder.dimension, self._embedder.backend
                 )
+            if self._milvus is not None:
+                from index.milvus_version import MilvusVersion
+
+                milvus = MilvusVersion(self._milvus, name, manifest.model, manifest.backend)
+                items = milvus.indexed_articles()
+            else:
+                reader = MetadataReader(Path(name))
+                try:
+                    items = reader.indexed_articles()
+                finally:
+                    reader.close()
         except (IndexCorruptError, IndexMismatchError) as exc:
             if not for_rebuild:
                 raise
             log.warning("the current index will be replaced: %s", exc)
-            return _Previous([], None, folder)
-        return _Previous(items, manifest, folder)
+            return _Previous([], None, name)
+        return _Previous(items, manifest, name, milvus)
 
     def _live(self, seen: _Previous, *, for_rebuild: bool) -> _Previous:
         """Under the lock: the live version, which another writer may have published since `seen`."""
-        if self._layout.current_version() == seen.folder:
+        if self._current() == seen.name:
             return seen
         log.info("another write was published meanwhile; adding to that version")
         return self._previous(for_rebuild=for_rebuild)
@@ -407,13 +449,22 @@ class IndexWriter:
         return result
 
     def _commit(
-        self, items: list[IndexedArticle], report: WriteReport, *, changed: bool = True
+        self,
+        items: list[IndexedArticle],
+        report: WriteReport,
+        *,
+        changed: bool = True,
+        previous: _Previous | None = None,
     ) -> None:
         """Publish `items` as the next version; when nothing changed, only count what is live."""
         if not changed:
             report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
             return
         texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
+        if self._milvus is not None:
+            self._commit_milvus(items, texts, sentences, report, previous)
+            report.articles, report.passages = len(items), len(texts)
+            return
         # Prepared passages are found in the cache.
         vectors, quantized, embedded = self._embed(texts, sentences)
         report.embedded += embedded
@@ -435,6 +486,57 @@ class IndexWriter:
             raise
         self._layout.collect_garbage()
         report.articles, report.passages = len(items), len(texts)
+
+    def _commit_milvus(
+        self,
+        items: list[IndexedArticle],
+        texts: list[str],
+        sentences: list[list[Span]],
+        report: WriteReport,
+        previous: _Previous | None,
+    ) -> None:
+        """Write the version's collections and move the alias (see index.milvus_writer)."""
+        from index.milvus_store import APPROXIMATE_TYPE, EXACT_TYPE
+        from index.milvus_writer import version_vectors
+
+        assert self._milvus is not None
+        manifest_before = previous.manifest if previous is not None else None
+        reusable = (
+            self._same_chunking(manifest_before)
+            and manifest_before is not None
+            and manifest_before.dimension == self._embedder.dimension
+            and manifest_before.backend == self._embedder.backend
+        )  # the same model's vectors, in the same space
+        vectors, sentence_vectors, embedded = version_vectors(
+            items, texts, sentences, self._embedder.dimension, self._embed,
+            previous.milvus if previous is not None and reusable else None,
+            previous.items if previous is not None else [],
+        )  # fmt: skip
+        report.embedded += embedded
+        build_id = self._layout.new_build_id()
+        exact = len(vectors) <= self._settings.faiss_exact_limit
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            build_id=build_id,
+            model=self._embedder.model_name,
+            dimension=self._embedder.dimension,
+            metric="inner_product",
+            index_factory=EXACT_TYPE if exact else APPROXIMATE_TYPE,
+            passage_max_tokens=self._chunking.max_tokens,
+            passage_min_tokens=self._chunking.min_tokens,
+            passage_overlap_sentences=self._chunking.overlap_sentences,
+            articles=len(items),
+            passages=len(texts),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            backend=self._embedder.backend,
+            sentences=len(sentence_vectors),
+            ef_search=None if exact else self._settings.faiss_hnsw_ef_search,
+            store="milvus",
+        )
+        report.collection = self._milvus.write_version(
+            build_id, items, texts, vectors, sentence_vectors, manifest
+        )
+        self._milvus.collect_garbage()
 
     def _vector_index(self, vectors: np.ndarray) -> _VectorIndex:
         """The version's FAISS index, of the type FAISS_INDEX_FACTORY picks for its size (so a

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,3 +36,65 @@ def onnx_settings(
     return settings.model_copy(
         update={"models_dir": onnx_models_dir, "embedding_backend": "onnx-int8"}
     )
+
+
+@pytest.fixture(autouse=True)
+def vector_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """VECTOR_STORE of the test (and its subprocesses): faiss unless a test asks for both.
+
+    With milvus the default MILVUS_URI is used, a Milvus Lite folder in the test's INDEX_DIR;
+    this process stops serving it at the end of the test (whichever store the test asked for).
+    """
+    store: str = getattr(request, "param", "faiss")
+    monkeypatch.setenv("VECTOR_STORE", store)
+    yield store
+    if "index.milvus_store" in sys.modules:  # a test may open Milvus Lite whatever its store
+        from index.milvus_store import disconnect
+
+        disconnect(IndexSettings(_env_file=None))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(isolated_environment: Path, vector_store: str) -> IndexSettings:
+    """The shared settings fixture, on the test's VECTOR_STORE."""
+    return IndexSettings(_env_file=None, data_dir=isolated_environment, vector_store=vector_store)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def milvus_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vector_store: str
+) -> Iterator[str | None]:
+    """For VECTOR_STORE=milvus, Milvus Lite's own server on a free local port, its URI in
+    MILVUS_URI: the way several processes (a bot, the command line) share one Lite folder.
+    None for faiss."""
+    if vector_store != "milvus":
+        yield None
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log_path = tmp_path / "milvus-lite-server.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "milvus_lite", "server", "--data-dir",
+             str(tmp_path / "lite.db"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=log,
+        )  # fmt: skip
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log_path.read_text(errors="replace")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline, "Milvus Lite's server did not start"
+            time.sleep(0.1)
+        monkeypatch.setenv("MILVUS_URI", uri)
+        yield uri
+    finally:
+        from index.milvus_store import disconnect
+
+        disconnect(IndexSettings(_env_file=None, milvus_uri=uri))  # type: ignore[call-arg]
+        server.terminate()
+        server.wait(timeout=30)

@@ -18,6 +18,7 @@ from index import IndexSettings, NewsIndex
 from index.cli import build_parser
 from index.layout import IndexLayout
 from tests.conftest import PROJECT_ROOT, SEEDS, fill_disk
+from tests.stores import both_stores
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +75,8 @@ def test_common_options_default_when_not_given() -> None:
     assert args.quiet is False and args.index_dir is None
 
 
-def test_rebuild_query_stats_round_trip(tmp_path: Path) -> None:
+@both_stores
+def test_rebuild_query_stats_round_trip(tmp_path: Path, vector_store: str) -> None:
     rebuilt = run_cli("rebuild", "-q")
     assert re.search(r"rebuild: 1 articles, \d+ passages", rebuilt.stdout)
     assert "DEBUG" not in rebuilt.stderr, "no library debug output (bm25s logs at DEBUG)"
@@ -97,11 +99,15 @@ def test_rebuild_query_stats_round_trip(tmp_path: Path) -> None:
 
     stats = run_cli("stats").stdout
     assert re.search(r"articles\s+1\n", stats) and "all-MiniLM-L6-v2" in stats and "MB" in stats
+    assert re.search(rf"store\s+{vector_store}\n", stats)
+    if vector_store == "milvus":
+        assert re.search(r"collection\s+\S+milvus\.db \(Milvus Lite\), collection newsbot_", stats)
     listing = run_cli("articles").stdout
     assert listing.startswith("000_73da1f60caab5eee\t2024-02-26\t")
 
 
-def test_index_dir_option_and_add_remove(tmp_path: Path) -> None:
+@both_stores
+def test_index_dir_option_and_add_remove(tmp_path: Path, vector_store: str) -> None:
     index_dir = tmp_path / "elsewhere"
     article = tmp_path / "story.md"
     article.write_text("# Iceland volcano\n\nLava flowed towards Grindavik on Saturday night.\n")
@@ -229,7 +235,10 @@ def _children(pid: int) -> list[int]:
     """The processes `pid` started (Linux's /proc)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
     return found
 
 
@@ -242,12 +251,37 @@ def _articles(folder: Path, count: int) -> None:
         (folder / f"report-{i}.txt").write_text(f"Harbour report {i}. {sentences}\n")
 
 
-@pytest.mark.parametrize("kill_when", ["splitting", "embedding"])
+def _live_version(settings: IndexSettings) -> str | None:
+    """The live version's folder, or the collection the Milvus alias names."""
+    if settings.vector_store == "milvus":
+        from index.milvus_store import MilvusStore
+
+        return MilvusStore(settings).live_collection()
+    folder = IndexLayout(settings.resolved_index_dir).current_version()
+    return None if folder is None else str(folder)
+
+
+@pytest.mark.parametrize(
+    ("vector_store", "kill_when"),
+    [
+        ("faiss", "splitting"),
+        ("faiss", "embedding"),
+        ("milvus", "splitting"),
+        ("milvus", "embedding"),
+        ("milvus", "writing"),
+    ],
+    indirect=["vector_store"],
+)
 def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
-    tmp_path: Path, settings: IndexSettings, kill_when: str
+    tmp_path: Path, settings: IndexSettings, milvus_server: str | None, kill_when: str
 ) -> None:
+    """With milvus, on Milvus Lite's server (the command line and this test are two
+    processes); `writing` kills the rebuild once its new collections exist, mid-insert."""
+    if milvus_server is not None:
+        settings = settings.model_copy(update={"milvus_uri": milvus_server})
     run_cli("rebuild", "-q")
-    old_version = IndexLayout(settings.resolved_index_dir).current_version()
+    old_version = _live_version(settings)
+    assert old_version is not None
     corpus = tmp_path / "big"
     _articles(corpus, 120)
     process = subprocess.Popen(
@@ -262,22 +296,28 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
         if kill_when == "splitting"
         else rb"Embedding:\s+\d+%.*?\| ([1-9]\d*)/"
     )
+    collections_before = _collections(settings)
 
     def read() -> None:
         assert process.stderr is not None
         while chunk := process.stderr.read1(4096):  # type: ignore[attr-defined]
             seen.extend(chunk)
 
+    def reached() -> bool:
+        if kill_when == "writing":
+            return len(_collections(settings)) > len(collections_before)
+        return pattern.search(seen) is not None
+
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     deadline = time.monotonic() + 300
-    while not pattern.search(seen) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while not reached() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01 if kill_when == "writing" else 0.05)
     assert process.poll() is None, (
         f"the rebuild ended before it could be killed: {bytes(seen[-500:])!r}"
     )
     workers = _children(process.pid)
-    assert workers or kill_when == "embedding", "120 articles are split on worker processes"
+    assert workers or kill_when != "splitting", "120 articles are split on worker processes"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 30
@@ -288,15 +328,38 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
     assert process.stderr is not None
     process.stderr.close()
 
-    layout = IndexLayout(settings.resolved_index_dir)
-    assert layout.current_version() == old_version
+    assert _live_version(settings) == old_version
+    if kill_when == "writing":
+        (half,) = [n for n in _collections(settings) if n not in collections_before][:1]
+        assert not _complete(settings, half), "killed before its manifest was written"
     hits = NewsIndex(settings).search(QUESTION)
     assert hits and "10-year bilateral agreements" in hits[0].text
     stats = run_cli("stats").stdout
     assert re.search(r"articles\s+1\n", stats)
 
     run_cli("add", str(SEEDS), "-q")  # the next write cleans up what the killed one left
-    assert not [p for p in layout.versions.iterdir() if p.name.startswith(".staging-")]
+    if settings.vector_store == "milvus":
+        assert _collections(settings) == collections_before, "the half-written one is dropped"
+    else:
+        layout = IndexLayout(settings.resolved_index_dir)
+        assert not [p for p in layout.versions.iterdir() if p.name.startswith(".staging-")]
+
+
+def _collections(settings: IndexSettings) -> list[str]:
+    """The Milvus collections of the index (none for faiss)."""
+    if settings.vector_store != "milvus":
+        return []
+    from index.milvus_store import connect
+
+    return sorted(n for n in connect(settings).list_collections() if n.startswith("newsbot_"))
+
+
+def _complete(settings: IndexSettings, name: str) -> bool:
+    from index.milvus_store import MilvusStore
+
+    return MilvusStore(settings)._complete(
+        name.removesuffix("_sentences").removesuffix("_articles")
+    )
 
 
 def test_articles_listing_is_one_line_per_article_whatever_the_ids(tmp_path: Path) -> None:

@@ -1,0 +1,305 @@
+"""A version read from Milvus (VECTOR_STORE=milvus): `index.version.IndexVersion` over the
+collections `index.milvus_store` writes.
+
+Searches and reads go to Milvus on every call: nothing of the version is copied to local
+files, so a replica on another machine needs none. A version never changes once its alias
+moved to it, so what is read whole (the article listing, its counts) is kept after the first
+read.
+
+Dense and lexical candidates are two Milvus searches (the vector field, and the BM25 function's
+sparse field), fused by the searcher with `index.ranking.fuse`, not by Milvus' `hybrid_search`:
+its rerankers (RRF, weighted) fuse otherwise than `cosine + weight x BM25 / best BM25`, and the
+recency prior, the minimum score and the bold sentence would need a second path. With this, the
+two stores differ only in where the candidates come from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pymilvus.exceptions import MilvusException
+
+from index.articles import Article
+from index.errors import IndexCorruptError
+from index.lexical import K1
+from index.manifest import REBUILD_HINT
+from index.milvus_store import (
+    APPROXIMATE_TYPE,
+    ARTICLES_SUFFIX,
+    SENTENCES_SUFFIX,
+    MilvusStore,
+    is_lite,
+    words_of,
+)
+from index.passages import PassageSpan
+from index.settings import HNSW_EF_SEARCH
+from index.store import ArticleSummary, IndexedArticle, PassageRecord
+
+_RECORD_FIELDS = [
+    "row", "article_id", "ordinal", "start", "end", "text", "title", "url", "source",
+    "published", "first_indexed_at", "passages_in_article",
+]  # fmt: skip
+_SUMMARY_FIELDS = [
+    "row", "id", "title", "url", "source", "published", "passages", "first_indexed_at",
+    "first_row",
+]  # fmt: skip
+
+
+class MilvusVersion:
+    """One complete version: the collections the alias named when it was loaded."""
+
+    def __init__(
+        self,
+        store: MilvusStore,
+        collection: str,
+        model: str,
+        backend: str,
+        *,
+        ef_search: int = HNSW_EF_SEARCH,
+    ) -> None:
+        self._store = store
+        self._client = store.client
+        self.collection = collection
+        self._sentences = collection + SENTENCES_SUFFIX
+        self._articles = collection + ARTICLES_SUFFIX
+        self._ef_search = ef_search
+        self.manifest = store.manifest(collection)
+        self.manifest.check_compatible(model, self.manifest.dimension, backend)
+        self._summaries: list[dict[str, Any]] | None = None
+        self._summaries_lock = threading.Lock()
+        try:
+            for name in (collection, self._sentences, self._articles):
+                self._client.load_collection(name)
+            passages, sentences, articles = (
+                self._count(name) for name in (collection, self._sentences, self._articles)
+            )
+            dimension = self._dimension()
+        except MilvusException as exc:
+            raise self._damaged(exc) from None
+        m = self.manifest
+        if (passages, sentences, articles, dimension) != (
+            m.passages,
+            m.sentences,
+            m.articles,
+            m.dimension,
+        ):
+            raise IndexCorruptError(
+                f"the Milvus collection {collection} is inconsistent ({passages} passages, "
+                f"{sentences} sentences, {articles} articles, {dimension} dimensions; the "
+                f"manifest says {m.passages}, {m.sentences}, {m.articles} and {m.dimension}): "
+                f"{REBUILD_HINT}"
+            )
+        self._counts = (articles, passages)
+
+    def _damaged(self, exc: MilvusException) -> IndexCorruptError:
+        return IndexCorruptError(
+            f"the Milvus collection {self.collection} cannot be read ({exc.message}): "
+            f"{REBUILD_HINT}"
+        )
+
+    def _count(self, name: str) -> int:
+        (found,) = self._client.query(name, filter="", output_fields=["count(*)"])
+        return int(found["count(*)"])
+
+    def _dimension(self) -> int:
+        fields = self._client.describe_collection(self.collection)["fields"]
+        (vector,) = [f for f in fields if f["name"] == "vector"]
+        return int(vector["params"]["dim"])
+
+    @property
+    def name(self) -> str:
+        return self.collection
+
+    @property
+    def location(self) -> str:
+        uri = self._store.uri
+        return f"{uri} (Milvus{' Lite' if is_lite(uri) else ''}), collection {self.collection}"
+
+    @property
+    def has_lexical(self) -> bool:
+        return True
+
+    @property
+    def has_sentence_vectors(self) -> bool:
+        return True
+
+    def _get(self, name: str, rows: Sequence[int], fields: list[str]) -> dict[int, dict[str, Any]]:
+        if not rows:
+            return {}
+        try:
+            found = self._client.get(name, ids=[int(r) for r in rows], output_fields=fields)
+        except MilvusException as exc:
+            raise self._damaged(exc) from None
+        return {int(r["row"]): r for r in found}
+
+    def _search(
+        self, data: list[Any], field: str, depth: int, params: dict[str, Any]
+    ) -> list[list[tuple[int, float]]]:
+        depth = min(depth, self._counts[1])
+        if depth <= 0 or not data:
+            return [[] for _ in data]
+        try:
+            found = self._client.search(
+                self.collection, data=data, anns_field=field, limit=depth,
+                output_fields=["row"], search_params=params,
+            )  # fmt: skip
+        except MilvusException as exc:
+            raise self._damaged(exc) from None
+        return [[(int(hit["entity"]["row"]), float(hit["distance"])) for hit in q] for q in found]
+
+    def nearest(self, queries: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
+        params: dict[str, Any] = {"metric_type": "IP"}
+        if self.manifest.index_factory == APPROXIMATE_TYPE:
+            params["params"] = {"ef": max(self._ef_search, depth)}
+        rows = np.asarray(queries, dtype=np.float32)
+        return self._search([list(map(float, q)) for q in rows], "vector", depth, params)
+
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return self._vectors(self.collection, rows)
+
+    def _vectors(self, name: str, rows: Sequence[int]) -> np.ndarray:
+        found = self._get(name, rows, ["row", "vector"])
+        if len(found) != len(set(rows)):
+            raise IndexCorruptError(
+                f"the Milvus collection {name} lacks rows it should hold: {REBUILD_HINT}"
+            )
+        vectors = [np.asarray(found[int(r)]["vector"], dtype=np.float32) for r in rows]
+        if not vectors:
+            return np.zeros((0, self.manifest.dimension), dtype=np.float32)
+        return np.stack(vectors)
+
+    def lexical_search(self, query: str, depth: int) -> list[tuple[int, float]]:
+        words = words_of(query)
+        if not words:
+            return []
+        (found,) = self._search([words], "sparse", depth, {"metric_type": "BM25"})
+        # Milvus Lite gives BM25 as a distance (negated score), a server as the score itself;
+        # either has Okapi's (k1 + 1) factor, which bm25s (Lucene's variant) leaves out.
+        return [(row, abs(score) / (K1 + 1)) for row, score in found if score != 0]
+
+    def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
+        found = self._get(self.collection, rows, _RECORD_FIELDS)
+        return {row: PassageRecord(*(r[f] for f in _RECORD_FIELDS)) for row, r in found.items()}
+
+    def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        fields = ["row", "sentence_first", "sentence_starts", "sentence_ends"]
+        found = self._get(self.collection, rows, fields)
+        listed: dict[int, list[tuple[int, int, int]]] = {row: [] for row in rows}
+        for row, r in found.items():
+            first = int(r["sentence_first"])
+            listed[row] = [
+                (first + i, int(a), int(b))
+                for i, (a, b) in enumerate(
+                    zip(r["sentence_starts"], r["sentence_ends"], strict=True)
+                )
+            ]
+        return listed
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return self._vectors(self._sentences, rows)
+
+    def _summary_rows(self) -> list[dict[str, Any]]:
+        """Every article but its text, read once: listings sort and filter them here."""
+        with self._summaries_lock:
+            if self._summaries is None:
+                try:
+                    self._summaries = sorted(
+                        self._store.read_rows(self._articles, self._counts[0], _SUMMARY_FIELDS),
+                        key=lambda r: int(r["row"]),
+                    )
+                except MilvusException as exc:
+                    raise self._damaged(exc) from None
+            return self._summaries
+
+    def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
+        wanted = set(article_ids)
+        found = [r for r in self._summary_rows() if r["id"] in wanted]
+        return [
+            (row, str(r["id"]))
+            for r in sorted(found, key=lambda r: r["id"])
+            for row in range(int(r["first_row"]), int(r["first_row"]) + int(r["passages"]))
+        ]
+
+    def counts(self) -> tuple[int, int]:
+        return self._counts
+
+    def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
+        """Newest first, as MetadataReader.list_articles orders them."""
+        rows = sorted(self._summary_rows(), key=lambda r: r["id"])
+        rows.sort(key=lambda r: r["first_indexed_at"], reverse=True)
+        rows.sort(key=lambda r: r["published"] or "", reverse=True)
+        end = None if limit is None else offset + max(0, limit)
+        return [_summary(r) for r in rows[offset:end]]
+
+    def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
+        rows = [r for r in self._summary_rows() if r["first_indexed_at"] > since]
+        rows.sort(key=lambda r: (r["first_indexed_at"], r["id"]))
+        return [_summary(r) for r in rows]
+
+    def indexed_articles(self) -> list[IndexedArticle]:
+        article_fields = [
+            "row", "id", "title", "text", "url", "source", "published", "language", "origin",
+            "content_hash", "first_indexed_at",
+        ]  # fmt: skip
+        passage_fields = ["row", "article_row", "start", "end", "tokens", "sentence_starts",
+                          "sentence_ends"]  # fmt: skip
+        try:
+            articles = sorted(
+                self._store.read_rows(self._articles, self._counts[0], article_fields),
+                key=lambda r: int(r["row"]),
+            )
+            passages = sorted(
+                self._store.read_rows(self.collection, self._counts[1], passage_fields),
+                key=lambda r: int(r["row"]),
+            )
+        except MilvusException as exc:
+            raise self._damaged(exc) from None
+        spans: dict[int, list[PassageSpan]] = {}
+        for p in passages:
+            sentences = tuple(
+                (int(a), int(b))
+                for a, b in zip(p["sentence_starts"], p["sentence_ends"], strict=True)
+            )
+            spans.setdefault(int(p["article_row"]), []).append(
+                PassageSpan(int(p["start"]), int(p["end"]), int(p["tokens"]), sentences)
+            )
+        result = []
+        for a in articles:
+            article = Article(
+                a["id"], a["title"], "".join(a["text"]), a["url"], a["source"], a["published"],
+                a["language"], a["origin"], a["content_hash"],
+            )  # fmt: skip
+            result.append(
+                IndexedArticle(article, tuple(spans.get(int(a["row"]), ())), a["first_indexed_at"])
+            )
+        return result
+
+    def size_bytes(self) -> int:
+        """Bytes of the version's collections in a Milvus Lite folder (0 on a server: its
+        storage is the server's)."""
+        if not is_lite(self._store.uri):
+            return 0
+        root = Path(self._store.uri) / "collections"
+        return sum(
+            path.stat().st_size
+            for name in (self.collection, self._sentences, self._articles)
+            for path in (root / name).rglob("*")
+            if path.is_file()
+        )
+
+    def is_exact(self) -> bool:
+        return self.manifest.index_factory != APPROXIMATE_TYPE
+
+    def close(self) -> None:
+        """Nothing to close: the client is shared by the process (index.milvus_store.connect)."""
+
+
+def _summary(r: dict[str, Any]) -> ArticleSummary:
+    return ArticleSummary(
+        r["id"], r["title"], r["url"], r["source"], r["published"], int(r["passages"]),
+        r["first_indexed_at"],
+    )  # fmt: skip

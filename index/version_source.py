@@ -1,0 +1,83 @@
+"""Where the live version is and how to load it, for each VECTOR_STORE.
+
+A reader asks `current()` on every call (one readlink, or one alias lookup in Milvus) and
+loads a version only when the answer changes; a writer publishes through the same store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+from index.embedder import configured_backend
+from index.faiss_version import Snapshot
+from index.layout import IndexLayout
+from index.settings import IndexSettings
+from index.version import IndexVersion
+
+
+class VersionSource(Protocol):
+    def current(self) -> str | None:
+        """The live version's name (a folder path, a collection), None before the first."""
+        ...
+
+    def load(self, name: str) -> IndexVersion: ...
+
+    def describe(self) -> str:
+        """Where versions are looked for, for the "no index yet" message."""
+        ...
+
+
+class FaissSource:
+    def __init__(self, settings: IndexSettings) -> None:
+        self._settings = settings
+        self._layout = IndexLayout(settings.resolved_index_dir)
+
+    def current(self) -> str | None:
+        folder = self._layout.current_version()
+        return None if folder is None or not os.path.isdir(folder) else str(folder)
+
+    def load(self, name: str) -> IndexVersion:
+        settings = self._settings
+        return Snapshot(
+            Path(name),
+            settings.embedding_model,
+            configured_backend(settings),
+            ef_search=settings.faiss_hnsw_ef_search,
+        )
+
+    def describe(self) -> str:
+        return str(self._layout.root)
+
+
+class MilvusSource:
+    def __init__(self, settings: IndexSettings) -> None:
+        from index.milvus_store import MilvusStore  # pymilvus is imported only when used
+
+        self._settings = settings
+        self._store = MilvusStore(settings)
+
+    def current(self) -> str | None:
+        return self._store.live_collection()
+
+    def load(self, name: str) -> IndexVersion:
+        from index.milvus_version import MilvusVersion
+
+        settings = self._settings
+        return MilvusVersion(
+            self._store,
+            name,
+            settings.embedding_model,
+            configured_backend(settings),
+            ef_search=settings.faiss_hnsw_ef_search,
+        )
+
+    def describe(self) -> str:
+        return f"{self._store.uri} (Milvus alias {self._store.alias})"
+
+
+def version_source(settings: IndexSettings) -> VersionSource:
+    if settings.vector_store == "milvus":
+        return MilvusSource(settings)
+    return FaissSource(settings)
