@@ -172,7 +172,7 @@ def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> N
     stat = corpus.stat()
     stamp = {
         "corpus": str(corpus.resolve()), "size": stat.st_size, "mtime": stat.st_mtime,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION, "vector_store": settings.vector_store,
     }  # fmt: skip
     built = index_exists(settings) and stamp_path.is_file()
     if built and json.loads(stamp_path.read_text("utf-8")) == stamp and _same_type(settings):
@@ -189,7 +189,10 @@ def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> N
 
 def _same_type(settings: IndexSettings) -> bool:
     """Whether the live version has the FAISS type the settings would build it with (a rebuild
-    of an unchanged corpus embeds and splits nothing, so changing it is cheap)."""
+    of an unchanged corpus embeds and splits nothing, so changing it is cheap). A Milvus version
+    has no FAISS type: any will do."""
+    if settings.vector_store != "faiss":
+        return True
     folder = IndexLayout(settings.resolved_index_dir).current_version()
     if folder is None:
         return False
