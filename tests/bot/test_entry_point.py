@@ -161,9 +161,26 @@ def test_webhook_mode_without_a_secret_refuses_forged_posts(
     finally:
         store.close()
     assert "generated a random secret" in output
+    assert "only the last replica" not in output, "one process on SQLite: no replicas to warn of"
     assert "setWebhook" in output, "the call is logged at DEBUG…"
     assert secret not in output, "…without the secret"
     assert emulator.token not in output
+
+
+def test_a_replica_on_postgresql_with_a_generated_secret_is_warned(
+    emulator: BotApiEmulator, isolated_environment: Path, postgres_url: str
+) -> None:
+    """Replicas behind one URL each calling setWebhook with a secret of their own would leave
+    only the last one able to take updates: the bot says so at start."""
+    process = webhook_bot(emulator, free_port(), DATABASE_URL=postgres_url)
+    try:
+        emulator.wait_for_call_sync("setWebhook", timeout=300)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert (
+        "replicas sharing DATABASE_URL behind one webhook need one WEBHOOK_SECRET_TOKEN" in output
+    )
 
 
 def get_when_listening(url: str) -> httpx.Response:
