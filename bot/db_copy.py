@@ -37,7 +37,8 @@ def copy_state(source: SubscriptionStore, target: SubscriptionStore) -> dict[str
         target.engine.connect().execution_options(**WRITES) as writing,
         writing.begin(),
     ):
-        held = {t.name: _count(writing, t) for t in COPIED if _count(writing, t)}
+        counts = {table.name: _count(writing, table) for table in COPIED}
+        held = {name: count for name, count in counts.items() if count}
         if held:
             listed = ", ".join(f"{count} {name}" for name, count in held.items())
             raise TargetNotEmptyError(
