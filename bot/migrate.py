@@ -14,7 +14,6 @@ refuses a newer schema instead of using it.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +26,20 @@ from sqlalchemy import Connection, Engine, inspect, text
 from bot.database import WRITES
 from bot.errors import SubscriptionsDatabaseError
 from bot.subscriptions_file import keep_backup
+from index.database import MIGRATIONS_LOCK
+from index.feeds.schema import TABLES as FEEDS_TABLES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LEGACY_REVISIONS = {1: "0001"}
 """SQLite `user_version`s of the schema before alembic, and the revision each one is."""
 OUR_TABLES = frozenset({"chats", "subscriptions", "alerts", "scan_state"})
+SHARED_WITH = FEEDS_TABLES
+"""Tables of others that may share the database: the feeds' (`index.feeds`), with their own
+migration history."""
 _UPGRADE_LOCK = 0x6E657773  # pg_advisory_xact_lock key: "news"
-_ONE_AT_A_TIME = threading.Lock()
-"""alembic's `context` and `op` are module-level proxies: one migration at a time per process."""
+_ONE_AT_A_TIME = MIGRATIONS_LOCK
+"""alembic's `context` and `op` are module-level proxies: one migration at a time per process,
+the feeds' included."""
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -115,7 +120,7 @@ def _revision(connection: Connection, name: str) -> str | None:
     if user_version in LEGACY_REVISIONS:
         return LEGACY_REVISIONS[user_version]
     tables = set(inspect(connection).get_table_names())
-    foreign = tables if connection.dialect.name == "sqlite" else tables & OUR_TABLES
+    foreign = (tables - SHARED_WITH) if connection.dialect.name == "sqlite" else tables & OUR_TABLES
     if foreign:
         raise SubscriptionsDatabaseError(
             f"{name} has tables ({', '.join(sorted(foreign))}) but no schema version: it is not "
