@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -42,7 +43,7 @@ def test_backoff_doubles_with_each_failure_up_to_a_day() -> None:
     waits = [schedule.backoff_seconds(900, n) for n in range(1, 9)]
     assert waits[:4] == [1800, 3600, 7200, 14400]
     assert waits[-1] == schedule.MAX_BACKOFF_SECONDS
-    assert all(a <= b for a, b in zip(waits, waits[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(waits))
 
 
 @given(st.floats(60, 7 * 86400), st.integers(1, 200))
