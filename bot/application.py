@@ -19,12 +19,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, subscription_handlers, texts
+from bot import feed_commands, handlers, subscription_handlers, texts
 from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alert_jobs import schedule_alert_jobs
 from bot.alerts import AlertScanner, Thresholds
 from bot.answers import AnswerService
 from bot.database import database_url
+from bot.feed_jobs import close_feeds, open_feeds
 from bot.leader import LeaderLease
 from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
@@ -77,6 +78,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             leader=LeaderLease(store.engine),
         )
         schedule_alert_jobs(app, settings)
+        await open_feeds(app, settings)
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in texts.COMMANDS]
         )
@@ -87,6 +89,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         if isinstance(shared, Services):
             await asyncio.to_thread(shared.leader.release)
             shared.subscriptions.close()
+        close_feeds(app)
 
     builder = (
         ApplicationBuilder()
@@ -124,6 +127,7 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("ask", handlers.ask, filters=new_messages))
     app.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
     app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
+    app.add_handler(CommandHandler("feeds", feed_commands.feeds_command, filters=new_messages))
     app.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
     )

@@ -320,3 +320,37 @@ def BUTTON_UNSUBSCRIBE(topic: str) -> str:
 UNSUBSCRIBE_DONE = "Unsubscribed."
 UNSUBSCRIBE_ALREADY = "That subscription was already stopped."
 UNSUBSCRIBE_NOT_ALLOWED = "Only the chat's administrators can unsubscribe it."
+
+
+# -- Feeds (/feeds, for ADMIN_USER_IDS) ---------------------------------------------------------
+
+FEEDS_REFUSED = "🔒 Sorry, feeds are managed by the bot's admins, in a private chat with me."
+
+FEEDS_USAGE = (
+    "<b>Feeds</b> (RSS, Atom or RDF): their new articles are indexed, and alerted.\n"
+    "/feeds — the list\n"
+    "/feeds add <i>URL</i> [<i>interval</i>, e.g. 30m or 2h] — follow one\n"
+    "/feeds remove <i>number</i> — stop following one (its articles stay)"
+)
+
+
+def feeds_list(lines_html: Sequence[str]) -> str:
+    if not lines_html:
+        return "No feeds yet. /feeds add <i>URL</i> follows one."
+    return "<b>Feeds</b>\n" + "\n".join(lines_html)
+
+
+def feed_added(feed_id: int, url_html: str, every: str) -> str:
+    return f"✅ Feed {feed_id} added: {url_html}, fetched every {every}. Its articles come soon."
+
+
+def feed_removed(feed_id: int) -> str:
+    return f"Feed {feed_id} removed. The articles it brought stay indexed."
+
+
+def feed_not_found(feed_id: int) -> str:
+    return f"There is no feed {feed_id}. /feeds lists them."
+
+
+def feeds_error(reason_html: str) -> str:
+    return f"⚠️ {reason_html}"
