@@ -10,9 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.alerts.arguments import ALL_TOPICS, parse_subscribe, parse_unsubscribe
+from bot.alerts.model import Delivery, Sensitivity
+from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
-from bot.subscribe_requests import ALL_TOPICS, parse_subscribe, parse_unsubscribe
-from bot.subscriptions import Delivery, Sensitivity, SubscriptionStore
 
 EPILOG = """examples:
   python -m bot subscriptions list

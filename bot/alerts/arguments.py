@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.subscriptions import Delivery, Sensitivity
+from bot.alerts.model import Delivery, Sensitivity
 
 ALL_TOPICS = "all"
 _EVERYTHING = {"all", "everything", "*"}

@@ -13,18 +13,18 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alert_formatting import format_subscriptions
-from bot.formatting import escape
-from bot.permissions import TargetChat, channel_for, is_admin, may_manage_here
-from bot.services import services
-from bot.subscribe_requests import (
+from bot.alerts.arguments import (
     ALL_TOPICS,
     parse_delivery,
     parse_subscribe,
     parse_unsubscribe,
     split_channel,
 )
-from bot.subscriptions import Delivery
+from bot.alerts.model import Delivery
+from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
+from bot.alerts.render import format_subscriptions
+from bot.formatting import escape
+from bot.services import services
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.alert_delivery import plan_messages
-from bot.alert_formatting import ArticleAlert, format_alert, format_digest, format_subscriptions
-from bot.alerts import citation_of, hit_of
-from bot.subscribe_requests import (
+from bot.alerts.arguments import (
     SubscribeRequest,
     parse_delivery,
     parse_subscribe,
     parse_unsubscribe,
     split_channel,
 )
-from bot.subscriptions import Delivery, PendingAlert, Sensitivity, Subscription
+from bot.alerts.delivery import plan_messages
+from bot.alerts.model import Delivery, PendingAlert, Sensitivity, Subscription
+from bot.alerts.render import ArticleAlert, format_alert, format_digest, format_subscriptions
+from bot.alerts.scan import citation_of, hit_of
 from tests.bot.test_formatting import SENTENCE, entity_texts, hit_lists, make_hit, tricky_text
 from tests.emulator import parse_html, utf16_len
 

@@ -16,16 +16,10 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from bot.alerts.model import AlertStatus, Delivery, NewAlert, Sensitivity
+from bot.alerts.store import SCHEMA_VERSION, SubscriptionStore
 from bot.errors import SubscriptionsDatabaseError
 from bot.migrate import head
-from bot.subscriptions import (
-    SCHEMA_VERSION,
-    AlertStatus,
-    Delivery,
-    NewAlert,
-    Sensitivity,
-    SubscriptionStore,
-)
 from tests.bot.conftest import damage_past_header
 
 VECTOR = np.arange(4, dtype=np.float32)

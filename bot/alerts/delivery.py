@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.alert_formatting import ArticleAlert, format_alert, format_digest, unsubscribe_label
-from bot.alerts import hit_of
-from bot.subscriptions import AlertStatus, Delivery, PendingAlert, SubscriptionStore
+from bot.alerts.model import AlertStatus, Delivery, PendingAlert
+from bot.alerts.render import ArticleAlert, format_alert, format_digest, unsubscribe_label
+from bot.alerts.scan import hit_of
+from bot.alerts.store import SubscriptionStore
 
 log = logging.getLogger(__name__)
 

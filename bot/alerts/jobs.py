@@ -5,7 +5,7 @@ A round indexes what waits in the inbox folder, matches articles indexed since t
 round runs at start, so articles added while the bot was down are caught up.
 
 With replicas on PostgreSQL every replica schedules both jobs, but only the holder of the alert
-lease runs them (`bot.leader`); the others try to take the lease at each of their rounds.
+lease runs them (`bot.alerts.leader`); the others try to take the lease at each of their rounds.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from datetime import UTC
 
 from telegram.ext import Application, ContextTypes
 
+from bot.alerts.model import Delivery
 from bot.inbox import index_inbox
 from bot.services import Services, services
 from bot.settings import BotSettings
-from bot.subscriptions import Delivery
 from index import IndexBusyError, IndexMissingError, NewsIndexError
 
 log = logging.getLogger(__name__)

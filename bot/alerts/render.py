@@ -25,7 +25,7 @@ from bot.formatting import (
 from bot.html_split import TELEGRAM_LIMIT, split_message, visible_len
 
 if TYPE_CHECKING:
-    from bot.subscriptions import Subscription
+    from bot.alerts.model import Subscription
     from index.searcher import Hit
 
 ALERT_TITLE_CHARS = 200

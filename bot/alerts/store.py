@@ -18,9 +18,6 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +38,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from bot import migrate
+from bot.alerts.delivery_lock import DeliveryLock
+from bot.alerts.model import (
+    AlertStatus,
+    ChatInfo,
+    Delivery,
+    NewAlert,
+    PendingAlert,
+    Sensitivity,
+    Subscription,
+    now_iso,
+)
 from bot.database import WRITES, database_url, open_engine, shown, sqlite_path, unreachable
-from bot.delivery_lock import DeliveryLock
 from bot.schema import alerts, chats, scan_state, subscriptions
 from bot.subscriptions_file import check_file
 
@@ -51,83 +58,6 @@ log = logging.getLogger(__name__)
 
 SCANNED_UNTIL = "scanned_until"
 """The newest `first_indexed_at` already matched against the subscriptions."""
-
-
-class Sensitivity(StrEnum):
-    """How close an article must be to a topic, in words users understand."""
-
-    STRICT = "strict"
-    NORMAL = "normal"
-    BROAD = "broad"
-
-
-class Delivery(StrEnum):
-    """When a chat gets its alerts: as articles arrive, or once a day in one digest."""
-
-    INSTANT = "instant"
-    DAILY = "daily"
-
-
-class AlertStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    DROPPED = "dropped"
-    """Never sent: the chat removed the bot, or Telegram refused the message for good."""
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """A chat's interest in a topic; the topic is embedded once, when subscribed."""
-
-    id: int
-    chat_id: int
-    topic: str
-    every_article: bool
-    sensitivity: Sensitivity
-    created_at: str
-    active: bool
-    vector: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class ChatInfo:
-    chat_id: int
-    title: str | None
-    delivery: Delivery
-    disabled_reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewAlert:
-    """A match found by a scan, to be logged as pending."""
-
-    chat_id: int
-    subscription_id: int
-    article_id: str
-    score: float
-    citation: dict[str, Any]
-    """Everything needed to show the passage, so delivery does not depend on the index version."""
-
-
-@dataclass(frozen=True, slots=True)
-class PendingAlert:
-    chat_id: int
-    subscription_id: int
-    topic: str
-    every_article: bool
-    article_id: str
-    score: float
-    citation: dict[str, Any]
-    matched_at: str
-
-    @property
-    def key(self) -> tuple[int, int, str]:
-        return (self.chat_id, self.subscription_id, self.article_id)
-
-
-def now_iso() -> str:
-    """Timestamps in the same format as the index's `first_indexed_at`, so they compare as text."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class SubscriptionStore:
@@ -185,7 +115,7 @@ class SubscriptionStore:
         return self._dialect == "postgresql"
 
     def delivery_lock(self, delivery: Delivery) -> DeliveryLock:
-        """What a round holds while it sends (one replica at a time; see `bot.delivery_lock`)."""
+        """What a round holds while it sends (one replica at a time; see `bot.alerts.delivery_lock`)."""
         return DeliveryLock(self._engine, delivery.value)
 
     def ping(self) -> None:

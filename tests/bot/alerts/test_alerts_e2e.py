@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.alert_jobs import DAILY_DIGEST_JOB
+from bot.alerts.jobs import DAILY_DIGEST_JOB
+from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
-from bot.subscriptions import SubscriptionStore
 from index import Embedder, IndexWriter
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import fill_disk, write_article
@@ -399,7 +399,7 @@ async def test_a_full_disk_is_logged_once_and_the_inbox_waits_for_room(
         filler = fill_disk(small_disk)
         os.utime(inbox / ".estonia.md", (1, 1))  # settled long ago
         (inbox / ".estonia.md").rename(inbox / "estonia.md")  # no new space needed
-        with caplog.at_level("INFO", logger="bot.alert_jobs"):
+        with caplog.at_level("INFO", logger="bot.alerts.jobs"):
             await rounds(8)
             full = [r for r in caplog.records if "inbox: the disk is full" in r.getMessage()]
             assert len(full) == 1, "said once, not every round"

@@ -1,7 +1,7 @@
 """Find which newly indexed articles match which subscriptions, and log them as pending alerts.
 
 Blocking (index reads, a little model work for the bold sentence): run it in a worker thread.
-Sending is `bot.alert_delivery`'s job; this module never talks to Telegram.
+Sending is `bot.alerts.delivery`'s job; this module never talks to Telegram.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.subscriptions import NewAlert, Sensitivity, Subscription, SubscriptionStore
+from bot.alerts.model import NewAlert, Sensitivity, Subscription
+from bot.alerts.store import SubscriptionStore
 from index import ArticleSummary, BestPassage, Hit, NewsIndex, SourceRef
 
 log = logging.getLogger(__name__)
