@@ -48,7 +48,7 @@ from bot.database import POSTGRES_CONNECT_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
-LEASE_KEY = 0x6C6561646572  # "leader"; other advisory keys: bot.delivery_lock, bot.migrate
+LEASE_KEY = 0x6C6561646572  # "leader"; other advisory keys: bot.alerts.delivery_lock, bot.migrate
 LEASE_SECONDS = 20
 """How long a leader cut off without a closed socket may go unnoticed (keepalives, both ends)."""
 _KEEPALIVE_IDLE = 5
