@@ -5,6 +5,7 @@ This package never imports the bot. Its public API is what the bot uses.
 
 from index.embedder import Embedder, load_embedder
 from index.errors import (
+    CitationRecordError,
     DiskFullError,
     IndexBusyError,
     IndexCorruptError,
@@ -14,6 +15,7 @@ from index.errors import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.hits import hit_from_record, hit_record
 from index.ingest import path_origin
 from index.matching import BestPassage
 from index.searcher import Hit, IndexStats, NewsIndex, SourceRef, index_exists
@@ -24,6 +26,7 @@ from index.writer import IndexWriter, WriteReport
 __all__ = [
     "ArticleSummary",
     "BestPassage",
+    "CitationRecordError",
     "DiskFullError",
     "Embedder",
     "Hit",
@@ -40,6 +43,8 @@ __all__ = [
     "SourceRef",
     "UnreadableArticleError",
     "WriteReport",
+    "hit_from_record",
+    "hit_record",
     "index_exists",
     "load_embedder",
     "path_origin",

@@ -41,3 +41,7 @@ class DiskFullError(NewsIndexError):
 
 class ModelExportError(NewsIndexError):
     """The embedding model could not be exported to ONNX (EMBEDDING_BACKEND=onnx / onnx-int8)."""
+
+
+class CitationRecordError(NewsIndexError):
+    """A stored citation this program cannot read: a newer format, or damaged."""

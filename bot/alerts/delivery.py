@@ -18,8 +18,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.alerts.model import AlertStatus, Delivery, PendingAlert
 from bot.alerts.render import ArticleAlert, format_alert, format_digest, unsubscribe_label
-from bot.alerts.scan import hit_of
 from bot.alerts.store import SubscriptionStore
+from index import CitationRecordError, Hit, hit_from_record
 
 log = logging.getLogger(__name__)
 
@@ -38,27 +38,40 @@ class OutgoingMessage:
     """(subscription id, topic or None for "every article") to offer an unsubscribe button for."""
 
 
+def readable(alerts: Sequence[PendingAlert]) -> tuple[list[tuple[PendingAlert, Hit]], list[str]]:
+    """The alerts whose stored citation this program reads, each with its hit; and why each
+    of the others cannot be read (they stay pending, for the program that wrote them)."""
+    found: list[tuple[PendingAlert, Hit]] = []
+    problems: list[str] = []
+    for alert in alerts:
+        try:
+            found.append((alert, hit_from_record(alert.citation)))
+        except CitationRecordError as exc:
+            problems.append(f"alert {alert.key}: {exc}")
+    return found, problems
+
+
 def plan_messages(
-    alerts: Sequence[PendingAlert], *, digest_after: int, daily: bool
+    alerts: Sequence[tuple[PendingAlert, Hit]], *, digest_after: int, daily: bool
 ) -> list[OutgoingMessage]:
-    """A chat's pending alerts as messages: one per article, or one digest for a burst.
+    """A chat's pending alerts (with their decoded citations) as messages: one per article, or
+    one digest for a burst.
 
     An article that matched several of the chat's subscriptions is announced once.
     """
-    by_article: dict[str, list[PendingAlert]] = {}
-    for alert in alerts:
-        by_article.setdefault(alert.article_id, []).append(alert)
+    by_article: dict[str, list[tuple[PendingAlert, Hit]]] = {}
+    for alert, hit in alerts:
+        by_article.setdefault(alert.article_id, []).append((alert, hit))
     articles = [
-        ArticleAlert(
-            hit_of(group[0].citation),
-            tuple(a.topic for a in group if not a.every_article),
-        )
+        ArticleAlert(group[0][1], tuple(a.topic for a, _ in group if not a.every_article))
         for group in by_article.values()
     ]
+    groups = [[a for a, _ in group] for group in by_article.values()]
+    alerts_only = [a for a, _ in alerts]
     if daily or len(articles) > digest_after:
         texts = format_digest(articles, daily=daily)
-        keys = [a.key for a in alerts]
-        message = OutgoingMessage(texts[0], keys, _buttons(alerts))
+        keys = [a.key for a in alerts_only]
+        message = OutgoingMessage(texts[0], keys, _buttons(alerts_only))
         rest = [OutgoingMessage(text, []) for text in texts[1:]]
         # Every part must be sent before the log says so: the keys go with the last one.
         if rest:
@@ -67,7 +80,7 @@ def plan_messages(
         return [message, *rest]
     return [
         OutgoingMessage(format_alert(article), [a.key for a in group], _buttons(group))
-        for article, group in zip(articles, by_article.values(), strict=True)
+        for article, group in zip(articles, groups, strict=True)
     ]
 
 
@@ -101,6 +114,7 @@ class AlertSender:
     def __init__(self, store: SubscriptionStore, *, digest_after: int) -> None:
         self.store = store
         self.digest_after = digest_after
+        self._unreadable_logged: set[str] = set()
 
     async def deliver(self, bot: Bot, delivery: Delivery) -> int:
         """Send the pending alerts of chats with this delivery mode; how many messages went out.
@@ -119,8 +133,15 @@ class AlertSender:
         pending = await asyncio.to_thread(self.store.pending, delivery)
         sent = 0
         for chat_id, alerts in pending.items():
+            decoded, problems = readable(alerts)
+            for problem in problems:
+                if problem not in self._unreadable_logged:  # once per process, not every round
+                    self._unreadable_logged.add(problem)
+                    log.error("%s; it stays pending", problem)
+            if not decoded:
+                continue
             messages = plan_messages(
-                alerts, digest_after=self.digest_after, daily=delivery is Delivery.DAILY
+                decoded, digest_after=self.digest_after, daily=delivery is Delivery.DAILY
             )
             sent += await self._send_all(bot, chat_id, messages)
         return sent

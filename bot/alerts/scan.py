@@ -6,16 +6,15 @@ Sending is `bot.alerts.delivery`'s job; this module never talks to Telegram.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.alerts.model import NewAlert, Sensitivity, Subscription
 from bot.alerts.store import SubscriptionStore
-from index import ArticleSummary, BestPassage, Hit, NewsIndex, SourceRef
+from index import ArticleSummary, BestPassage, NewsIndex, hit_record
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +31,6 @@ class Thresholds:
 
     def of(self, sensitivity: Sensitivity) -> float:
         return float(getattr(self, sensitivity.value))
-
-
-def citation_of(hit: Hit) -> dict[str, object]:
-    """A hit as JSON-ready data, kept in the alert log until the alert is sent."""
-    return dataclasses.asdict(hit)
-
-
-def hit_of(citation: Mapping[str, object]) -> Hit:
-    values = dict(citation)
-    values["highlight"] = tuple(values["highlight"])  # type: ignore[arg-type]
-    values["also_in"] = tuple(SourceRef(**ref) for ref in values.get("also_in") or ())  # type: ignore[attr-defined]
-    return Hit(**values)  # type: ignore[arg-type]
 
 
 def covers(subscription: Subscription, article: ArticleSummary) -> bool:
@@ -133,4 +120,4 @@ class AlertScanner:
         hit = self.index.cite(row, score, topic)
         if hit is None:
             return None
-        return NewAlert(subscription.chat_id, subscription.id, article.id, score, citation_of(hit))
+        return NewAlert(subscription.chat_id, subscription.id, article.id, score, hit_record(hit))

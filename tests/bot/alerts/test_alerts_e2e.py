@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 
 from bot.alerts.jobs import DAILY_DIGEST_JOB
+from bot.alerts.model import NewAlert, Sensitivity, now_iso
 from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import fill_disk, write_article
 from tests.emulator import BotApiEmulator
+from tests.index.test_hits import FORMAT_1
 
 pytestmark = pytest.mark.slow
 
@@ -409,3 +411,28 @@ async def test_a_full_disk_is_logged_once_and_the_inbox_waits_for_room(
             assert ESTONIA_TITLE in messages[-1]["text"]
             assert (inbox / "done" / "estonia.md").exists()
             assert any("inbox: working again" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_pending_alert_written_by_an_older_version_is_delivered_after_an_upgrade(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder
+) -> None:
+    """The log holds a citation in the first record format (no `format` key), as the bot wrote
+    it before an upgrade stopped it mid-round; the upgraded bot sends it, once."""
+    store = SubscriptionStore(alert_settings.resolved_subscriptions_db)
+    subscription = store.add(GROUP_ID, "all", Sensitivity.NORMAL, None, chat_title="Readers")
+    old = NewAlert(GROUP_ID, subscription.id, FORMAT_1["article_id"], 1.0, dict(FORMAT_1))
+    assert store.record_matches([old], now_iso()) == 1
+    store.close()
+    async with running_bot(alert_settings, embedder):
+        await emulator.wait_for_call(
+            "sendMessage",
+            lambda params: (
+                int(params["chat_id"]) == GROUP_ID and FORMAT_1["title"] in params["text"]
+            ),
+        )
+        await rounds(3)
+    sent = [t for t in texts_in(emulator, GROUP_ID) if FORMAT_1["title"] in t]
+    assert len(sent) == 1 and "Narva" in sent[0]
+    store = SubscriptionStore(alert_settings.resolved_subscriptions_db)
+    assert store.alert_counts() == {"sent": 1}
+    store.close()
