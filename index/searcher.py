@@ -15,8 +15,8 @@ from index.embedder import Embedder, load_embedder
 from index.errors import IndexMissingError, NewsIndexError
 from index.faiss_version import Snapshot
 from index.hits import Hit, SourceRef
-from index.lexical import tokenize
-from index.matching import BestPassage, best_passages, term_coverage
+from index.lexical import term_coverage, tokenize
+from index.matching import BestPassage, best_passages
 from index.query_batcher import QueryBatcher
 from index.ranking import (
     Candidate,
