@@ -17,6 +17,7 @@ from index.errors import (
 )
 from index.hits import hit_from_record, hit_record
 from index.ingest import path_origin
+from index.lexical import words_of_text
 from index.matching import BestPassage
 from index.searcher import Hit, IndexStats, NewsIndex, SourceRef, index_exists
 from index.settings import IndexSettings
@@ -48,4 +49,5 @@ __all__ = [
     "index_exists",
     "load_embedder",
     "path_origin",
+    "words_of_text",
 ]

@@ -15,7 +15,7 @@ from index.embedder import Embedder, load_embedder
 from index.errors import IndexMissingError, NewsIndexError
 from index.faiss_version import Snapshot
 from index.hits import Hit, SourceRef
-from index.lexical import term_coverage, tokenize
+from index.lexical import term_coverage, tokenize, words_of_text
 from index.matching import BestPassage, best_passages
 from index.query_batcher import QueryBatcher
 from index.ranking import (
@@ -303,6 +303,20 @@ class NewsIndex:
             ).reshape(cosines.shape)  # fmt: skip
             scores = cosines + lexical_weight * coverage
         return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+
+    def article_words(self, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+        """The words of each article's title and text as the word index has them, for word
+        filters (`index.lexical.words_of_text`); articles not in the live version are left out."""
+        snapshot = self.snapshot()
+        pairs = snapshot.passage_rows(article_ids)
+        records = snapshot.passages([row for row, _ in pairs])
+        words: dict[str, set[str]] = {}
+        for row, article_id in pairs:
+            record = records.get(row)
+            if record is not None:
+                found = words.setdefault(article_id, set(words_of_text(record.title)))
+                found |= words_of_text(record.text)
+        return {article_id: frozenset(found) for article_id, found in words.items()}
 
     def highlighted(self, hit: Hit, question: str) -> Hit:
         """`hit` with the sentence search would bold for `question` (for a hit found unbolded)."""

@@ -6,7 +6,7 @@ Plain records shared by the scan, the store, delivery and rendering; nothing her
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -47,6 +47,20 @@ class Subscription:
     created_at: str
     active: bool
     vector: np.ndarray
+    thread_id: int = 0
+    """The forum topic its alerts go to (`message_thread_id`); 0: the chat itself."""
+    required_words: tuple[str, ...] = ()
+    """`+word` filters: an article must contain every one (as the word index stems words)."""
+    excluded_words: tuple[str, ...] = ()
+    """`-word` filters: an article containing any one is not alerted."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestTime:
+    """When a daily chat gets its digest: a local time of day in an IANA time zone."""
+
+    at: time
+    zone: str = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +69,10 @@ class ChatInfo:
     title: str | None
     delivery: Delivery
     disabled_reason: str | None
+    digest_time: DigestTime | None = None
+    """None: DAILY_DIGEST_TIME in UTC."""
+    digest_sent_at: str | None = None
+    """When its last daily digest went out (or daily delivery was turned on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +97,7 @@ class PendingAlert:
     score: float
     citation: dict[str, Any]
     matched_at: str
+    thread_id: int = 0
 
     @property
     def key(self) -> tuple[int, int, str]:

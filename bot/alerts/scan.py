@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.alerts.filters import passes
 from bot.alerts.model import NewAlert, Sensitivity, Subscription
 from bot.alerts.store import SubscriptionStore
 from index import ArticleSummary, BestPassage, NewsIndex, hit_record
@@ -36,6 +37,13 @@ class Thresholds:
 def covers(subscription: Subscription, article: ArticleSummary) -> bool:
     """A subscription is about what is new: articles first indexed after it was made."""
     return article.first_indexed_at > subscription.created_at
+
+
+def wanted(subscription: Subscription, article_words: frozenset[str]) -> bool:
+    """Whether the article passes the subscription's word filters (always, without filters)."""
+    if not (subscription.required_words or subscription.excluded_words):
+        return True
+    return passes(subscription.required_words, subscription.excluded_words, article_words)
 
 
 class AlertScanner:
@@ -81,9 +89,12 @@ class AlertScanner:
                 self.thresholds.lexical_weight,
             )
         leads = self.index.lead_passages(ids) if len(topical) < len(subscriptions) else {}
+        filtered = any(s.required_words or s.excluded_words for s in subscriptions)
+        words = self.index.article_words(ids) if filtered else {}
         logged = self.store.alerted(ids)  # already in the log: skip the work of citing again
         alerts: list[NewAlert] = []
         for article in articles:
+            article_words = words.get(article.id, frozenset())
             for column, subscription in enumerate(topical):
                 found = best.get(article.id)
                 if found is None or not covers(subscription, article):
@@ -91,11 +102,17 @@ class AlertScanner:
                 passage = found[column]
                 if passage.score < self.thresholds.of(subscription.sensitivity):
                     continue
+                if not wanted(subscription, article_words):
+                    continue
                 alert = self._alert(subscription, article, passage.row, passage.cosine, logged)
                 if alert is not None:
                     alerts.append(alert)
             for subscription in subscriptions:
-                if subscription.every_article and covers(subscription, article):
+                if (
+                    subscription.every_article
+                    and covers(subscription, article)
+                    and wanted(subscription, article_words)
+                ):
                     row = leads.get(article.id)
                     alert = (
                         None

@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.alerts.jobs import DAILY_DIGEST_JOB
 from bot.alerts.model import NewAlert, Sensitivity, now_iso
 from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
@@ -311,26 +313,44 @@ async def test_the_unsubscribe_button_and_the_inbox_folder(
         assert "follows no topics" in listed["text"]
 
 
-async def test_a_daily_digest_chat_gets_its_alerts_at_digest_time(
+async def test_a_daily_digest_chat_gets_its_alerts_at_its_own_local_time(
     emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
 ) -> None:
-    async with running_bot(alert_settings, embedder) as app:
+    """`/digest daily HH:MM Asia/Tokyo`: the digest goes out once that Tokyo time has come since
+    the last digest, and not at that hour UTC."""
+    database = alert_settings.resolved_subscriptions_db
+    async with running_bot(alert_settings, embedder):
         await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
         switched = await command(emulator, USER_ID, USER_ID, "/digest daily")
-        assert "once a day" in switched["text"]
+        assert "once a day" in switched["text"] and "08:00 UTC" in switched["text"]
         article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
         await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
         await rounds()
-        assert len(emulator.sent_messages(USER_ID)) == 2  # nothing yet
-        assert app.job_queue is not None
-        (job,) = app.job_queue.get_jobs_by_name(DAILY_DIGEST_JOB)
-        await job.run(app)  # what the JobQueue does at DAILY_DIGEST_TIME
-        messages = await emulator.wait_for_messages(USER_ID, 3)
-        assert messages[-1]["text"].startswith("🗞 Daily digest: 1 new article")
-        assert ESTONIA_TITLE in messages[-1]["text"]
-        await job.run(app)
-        await rounds(1)
-        assert len(emulator.sent_messages(USER_ID)) == 3
+        assert len(emulator.sent_messages(USER_ID)) == 2  # nothing yet: no digest time came
+        # Two hours pass since the digest clock started, and the chat picks the current minute
+        # in Tokyo: that time came one to sixty seconds ago there (nine hours ahead of UTC, so
+        # read as UTC it would be hours away).
+        two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE chats SET digest_sent_at = ?", (two_hours_ago,))
+        tokyo = datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%H:%M")
+        emulator.send_message(USER_ID, USER_ID, f"/digest daily {tokyo} asia/tokyo")
+        # The reply and the digest, in either order: a round may run before the reply is sent.
+        reply, digest = sorted(
+            (m["text"] for m in (await emulator.wait_for_messages(USER_ID, 4))[2:]),
+            key=lambda text: text.startswith("🗞 Daily digest"),
+        )
+        assert f"at {tokyo} Asia/Tokyo" in reply
+        assert digest.startswith("🗞 Daily digest: 1 new article") and ESTONIA_TITLE in digest
+        await rounds(3)
+        assert len(emulator.sent_messages(USER_ID)) == 4  # once
+        shown = await command(emulator, USER_ID, USER_ID, "/digest")
+        assert f"once a day, at {tokyo} Asia/Tokyo" in shown["text"]
+        listed = await command(emulator, USER_ID, USER_ID, "/subscriptions")
+        assert f"alerts once a day at {tokyo} Asia/Tokyo" in listed["text"]
+        for wrong, said in (("25:00", "is not a time of day"), ("07:30 Mars/Olympus", "time zone")):
+            refused = await command(emulator, USER_ID, USER_ID, f"/digest daily {wrong}")
+            assert said in refused["text"]
 
 
 async def test_a_file_that_breaks_a_library_goes_to_failed_and_the_round_goes_on(
