@@ -21,6 +21,7 @@ from bot.alerts.model import NewAlert, Sensitivity, now_iso
 from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter
+from tests.bot.alerts.conftest import OTHER_USER, ROUND_SECONDS
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import fill_disk, write_article
 from tests.emulator import BotApiEmulator
@@ -28,11 +29,10 @@ from tests.index.test_hits import FORMAT_1
 
 pytestmark = pytest.mark.slow
 
-OTHER_USER = 5151
 CHANNEL_ID = -100999
 BALTIC_TOPIC = "Russian military threats to Estonia and the Baltic states"
 CAKE_TOPIC = "chocolate cake baking recipes"
-ROUND_SECONDS = 0.3
+
 
 ESTONIA_TITLE = "Estonia reports Russian military drones over its eastern border"
 ESTONIA_BODY = (
@@ -61,21 +61,6 @@ def add_with_cli(inbox: Path, *paths: Path, index_dir: Path) -> None:
         check=True,
         timeout=300,
         capture_output=True,
-    )
-
-
-@pytest.fixture
-def alert_settings(
-    emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path
-) -> BotSettings:
-    """A private copy of the sample index (alerts add to it) and quick alert rounds."""
-    index_dir = isolated_environment / "index"
-    shutil.copytree(seed_index_dir, index_dir, symlinks=True)
-    emulator.set_admins(GROUP_ID, [USER_ID])
-    emulator.user(OTHER_USER, "Bob", username="bob")
-    emulator.private_chat(OTHER_USER)
-    return bot_settings(
-        emulator, isolated_environment, index_dir=index_dir, alert_interval_seconds=ROUND_SECONDS
     )
 
 
