@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from bot import migrate
+from bot.alerts.store import SubscriptionStore
 from bot.database import database_url, open_engine, shown, sqlite_path, unreachable
 from bot.db_copy import TargetNotEmptyError, copy_state
 from bot.settings import BotSettings
-from bot.subscriptions import SubscriptionStore
 from bot.subscriptions_file import check_file
 
 EPILOG = """examples:

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from bot.alerts.store import SubscriptionStore
 from bot.database import WRITES
 from bot.schema import alerts, chats, scan_state, subscriptions
-from bot.subscriptions import SubscriptionStore
 
 COPIED: tuple[Table, ...] = (chats, subscriptions, alerts, scan_state)
 """In the order foreign keys need (alerts name subscriptions)."""

@@ -83,11 +83,23 @@ def upgrade(engine: Engine, name: str, *, backup: Path | None = None) -> SchemaS
     Refuses (SubscriptionsDatabaseError) a newer schema than this program knows, and a database
     that holds tables but is not ours.
     """
-    with (
-        _ONE_AT_A_TIME,
-        engine.connect().execution_options(**WRITES) as connection,
-        connection.begin(),
-    ):
+    with _ONE_AT_A_TIME, engine.connect().execution_options(**WRITES) as connection:
+        if connection.dialect.name != "sqlite":
+            return _upgrade(connection, name, backup)
+        # A migration that copies a table (SQLite cannot drop a constraint in place) must not
+        # have the copy's foreign keys checked halfway: SQLite's own procedure for schema
+        # changes turns them off outside the transaction and checks them all before commit.
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            return _upgrade(connection, name, backup)
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _upgrade(connection: Connection, name: str, backup: Path | None) -> SchemaState:
+    with connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
         before = SchemaState(_revision(connection, name), head())
@@ -101,6 +113,12 @@ def upgrade(engine: Engine, name: str, *, backup: Path | None = None) -> SchemaS
             command.stamp(config, before.current)  # a SQLite database from before alembic
         command.upgrade(config, "head")
         if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise SubscriptionsDatabaseError(
+                    f"upgrading {name} would break {len(broken)} reference(s) between its "
+                    "tables; it was left as it was"
+                )
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return before
 

@@ -50,8 +50,8 @@ class BotSettings(IndexSettings):
     # ALERT_LEXICAL_WEIGHT times the share of the topic's words it contains, clears the
     # sensitivity's threshold. Calibrated on RealTimeQA: benchmarks/alert_calibration.py.
     alert_threshold_strict: float = Field(default=0.675, ge=-1.0, le=2.0)
-    alert_threshold_normal: float = Field(default=0.50, ge=-1.0, le=2.0)
-    alert_threshold_broad: float = Field(default=0.40, ge=-1.0, le=2.0)
+    alert_threshold_normal: float = Field(default=0.525, ge=-1.0, le=2.0)
+    alert_threshold_broad: float = Field(default=0.425, ge=-1.0, le=2.0)
     alert_lexical_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     alert_digest_after: int = Field(default=3, ge=1)
     """More new articles than this for one chat in one round become one digest message."""

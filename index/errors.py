@@ -57,3 +57,7 @@ class FeedHttpError(FeedError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class CitationRecordError(NewsIndexError):
+    """A stored citation this program cannot read: a newer format, or damaged."""

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.alerts.model import AlertStatus, Delivery, NewAlert, Sensitivity
+from bot.alerts.store import SubscriptionStore
 from bot.migrate import head
-from bot.subscriptions import AlertStatus, Delivery, NewAlert, Sensitivity, SubscriptionStore
 
 pytestmark = pytest.mark.slow
 

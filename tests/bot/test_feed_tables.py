@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.subscriptions import SubscriptionStore
+from bot.alerts.store import SubscriptionStore
 from index.feeds.store import FeedStore
 
 

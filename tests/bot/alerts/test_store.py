@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import time
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +17,10 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from bot.alerts.model import AlertStatus, Delivery, DigestTime, NewAlert, Sensitivity
+from bot.alerts.store import SCHEMA_VERSION, SubscriptionStore
 from bot.errors import SubscriptionsDatabaseError
 from bot.migrate import head
-from bot.subscriptions import (
-    SCHEMA_VERSION,
-    AlertStatus,
-    Delivery,
-    NewAlert,
-    Sensitivity,
-    SubscriptionStore,
-)
 from tests.bot.conftest import damage_past_header
 
 VECTOR = np.arange(4, dtype=np.float32)
@@ -60,6 +55,53 @@ def test_subscribing_again_updates_and_keeps_the_start_time(store: SubscriptionS
     assert again.id == first.id and again.created_at == first.created_at
     assert again.sensitivity is Sensitivity.BROAD and again.active
     assert np.array_equal(again.vector, VECTOR * 2)
+
+
+def test_forum_topics_have_their_own_subscriptions_filters_and_pending_alerts(
+    store: SubscriptionStore,
+) -> None:
+    in_chat = store.add(-100, "Estonia", Sensitivity.NORMAL, VECTOR)
+    in_topic = store.add(
+        -100, "Estonia", Sensitivity.STRICT, VECTOR, thread_id=12,
+        required_words=["Narva"], excluded_words=["football", "hockey"],
+    )  # fmt: skip
+    assert in_topic.id != in_chat.id, "the same topic in a forum topic is another subscription"
+    assert (in_topic.thread_id, in_topic.required_words, in_topic.excluded_words) == (
+        12, ("Narva",), ("football", "hockey"),
+    )  # fmt: skip
+    assert [s.id for s in store.of_chat(-100)] == [in_chat.id]
+    assert [s.id for s in store.of_chat(-100, 12)] == [in_topic.id]
+    assert {s.id for s in store.of_chat(-100, None)} == {in_chat.id, in_topic.id}
+    again = store.add(-100, "Estonia", Sensitivity.STRICT, VECTOR, thread_id=12)
+    assert again.id == in_topic.id and again.required_words == () == again.excluded_words
+    store.record_matches([_match(-100, in_chat.id, "a"), _match(-100, in_topic.id, "a")], "")
+    (pending,) = store.pending(Delivery.INSTANT).values()
+    assert sorted(a.thread_id for a in pending) == [0, 12]
+    assert store.close_thread(-100, 12) == 1
+    assert [a.thread_id for a in store.pending(Delivery.INSTANT)[-100]] == [0]
+    assert store.alert_counts() == {"pending": 1, "dropped": 1}
+    assert store.remove(-100, 1, thread_id=12) is None
+    assert store.remove_all(-100, 12) == 0 and store.remove_all(-100) == 1
+
+
+def test_a_chat_keeps_its_digest_time_and_when_its_clock_started(store: SubscriptionStore) -> None:
+    assert store.chat(5).digest_time is None
+    store.set_delivery(5, Delivery.DAILY)
+    started = store.chat(5).digest_sent_at
+    assert started is not None and store.chat(5).digest_time is None
+    store.set_delivery(5, Delivery.DAILY, DigestTime(time(7, 30), "Europe/Paris"))
+    chat = store.chat(5)
+    assert chat.digest_time == DigestTime(time(7, 30), "Europe/Paris")
+    assert chat.digest_sent_at == started, "changing the time keeps today's digest due"
+    store.set_delivery(5, Delivery.INSTANT)
+    assert store.chat(5).digest_time == DigestTime(time(7, 30), "Europe/Paris")
+    store.set_delivery(5, Delivery.DAILY)
+    assert (store.chat(5).digest_sent_at or "") > started, "daily again: the clock restarts"
+    store.digest_sent(5, "2030-01-01T00:00:00+00:00")
+    assert store.chat(5).digest_sent_at == "2030-01-01T00:00:00+00:00"
+    store.add(5, "Estonia", Sensitivity.NORMAL, VECTOR)
+    assert store.migrate_chat(5, -1005) == 1
+    assert store.chat(-1005).digest_time == DigestTime(time(7, 30), "Europe/Paris")
 
 
 def _match(chat_id: int, sub_id: int, article_id: str) -> NewAlert:

@@ -18,9 +18,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ from sqlalchemy import (
     Table,
     Update,
     and_,
+    case,
     exists,
     func,
     literal,
@@ -41,8 +40,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from bot import migrate
+from bot.alerts.delivery_lock import DeliveryLock
+from bot.alerts.model import (
+    AlertStatus,
+    ChatInfo,
+    Delivery,
+    DigestTime,
+    NewAlert,
+    PendingAlert,
+    Sensitivity,
+    Subscription,
+    now_iso,
+)
 from bot.database import WRITES, database_url, open_engine, shown, sqlite_path, unreachable
-from bot.delivery_lock import DeliveryLock
 from bot.schema import alerts, chats, scan_state, subscriptions
 from bot.subscriptions_file import check_file
 
@@ -51,83 +61,6 @@ log = logging.getLogger(__name__)
 
 SCANNED_UNTIL = "scanned_until"
 """The newest `first_indexed_at` already matched against the subscriptions."""
-
-
-class Sensitivity(StrEnum):
-    """How close an article must be to a topic, in words users understand."""
-
-    STRICT = "strict"
-    NORMAL = "normal"
-    BROAD = "broad"
-
-
-class Delivery(StrEnum):
-    """When a chat gets its alerts: as articles arrive, or once a day in one digest."""
-
-    INSTANT = "instant"
-    DAILY = "daily"
-
-
-class AlertStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    DROPPED = "dropped"
-    """Never sent: the chat removed the bot, or Telegram refused the message for good."""
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """A chat's interest in a topic; the topic is embedded once, when subscribed."""
-
-    id: int
-    chat_id: int
-    topic: str
-    every_article: bool
-    sensitivity: Sensitivity
-    created_at: str
-    active: bool
-    vector: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class ChatInfo:
-    chat_id: int
-    title: str | None
-    delivery: Delivery
-    disabled_reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewAlert:
-    """A match found by a scan, to be logged as pending."""
-
-    chat_id: int
-    subscription_id: int
-    article_id: str
-    score: float
-    citation: dict[str, Any]
-    """Everything needed to show the passage, so delivery does not depend on the index version."""
-
-
-@dataclass(frozen=True, slots=True)
-class PendingAlert:
-    chat_id: int
-    subscription_id: int
-    topic: str
-    every_article: bool
-    article_id: str
-    score: float
-    citation: dict[str, Any]
-    matched_at: str
-
-    @property
-    def key(self) -> tuple[int, int, str]:
-        return (self.chat_id, self.subscription_id, self.article_id)
-
-
-def now_iso() -> str:
-    """Timestamps in the same format as the index's `first_indexed_at`, so they compare as text."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class SubscriptionStore:
@@ -185,7 +118,7 @@ class SubscriptionStore:
         return self._dialect == "postgresql"
 
     def delivery_lock(self, delivery: Delivery) -> DeliveryLock:
-        """What a round holds while it sends (one replica at a time; see `bot.delivery_lock`)."""
+        """What a round holds while it sends (one replica at a time; see `bot.alerts.delivery_lock`)."""
         return DeliveryLock(self._engine, delivery.value)
 
     def ping(self) -> None:
@@ -218,8 +151,12 @@ class SubscriptionStore:
         vector: np.ndarray | None,
         *,
         chat_title: str | None = None,
+        thread_id: int = 0,
+        required_words: Sequence[str] = (),
+        excluded_words: Sequence[str] = (),
     ) -> Subscription:
-        """Subscribe a chat to a topic (`vector` None: every article); again updates it.
+        """Subscribe a chat (or one forum topic of it, `thread_id`) to a topic (`vector` None:
+        every article), with optional word filters; again updates sensitivity and filters.
 
         `created_at` is kept on a re-subscription, so articles announced before are not again.
         Subscribing re-enables a chat that had been disabled (the bot is evidently back in it).
@@ -228,7 +165,9 @@ class SubscriptionStore:
         chat = self._insert(chats).values(chat_id=chat_id, title=chat_title)
         sub = self._insert(subscriptions).values(
             chat_id=chat_id, topic=topic, every_article=vector is None,
-            sensitivity=sensitivity.value, created_at=now_iso(), vector=blob,
+            sensitivity=sensitivity.value, created_at=now_iso(), vector=blob, thread_id=thread_id,
+            required_words=json.dumps(list(required_words)),
+            excluded_words=json.dumps(list(excluded_words)),
         )  # fmt: skip
         with self._write() as db:
             db.execute(
@@ -243,30 +182,43 @@ class SubscriptionStore:
             )
             db.execute(
                 sub.on_conflict_do_update(
-                    index_elements=[subscriptions.c.chat_id, subscriptions.c.topic],
+                    index_elements=[
+                        subscriptions.c.chat_id,
+                        subscriptions.c.thread_id,
+                        subscriptions.c.topic,
+                    ],
                     set_={
                         "sensitivity": sub.excluded.sensitivity,
                         "vector": sub.excluded.vector,
+                        "required_words": sub.excluded.required_words,
+                        "excluded_words": sub.excluded.excluded_words,
                         "active": True,
                     },
                 )
             )
             row = db.execute(
                 select(*_COLUMNS).where(
-                    subscriptions.c.chat_id == chat_id, subscriptions.c.topic == topic
+                    subscriptions.c.chat_id == chat_id,
+                    subscriptions.c.thread_id == thread_id,
+                    subscriptions.c.topic == topic,
                 )
             ).one()
         return _subscription(row)
 
-    def of_chat(self, chat_id: int) -> list[Subscription]:
-        """A chat's active subscriptions in the order they were made (shown numbered from 1)."""
+    def of_chat(self, chat_id: int, thread_id: int | None = 0) -> list[Subscription]:
+        """A chat's active subscriptions in the order they were made (shown numbered from 1):
+        those of one forum topic (`thread_id`; 0, the chat itself), or all with None."""
         with self._read() as db:
-            return self._of_chat(db, chat_id)
+            return self._of_chat(db, chat_id, thread_id)
 
-    def _of_chat(self, db: Connection, chat_id: int) -> list[Subscription]:
+    def _of_chat(self, db: Connection, chat_id: int, thread_id: int | None) -> list[Subscription]:
         rows = db.execute(
             select(*_COLUMNS)
-            .where(subscriptions.c.chat_id == chat_id, subscriptions.c.active)
+            .where(
+                subscriptions.c.chat_id == chat_id,
+                subscriptions.c.active,
+                *([] if thread_id is None else [subscriptions.c.thread_id == thread_id]),
+            )
             .order_by(subscriptions.c.id)
         )
         return [_subscription(r) for r in rows]
@@ -285,10 +237,11 @@ class SubscriptionStore:
             )
             return [_subscription(r) for r in rows]
 
-    def remove(self, chat_id: int, number: int) -> Subscription | None:
-        """Unsubscribe the chat's `number`-th subscription (1-based, as listed); None if no such."""
+    def remove(self, chat_id: int, number: int, thread_id: int = 0) -> Subscription | None:
+        """Unsubscribe the `number`-th subscription (1-based, as listed) of the chat's forum
+        topic `thread_id` (0: the chat itself); None if no such."""
         with self._write() as db:
-            listed = self._of_chat(db, chat_id)
+            listed = self._of_chat(db, chat_id, thread_id)
             if not 1 <= number <= len(listed):
                 return None
             chosen = listed[number - 1]
@@ -300,9 +253,31 @@ class SubscriptionStore:
         with self._write() as db:
             return _deactivate(db, subscriptions.c.id == subscription_id) == 1
 
-    def remove_all(self, chat_id: int) -> int:
+    def remove_all(self, chat_id: int, thread_id: int | None = 0) -> int:
+        """Unsubscribe one forum topic's subscriptions (0: the chat itself), or all with None."""
+        which = subscriptions.c.chat_id == chat_id
+        if thread_id is not None:
+            which = and_(which, subscriptions.c.thread_id == thread_id)
         with self._write() as db:
-            return _deactivate(db, subscriptions.c.chat_id == chat_id)
+            return _deactivate(db, which)
+
+    def close_thread(self, chat_id: int, thread_id: int) -> int:
+        """A forum topic was deleted: its subscriptions stop, what was pending for it is dropped.
+        How many subscriptions stopped."""
+        with self._write() as db:
+            ids = select(subscriptions.c.id).where(
+                subscriptions.c.chat_id == chat_id, subscriptions.c.thread_id == thread_id
+            )
+            stopped = _deactivate(db, subscriptions.c.id.in_(ids))
+            db.execute(
+                update(alerts)
+                .where(
+                    alerts.c.subscription_id.in_(ids),
+                    alerts.c.status == AlertStatus.PENDING.value,
+                )
+                .values(status=AlertStatus.DROPPED.value)
+            )
+        return stopped
 
     # -- chats ----------------------------------------------------------------------------------
 
@@ -311,14 +286,39 @@ class SubscriptionStore:
             row = db.execute(select(*_CHAT_COLUMNS).where(chats.c.chat_id == chat_id)).first()
         return ChatInfo(chat_id, None, Delivery.INSTANT, None) if row is None else _chat_info(row)
 
-    def set_delivery(self, chat_id: int, delivery: Delivery) -> None:
-        chat = self._insert(chats).values(chat_id=chat_id, delivery=delivery.value)
-        with self._write() as db:
-            db.execute(
-                chat.on_conflict_do_update(
-                    index_elements=[chats.c.chat_id], set_={"delivery": chat.excluded.delivery}
-                )
+    def set_delivery(
+        self, chat_id: int, delivery: Delivery, digest_time: DigestTime | None = None
+    ) -> None:
+        """Instant or daily delivery; a daily chat may name its own digest time (None keeps the
+        one it has). Turning daily on starts its digest clock now: the first digest goes out at
+        the next digest time, not at once."""
+        values: dict[str, Any] = {"chat_id": chat_id, "delivery": delivery.value}
+        if digest_time is not None:
+            values |= {
+                "digest_time": digest_time.at.strftime("%H:%M"),
+                "digest_zone": digest_time.zone,
+            }
+        chat = self._insert(chats).values(**values, digest_sent_at=now_iso())
+        changes: dict[str, Any] = {"delivery": chat.excluded.delivery}
+        if digest_time is not None:
+            changes |= {
+                "digest_time": chat.excluded.digest_time,
+                "digest_zone": chat.excluded.digest_zone,
+            }
+        if delivery is Delivery.DAILY:
+            # Only when it was not daily already: changing the time keeps today's digest due.
+            changes["digest_sent_at"] = case(
+                (chats.c.delivery == Delivery.DAILY.value, chats.c.digest_sent_at),
+                else_=chat.excluded.digest_sent_at,
             )
+        with self._write() as db:
+            db.execute(chat.on_conflict_do_update(index_elements=[chats.c.chat_id], set_=changes))
+
+    def digest_sent(self, chat_id: int, at: str) -> None:
+        """A daily chat's digest for its digest time before `at` is done (sent, or nothing was
+        pending): the next one is due at its next digest time."""
+        with self._write() as db:
+            db.execute(update(chats).where(chats.c.chat_id == chat_id).values(digest_sent_at=at))
 
     def disable_chat(self, chat_id: int, reason: str) -> int:
         """The bot can no longer post there: stop its subscriptions, drop what was pending."""
@@ -349,16 +349,17 @@ class SubscriptionStore:
         A topic (or an alert) the new chat already has stays with the old one rather than
         collide with it.
         """
-        copied = select(literal(new_chat_id, chats.c.chat_id.type), chats.c.title, chats.c.delivery)
+        kept = ["title", "delivery", "digest_time", "digest_zone", "digest_sent_at"]
+        copied = select(literal(new_chat_id, chats.c.chat_id.type), *(chats.c[k] for k in kept))
         copied = copied.where(chats.c.chat_id == old_chat_id)
         with self._write() as db:
             db.execute(
                 self._insert(chats)
-                .from_select(["chat_id", "title", "delivery"], copied)
+                .from_select(["chat_id", *kept], copied)
                 .on_conflict_do_nothing(index_elements=[chats.c.chat_id])
             )
             moved = db.execute(
-                _moved_to_chat(subscriptions, old_chat_id, new_chat_id, ["topic"])
+                _moved_to_chat(subscriptions, old_chat_id, new_chat_id, ["thread_id", "topic"])
             ).rowcount
             db.execute(
                 _moved_to_chat(alerts, old_chat_id, new_chat_id, ["subscription_id", "article_id"])
@@ -422,8 +423,11 @@ class SubscriptionStore:
             )
         return added
 
-    def pending(self, delivery: Delivery) -> dict[int, list[PendingAlert]]:
-        """Pending alerts of active subscriptions, by chat, oldest match first."""
+    def pending(
+        self, delivery: Delivery, chat_ids: Sequence[int] | None = None
+    ) -> dict[int, list[PendingAlert]]:
+        """Pending alerts of active subscriptions, by chat (of these chats only, if given),
+        oldest match first."""
         a, s, c = alerts, subscriptions, chats
         query = (
             select(
@@ -435,6 +439,7 @@ class SubscriptionStore:
                 a.c.score,
                 a.c.citation,
                 a.c.matched_at,
+                s.c.thread_id,
             )
             .join(s, s.c.id == a.c.subscription_id)
             .outerjoin(c, c.c.chat_id == a.c.chat_id)
@@ -443,16 +448,17 @@ class SubscriptionStore:
                 s.c.active,
                 func.coalesce(c.c.delivery, Delivery.INSTANT.value) == delivery.value,
                 c.c.disabled_at.is_(None),
+                *([] if chat_ids is None else [a.c.chat_id.in_(list(chat_ids))]),
             )
             .order_by(a.c.chat_id, a.c.matched_at, a.c.article_id, a.c.subscription_id)
         )
         with self._read() as db:
             rows = db.execute(query).all()
         by_chat: dict[int, list[PendingAlert]] = {}
-        for chat_id, sub_id, topic, every, article_id, score, citation, matched_at in rows:
+        for chat_id, sub_id, topic, every, article_id, score, citation, matched_at, thread in rows:
             by_chat.setdefault(chat_id, []).append(
                 PendingAlert(chat_id, sub_id, topic, bool(every), article_id, score,
-                             json.loads(citation), matched_at)
+                             json.loads(citation), matched_at, int(thread))
             )  # fmt: skip
         return by_chat
 
@@ -480,9 +486,13 @@ class SubscriptionStore:
 _COLUMNS = (
     subscriptions.c.id, subscriptions.c.chat_id, subscriptions.c.topic,
     subscriptions.c.every_article, subscriptions.c.sensitivity, subscriptions.c.created_at,
-    subscriptions.c.active, subscriptions.c.vector,
+    subscriptions.c.active, subscriptions.c.vector, subscriptions.c.thread_id,
+    subscriptions.c.required_words, subscriptions.c.excluded_words,
 )  # fmt: skip
-_CHAT_COLUMNS = (chats.c.chat_id, chats.c.title, chats.c.delivery, chats.c.disabled_reason)
+_CHAT_COLUMNS = (
+    chats.c.chat_id, chats.c.title, chats.c.delivery, chats.c.disabled_reason,
+    chats.c.digest_time, chats.c.digest_zone, chats.c.digest_sent_at,
+)  # fmt: skip
 
 
 def _deactivate(db: Connection, which: Any) -> int:
@@ -507,15 +517,18 @@ def _alert_is(key: tuple[int, int, str]) -> Any:
 
 
 def _chat_info(row: Sequence[Any]) -> ChatInfo:
-    chat_id, title, delivery, disabled_reason = row
-    return ChatInfo(chat_id, title, Delivery(delivery), disabled_reason)
+    chat_id, title, delivery, disabled_reason, at, zone, sent_at = row
+    digest = None if at is None else DigestTime(time.fromisoformat(at), zone or "UTC")
+    return ChatInfo(chat_id, title, Delivery(delivery), disabled_reason, digest, sent_at)
 
 
 def _subscription(row: Sequence[Any]) -> Subscription:
-    sub_id, chat_id, topic, every_article, sensitivity, created_at, active, blob = row
+    sub_id, chat_id, topic, every_article, sensitivity, created_at, active, blob = row[:8]
+    thread_id, required, excluded = row[8:]
     return Subscription(
         sub_id, chat_id, topic, bool(every_article), Sensitivity(sensitivity), created_at,
-        bool(active), np.frombuffer(bytes(blob), dtype=np.float32),
+        bool(active), np.frombuffer(bytes(blob), dtype=np.float32), int(thread_id),
+        tuple(json.loads(required)), tuple(json.loads(excluded)),
     )  # fmt: skip
 
 

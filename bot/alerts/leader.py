@@ -26,8 +26,8 @@ the lock (else it says it lost the lease and tries again), a non-leader tries to
 after a leader dies another replica leads within ALERT_INTERVAL_SECONDS, or within
 ALERT_INTERVAL_SECONDS + LEASE_SECONDS when the socket was not closed. An alert being sent at
 that moment is sent at most once more, never lost: it stays *pending* in the alert log until
-Telegram accepted it (`bot.alert_delivery`), and a round's sending also holds the delivery lock
-(`bot.delivery_lock`) in case two replicas ever believe they lead.
+Telegram accepted it (`bot.alerts.delivery`), and a round's sending also holds the delivery lock
+(`bot.alerts.delivery_lock`) in case two replicas ever believe they lead.
 
 The lease needs a direct (or session-pooled) connection to PostgreSQL: a transaction-pooling
 proxy would hand the session, and its lock, to someone else. On SQLite there is one bot process,
@@ -48,7 +48,7 @@ from bot.database import POSTGRES_CONNECT_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
-LEASE_KEY = 0x6C6561646572  # "leader"; other advisory keys: bot.delivery_lock, bot.migrate
+LEASE_KEY = 0x6C6561646572  # "leader"; other advisory keys: bot.alerts.delivery_lock, bot.migrate
 LEASE_SECONDS = 20
 """How long a leader cut off without a closed socket may go unnoticed (keepalives, both ends)."""
 _KEEPALIVE_IDLE = 5

@@ -44,7 +44,7 @@ class RecurringProblem:
             self._current = None
 
 
-_alert_log = logging.getLogger("bot.alert_jobs")
+_alert_log = logging.getLogger("bot.alerts.jobs")
 
 
 @dataclass(slots=True)

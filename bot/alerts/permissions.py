@@ -28,6 +28,8 @@ class TargetChat:
     title: str | None
     where_html: str
     """"" for the chat the command was sent in; "@channel" (escaped) otherwise."""
+    thread_id: int = 0
+    """The forum topic the command was sent in (0: none, or the chat's General topic)."""
 
 
 async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:

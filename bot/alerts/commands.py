@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -13,18 +14,21 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alert_formatting import format_subscriptions
-from bot.formatting import escape
-from bot.permissions import TargetChat, channel_for, is_admin, may_manage_here
-from bot.services import services
-from bot.subscribe_requests import (
+from bot.alerts.arguments import (
     ALL_TOPICS,
-    parse_delivery,
+    DigestProblem,
+    parse_digest,
     parse_subscribe,
     parse_unsubscribe,
     split_channel,
 )
-from bot.subscriptions import Delivery
+from bot.alerts.digest_times import default_digest
+from bot.alerts.model import ChatInfo, Delivery
+from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
+from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
+from bot.formatting import escape
+from bot.services import services
+from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,13 @@ async def _target(
     if not await may_manage_here(context.bot, message, user):
         await _reply(message, texts.ONLY_ADMINS)
         return None
-    return TargetChat(message.chat.id, message.chat.title, "")
+    return _here(message)
+
+
+def _here(message: Message) -> TargetChat:
+    """The chat the command was sent in, and its forum topic when it was sent in one."""
+    thread = message.message_thread_id if message.is_topic_message else None
+    return TargetChat(message.chat.id, message.chat.title, "", thread or 0)
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,28 +81,40 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if request is None:
         await _reply(message, texts.SUBSCRIBE_USAGE)
         return
+    filters = request.filters
+    if filters.unusable:
+        await _reply(message, texts.UNUSABLE_FILTERS([escape(w) for w in filters.unusable]))
+        return
     target = await _target(update, context, request.channel)
     if target is None:
         return
     store = shared.subscriptions
     topic = request.topic or ALL_TOPICS
-    existing = await asyncio.to_thread(store.of_chat, target.id)
+    # The limit counts the whole chat, every forum topic included: it bounds the chat's work.
+    existing = await asyncio.to_thread(store.of_chat, target.id, None)
     limit = shared.settings.max_subscriptions_per_chat
-    if len(existing) >= limit and all(s.topic != topic for s in existing):
+    if len(existing) >= limit and all(
+        (s.thread_id, s.topic) != (target.thread_id, topic) for s in existing
+    ):
         await _reply(message, texts.TOO_MANY_SUBSCRIPTIONS(limit))
         return
     vector = None
     if request.topic is not None:
         vector = await asyncio.to_thread(shared.answers.index.embed_topic, request.topic)
     await asyncio.to_thread(
-        store.add, target.id, topic, request.sensitivity, vector, chat_title=target.title
-    )
+        functools.partial(
+            store.add, target.id, topic, request.sensitivity, vector, chat_title=target.title,
+            thread_id=target.thread_id, required_words=filters.required,
+            excluded_words=filters.excluded,
+        )
+    )  # fmt: skip
     log.info("chat %s subscribed to a topic (%s)", target.id, request.sensitivity.value)
+    described = filters_html(filters.required, filters.excluded)
     if request.topic is None:
-        reply = texts.SUBSCRIBED_ALL(target.where_html)
+        reply = texts.SUBSCRIBED_ALL(target.where_html, described)
     else:
         reply = texts.SUBSCRIBED(
-            escape(request.topic), request.sensitivity.value, target.where_html
+            escape(request.topic), request.sensitivity.value, target.where_html, described
         )
         if request.cut:
             reply += "\n\n" + texts.TOPIC_CUT_NOTE
@@ -113,12 +135,12 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if choice is None:
         await _reply(message, await _listing(context, target) + "\n\n" + texts.UNSUBSCRIBE_USAGE)
     elif choice == "all":
-        count = await asyncio.to_thread(store.remove_all, target.id)
+        count = await asyncio.to_thread(store.remove_all, target.id, target.thread_id)
         await _reply(message, texts.UNSUBSCRIBED_ALL(count))
     else:
-        removed = await asyncio.to_thread(store.remove, target.id, choice)
+        removed = await asyncio.to_thread(store.remove, target.id, choice, target.thread_id)
         if removed is None:
-            count = len(await asyncio.to_thread(store.of_chat, target.id))
+            count = len(await asyncio.to_thread(store.of_chat, target.id, target.thread_id))
             await _reply(message, texts.NO_SUCH_SUBSCRIPTION(choice, count))
         else:
             shown = texts.EVERY_ARTICLE if removed.every_article else removed.topic
@@ -136,26 +158,47 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if target is None:
             return
     else:
-        target = TargetChat(message.chat.id, message.chat.title, "")
+        target = _here(message)
     await _reply(message, await _listing(context, target))
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/digest [@channel] daily|off`: one message a day instead of alerts as they come."""
+    """`/digest [@channel] daily [HH:MM [Zone/Name]]|off`: one message a day, at the chat's own
+    time, instead of alerts as they come; `/digest` alone shows the setting."""
     message = update.effective_message
     if message is None:
         return
+    shared = services(context)
     command = split_channel(_arguments(context))
-    delivery = parse_delivery(command.rest)
-    if delivery is None:
+    if not command.rest.strip() and command.channel is None:
+        chat = await asyncio.to_thread(shared.subscriptions.chat, message.chat.id)
+        daily = chat.delivery is Delivery.DAILY
+        await _reply(message, texts.DIGEST_SETTING(daily, _digest_at(shared.settings, chat)))
+        return
+    request = parse_digest(command.rest)
+    if request is None:
         await _reply(message, texts.DIGEST_USAGE)
+        return
+    if isinstance(request, DigestProblem):
+        if request.bad_time is not None:
+            await _reply(message, texts.DIGEST_BAD_TIME(escape(request.bad_time)))
+        else:
+            await _reply(message, texts.DIGEST_BAD_ZONE(escape(request.bad_zone or "")))
         return
     target = await _target(update, context, command.channel)
     if target is None:
         return
-    await asyncio.to_thread(services(context).subscriptions.set_delivery, target.id, delivery)
-    daily = delivery is Delivery.DAILY
-    await _reply(message, texts.DIGEST_DAILY_ON if daily else texts.DIGEST_DAILY_OFF)
+    store = shared.subscriptions
+    await asyncio.to_thread(store.set_delivery, target.id, request.delivery, request.digest_time)
+    if request.delivery is Delivery.DAILY:
+        chat = await asyncio.to_thread(store.chat, target.id)
+        await _reply(message, texts.DIGEST_DAILY_ON(_digest_at(shared.settings, chat)))
+    else:
+        await _reply(message, texts.DIGEST_DAILY_OFF)
+
+
+def _digest_at(settings: BotSettings, chat: ChatInfo) -> str:
+    return digest_time_text(chat.digest_time or default_digest(settings.daily_digest_time))
 
 
 async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -222,6 +265,9 @@ async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def _listing(context: ContextTypes.DEFAULT_TYPE, target: TargetChat) -> str:
     """The chat's numbered subscriptions and delivery mode (both read off the event loop)."""
     store = services(context).subscriptions
-    listed = await asyncio.to_thread(store.of_chat, target.id)
-    delivery = (await asyncio.to_thread(store.chat, target.id)).delivery
-    return format_subscriptions(listed, where_html=target.where_html, delivery=delivery.value)
+    listed = await asyncio.to_thread(store.of_chat, target.id, target.thread_id)
+    chat = await asyncio.to_thread(store.chat, target.id)
+    return format_subscriptions(
+        listed, where_html=target.where_html, delivery=chat.delivery.value,
+        digest_at=_digest_at(services(context).settings, chat),
+    )  # fmt: skip

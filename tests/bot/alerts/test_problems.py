@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.recurring import RecurringProblem
+from bot.alerts.problems import RecurringProblem
 from index import DiskFullError
 
 

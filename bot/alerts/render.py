@@ -25,7 +25,7 @@ from bot.formatting import (
 from bot.html_split import TELEGRAM_LIMIT, split_message, visible_len
 
 if TYPE_CHECKING:
-    from bot.subscriptions import Subscription
+    from bot.alerts.model import DigestTime, Subscription
     from index.searcher import Hit
 
 ALERT_TITLE_CHARS = 200
@@ -94,18 +94,30 @@ def format_digest(
 
 
 def format_subscriptions(
-    subscriptions: Sequence[Subscription], *, where_html: str, delivery: str
+    subscriptions: Sequence[Subscription], *, where_html: str, delivery: str, digest_at: str = ""
 ) -> str:
     """The numbered list /subscriptions shows (numbers are what /unsubscribe takes)."""
     if not subscriptions:
         return texts.NO_SUBSCRIPTIONS(where_html)
-    lines = [texts.SUBSCRIPTIONS_HEADER(where_html, len(subscriptions), delivery)]
+    lines = [texts.SUBSCRIPTIONS_HEADER(where_html, len(subscriptions), delivery, digest_at)]
     for number, sub in enumerate(subscriptions, 1):
+        filters = filters_html(sub.required_words, sub.excluded_words)
+        tail = f" · {filters}" if filters else ""
         if sub.every_article:
-            lines.append(f"{number}. <i>{texts.EVERY_ARTICLE}</i>")
+            lines.append(f"{number}. <i>{texts.EVERY_ARTICLE}</i>{tail}")
         else:
-            lines.append(f"{number}. {escape(sub.topic)} · <i>{sub.sensitivity.value}</i>")
+            lines.append(f"{number}. {escape(sub.topic)} · <i>{sub.sensitivity.value}</i>{tail}")
     return "\n".join([*lines, "", texts.SUBSCRIPTIONS_FOOTER])
+
+
+def filters_html(required: Sequence[str], excluded: Sequence[str]) -> str:
+    """A subscription's +word / -word filters in words ("" without any)."""
+    return texts.FILTERS([escape(w) for w in required], [escape(w) for w in excluded])
+
+
+def digest_time_text(digest: DigestTime) -> str:
+    """ "07:30 Europe/Paris", as replies name a digest time."""
+    return f"{digest.at.strftime('%H:%M')} {digest.zone}"
 
 
 def unsubscribe_label(topic: str | None) -> str:

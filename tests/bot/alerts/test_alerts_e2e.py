@@ -7,28 +7,32 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.alert_jobs import DAILY_DIGEST_JOB
+from bot.alerts.model import NewAlert, Sensitivity, now_iso
+from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
-from bot.subscriptions import SubscriptionStore
 from index import Embedder, IndexWriter
+from tests.bot.alerts.conftest import OTHER_USER, ROUND_SECONDS
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import fill_disk, write_article
 from tests.emulator import BotApiEmulator
+from tests.index.test_hits import FORMAT_1
 
 pytestmark = pytest.mark.slow
 
-OTHER_USER = 5151
 CHANNEL_ID = -100999
 BALTIC_TOPIC = "Russian military threats to Estonia and the Baltic states"
 CAKE_TOPIC = "chocolate cake baking recipes"
-ROUND_SECONDS = 0.3
+
 
 ESTONIA_TITLE = "Estonia reports Russian military drones over its eastern border"
 ESTONIA_BODY = (
@@ -57,21 +61,6 @@ def add_with_cli(inbox: Path, *paths: Path, index_dir: Path) -> None:
         check=True,
         timeout=300,
         capture_output=True,
-    )
-
-
-@pytest.fixture
-def alert_settings(
-    emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path
-) -> BotSettings:
-    """A private copy of the sample index (alerts add to it) and quick alert rounds."""
-    index_dir = isolated_environment / "index"
-    shutil.copytree(seed_index_dir, index_dir, symlinks=True)
-    emulator.set_admins(GROUP_ID, [USER_ID])
-    emulator.user(OTHER_USER, "Bob", username="bob")
-    emulator.private_chat(OTHER_USER)
-    return bot_settings(
-        emulator, isolated_environment, index_dir=index_dir, alert_interval_seconds=ROUND_SECONDS
     )
 
 
@@ -309,26 +298,44 @@ async def test_the_unsubscribe_button_and_the_inbox_folder(
         assert "follows no topics" in listed["text"]
 
 
-async def test_a_daily_digest_chat_gets_its_alerts_at_digest_time(
+async def test_a_daily_digest_chat_gets_its_alerts_at_its_own_local_time(
     emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
 ) -> None:
-    async with running_bot(alert_settings, embedder) as app:
+    """`/digest daily HH:MM Asia/Tokyo`: the digest goes out once that Tokyo time has come since
+    the last digest, and not at that hour UTC."""
+    database = alert_settings.resolved_subscriptions_db
+    async with running_bot(alert_settings, embedder):
         await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
         switched = await command(emulator, USER_ID, USER_ID, "/digest daily")
-        assert "once a day" in switched["text"]
+        assert "once a day" in switched["text"] and "08:00 UTC" in switched["text"]
         article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
         await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
         await rounds()
-        assert len(emulator.sent_messages(USER_ID)) == 2  # nothing yet
-        assert app.job_queue is not None
-        (job,) = app.job_queue.get_jobs_by_name(DAILY_DIGEST_JOB)
-        await job.run(app)  # what the JobQueue does at DAILY_DIGEST_TIME
-        messages = await emulator.wait_for_messages(USER_ID, 3)
-        assert messages[-1]["text"].startswith("🗞 Daily digest: 1 new article")
-        assert ESTONIA_TITLE in messages[-1]["text"]
-        await job.run(app)
-        await rounds(1)
-        assert len(emulator.sent_messages(USER_ID)) == 3
+        assert len(emulator.sent_messages(USER_ID)) == 2  # nothing yet: no digest time came
+        # Two hours pass since the digest clock started, and the chat picks the current minute
+        # in Tokyo: that time came one to sixty seconds ago there (nine hours ahead of UTC, so
+        # read as UTC it would be hours away).
+        two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE chats SET digest_sent_at = ?", (two_hours_ago,))
+        tokyo = datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%H:%M")
+        emulator.send_message(USER_ID, USER_ID, f"/digest daily {tokyo} asia/tokyo")
+        # The reply and the digest, in either order: a round may run before the reply is sent.
+        reply, digest = sorted(
+            (m["text"] for m in (await emulator.wait_for_messages(USER_ID, 4))[2:]),
+            key=lambda text: text.startswith("🗞 Daily digest"),
+        )
+        assert f"at {tokyo} Asia/Tokyo" in reply
+        assert digest.startswith("🗞 Daily digest: 1 new article") and ESTONIA_TITLE in digest
+        await rounds(3)
+        assert len(emulator.sent_messages(USER_ID)) == 4  # once
+        shown = await command(emulator, USER_ID, USER_ID, "/digest")
+        assert f"once a day, at {tokyo} Asia/Tokyo" in shown["text"]
+        listed = await command(emulator, USER_ID, USER_ID, "/subscriptions")
+        assert f"alerts once a day at {tokyo} Asia/Tokyo" in listed["text"]
+        for wrong, said in (("25:00", "is not a time of day"), ("07:30 Mars/Olympus", "time zone")):
+            refused = await command(emulator, USER_ID, USER_ID, f"/digest daily {wrong}")
+            assert said in refused["text"]
 
 
 async def test_a_file_that_breaks_a_library_goes_to_failed_and_the_round_goes_on(
@@ -399,7 +406,7 @@ async def test_a_full_disk_is_logged_once_and_the_inbox_waits_for_room(
         filler = fill_disk(small_disk)
         os.utime(inbox / ".estonia.md", (1, 1))  # settled long ago
         (inbox / ".estonia.md").rename(inbox / "estonia.md")  # no new space needed
-        with caplog.at_level("INFO", logger="bot.alert_jobs"):
+        with caplog.at_level("INFO", logger="bot.alerts.jobs"):
             await rounds(8)
             full = [r for r in caplog.records if "inbox: the disk is full" in r.getMessage()]
             assert len(full) == 1, "said once, not every round"
@@ -409,3 +416,28 @@ async def test_a_full_disk_is_logged_once_and_the_inbox_waits_for_room(
             assert ESTONIA_TITLE in messages[-1]["text"]
             assert (inbox / "done" / "estonia.md").exists()
             assert any("inbox: working again" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_pending_alert_written_by_an_older_version_is_delivered_after_an_upgrade(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder
+) -> None:
+    """The log holds a citation in the first record format (no `format` key), as the bot wrote
+    it before an upgrade stopped it mid-round; the upgraded bot sends it, once."""
+    store = SubscriptionStore(alert_settings.resolved_subscriptions_db)
+    subscription = store.add(GROUP_ID, "all", Sensitivity.NORMAL, None, chat_title="Readers")
+    old = NewAlert(GROUP_ID, subscription.id, FORMAT_1["article_id"], 1.0, dict(FORMAT_1))
+    assert store.record_matches([old], now_iso()) == 1
+    store.close()
+    async with running_bot(alert_settings, embedder):
+        await emulator.wait_for_call(
+            "sendMessage",
+            lambda params: (
+                int(params["chat_id"]) == GROUP_ID and FORMAT_1["title"] in params["text"]
+            ),
+        )
+        await rounds(3)
+    sent = [t for t in texts_in(emulator, GROUP_ID) if FORMAT_1["title"] in t]
+    assert len(sent) == 1 and "Narva" in sent[0]
+    store = SubscriptionStore(alert_settings.resolved_subscriptions_db)
+    assert store.alert_counts() == {"sent": 1}
+    store.close()

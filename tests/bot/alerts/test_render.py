@@ -7,24 +7,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.alert_delivery import plan_messages
-from bot.alert_formatting import ArticleAlert, format_alert, format_digest, format_subscriptions
-from bot.alerts import citation_of, hit_of
-from bot.subscribe_requests import (
+from bot.alerts.arguments import (
     SubscribeRequest,
     parse_delivery,
     parse_subscribe,
     parse_unsubscribe,
     split_channel,
 )
-from bot.subscriptions import Delivery, PendingAlert, Sensitivity, Subscription
+from bot.alerts.delivery import plan_messages, readable
+from bot.alerts.model import Delivery, PendingAlert, Sensitivity, Subscription
+from bot.alerts.render import ArticleAlert, format_alert, format_digest, format_subscriptions
+from index import hit_record
 from tests.bot.test_formatting import SENTENCE, entity_texts, hit_lists, make_hit, tricky_text
 from tests.emulator import parse_html, utf16_len
 
 
 def pending(article: str, sub_id: int = 1, topic: str = "Estonia", **hit: object) -> PendingAlert:
     fields: dict[str, object] = {"title": f"Title {article}", **hit}
-    citation = citation_of(make_hit(article_id=article, **fields))
+    citation = hit_record(make_hit(article_id=article, **fields))
     return PendingAlert(-7, sub_id, topic, topic == "all", article, 0.6, citation, "t")
 
 
@@ -62,9 +62,20 @@ def test_other_command_arguments() -> None:
     assert parse_delivery("weekly") is None
 
 
-def test_a_citation_survives_the_log() -> None:
-    hit = make_hit(highlight=(3, 9))
-    assert hit_of(citation_of(hit)) == hit
+def decoded(alerts: list[PendingAlert]) -> list:
+    found, problems = readable(alerts)
+    assert problems == []
+    return found
+
+
+def test_an_unreadable_citation_stays_out_of_the_messages_and_is_named() -> None:
+    good, newer = pending("a"), pending("b")
+    newer = PendingAlert(*[getattr(newer, f) for f in ("chat_id", "subscription_id", "topic",
+                           "every_article", "article_id", "score")],
+                         {**newer.citation, "format": 99}, newer.matched_at)  # fmt: skip
+    found, problems = readable([good, newer])
+    assert [a.article_id for a, _ in found] == ["a"]
+    assert len(problems) == 1 and "format 99" in problems[0] and "'b'" in problems[0]
 
 
 def test_an_alert_names_topic_article_source_date_and_bolds_the_sentence() -> None:
@@ -107,7 +118,9 @@ def test_twenty_articles_fit_one_digest_and_hundreds_split() -> None:
 
 def test_a_few_alerts_go_one_by_one_and_an_article_matching_twice_once() -> None:
     planned = plan_messages(
-        [pending("a"), pending("a", 2, "Baltic states"), pending("b")], digest_after=3, daily=False
+        decoded([pending("a"), pending("a", 2, "Baltic states"), pending("b")]),
+        digest_after=3,
+        daily=False,
     )
     assert len(planned) == 2
     first = parse_html(planned[0].text)[0]
@@ -120,10 +133,10 @@ def test_a_few_alerts_go_one_by_one_and_an_article_matching_twice_once() -> None
 
 def test_a_burst_or_a_daily_chat_gets_one_digest_settling_every_alert() -> None:
     burst = [pending(str(i)) for i in range(4)] + [pending("0", 9, "all")]
-    (digest,) = plan_messages(burst, digest_after=3, daily=False)
+    (digest,) = plan_messages(decoded(burst), digest_after=3, daily=False)
     assert parse_html(digest.text)[0].startswith("🗞 Alert digest: 4 new articles")
     assert len(digest.keys) == 5 and digest.buttons == [(1, "Estonia"), (9, None)]
-    (daily,) = plan_messages(burst[:1], digest_after=3, daily=True)
+    (daily,) = plan_messages(decoded(burst[:1]), digest_after=3, daily=True)
     assert parse_html(daily.text)[0].startswith("🗞 Daily digest: 1 new article ")
 
 
@@ -132,7 +145,7 @@ def test_a_split_digest_settles_its_alerts_with_the_last_part() -> None:
     alerts = [
         pending(str(i), text=long_text, title="T" * 100, highlight=(0, 10)) for i in range(120)
     ]
-    parts = plan_messages(alerts, digest_after=3, daily=False)
+    parts = plan_messages(decoded(alerts), digest_after=3, daily=False)
     assert len(parts) > 1
     assert all(not p.keys and not p.buttons for p in parts[:-1])
     assert len(parts[-1].keys) == 120 and parts[-1].buttons

@@ -1,20 +1,21 @@
 """Find which newly indexed articles match which subscriptions, and log them as pending alerts.
 
 Blocking (index reads, a little model work for the bold sentence): run it in a worker thread.
-Sending is `bot.alert_delivery`'s job; this module never talks to Telegram.
+Sending is `bot.alerts.delivery`'s job; this module never talks to Telegram.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.subscriptions import NewAlert, Sensitivity, Subscription, SubscriptionStore
-from index import ArticleSummary, BestPassage, Hit, NewsIndex, SourceRef
+from bot.alerts.filters import passes
+from bot.alerts.model import NewAlert, Sensitivity, Subscription
+from bot.alerts.store import SubscriptionStore
+from index import ArticleSummary, BestPassage, NewsIndex, hit_record
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +34,16 @@ class Thresholds:
         return float(getattr(self, sensitivity.value))
 
 
-def citation_of(hit: Hit) -> dict[str, object]:
-    """A hit as JSON-ready data, kept in the alert log until the alert is sent."""
-    return dataclasses.asdict(hit)
-
-
-def hit_of(citation: Mapping[str, object]) -> Hit:
-    values = dict(citation)
-    values["highlight"] = tuple(values["highlight"])  # type: ignore[arg-type]
-    values["also_in"] = tuple(SourceRef(**ref) for ref in values.get("also_in") or ())  # type: ignore[attr-defined]
-    return Hit(**values)  # type: ignore[arg-type]
-
-
 def covers(subscription: Subscription, article: ArticleSummary) -> bool:
     """A subscription is about what is new: articles first indexed after it was made."""
     return article.first_indexed_at > subscription.created_at
+
+
+def wanted(subscription: Subscription, article_words: frozenset[str]) -> bool:
+    """Whether the article passes the subscription's word filters (always, without filters)."""
+    if not (subscription.required_words or subscription.excluded_words):
+        return True
+    return passes(subscription.required_words, subscription.excluded_words, article_words)
 
 
 class AlertScanner:
@@ -93,9 +89,12 @@ class AlertScanner:
                 self.thresholds.lexical_weight,
             )
         leads = self.index.lead_passages(ids) if len(topical) < len(subscriptions) else {}
+        filtered = any(s.required_words or s.excluded_words for s in subscriptions)
+        words = self.index.article_words(ids) if filtered else {}
         logged = self.store.alerted(ids)  # already in the log: skip the work of citing again
         alerts: list[NewAlert] = []
         for article in articles:
+            article_words = words.get(article.id, frozenset())
             for column, subscription in enumerate(topical):
                 found = best.get(article.id)
                 if found is None or not covers(subscription, article):
@@ -103,11 +102,17 @@ class AlertScanner:
                 passage = found[column]
                 if passage.score < self.thresholds.of(subscription.sensitivity):
                     continue
+                if not wanted(subscription, article_words):
+                    continue
                 alert = self._alert(subscription, article, passage.row, passage.cosine, logged)
                 if alert is not None:
                     alerts.append(alert)
             for subscription in subscriptions:
-                if subscription.every_article and covers(subscription, article):
+                if (
+                    subscription.every_article
+                    and covers(subscription, article)
+                    and wanted(subscription, article_words)
+                ):
                     row = leads.get(article.id)
                     alert = (
                         None
@@ -132,4 +137,4 @@ class AlertScanner:
         hit = self.index.cite(row, score, topic)
         if hit is None:
             return None
-        return NewAlert(subscription.chat_id, subscription.id, article.id, score, citation_of(hit))
+        return NewAlert(subscription.chat_id, subscription.id, article.id, score, hit_record(hit))

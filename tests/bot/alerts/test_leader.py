@@ -8,8 +8,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.leader import APPLICATION_NAME, LeaderLease
-from bot.subscriptions import SubscriptionStore
+from bot.alerts.leader import APPLICATION_NAME, LeaderLease
+from bot.alerts.store import SubscriptionStore
 
 
 def test_on_sqlite_the_one_process_always_leads(tmp_path: Path) -> None:
@@ -28,7 +28,7 @@ def test_one_replica_holds_the_lease_and_another_takes_it_when_released(
     store = SubscriptionStore(postgres_url)
     first, second = LeaderLease(store.engine), LeaderLease(store.engine)
     try:
-        with caplog.at_level(logging.INFO, logger="bot.leader"):
+        with caplog.at_level(logging.INFO, logger="bot.alerts.leader"):
             assert first.lead()
             assert not second.lead() and not second.held
             assert first.lead(), "the holder keeps it round after round"
@@ -64,7 +64,7 @@ def test_a_leader_whose_session_ended_says_it_lost_the_lease(
                 (f"{APPLICATION_NAME}%",),
             )
         assert second.lead(), "the lock went with the session"
-        with caplog.at_level(logging.WARNING, logger="bot.leader"):
+        with caplog.at_level(logging.WARNING, logger="bot.alerts.leader"):
             assert not first.lead()
         assert any("lost the alert lease" in r.getMessage() for r in caplog.records)
         second.release()
