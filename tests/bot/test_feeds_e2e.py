@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from index import Embedder, NewsIndex
+from tests.bot.alerts.test_alerts_e2e import command
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
-from tests.bot.test_alerts_e2e import command
 from tests.emulator import BotApiEmulator
 from tests.feed_server import FeedServer, running_server
 from tests.index.feeds.samples import STORIES, article_page, rss
