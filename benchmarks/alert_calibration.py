@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import IndexSettings, NewsIndex, index_exists  # noqa: E402
-from index.matching import best_passages, term_coverage  # noqa: E402
+from index.lexical import term_coverage  # noqa: E402
+from index.matching import best_passages  # noqa: E402
 from index.vectors import passage_vectors  # noqa: E402
 from index.writer import document_text  # noqa: E402
 
@@ -220,7 +221,7 @@ def main() -> int:
         f"model {index.stats().model}; {int(kept.sum())} topics with a gold article in the "
         f"index ({int(gold.sum())} topic/gold pairs)",
         "- score of an article for a topic: its best passage's `cosine + w × term_coverage`"
-        " (coverage over the article title + passage, `index.matching.term_coverage`)",
+        " (coverage over the article title + passage, `index.lexical.term_coverage`)",
         f"- runtime: {seconds:.1f} s (of which term coverage {coverage_seconds:.1f} s for "
         f"{len(questions)} topics × every passage)",
         "",

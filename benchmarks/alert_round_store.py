@@ -47,11 +47,12 @@ from corpora import REALTIMEQA_ARTICLES, realtimeqa_questions, realtimeqa_subset
 from provenance import commit  # noqa: E402
 from telegram import Bot  # noqa: E402
 
-from bot.alert_delivery import AlertSender  # noqa: E402
-from bot.alerts import AlertScanner  # noqa: E402
+from bot.alerts.delivery import AlertSender  # noqa: E402
+from bot.alerts.model import Delivery, Sensitivity  # noqa: E402
+from bot.alerts.scan import AlertScanner  # noqa: E402
+from bot.alerts.store import SubscriptionStore  # noqa: E402
 from bot.application import thresholds  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
-from bot.subscriptions import Delivery, Sensitivity, SubscriptionStore  # noqa: E402
 from index import IndexWriter, NewsIndex, load_embedder  # noqa: E402
 from tests.emulator import BotApiEmulator  # noqa: E402
 from tests.postgres import PostgresCluster  # noqa: E402

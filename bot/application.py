@@ -19,19 +19,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, subscription_handlers, texts
-from bot.alert_delivery import UNSUBSCRIBE_PREFIX, AlertSender
-from bot.alert_jobs import schedule_alert_jobs
-from bot.alerts import AlertScanner, Thresholds
+from bot import feed_commands, handlers, texts
+from bot.alerts import commands as alert_commands
+from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
+from bot.alerts.jobs import schedule_alert_jobs
+from bot.alerts.leader import LeaderLease
+from bot.alerts.scan import AlertScanner, Thresholds
+from bot.alerts.store import SubscriptionStore
 from bot.answers import AnswerService
 from bot.database import database_url
-from bot.leader import LeaderLease
+from bot.feed_jobs import close_feeds, open_feeds
 from bot.ratelimit import MessageRateLimiter, PerUserLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
 from bot.startup import open_index
-from bot.subscriptions import SubscriptionStore
 from bot.webhook import WebhookSecret, webhook_secret
 from bot.webhook_server import serve_webhook
 from index import NewsIndex
@@ -77,6 +79,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             leader=LeaderLease(store.engine),
         )
         schedule_alert_jobs(app, settings)
+        await open_feeds(app, settings)
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in texts.COMMANDS]
         )
@@ -87,6 +90,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         if isinstance(shared, Services):
             await asyncio.to_thread(shared.leader.release)
             shared.subscriptions.close()
+        close_feeds(app)
 
     builder = (
         ApplicationBuilder()
@@ -124,6 +128,7 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("ask", handlers.ask, filters=new_messages))
     app.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
     app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
+    app.add_handler(CommandHandler("feeds", feed_commands.feeds_command, filters=new_messages))
     app.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
     )
@@ -148,27 +153,23 @@ def add_subscription_handlers(app: Application) -> None:  # type: ignore[type-ar
     """Subscription commands work in every chat, channel posts included."""
     commands = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, callback in (
-        ("subscribe", subscription_handlers.subscribe),
-        ("unsubscribe", subscription_handlers.unsubscribe),
-        ("subscriptions", subscription_handlers.subscriptions),
-        ("digest", subscription_handlers.digest),
+        ("subscribe", alert_commands.subscribe),
+        ("unsubscribe", alert_commands.unsubscribe),
+        ("subscriptions", alert_commands.subscriptions),
+        ("digest", alert_commands.digest),
     ):
         app.add_handler(CommandHandler(name, callback, filters=commands))
     app.add_handler(
         CallbackQueryHandler(
             # Subscription ids: ASCII digits, few enough for SQLite's 64-bit integers.
-            subscription_handlers.unsubscribe_button,
+            alert_commands.unsubscribe_button,
             pattern=rf"^{UNSUBSCRIBE_PREFIX}:[0-9]{{1,18}}$",
         )
     )
     app.add_handler(
-        ChatMemberHandler(
-            subscription_handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER
-        )
+        ChatMemberHandler(alert_commands.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
-    app.add_handler(
-        MessageHandler(filters.StatusUpdate.MIGRATE, subscription_handlers.chat_migrated)
-    )
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, alert_commands.chat_migrated))
 
 
 def thresholds(settings: BotSettings) -> Thresholds:

@@ -10,9 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.alerts.arguments import ALL_TOPICS, parse_subscribe, parse_unsubscribe
+from bot.alerts.model import Delivery, Sensitivity
+from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
-from bot.subscribe_requests import ALL_TOPICS, parse_subscribe, parse_unsubscribe
-from bot.subscriptions import Delivery, Sensitivity, SubscriptionStore
 
 EPILOG = """examples:
   python -m bot subscriptions list
@@ -39,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add", help="subscribe a chat to a topic (or to 'all')")
     add.add_argument("chat", type=int)
     add.add_argument("--sensitivity", choices=[s.value for s in Sensitivity], default="normal")
-    add.add_argument("topic", nargs="+", help="the topic in plain words, or 'all'")
+    add.add_argument(
+        "topic", nargs="+",
+        help="the topic in plain words, or 'all'; +word and -word filters (put -- before the chat id when using -word)",
+    )  # fmt: skip
     remove = commands.add_parser("remove", help="unsubscribe by number (as listed) or 'all'")
     remove.add_argument("chat", type=int)
     remove.add_argument("which", help="a number from `list`, or 'all'")
@@ -75,12 +79,18 @@ def _listing(store: SubscriptionStore, only: int | None) -> str:
     for chat in store.chats():
         if only is not None and chat.chat_id != only:
             continue
-        subscriptions = store.of_chat(chat.chat_id)
+        subscriptions = store.of_chat(chat.chat_id, None)
         state = f"disabled: {chat.disabled_reason}" if chat.disabled_reason else chat.delivery.value
         lines.append(f"chat {chat.chat_id} ({chat.title or 'untitled'}) · {state}")
-        for number, sub in enumerate(subscriptions, 1):
+        numbers: dict[int, int] = {}
+        for sub in subscriptions:
+            number = numbers[sub.thread_id] = numbers.get(sub.thread_id, 0) + 1
             what = "every new article" if sub.every_article else f"{sub.topic} · {sub.sensitivity}"
-            lines.append(f"  {number}. {what} (since {sub.created_at[:19]})")
+            filters = "".join(f" +{w}" for w in sub.required_words) + "".join(
+                f" -{w}" for w in sub.excluded_words
+            )
+            where = f"forum topic {sub.thread_id}: " if sub.thread_id else ""
+            lines.append(f"  {where}{number}. {what}{filters} (since {sub.created_at[:19]})")
         if not subscriptions:
             lines.append("  no active subscriptions")
     counts = store.alert_counts()
@@ -99,7 +109,14 @@ def _add(store: SubscriptionStore, settings: BotSettings, args: argparse.Namespa
         from index import NewsIndex  # loads the model only when a topic needs embedding
 
         vector = NewsIndex(settings).embed_topic(request.topic)
-    sub = store.add(args.chat, request.topic or ALL_TOPICS, request.sensitivity, vector)
+    filters = request.filters
+    if filters.unusable:
+        print(f"error: too common to filter on: {' '.join(filters.unusable)}", file=sys.stderr)
+        return 2
+    sub = store.add(
+        args.chat, request.topic or ALL_TOPICS, request.sensitivity, vector,
+        required_words=filters.required, excluded_words=filters.excluded,
+    )  # fmt: skip
     shown = "every new article" if sub.every_article else f"{sub.topic!r} ({sub.sensitivity})"
     print(f"chat {args.chat} subscribed to {shown}")
     return 0
@@ -111,7 +128,7 @@ def _remove(store: SubscriptionStore, chat_id: int, which: str) -> int:
         print("error: give a number from `list`, or 'all'", file=sys.stderr)
         return 2
     if choice == "all":
-        print(f"chat {chat_id}: {store.remove_all(chat_id)} subscription(s) removed")
+        print(f"chat {chat_id}: {store.remove_all(chat_id, None)} subscription(s) removed")
         return 0
     removed = store.remove(chat_id, choice)
     if removed is None:

@@ -15,11 +15,12 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from bot import migrate
+from bot.alerts.store import SubscriptionStore
 from bot.database import database_url, open_engine, shown, sqlite_path, unreachable
-from bot.db_copy import TargetNotEmptyError, copy_state
+from bot.db_copy import TargetNotEmptyError, copy_state, has_feeds
 from bot.settings import BotSettings
-from bot.subscriptions import SubscriptionStore
 from bot.subscriptions_file import check_file
+from index.feeds.store import FeedStore
 
 EPILOG = """examples:
   python -m bot db upgrade     # create the database, or bring its schema up to date
@@ -82,6 +83,9 @@ def _copy(source_path: Path, settings: BotSettings) -> int:
     source = SubscriptionStore(source_path)
     try:
         target = SubscriptionStore(settings.database)
+        with source.engine.connect() as reading:
+            if has_feeds(reading):
+                FeedStore(settings.database).close()  # the target's feed tables, migrated
         try:
             copied = copy_state(source, target)
         except TargetNotEmptyError as exc:

@@ -3,7 +3,8 @@ bot process becomes several replicas.
 
 What is copied is what must not be lost: chats (with their delivery mode and disabled state),
 subscriptions (with their ids, topic vectors and start times, so nothing already announced is
-announced again), the alert log with its states, and how far the scan got. The "More ▸" keys
+announced again), the alert log with its states, how far the scan got, and the feeds with the
+keys of the entries they already brought (so no feed entry is indexed twice). The "More ▸" keys
 and question budgets are a few minutes' worth of state and start afresh.
 
 All in one transaction on the target, which must hold none of these yet: a copy that fails
@@ -14,14 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, func, inspect, select, text
 
+from bot.alerts.store import SubscriptionStore
 from bot.database import WRITES
 from bot.schema import alerts, chats, scan_state, subscriptions
-from bot.subscriptions import SubscriptionStore
+from index.feeds.schema import feed_seen, feeds
 
 COPIED: tuple[Table, ...] = (chats, subscriptions, alerts, scan_state)
 """In the order foreign keys need (alerts name subscriptions)."""
+FEED_TABLES: tuple[Table, ...] = (feeds, feed_seen)
+"""Copied as well when the source has them (the target's feeds store must be open first)."""
+_SEQUENCES = (("subscriptions", "id"), ("feeds", "id"))
 BATCH_ROWS = 1_000
 
 
@@ -37,26 +42,34 @@ def copy_state(source: SubscriptionStore, target: SubscriptionStore) -> dict[str
         target.engine.connect().execution_options(**WRITES) as writing,
         writing.begin(),
     ):
-        counts = {table.name: _count(writing, table) for table in COPIED}
+        tables = COPIED + (FEED_TABLES if has_feeds(reading) else ())
+        counts = {table.name: _count(writing, table) for table in tables}
         held = {name: count for name, count in counts.items() if count}
         if held:
             listed = ", ".join(f"{count} {name}" for name, count in held.items())
             raise TargetNotEmptyError(
                 f"{target.name} already holds {listed}: copy into an empty database only"
             )
-        for table in COPIED:
+        for table in tables:
             copied[table.name] = 0
             for batch in _batches(reading, table):
                 writing.execute(table.insert(), batch)
                 copied[table.name] += len(batch)
-        if writing.dialect.name == "postgresql":  # new subscriptions continue after the copied ids
-            writing.execute(
-                text(
-                    "SELECT setval(pg_get_serial_sequence('subscriptions', 'id'), "
-                    "coalesce(max(id), 0) + 1, false) FROM subscriptions"
-                )
-            )
+        if writing.dialect.name == "postgresql":  # new rows continue after the copied ids
+            for name, column in _SEQUENCES:
+                if name in copied:
+                    writing.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', '{column}'), "
+                            f"coalesce(max({column}), 0) + 1, false) FROM {name}"
+                        )
+                    )
     return copied
+
+
+def has_feeds(db: Connection) -> bool:
+    """Whether the database holds the feeds' tables (`python -m index feeds` made them)."""
+    return bool(inspect(db).has_table(feeds.name))
 
 
 def _count(db: Connection, table: Table) -> int:

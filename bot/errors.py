@@ -7,10 +7,12 @@ it.
 
 from __future__ import annotations
 
+from index.errors import DatabaseError
+
 
 class BotError(Exception):
     """Base class for every error the bot package raises on purpose."""
 
 
-class SubscriptionsDatabaseError(BotError):
+class SubscriptionsDatabaseError(BotError, DatabaseError):
     """The subscriptions database cannot be used as it is: damaged, emptied, not ours or newer."""

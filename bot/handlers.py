@@ -87,8 +87,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         return
     chat = update.effective_chat
     if chat is not None:
+        message = update.effective_message
+        topic = message.message_thread_id if message and message.is_topic_message else None
         with contextlib.suppress(TelegramError):
-            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=topic)
     try:
         answer = await shared.answers.answer(question)
     except IndexMissingError:

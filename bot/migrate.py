@@ -14,7 +14,6 @@ refuses a newer schema instead of using it.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +26,20 @@ from sqlalchemy import Connection, Engine, inspect, text
 from bot.database import WRITES
 from bot.errors import SubscriptionsDatabaseError
 from bot.subscriptions_file import keep_backup
+from index.database import MIGRATIONS_LOCK
+from index.feeds.schema import TABLES as FEEDS_TABLES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LEGACY_REVISIONS = {1: "0001"}
 """SQLite `user_version`s of the schema before alembic, and the revision each one is."""
 OUR_TABLES = frozenset({"chats", "subscriptions", "alerts", "scan_state"})
+SHARED_WITH = FEEDS_TABLES
+"""Tables of others that may share the database: the feeds' (`index.feeds`), with their own
+migration history."""
 _UPGRADE_LOCK = 0x6E657773  # pg_advisory_xact_lock key: "news"
-_ONE_AT_A_TIME = threading.Lock()
-"""alembic's `context` and `op` are module-level proxies: one migration at a time per process."""
+_ONE_AT_A_TIME = MIGRATIONS_LOCK
+"""alembic's `context` and `op` are module-level proxies: one migration at a time per process,
+the feeds' included."""
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -78,11 +83,23 @@ def upgrade(engine: Engine, name: str, *, backup: Path | None = None) -> SchemaS
     Refuses (SubscriptionsDatabaseError) a newer schema than this program knows, and a database
     that holds tables but is not ours.
     """
-    with (
-        _ONE_AT_A_TIME,
-        engine.connect().execution_options(**WRITES) as connection,
-        connection.begin(),
-    ):
+    with _ONE_AT_A_TIME, engine.connect().execution_options(**WRITES) as connection:
+        if connection.dialect.name != "sqlite":
+            return _upgrade(connection, name, backup)
+        # A migration that copies a table (SQLite cannot drop a constraint in place) must not
+        # have the copy's foreign keys checked halfway: SQLite's own procedure for schema
+        # changes turns them off outside the transaction and checks them all before commit.
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            return _upgrade(connection, name, backup)
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _upgrade(connection: Connection, name: str, backup: Path | None) -> SchemaState:
+    with connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
         before = SchemaState(_revision(connection, name), head())
@@ -96,6 +113,12 @@ def upgrade(engine: Engine, name: str, *, backup: Path | None = None) -> SchemaS
             command.stamp(config, before.current)  # a SQLite database from before alembic
         command.upgrade(config, "head")
         if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise SubscriptionsDatabaseError(
+                    f"upgrading {name} would break {len(broken)} reference(s) between its "
+                    "tables; it was left as it was"
+                )
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return before
 
@@ -115,7 +138,7 @@ def _revision(connection: Connection, name: str) -> str | None:
     if user_version in LEGACY_REVISIONS:
         return LEGACY_REVISIONS[user_version]
     tables = set(inspect(connection).get_table_names())
-    foreign = tables if connection.dialect.name == "sqlite" else tables & OUR_TABLES
+    foreign = (tables - SHARED_WITH) if connection.dialect.name == "sqlite" else tables & OUR_TABLES
     if foreign:
         raise SubscriptionsDatabaseError(
             f"{name} has tables ({', '.join(sorted(foreign))}) but no schema version: it is not "

@@ -34,6 +34,10 @@ chats = Table(
     Column("delivery", Text, nullable=False, server_default="instant"),
     Column("disabled_at", Text),
     Column("disabled_reason", Text),
+    # The daily digest's "HH:MM" in `digest_zone` (an IANA name); NULL: DAILY_DIGEST_TIME, UTC.
+    Column("digest_time", Text),
+    Column("digest_zone", Text),
+    Column("digest_sent_at", Text),
 )
 
 subscriptions = Table(
@@ -47,7 +51,12 @@ subscriptions = Table(
     Column("created_at", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("vector", LargeBinary, nullable=False),
-    UniqueConstraint("chat_id", "topic"),
+    # The forum topic the alerts go to (`message_thread_id`); 0: the chat itself.
+    Column("thread_id", BigInteger, nullable=False, server_default="0"),
+    # The topic's +word and -word filters: JSON lists of the words as the user wrote them.
+    Column("required_words", Text, nullable=False, server_default="[]"),
+    Column("excluded_words", Text, nullable=False, server_default="[]"),
+    UniqueConstraint("chat_id", "thread_id", "topic"),
 )
 
 alerts = Table(

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
-from bot.alert_delivery import AlertSender
-from bot.alerts import AlertScanner
+from bot.alerts.delivery import AlertSender
+from bot.alerts.leader import LeaderLease
+from bot.alerts.problems import AlertProblems
+from bot.alerts.scan import AlertScanner
+from bot.alerts.store import SubscriptionStore
 from bot.answers import AnswerService
-from bot.leader import LeaderLease
 from bot.ratelimit import PerUserLimiter
-from bot.recurring import AlertProblems
 from bot.settings import BotSettings
 from bot.shared_state import SharedQuestionBudget
-from bot.subscriptions import SubscriptionStore
 
 SERVICES_KEY = "services"
 
@@ -28,7 +28,7 @@ class Services:
     scanner: AlertScanner
     sender: AlertSender
     leader: LeaderLease
-    """Whether this replica runs the alert jobs (`bot.leader`)."""
+    """Whether this replica runs the alert jobs (`bot.alerts.leader`)."""
     problems: AlertProblems = field(default_factory=AlertProblems)
 
 

@@ -10,10 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
-from sqlalchemy.exc import ArgumentError
 
-from bot.database import database_url
-from bot.errors import SubscriptionsDatabaseError
 from index import IndexSettings
 
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -47,22 +44,14 @@ class BotSettings(IndexSettings):
     remembered_answers: int = Field(default=2000, ge=10)
     log_level: str = "INFO"
 
-    database_url: SecretStr | None = Field(
-        default=None,
-        description="postgresql://user:password@host:5432/database to share the bot's state "
-        "between replicas; default: the SQLite file SUBSCRIPTIONS_DB.",
-    )
-    subscriptions_db: Path | None = Field(
-        default=None, description="Default: $DATA_DIR/subscriptions.sqlite."
-    )
     inbox_dir: Path | None = Field(default=None, description="Default: $DATA_DIR/inbox.")
     alert_interval_seconds: float = Field(default=30, gt=0)
     # An article matches a topic when its best passage's cosine similarity to the topic, plus
     # ALERT_LEXICAL_WEIGHT times the share of the topic's words it contains, clears the
     # sensitivity's threshold. Calibrated on RealTimeQA: benchmarks/alert_calibration.py.
     alert_threshold_strict: float = Field(default=0.675, ge=-1.0, le=2.0)
-    alert_threshold_normal: float = Field(default=0.50, ge=-1.0, le=2.0)
-    alert_threshold_broad: float = Field(default=0.40, ge=-1.0, le=2.0)
+    alert_threshold_normal: float = Field(default=0.525, ge=-1.0, le=2.0)
+    alert_threshold_broad: float = Field(default=0.425, ge=-1.0, le=2.0)
     alert_lexical_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     alert_digest_after: int = Field(default=3, ge=1)
     """More new articles than this for one chat in one round become one digest message."""
@@ -73,23 +62,9 @@ class BotSettings(IndexSettings):
 
     @model_validator(mode="after")
     def _derive_bot_paths(self) -> BotSettings:
-        if self.subscriptions_db is None:
-            object.__setattr__(self, "subscriptions_db", self.data_dir / "subscriptions.sqlite")
         if self.inbox_dir is None:
             object.__setattr__(self, "inbox_dir", self.data_dir / "inbox")
         return self
-
-    @property
-    def resolved_subscriptions_db(self) -> Path:
-        assert self.subscriptions_db is not None
-        return self.subscriptions_db
-
-    @property
-    def database(self) -> Path | str:
-        """The bot's database: a `DATABASE_URL`, or the SQLite file (a path)."""
-        if self.database_url is not None:
-            return self.database_url.get_secret_value()
-        return self.resolved_subscriptions_db
 
     @property
     def resolved_inbox_dir(self) -> Path:
@@ -107,20 +82,6 @@ class BotSettings(IndexSettings):
         if isinstance(value, int):
             return [value]
         return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: SecretStr | None) -> SecretStr | None:
-        """An empty DATABASE_URL means the default; another kind of database is refused."""
-        if value is None or not value.get_secret_value().strip():
-            return None
-        try:
-            database_url(value.get_secret_value().strip())
-        except (SubscriptionsDatabaseError, ArgumentError) as exc:
-            raise ValueError(
-                "must be postgresql://user:password@host:5432/database or sqlite:///path/to/file"
-            ) from exc
-        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("webhook_secret_token")
     @classmethod

@@ -31,9 +31,11 @@ HELP = (
     "/sources — list the indexed articles\n"
     "/stats — size and freshness of the index\n"
     "/subscribe <i>topic</i> — alerts here when new articles are about it "
-    "(<i>all</i> for every new article)\n"
+    "(<i>all</i> for every new article; <i>+word</i> an article must contain, <i>-word</i> "
+    "one it must not; in a forum topic, the alerts go to that topic)\n"
     "/subscriptions — the topics followed here · /unsubscribe <i>number</i> stops one\n"
-    "/digest daily — the alerts once a day, in one message\n"
+    "/digest daily <i>07:30 Europe/Paris</i> — the alerts once a day, in one message, at your "
+    "time (/digest shows the setting)\n"
     "/help — this message\n"
     "\n"
     "<b>Try for example</b>\n"
@@ -199,7 +201,9 @@ SUBSCRIBE_USAGE = (
     "/subscribe <i>topic in plain words</i>, for example:\n"
     "/subscribe Russian attacks on the Baltic states\n"
     "/subscribe strict Estonia — only close matches (<i>broad</i> for everything related)\n"
-    "/subscribe all — every new article\n"
+    "/subscribe Russian attacks on the Baltic states +Estonia -football — only articles that "
+    "say “Estonia” and never “football” (words match in any form: +attack finds “attacked”)\n"
+    "/subscribe all — every new article (/subscribe all +Estonia: every one that names it)\n"
     "\n"
     "For a channel, from a private chat with me: /subscribe @channel <i>topic</i> "
     "(you and I must both be admins of the channel).\n"
@@ -208,19 +212,42 @@ SUBSCRIBE_USAGE = (
 )
 
 
-def SUBSCRIBED(topic_html: str, sensitivity: str, where_html: str) -> str:
+def FILTERS(required_html: Sequence[str], excluded_html: Sequence[str]) -> str:
+    """A subscription's word filters, as listed and confirmed ("" without filters)."""
+    parts = []
+    if required_html:
+        parts.append("must say " + ", ".join(f"“{w}”" for w in required_html))
+    if excluded_html:
+        parts.append("never " + ", ".join(f"“{w}”" for w in excluded_html))
+    return " · ".join(parts)
+
+
+def SUBSCRIBED(topic_html: str, sensitivity: str, where_html: str, filters_html: str = "") -> str:
     """Confirmation of a new (or updated) subscription."""
     place = f" in {where_html}" if where_html else ""
+    filters = f", {filters_html}" if filters_html else ""
     return (
-        f"🔔 Subscribed{place} to <b>{topic_html}</b> ({sensitivity}).\n"
+        f"🔔 Subscribed{place} to <b>{topic_html}</b> ({sensitivity}{filters}).\n"
         "I will post new articles on it as they are indexed; articles already in the index are "
         "not announced again. /subscriptions lists the topics followed here."
     )
 
 
-def SUBSCRIBED_ALL(where_html: str) -> str:
+def SUBSCRIBED_ALL(where_html: str, filters_html: str = "") -> str:
     place = f" in {where_html}" if where_html else ""
-    return f"🔔 Subscribed{place} to <b>every new article</b>. /unsubscribe stops it."
+    filters = f" ({filters_html})" if filters_html else ""
+    return f"🔔 Subscribed{place} to <b>every new article</b>{filters}. /unsubscribe stops it."
+
+
+def UNUSABLE_FILTERS(words_html: Sequence[str]) -> str:
+    listed = ", ".join(words_html)
+    return (
+        f"{listed}: too common a word to filter on (words such as “the” or “and” are in every "
+        "article). Use a name or a word that says what you want, for example +Estonia."
+    )
+
+
+IN_THIS_TOPIC = "this forum topic"
 
 
 TOPIC_CUT_NOTE = "✂️ <i>The topic was long, so only its beginning is followed.</i>"
@@ -259,10 +286,14 @@ def NO_SUBSCRIPTIONS(where_html: str) -> str:
     return f"{place} follows no topics yet. /subscribe <i>topic</i> starts one."
 
 
-def SUBSCRIPTIONS_HEADER(where_html: str, count: int, delivery: str) -> str:
+def SUBSCRIPTIONS_HEADER(where_html: str, count: int, delivery: str, digest_at: str = "") -> str:
     place = f" of {where_html}" if where_html else ""
     noun = "topic" if count == 1 else "topics"
-    when = "once a day" if delivery == "daily" else "as they arrive"
+    when = (
+        f"once a day{f' at {digest_at}' if digest_at else ''}"
+        if delivery == "daily"
+        else ("as they arrive")
+    )
     return f"🔔 <b>{count} followed {noun}</b>{place} · alerts {when}"
 
 
@@ -288,11 +319,35 @@ def UNSUBSCRIBED_ALL(count: int) -> str:
 
 DIGEST_USAGE = (
     "/digest daily — one message a day with the new articles on the topics followed here\n"
+    "/digest daily 07:30 Europe/Paris — at that time of day where you are (24-hour time, and "
+    "a time zone name such as Europe/Paris, America/New_York or Asia/Tokyo; UTC if left out)\n"
     "/digest off — post each alert as articles arrive (the default)"
 )
 
-DIGEST_DAILY_ON = "🗞 From now on the alerts of this chat come once a day, in one digest message."
+
+def DIGEST_DAILY_ON(at: str) -> str:
+    return f"🗞 From now on the alerts of this chat come once a day, in one digest message, at {at}."
+
+
 DIGEST_DAILY_OFF = "🔔 From now on alerts are posted as new articles arrive."
+
+
+def DIGEST_SETTING(daily: bool, at: str) -> str:
+    """What /digest alone answers: the chat's current setting."""
+    if daily:
+        return f"🗞 This chat gets its alerts once a day, at {at}.\n\n" + DIGEST_USAGE
+    return "🔔 This chat gets its alerts as new articles arrive.\n\n" + DIGEST_USAGE
+
+
+def DIGEST_BAD_TIME(text_html: str) -> str:
+    return f"“{text_html}” is not a time of day. Write it as 07:30 (24-hour), for example /digest daily 07:30 Europe/Paris."
+
+
+def DIGEST_BAD_ZONE(text_html: str) -> str:
+    return (
+        f"I do not know the time zone “{text_html}”. Use a name such as Europe/Paris, "
+        "America/New_York or Asia/Tokyo (the city is usually your country's largest)."
+    )
 
 
 def ALERT_HEADER(topics_html: Sequence[str]) -> str:
@@ -320,3 +375,37 @@ def BUTTON_UNSUBSCRIBE(topic: str) -> str:
 UNSUBSCRIBE_DONE = "Unsubscribed."
 UNSUBSCRIBE_ALREADY = "That subscription was already stopped."
 UNSUBSCRIBE_NOT_ALLOWED = "Only the chat's administrators can unsubscribe it."
+
+
+# -- Feeds (/feeds, for ADMIN_USER_IDS) ---------------------------------------------------------
+
+FEEDS_REFUSED = "🔒 Sorry, feeds are managed by the bot's admins, in a private chat with me."
+
+FEEDS_USAGE = (
+    "<b>Feeds</b> (RSS, Atom or RDF): their new articles are indexed, and alerted.\n"
+    "/feeds — the list\n"
+    "/feeds add <i>URL</i> [<i>interval</i>, e.g. 30m or 2h] — follow one\n"
+    "/feeds remove <i>number</i> — stop following one (its articles stay)"
+)
+
+
+def feeds_list(lines_html: Sequence[str]) -> str:
+    if not lines_html:
+        return "No feeds yet. /feeds add <i>URL</i> follows one."
+    return "<b>Feeds</b>\n" + "\n".join(lines_html)
+
+
+def feed_added(feed_id: int, url_html: str, every: str) -> str:
+    return f"✅ Feed {feed_id} added: {url_html}, fetched every {every}. Its articles come soon."
+
+
+def feed_removed(feed_id: int) -> str:
+    return f"Feed {feed_id} removed. The articles it brought stay indexed."
+
+
+def feed_not_found(feed_id: int) -> str:
+    return f"There is no feed {feed_id}. /feeds lists them."
+
+
+def feeds_error(reason_html: str) -> str:
+    return f"⚠️ {reason_html}"

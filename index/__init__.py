@@ -5,6 +5,7 @@ This package never imports the bot. Its public API is what the bot uses.
 
 from index.embedder import Embedder, load_embedder
 from index.errors import (
+    CitationRecordError,
     DiskFullError,
     IndexBusyError,
     IndexCorruptError,
@@ -14,7 +15,9 @@ from index.errors import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.hits import hit_from_record, hit_record
 from index.ingest import path_origin
+from index.lexical import words_of_text
 from index.matching import BestPassage
 from index.searcher import Hit, IndexStats, NewsIndex, SourceRef, index_exists
 from index.settings import IndexSettings
@@ -24,6 +27,7 @@ from index.writer import IndexWriter, WriteReport
 __all__ = [
     "ArticleSummary",
     "BestPassage",
+    "CitationRecordError",
     "DiskFullError",
     "Embedder",
     "Hit",
@@ -40,7 +44,10 @@ __all__ = [
     "SourceRef",
     "UnreadableArticleError",
     "WriteReport",
+    "hit_from_record",
+    "hit_record",
     "index_exists",
     "load_embedder",
     "path_origin",
+    "words_of_text",
 ]

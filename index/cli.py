@@ -14,7 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from index.errors import NewsIndexError
+from index.feeds.cli import add_feed_commands
 from index.searcher import Hit, IndexStats, NewsIndex
 from index.settings import IndexSettings
 from index.writer import IndexWriter, WriteReport
@@ -272,6 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["onnx", "onnx-int8"],
         help="which export (repeatable; default: EMBEDDING_BACKEND)",
     )
+    feeds = commands.add_parser(
+        "feeds", parents=[common], help="Follow RSS, Atom and RDF feeds: add, list, remove, fetch, watch.",
+        description="Follow RSS, Atom and RDF feeds: their new entries are indexed.",
+        epilog="Example:\n  python -m index feeds add https://example.com/rss.xml && "
+        "python -m index feeds fetch", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    add_feed_commands(feeds, common)
     return parser
 
 
@@ -286,6 +296,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except NewsIndexError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:  # a setting from the environment or .env
+        for error in exc.errors(include_input=False):
+            where = ".".join(str(part) for part in error["loc"]).upper()
+            print(f"error: {where}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the index is unchanged", file=sys.stderr)

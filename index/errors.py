@@ -41,3 +41,23 @@ class DiskFullError(NewsIndexError):
 
 class ModelExportError(NewsIndexError):
     """The embedding model could not be exported to ONNX (EMBEDDING_BACKEND=onnx / onnx-int8)."""
+
+
+class DatabaseError(NewsIndexError):
+    """The database (DATABASE_URL, or the SQLite file SUBSCRIPTIONS_DB) cannot be used as it is."""
+
+
+class FeedError(NewsIndexError):
+    """A feed cannot be added, found or fetched as asked (a bad URL, an unknown id)."""
+
+
+class FeedHttpError(FeedError):
+    """A feed or an entry's page answered with an HTTP error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class CitationRecordError(NewsIndexError):
+    """A stored citation this program cannot read: a newer format, or damaged."""

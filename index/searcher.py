@@ -14,8 +14,9 @@ import numpy as np
 from index.embedder import Embedder, load_embedder
 from index.errors import IndexMissingError, NewsIndexError
 from index.faiss_version import Snapshot
-from index.lexical import tokenize
-from index.matching import BestPassage, best_passages, term_coverage
+from index.hits import Hit, SourceRef
+from index.lexical import term_coverage, tokenize, words_of_text
+from index.matching import BestPassage, best_passages
 from index.query_batcher import QueryBatcher
 from index.ranking import (
     Candidate,
@@ -44,42 +45,6 @@ log = logging.getLogger(__name__)
 MIN_CANDIDATES = 64
 DUPLICATE_RESEMBLANCE = 0.6
 """Share of word trigrams two passages must have in common to be cited as one story."""
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRef:
-    """Another article that carries the same passage (the same wire story, reprinted)."""
-
-    article_id: str
-    title: str
-    url: str | None
-    source: str | None
-    published: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One cited passage: its text and offsets, its article, and how well it matched."""
-
-    rank: int
-    score: float
-    text: str
-    start: int
-    end: int
-    article_id: str
-    title: str
-    url: str | None
-    source: str | None
-    published: str | None
-    highlight: tuple[int, int] = (0, 0)
-    """The sentence of `text` that best matches the question, as offsets into `text`."""
-    passage_number: int = 1
-    """Where the passage is in its article: passage `passage_number` of `passages_in_article`."""
-    passages_in_article: int = 1
-    also_in: tuple[SourceRef, ...] = ()
-    """Other articles with (nearly) the same passage, folded into this citation."""
-    row: int = -1
-    """The passage's row in the index version it was found in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +303,20 @@ class NewsIndex:
             ).reshape(cosines.shape)  # fmt: skip
             scores = cosines + lexical_weight * coverage
         return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+
+    def article_words(self, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+        """The words of each article's title and text as the word index has them, for word
+        filters (`index.lexical.words_of_text`); articles not in the live version are left out."""
+        snapshot = self.snapshot()
+        pairs = snapshot.passage_rows(article_ids)
+        records = snapshot.passages([row for row, _ in pairs])
+        words: dict[str, set[str]] = {}
+        for row, article_id in pairs:
+            record = records.get(row)
+            if record is not None:
+                found = words.setdefault(article_id, set(words_of_text(record.title)))
+                found |= words_of_text(record.text)
+        return {article_id: frozenset(found) for article_id, found in words.items()}
 
     def highlighted(self, hit: Hit, question: str) -> Hit:
         """`hit` with the sentence search would bold for `question` (for a hit found unbolded)."""

@@ -9,8 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.exc import ArgumentError
+
+from index.database import database_url
+from index.errors import DatabaseError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
@@ -109,6 +113,43 @@ class IndexSettings(BaseSettings):
     query_batch_window_ms: float = Field(default=0.0, ge=0.0, le=100.0)
     query_batch_max: int = Field(default=32, ge=1, le=512)
 
+    # The product's database: the bot's chats and alerts, and the feeds (`python -m index feeds`).
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host:5432/database to share the bot's state "
+        "between replicas; default: the SQLite file SUBSCRIPTIONS_DB.",
+    )
+    subscriptions_db: Path | None = Field(
+        default=None, description="Default: $DATA_DIR/subscriptions.sqlite."
+    )
+
+    # Feeds: every URL fetched (feed, redirect hop, article page) must be public http(s), unless
+    # FEEDS_ALLOW_PRIVATE (tests and intranets) lets loopback and private addresses through.
+    feeds_allow_private: bool = False
+    feeds_default_interval: str = Field(default="15m", pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$")
+    feeds_max_bytes: int = Field(default=5_000_000, ge=1024)
+    feeds_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    feeds_max_redirects: int = Field(default=5, ge=0, le=20)
+    feeds_user_agent: str = Field(
+        default="newsbot/0.1 (feed reader; +https://github.com/newsbot)", min_length=1
+    )
+    feeds_check_seconds: float = Field(default=60.0, gt=0)
+    """How often `feeds watch` and the bot look for feeds that are due."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty DATABASE_URL means the default; another kind of database is refused."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        try:
+            database_url(value.get_secret_value().strip())
+        except (DatabaseError, ArgumentError) as exc:
+            raise ValueError(
+                "must be postgresql://user:password@host:5432/database or sqlite:///path/to/file"
+            ) from exc
+        return SecretStr(value.get_secret_value().strip())
+
     @model_validator(mode="after")
     def _derive_paths(self) -> IndexSettings:
         if self.index_dir is None:
@@ -119,7 +160,21 @@ class IndexSettings(BaseSettings):
             )
         if self.models_dir is None:
             object.__setattr__(self, "models_dir", self.data_dir / "models")
+        if self.subscriptions_db is None:
+            object.__setattr__(self, "subscriptions_db", self.data_dir / "subscriptions.sqlite")
         return self
+
+    @property
+    def resolved_subscriptions_db(self) -> Path:
+        assert self.subscriptions_db is not None
+        return self.subscriptions_db
+
+    @property
+    def database(self) -> Path | str:
+        """The product's database: a `DATABASE_URL`, or the SQLite file (a path)."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.resolved_subscriptions_db
 
     @property
     def resolved_index_dir(self) -> Path:

@@ -15,6 +15,7 @@ article only if that version no longer supplies its passages) and publishes.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import shutil
 import time
@@ -230,16 +231,23 @@ class IndexWriter:
 
     @_full_disk_is_named
     def add(
-        self, paths: Sequence[Path], *, strict: bool = False, named_ids: NamedIds = "path"
+        self,
+        paths: Sequence[Path] = (),
+        *,
+        strict: bool = False,
+        named_ids: NamedIds = "path",
+        articles: Sequence[Article] = (),
     ) -> WriteReport:
         """Add new articles and replace changed ones; everything else stays as it is.
 
         `named_ids="content"` names files given on their own by their bytes rather than their
-        place, for an inbox where every file is a new drop (see `index.ingest`).
+        place, for an inbox where every file is a new drop (see `index.ingest`). `articles` are
+        added as they are, after those read from `paths` (the feeds make theirs from the web).
         """
         started = time.monotonic()
         report = WriteReport("add")
-        articles, report.skipped = self._read(paths, strict, named_ids)
+        given = articles
+        articles, report.skipped = self._read(paths, strict, named_ids, given)
         seen = self._previous(for_rebuild=False)
         prepared = self._prepare(articles, seen, report)
         with self._write_lock():
@@ -248,9 +256,8 @@ class IndexWriter:
             fresh_ids = {item.article.id for item in fresh}
             items = [i for i in previous.items if i.article.id not in fresh_ids] + fresh
             if not items:
-                raise NoArticlesError(
-                    "no readable articles in " + ", ".join(map(str, paths)) + "; nothing was added"
-                )
+                named = ", ".join(map(str, paths)) or f"the {len(given)} articles given"
+                raise NoArticlesError(f"no readable articles in {named}; nothing was added")
             self._commit(
                 items,
                 report,
@@ -276,12 +283,17 @@ class IndexWriter:
         return report
 
     def _read(
-        self, paths: Sequence[Path], strict: bool, named_ids: NamedIds = "path"
+        self,
+        paths: Sequence[Path],
+        strict: bool,
+        named_ids: NamedIds = "path",
+        given: Sequence[Article] = (),
     ) -> tuple[list[Article], list[Skipped]]:
         articles: dict[str, Article] = {}
         skipped: list[Skipped] = []
         limit = self._settings.max_article_bytes
-        for found in read_articles(paths, strict=strict, named_ids=named_ids):
+        read = read_articles(paths, strict=strict, named_ids=named_ids) if paths else iter(())
+        for found in itertools.chain(read, given):
             if isinstance(found, Article) and (problem := too_large(found, limit)) is not None:
                 found = Skipped(found.origin, problem)
                 if strict:

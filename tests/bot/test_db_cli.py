@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.alerts.model import AlertStatus, Delivery, NewAlert, Sensitivity
+from bot.alerts.store import SubscriptionStore
 from bot.migrate import head
-from bot.subscriptions import AlertStatus, Delivery, NewAlert, Sensitivity, SubscriptionStore
+from index.feeds.store import FeedStore
 
 pytestmark = pytest.mark.slow
 
@@ -102,11 +104,28 @@ def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
     old.mark([(-100, estonia.id, "a-1")], AlertStatus.SENT)
     old.disable_chat(42, "Forbidden: bot was kicked")
     old.close()
+    feeds = FeedStore(source)
+    feed = feeds.add("https://example.com/world.xml", interval_seconds=900, source="Wire")
+    feeds.remember(feed.id, "wire-story", ["guid:wire-1", "url:https://example.com/story"])
+    feeds.close()
     env = {"DATABASE_URL": postgres_url}
 
     copied = run("db", "copy", str(source), env=env)
     assert copied.returncode == 0, copied.stderr
-    assert "copied 2 chats, 3 subscriptions, 2 alerts, 1 scan_state" in copied.stdout
+    assert (
+        "copied 2 chats, 3 subscriptions, 2 alerts, 1 scan_state, 1 feeds, 2 feed_seen"
+        in copied.stdout
+    )
+    moved = FeedStore(postgres_url)
+    try:
+        (listed,) = moved.list_feeds()
+        assert (listed.id, listed.url, listed.source) == (feed.id, feed.url, "Wire")
+        assert moved.seen(["guid:wire-1", "url:https://example.com/story", "guid:x"]) == {
+            "guid:wire-1", "url:https://example.com/story",
+        }  # fmt: skip
+        assert moved.add("https://example.com/more.xml", interval_seconds=60).id > feed.id
+    finally:
+        moved.close()
 
     new = SubscriptionStore(postgres_url)
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.subscriptions import SubscriptionStore
+from bot.alerts.store import SubscriptionStore
 from tests.bot.conftest import USER_ID, damage_past_header
 from tests.conftest import PROJECT_ROOT
 from tests.emulator import BotApiEmulator
@@ -263,7 +263,7 @@ def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
 def test_the_bot_does_not_start_on_a_damaged_subscriptions_database(
     emulator: BotApiEmulator, isolated_environment: Path
 ) -> None:
-    from bot.subscriptions import Sensitivity
+    from bot.alerts.model import Sensitivity
 
     database = isolated_environment / "subscriptions.sqlite"
     store = SubscriptionStore(database)

@@ -10,8 +10,14 @@ import psycopg
 import pytest
 
 from index import Embedder
+from tests.bot.alerts.test_alerts_e2e import (
+    BALTIC_TOPIC,
+    ESTONIA_BODY,
+    ESTONIA_TITLE,
+    command,
+    rounds,
+)
 from tests.bot.conftest import USER_ID, bot_settings, running_bot
-from tests.bot.test_alerts_e2e import BALTIC_TOPIC, ESTONIA_BODY, ESTONIA_TITLE, command, rounds
 from tests.conftest import write_article
 from tests.emulator import BotApiEmulator
 

@@ -8,7 +8,7 @@ one all processes can open at once: Milvus Lite is one process per data file, so
 balancer's URL (`tests/balancer.py`), which spreads them over the replicas in turn and skips
 one that refuses connections, as a load balancer with health checks does.
 
-The leader (the holder of the alert lease, `bot.leader`, found in `pg_locks`) is killed with
+The leader (the holder of the alert lease, `bot.alerts.leader`, found in `pg_locks`) is killed with
 SIGKILL while it is posting a round of alerts. Each `sendMessage` is answered late on purpose, so
 the round lasts seconds and the kill lands inside it, between Telegram accepting an alert and
 the leader marking it sent: that one alert may be posted twice (the alert log's *pending* state
@@ -32,7 +32,7 @@ import httpx
 import psycopg
 import pytest
 
-from bot.leader import APPLICATION_NAME, LEASE_SECONDS
+from bot.alerts.leader import APPLICATION_NAME, LEASE_SECONDS
 from tests.balancer import RoundRobinBalancer
 from tests.bot.conftest import USER_ID
 from tests.bot.test_entry_point import QUESTION, bot_env, free_port, telegram_env

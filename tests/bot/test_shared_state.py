@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.alerts.store import SubscriptionStore
 from bot.questions import Question
 from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
-from bot.subscriptions import SubscriptionStore
 
 
 @pytest.fixture

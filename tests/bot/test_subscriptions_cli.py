@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.subscriptions import Sensitivity, SubscriptionStore
+from bot.alerts.model import Sensitivity
+from bot.alerts.store import SubscriptionStore
 from tests.bot.conftest import damage_past_header
 
 pytestmark = pytest.mark.slow

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import ApiError
+from .forum import ForumMethods, place_in_thread
 from .message_methods import MessageMethods, require
 from .objects import ACTIVE_STATUSES, full_chat_info
 from .state import State
@@ -38,7 +39,7 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 Handler = Callable[[dict[str, Any]], Any]
 
 
-class BotApi(MessageMethods):
+class BotApi(MessageMethods, ForumMethods):
     """Dispatches Bot API calls onto :class:`State`; call with ``state.lock`` held."""
 
     def __init__(
@@ -68,6 +69,10 @@ class BotApi(MessageMethods):
             "getChatAdministrators": self.get_chat_administrators,
             "getChatMemberCount": self.get_chat_member_count,
             "leaveChat": self.leave_chat,
+            "createForumTopic": self.create_forum_topic,
+            "closeForumTopic": self.close_forum_topic,
+            "reopenForumTopic": self.reopen_forum_topic,
+            "deleteForumTopic": self.delete_forum_topic,
         }
         self._by_lower = {name.lower(): name for name in [*self.handlers, "getUpdates"]}
 
@@ -168,6 +173,7 @@ class BotApi(MessageMethods):
         self.state.check_can_send(chat_id)
         if params.get("action") not in _CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
+        place_in_thread(self.state, chat_id, params, {})
         return True
 
     def get_chat(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from .api import BotApi
 from .chat_events import ChatEvents
+from .forum import ForumWorld
 from .server import ApiServer
 from .state import State
 from .waiting import no_running_loop, wait_async, wait_sync
@@ -31,7 +32,7 @@ _DEFAULT_DESCRIPTIONS = {
 }
 
 
-class BotApiEmulator(ChatEvents):
+class BotApiEmulator(ChatEvents, ForumWorld):
     """A Telegram Bot API server on 127.0.0.1, run from its own thread and event loop."""
 
     def __init__(

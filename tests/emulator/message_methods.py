@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from .errors import ApiError
+from .forum import place_in_thread
 from .html_check import HtmlError, parse_html, utf16_len
 from .objects import quoted, strip_text
 from .state import State
@@ -128,6 +129,7 @@ class MessageMethods:
             message["reply_markup"] = markup
         if target is not None:
             message["reply_to_message"] = quoted(target)
+        place_in_thread(state, chat_id, params, message)
         state.store_message(message, by_bot=True)
         return copy.deepcopy(message)
 

@@ -37,6 +37,7 @@ class State:
         self.members: dict[int, dict[int, dict[str, Any]]] = {}  # chat -> user -> ChatMember
         self.migrated: dict[int, int] = {}  # old group id -> supergroup id
         self.messages: dict[int, dict[int, dict[str, Any]]] = {}
+        self.topics: dict[int, dict[int, dict[str, Any]]] = {}  # chat -> thread id -> topic
         self._next_message_id: dict[int, int] = {}
         self.bot_messages: list[tuple[int, int]] = []  # (chat_id, message_id) in sending order
         self.edit_history: dict[tuple[int, int], list[dict[str, Any]]] = {}

@@ -531,3 +531,52 @@ def test_parse_html_edge_cases() -> None:
         parse_html("x <b")
     with pytest.raises(HtmlError, match='Unsupported start tag "br"'):
         parse_html("a<br>b")
+
+
+# -- forum topics -----------------------------------------------------------------------------
+async def test_forum_topics_route_messages_and_refuse_missing_or_closed_ones(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    forum = -100777
+    emu.forum(forum, "Newsroom")
+    emu.set_admins(forum, [USER_ID])
+    chat = await bot.get_chat(forum)
+    assert chat.is_forum is True
+    created = await bot.create_forum_topic(forum, "Baltic")
+    baltic = created.message_thread_id
+    users_topic = emu.create_topic(forum, USER_ID, "Sport")
+    inside = await bot.send_message(forum, "in Baltic", message_thread_id=baltic)
+    assert (inside.message_thread_id, inside.is_topic_message) == (baltic, True)
+    assert inside.reply_to_message is not None
+    assert inside.reply_to_message.forum_topic_created is not None
+    general = await bot.send_message(forum, "in General")
+    assert general.message_thread_id is None and not general.is_topic_message
+    assert [m["text"] for m in emu.topic_messages(forum, baltic)] == ["in Baltic"]
+    assert [m["text"] for m in emu.topic_messages(forum, None)] == ["in General"]
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(forum, "nowhere", message_thread_id=99999)
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(GROUP_ID, "not a forum", message_thread_id=baltic)
+    await bot.close_forum_topic(forum, users_topic)
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
+        await bot.send_message(forum, "closed", message_thread_id=users_topic)
+    await bot.reopen_forum_topic(forum, users_topic)
+    await bot.send_message(forum, "open again", message_thread_id=users_topic)
+    emu.delete_topic(forum, baltic)
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(forum, "gone", message_thread_id=baltic)
+    with pytest.raises(BadRequest, match="not a forum"):
+        await bot.create_forum_topic(GROUP_ID, "no")
+
+
+async def test_a_users_message_in_a_topic_parses_as_a_topic_message_in_ptb(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    forum = -100778
+    emu.forum(forum, "Newsroom")
+    thread = emu.create_topic(forum, USER_ID, "Baltic")
+    update = emu.send_message(forum, USER_ID, "/subscribe Estonia", thread_id=thread)
+    message = Update.de_json(update, bot).message
+    assert message is not None and message.is_topic_message
+    assert message.message_thread_id == thread
+    assert message.reply_to_message is not None and message.reply_to_message.message_id == thread

@@ -218,10 +218,17 @@ class World:
         text: str,
         reply_to_message_id: int | None = None,
         *,
+        thread_id: int | None = None,
         deliver: Deliver = "auto",
     ) -> dict[str, Any]:
+        """A user's text message; `thread_id`: in that forum topic (see `tests.emulator.forum`)."""
         with self._state.lock:
+            if thread_id is not None:
+                reply_to_message_id = reply_to_message_id or thread_id
             message = self._new_message(chat, user, reply_to_message_id, text=text)
+            if thread_id is not None:
+                message["message_thread_id"] = thread_id
+                message["is_topic_message"] = True
             update = self._state.new_update("message", message)
             return self._deliver(update, deliver, self._visible(message))
 

@@ -50,8 +50,12 @@ def test_every_command_has_help_with_an_example() -> None:
         "stats",
         "articles",
         "export-model",
+        "feeds",
     }
-    for name, sub in subcommands.items():
+    feeds = subcommands["feeds"]._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(feeds) == {"add", "list", "remove", "fetch", "watch"}
+    nested = {f"feeds {name}": sub for name, sub in feeds.items()}
+    for name, sub in {**subcommands, **nested}.items():
         text = sub.format_help()
         assert "Example:" in text and f"python -m index {name}" in text, name
         assert "--index-dir" in text

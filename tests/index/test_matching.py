@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.matching import BestPassage, best_passages, term_coverage
+from index.lexical import term_coverage, tokenize, topic_words
+from index.matching import BestPassage, best_passages
 
 
 def test_best_passage_per_article_and_topic() -> None:
@@ -101,6 +102,14 @@ def test_coverage_is_the_share_of_topic_words_present() -> None:
 def test_coverage_ignores_case_stopwords_punctuation_and_plurals() -> None:
     assert term_coverage("What did DUDA say about the states?", "duda: 'a state of...'") == 1.0
     assert term_coverage("Which countries?", "one country") == 1.0
+    assert term_coverage("Estonia attacked", "attacks on Estonia") == 1.0  # as the word index stems
+
+
+def test_coverage_words_are_the_word_index_words() -> None:
+    """Alerts and search agree on what a word is: a topic's words are what BM25 indexes."""
+    topic = "What did the French president say about Russia's new attacks?"
+    assert topic_words(topic) <= set(tokenize([topic])[0])
+    assert topic_words(topic) == {"french", "presid", "russia", "attack"}
 
 
 def test_a_topic_without_content_words_covers_nothing() -> None:

@@ -1,0 +1,219 @@
+"""Post pending alerts to their chats and settle them in the log, whatever Telegram answers.
+
+Sent alerts are marked sent right after Telegram accepts them. A `RetryAfter` that outlasts the
+rate limiter's own retries, a timeout or a network failure leaves them pending for the next
+round: delayed, never dropped. A chat that removed the bot (`Forbidden`, "chat not found") is
+disabled; a group that became a supergroup is followed to its new id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.alerts.model import AlertStatus, Delivery, PendingAlert
+from bot.alerts.render import ArticleAlert, format_alert, format_digest, unsubscribe_label
+from bot.alerts.store import SubscriptionStore
+from index import CitationRecordError, Hit, hit_from_record
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_PREFIX = "unsub"
+MAX_UNSUBSCRIBE_BUTTONS = 5
+_THREAD_GONE = "message thread not found"
+_GONE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights to send")
+
+
+@dataclass(slots=True)
+class OutgoingMessage:
+    """One message to send, and the log entries it settles once sent."""
+
+    text: str
+    keys: list[tuple[int, int, str]]
+    buttons: list[tuple[int, str | None]] = field(default_factory=list)
+    """(subscription id, topic or None for "every article") to offer an unsubscribe button for."""
+
+
+def readable(alerts: Sequence[PendingAlert]) -> tuple[list[tuple[PendingAlert, Hit]], list[str]]:
+    """The alerts whose stored citation this program reads, each with its hit; and why each
+    of the others cannot be read (they stay pending, for the program that wrote them)."""
+    found: list[tuple[PendingAlert, Hit]] = []
+    problems: list[str] = []
+    for alert in alerts:
+        try:
+            found.append((alert, hit_from_record(alert.citation)))
+        except CitationRecordError as exc:
+            problems.append(f"alert {alert.key}: {exc}")
+    return found, problems
+
+
+def plan_messages(
+    alerts: Sequence[tuple[PendingAlert, Hit]], *, digest_after: int, daily: bool
+) -> list[OutgoingMessage]:
+    """A chat's pending alerts (with their decoded citations) as messages: one per article, or
+    one digest for a burst.
+
+    An article that matched several of the chat's subscriptions is announced once.
+    """
+    by_article: dict[str, list[tuple[PendingAlert, Hit]]] = {}
+    for alert, hit in alerts:
+        by_article.setdefault(alert.article_id, []).append((alert, hit))
+    articles = [
+        ArticleAlert(group[0][1], tuple(a.topic for a, _ in group if not a.every_article))
+        for group in by_article.values()
+    ]
+    groups = [[a for a, _ in group] for group in by_article.values()]
+    alerts_only = [a for a, _ in alerts]
+    if daily or len(articles) > digest_after:
+        texts = format_digest(articles, daily=daily)
+        keys = [a.key for a in alerts_only]
+        message = OutgoingMessage(texts[0], keys, _buttons(alerts_only))
+        rest = [OutgoingMessage(text, []) for text in texts[1:]]
+        # Every part must be sent before the log says so: the keys go with the last one.
+        if rest:
+            message.keys, rest[-1].keys = [], keys
+            rest[-1].buttons, message.buttons = message.buttons, []
+        return [message, *rest]
+    return [
+        OutgoingMessage(format_alert(article), [a.key for a in group], _buttons(group))
+        for article, group in zip(articles, groups, strict=True)
+    ]
+
+
+def _buttons(alerts: Sequence[PendingAlert]) -> list[tuple[int, str | None]]:
+    counts: dict[tuple[int, str | None], int] = {}
+    for alert in alerts:
+        key = (alert.subscription_id, None if alert.every_article else alert.topic)
+        counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts, key=lambda k: -counts[k])
+    return ranked[:MAX_UNSUBSCRIBE_BUTTONS]
+
+
+def _keyboard(buttons: Sequence[tuple[int, str | None]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    unsubscribe_label(topic), callback_data=f"{UNSUBSCRIBE_PREFIX}:{sub_id}"
+                )
+            ]
+            for sub_id, topic in buttons
+        ]
+    )
+
+
+class AlertSender:
+    """Sends what the log has pending, chat by chat."""
+
+    def __init__(self, store: SubscriptionStore, *, digest_after: int) -> None:
+        self.store = store
+        self.digest_after = digest_after
+        self._unreadable_logged: set[str] = set()
+
+    async def deliver(
+        self, bot: Bot, delivery: Delivery, chat_ids: Sequence[int] | None = None
+    ) -> int:
+        """Send the pending alerts of chats with this delivery mode (of these chats only, if
+        given); how many messages went out.
+
+        Nothing while another replica on the same PostgreSQL database is delivering.
+        """
+        lock = self.store.delivery_lock(delivery)
+        if not await asyncio.to_thread(lock.acquire):
+            return 0
+        try:
+            return await self._deliver(bot, delivery, chat_ids)
+        finally:
+            await asyncio.to_thread(lock.release)
+
+    async def _deliver(self, bot: Bot, delivery: Delivery, chat_ids: Sequence[int] | None) -> int:
+        pending = await asyncio.to_thread(self.store.pending, delivery, chat_ids)
+        sent = 0
+        for chat_id, alerts in pending.items():
+            by_thread: dict[int, list[PendingAlert]] = {}
+            for alert in alerts:
+                by_thread.setdefault(alert.thread_id, []).append(alert)
+            for thread_id, thread_alerts in by_thread.items():
+                decoded, problems = readable(thread_alerts)
+                for problem in problems:
+                    if problem not in self._unreadable_logged:  # once per process
+                        self._unreadable_logged.add(problem)
+                        log.error("%s; it stays pending", problem)
+                if not decoded:
+                    continue
+                messages = plan_messages(
+                    decoded, digest_after=self.digest_after, daily=delivery is Delivery.DAILY
+                )
+                count, chat_id, go_on = await self._send_all(bot, chat_id, thread_id, messages)
+                sent += count
+                if not go_on:
+                    break
+        return sent
+
+    async def _send_all(
+        self, bot: Bot, chat_id: int, thread_id: int, messages: Sequence[OutgoingMessage]
+    ) -> tuple[int, int, bool]:
+        """Send one forum topic's messages (thread 0: the chat itself); how many went out, the
+        chat's id now, and whether the chat's other topics may be posted to this round."""
+        sent = 0
+        for message in messages:
+            message.keys = [(chat_id, sub, article) for _, sub, article in message.keys]
+            try:
+                chat_id = await self._send(bot, chat_id, thread_id, message)
+            except RetryAfter as exc:
+                log.warning("alerts to chat %s delayed: flood control (%s)", chat_id, exc)
+                return sent, chat_id, False
+            except Forbidden as exc:
+                await self._disable(chat_id, exc)
+                return sent, chat_id, False
+            except BadRequest as exc:
+                if any(marker in exc.message.lower() for marker in _GONE):
+                    await self._disable(chat_id, exc)
+                    return sent, chat_id, False
+                if thread_id and _THREAD_GONE in exc.message.lower():
+                    stopped = await asyncio.to_thread(self.store.close_thread, chat_id, thread_id)
+                    log.warning(
+                        "forum topic %s of chat %s is gone (%s): its %d subscription(s) stopped",
+                        thread_id, chat_id, exc.message, stopped,
+                    )  # fmt: skip
+                    return sent, chat_id, True
+                log.error("alert to chat %s refused, dropped: %s", chat_id, exc.message)
+                await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.DROPPED)
+                continue
+            except NetworkError as exc:
+                log.warning("alerts to chat %s delayed: %s", chat_id, exc)
+                return sent, chat_id, False
+            sent += 1
+            await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.SENT)
+        return sent, chat_id, True
+
+    async def _send(self, bot: Bot, chat_id: int, thread_id: int, message: OutgoingMessage) -> int:
+        """Send one message; returns the chat id it went to (a migrated group has a new one)."""
+        thread = thread_id or None
+        markup = _keyboard(message.buttons)
+        try:
+            await bot.send_message(
+                chat_id, message.text, reply_markup=markup, message_thread_id=thread
+            )
+        except ChatMigrated as exc:
+            new_id = exc.new_chat_id
+            log.info("chat %s became supergroup %s: following it", chat_id, new_id)
+            await asyncio.to_thread(self.store.migrate_chat, chat_id, new_id)
+            message.keys = [(new_id, sub, article) for _, sub, article in message.keys]
+            await bot.send_message(new_id, message.text, reply_markup=markup)
+            return new_id
+        return chat_id
+
+    async def _disable(self, chat_id: int, exc: Exception) -> None:
+        stopped = await asyncio.to_thread(self.store.disable_chat, chat_id, str(exc))
+        log.warning(
+            "chat %s cannot be posted to (%s): its %d subscription(s) are disabled",
+            chat_id, exc, stopped,
+        )  # fmt: skip

@@ -1,0 +1,125 @@
+"""Pure rendering of alerts, digests and subscription lists as Telegram HTML.
+
+Same rules as `bot.formatting`: every outside string escaped, lengths counted in UTF-16 units,
+every message under Telegram's limit (a long digest becomes several messages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot import texts
+from bot.excerpts import excerpt, fold, utf16_len
+from bot.formatting import (
+    EXCERPT_MAX_CHARS,
+    escape,
+    excerpt_html,
+    meta_line,
+    passage_position,
+    relevance,
+    shorten,
+    title_html,
+)
+from bot.html_split import TELEGRAM_LIMIT, split_message, visible_len
+
+if TYPE_CHECKING:
+    from bot.alerts.model import DigestTime, Subscription
+    from index.searcher import Hit
+
+ALERT_TITLE_CHARS = 200
+DIGEST_TITLE_CHARS = 120
+DIGEST_EXCERPT_CHARS = 220  # a digest is a list to skim: the matching sentence, not the passage
+MIN_DIGEST_EXCERPT_CHARS = 60
+TOPIC_SHOWN_CHARS = 60
+BUTTON_TOPIC_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAlert:
+    """One article to announce in a chat, with the chat's subscriptions it matched."""
+
+    hit: Hit
+    topics: tuple[str, ...]
+    """Topics of the matched subscriptions; empty when only "every new article" matched."""
+
+
+def _topics_html(topics: Sequence[str]) -> list[str]:
+    return [escape(shorten(t, TOPIC_SHOWN_CHARS)) for t in topics]
+
+
+def format_alert(alert: ArticleAlert, *, max_chars: int = TELEGRAM_LIMIT) -> str:
+    """One new article: which topic it matched, title (linked), source and date, the passage."""
+    hit = alert.hit
+    head = texts.ALERT_HEADER(_topics_html(alert.topics))
+    extra = (
+        (passage_position(hit), relevance(hit.score)) if alert.topics else (passage_position(hit),)
+    )
+    frame = (
+        f"{title_html(hit.title, hit.url, ALERT_TITLE_CHARS)}\n"
+        f"<i>{escape(meta_line(hit.source, hit.published, *extra))}</i>\n"
+    )
+    room = max_chars - visible_len(f"{head}\n\n{frame}")
+    budget = max(0, min(room, EXCERPT_MAX_CHARS, utf16_len(fold(hit.text).strip())))
+    return f"{head}\n\n{frame}{excerpt_html(excerpt(hit.text, hit.highlight, budget))}".rstrip()
+
+
+def format_digest(
+    alerts: Sequence[ArticleAlert], *, daily: bool, max_chars: int = TELEGRAM_LIMIT
+) -> list[str]:
+    """Many new articles as one list: titles always, quotes as long as one message allows.
+
+    Quotes share what room the titles leave (none below MIN_DIGEST_EXCERPT_CHARS each); only a
+    list whose titles alone overflow a message is split into several.
+    """
+    head = texts.DIGEST_HEADER(len(alerts), daily)
+    frames = []
+    for number, alert in enumerate(alerts, 1):
+        hit = alert.hit
+        meta = escape(meta_line(hit.source, hit.published))
+        topics = texts.DIGEST_TOPICS(_topics_html(alert.topics))
+        frames.append(
+            f"{number}. {title_html(hit.title, hit.url, DIGEST_TITLE_CHARS)}\n"
+            f"<i>{meta + ' · ' if meta else ''}{topics}</i>"
+        )
+    room = max_chars - visible_len("\n\n".join([head, *frames])) - len(frames)  # one \n each
+    budget = min(DIGEST_EXCERPT_CHARS, room // max(1, len(frames)))
+    if budget >= MIN_DIGEST_EXCERPT_CHARS:
+        frames = [
+            f"{frame}\n{excerpt_html(excerpt(alert.hit.text, alert.hit.highlight, budget))}"
+            for frame, alert in zip(frames, alerts, strict=True)
+        ]
+    return split_message("\n\n".join([head, *frames]), max_chars)
+
+
+def format_subscriptions(
+    subscriptions: Sequence[Subscription], *, where_html: str, delivery: str, digest_at: str = ""
+) -> str:
+    """The numbered list /subscriptions shows (numbers are what /unsubscribe takes)."""
+    if not subscriptions:
+        return texts.NO_SUBSCRIPTIONS(where_html)
+    lines = [texts.SUBSCRIPTIONS_HEADER(where_html, len(subscriptions), delivery, digest_at)]
+    for number, sub in enumerate(subscriptions, 1):
+        filters = filters_html(sub.required_words, sub.excluded_words)
+        tail = f" · {filters}" if filters else ""
+        if sub.every_article:
+            lines.append(f"{number}. <i>{texts.EVERY_ARTICLE}</i>{tail}")
+        else:
+            lines.append(f"{number}. {escape(sub.topic)} · <i>{sub.sensitivity.value}</i>{tail}")
+    return "\n".join([*lines, "", texts.SUBSCRIPTIONS_FOOTER])
+
+
+def filters_html(required: Sequence[str], excluded: Sequence[str]) -> str:
+    """A subscription's +word / -word filters in words ("" without any)."""
+    return texts.FILTERS([escape(w) for w in required], [escape(w) for w in excluded])
+
+
+def digest_time_text(digest: DigestTime) -> str:
+    """ "07:30 Europe/Paris", as replies name a digest time."""
+    return f"{digest.at.strftime('%H:%M')} {digest.zone}"
+
+
+def unsubscribe_label(topic: str | None) -> str:
+    """Button text (plain, not HTML) for one subscription."""
+    return texts.BUTTON_UNSUBSCRIBE(shorten(topic or texts.EVERY_ARTICLE, BUTTON_TOPIC_CHARS))

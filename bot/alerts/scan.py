@@ -1,0 +1,140 @@
+"""Find which newly indexed articles match which subscriptions, and log them as pending alerts.
+
+Blocking (index reads, a little model work for the bold sentence): run it in a worker thread.
+Sending is `bot.alerts.delivery`'s job; this module never talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.alerts.filters import passes
+from bot.alerts.model import NewAlert, Sensitivity, Subscription
+from bot.alerts.store import SubscriptionStore
+from index import ArticleSummary, BestPassage, NewsIndex, hit_record
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The cosine score an article's best passage needs, per sensitivity."""
+
+    strict: float
+    normal: float
+    broad: float
+    lexical_weight: float = 0.0
+    """Weight of the topic's words found in the passage, added to the cosine before comparing."""
+
+    def of(self, sensitivity: Sensitivity) -> float:
+        return float(getattr(self, sensitivity.value))
+
+
+def covers(subscription: Subscription, article: ArticleSummary) -> bool:
+    """A subscription is about what is new: articles first indexed after it was made."""
+    return article.first_indexed_at > subscription.created_at
+
+
+def wanted(subscription: Subscription, article_words: frozenset[str]) -> bool:
+    """Whether the article passes the subscription's word filters (always, without filters)."""
+    if not (subscription.required_words or subscription.excluded_words):
+        return True
+    return passes(subscription.required_words, subscription.excluded_words, article_words)
+
+
+class AlertScanner:
+    """Matches new articles against the active subscriptions; remembers how far it got."""
+
+    def __init__(self, index: NewsIndex, store: SubscriptionStore, thresholds: Thresholds) -> None:
+        self.index = index
+        self.store = store
+        self.thresholds = thresholds
+
+    def scan(self) -> int:
+        """Log every new (chat, subscription, article) match as pending; how many were new.
+
+        "New" starts after both the last scan and the oldest active subscription, so the
+        archive is never re-announced and articles indexed while the bot was down are caught up.
+        """
+        subscriptions = self.store.active()
+        if not subscriptions:
+            return 0
+        since = max(self.store.scanned_until(), min(s.created_at for s in subscriptions))
+        articles = self.index.articles_indexed_since(since)
+        if not articles:
+            return 0
+        alerts = self._matches(articles, subscriptions)
+        added = self.store.record_matches(alerts, max(a.first_indexed_at for a in articles))
+        log.info(
+            "alert scan: %d new article(s), %d subscription(s), %d new alert(s)",
+            len(articles), len(subscriptions), added,
+        )  # fmt: skip
+        return added
+
+    def _matches(
+        self, articles: Sequence[ArticleSummary], subscriptions: Sequence[Subscription]
+    ) -> list[NewAlert]:
+        topical = [s for s in subscriptions if not s.every_article]
+        ids = [a.id for a in articles]
+        best: dict[str, list[BestPassage]] = {}
+        if topical:
+            best = self.index.match_articles(
+                ids,
+                np.stack([s.vector for s in topical]),
+                [s.topic for s in topical],
+                self.thresholds.lexical_weight,
+            )
+        leads = self.index.lead_passages(ids) if len(topical) < len(subscriptions) else {}
+        filtered = any(s.required_words or s.excluded_words for s in subscriptions)
+        words = self.index.article_words(ids) if filtered else {}
+        logged = self.store.alerted(ids)  # already in the log: skip the work of citing again
+        alerts: list[NewAlert] = []
+        for article in articles:
+            article_words = words.get(article.id, frozenset())
+            for column, subscription in enumerate(topical):
+                found = best.get(article.id)
+                if found is None or not covers(subscription, article):
+                    continue
+                passage = found[column]
+                if passage.score < self.thresholds.of(subscription.sensitivity):
+                    continue
+                if not wanted(subscription, article_words):
+                    continue
+                alert = self._alert(subscription, article, passage.row, passage.cosine, logged)
+                if alert is not None:
+                    alerts.append(alert)
+            for subscription in subscriptions:
+                if (
+                    subscription.every_article
+                    and covers(subscription, article)
+                    and wanted(subscription, article_words)
+                ):
+                    row = leads.get(article.id)
+                    alert = (
+                        None
+                        if row is None
+                        else self._alert(subscription, article, row, 1.0, logged)
+                    )
+                    if alert is not None:
+                        alerts.append(alert)
+        return alerts
+
+    def _alert(
+        self,
+        subscription: Subscription,
+        article: ArticleSummary,
+        row: int,
+        score: float,
+        logged: set[tuple[int, int, str]],
+    ) -> NewAlert | None:
+        if (subscription.chat_id, subscription.id, article.id) in logged:
+            return None
+        topic = None if subscription.every_article else (subscription.topic, subscription.vector)
+        hit = self.index.cite(row, score, topic)
+        if hit is None:
+            return None
+        return NewAlert(subscription.chat_id, subscription.id, article.id, score, hit_record(hit))

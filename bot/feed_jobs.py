@@ -1,0 +1,87 @@
+"""The JobQueue job behind feeds: every FEEDS_CHECK_SECONDS, the feeds that are due are fetched
+and their new entries indexed (`index.feeds`); the alert round then finds them like any other
+new article.
+
+A round runs in a worker thread on an event loop of its own, so neither the network nor the
+model ever blocks the bot's loop. With replicas on PostgreSQL only the holder of the alert
+lease fetches: the job reads the lease as the alert round last saw it (`LeaderLease.held`) and
+never calls `lead()` itself, since the lease's one connection is not shared between threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from telegram.ext import Application, ContextTypes
+
+from bot.services import services
+from bot.settings import BotSettings
+from index import Embedder, IndexWriter, WriteReport
+from index.articles import Article
+from index.feeds.runner import Write, run_round
+from index.feeds.store import FeedStore
+
+log = logging.getLogger(__name__)
+
+FEEDS_KEY = "feeds"
+FEED_JOB = "feeds"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedServices:
+    store: FeedStore
+
+
+def feed_store(context: ContextTypes.DEFAULT_TYPE) -> FeedStore:
+    found = context.bot_data[FEEDS_KEY]
+    assert isinstance(found, FeedServices)
+    return found.store
+
+
+async def open_feeds(app: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
+    """Open the feed store (its tables are migrated here) and schedule the job."""
+    store = await asyncio.to_thread(FeedStore, settings.database)
+    app.bot_data[FEEDS_KEY] = FeedServices(store)
+    job_queue = app.job_queue
+    if job_queue is None:
+        raise RuntimeError("feeds need python-telegram-bot's job-queue extra")
+    job_queue.run_repeating(
+        feed_round,
+        interval=settings.feeds_check_seconds,
+        first=settings.feeds_check_seconds,  # after the first alert round has taken the lease
+        name=FEED_JOB,
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+def close_feeds(app: Application) -> None:  # type: ignore[type-arg]
+    found = app.bot_data.pop(FEEDS_KEY, None)
+    if isinstance(found, FeedServices):
+        found.store.close()
+
+
+def _writer(settings: BotSettings, embedder: Embedder) -> Write:
+    """Adds articles with the bot's own model instance (one per process)."""
+
+    def write(articles: list[Article]) -> WriteReport:
+        return IndexWriter(settings, embedder).add(articles=articles)
+
+    return write
+
+
+async def feed_round(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Fetch the due feeds (by the lease's holder); a failure is logged, the next round runs."""
+    shared = services(context)
+    if not shared.leader.held:
+        return
+    write = _writer(shared.settings, shared.answers.index.embedder)
+    try:
+        results = await asyncio.to_thread(run_round, shared.settings, feed_store(context), write)
+    except Exception:  # the database gone, a bug: the bot keeps answering, the next round retries
+        log.exception("feeds: the round failed")
+        return
+    for result in results:
+        if result.added:
+            log.info("feeds: %s", result.line())

@@ -1,0 +1,159 @@
+"""A round of fetching: due feeds fetched concurrently, new entries turned into articles, the
+articles added to the index through `IndexWriter.add`, the feeds' schedule moved on.
+
+One feed's failure or slowness never holds up another: each feed is its own task, every
+request has its deadline (FEEDS_TIMEOUT_SECONDS), and each feed's articles are written as soon
+as that feed is done. A failure is logged in one line and backs the feed off; an entry is
+marked seen only once its article is in the index, and a feed's validators (ETag,
+Last-Modified) are kept only when every new entry was read, so nothing is lost to a 304.
+
+Store calls are short and blocking; the index write runs in a thread. The bot runs whole
+rounds in a worker thread on a loop of their own (`run_round`), never on its event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from index.articles import Article
+from index.errors import FeedError, IndexBusyError, NewsIndexError
+from index.feeds import schedule
+from index.feeds.entries import EntryReader
+from index.feeds.http import describe, fetch, make_client
+from index.feeds.parse import parse_feed
+from index.feeds.store import Feed, FeedStore
+from index.feeds.urls import shown_url
+from index.settings import IndexSettings
+from index.writer import WriteReport
+
+log = logging.getLogger(__name__)
+
+Write = Callable[[list[Article]], WriteReport]
+"""Adds articles to the index (blocking): `IndexWriter(settings, embedder).add(articles=…)`."""
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(slots=True)
+class FeedResult:
+    feed: Feed
+    outcome: str
+    """"new", "nothing new", "not modified", "failed" or "busy" (the index was being written)."""
+    added: list[str] = field(default_factory=list)
+    """Ids of the articles this feed added."""
+    error: str | None = None
+
+    def line(self) -> str:
+        """One line for the command line."""
+        head = f"feed {self.feed.id} ({shown_url(self.feed.url)}): "
+        if self.outcome == "failed":
+            return head + f"failed: {self.error}"
+        if self.outcome == "new":
+            return head + f"{len(self.added)} new articles"
+        return head + self.outcome
+
+
+class FeedRunner:
+    """Fetches feeds into the index; one per process or round, sharing an HTTP client."""
+
+    def __init__(self, settings: IndexSettings, store: FeedStore, write: Write) -> None:
+        self._settings = settings
+        self._store = store
+        self._write = write
+        self._writing = asyncio.Lock()
+
+    async def run_due(self, now: float | None = None) -> list[FeedResult]:
+        """Fetch every feed that is due now."""
+        return await self.run(self._store.due(time.time() if now is None else now))
+
+    async def run(self, feeds: Sequence[Feed]) -> list[FeedResult]:
+        if not feeds:
+            return []
+        claimed: set[str] = set()  # keys taken in this round: two feeds, one story, one article
+        async with make_client(self._settings) as client:
+            reader = EntryReader(self._settings, self._store, client, claimed)
+            return list(await asyncio.gather(*(self._one(reader, client, f) for f in feeds)))
+
+    async def _one(self, reader: EntryReader, client: httpx.AsyncClient, feed: Feed) -> FeedResult:
+        try:
+            return await self._fetch_feed(reader, client, feed)
+        except (FeedError, httpx.HTTPError, TimeoutError, OSError) as exc:
+            return self._failed(feed, describe(exc, self._settings.feeds_timeout_seconds))
+
+    async def _fetch_feed(
+        self, reader: EntryReader, client: httpx.AsyncClient, feed: Feed
+    ) -> FeedResult:
+        settings = self._settings
+        async with asyncio.timeout(settings.feeds_timeout_seconds):
+            got = await fetch(
+                client, feed.url, max_bytes=settings.feeds_max_bytes,
+                max_redirects=settings.feeds_max_redirects, etag=feed.etag,
+                last_modified=feed.last_modified, accept=FEED_ACCEPT,
+            )  # fmt: skip
+        if got.not_modified:
+            self._succeeded(feed, feed.etag, feed.last_modified)
+            return FeedResult(feed, "not modified")
+        cut = f"longer than FEEDS_MAX_BYTES={settings.feeds_max_bytes}, cut there"
+        try:
+            parsed = parse_feed(got.body, url=got.url, content_type=got.content_type)
+        except FeedError as exc:
+            raise FeedError(f"{cut}; {exc}" if got.truncated else str(exc)) from None
+        if got.truncated:
+            log.warning(
+                "feed %d (%s): %s; its %d readable entries are used",
+                feed.id, shown_url(feed.url), cut, len(parsed.entries),
+            )  # fmt: skip
+        elif parsed.problem:
+            log.warning(
+                "feed %d (%s): malformed (%s); its %d readable entries are used",
+                feed.id, shown_url(feed.url), parsed.problem, len(parsed.entries),
+            )  # fmt: skip
+        read = await reader.read_all(feed, parsed)
+        result = FeedResult(feed, "nothing new")
+        if read.articles:
+            async with self._writing:
+                try:
+                    report = await asyncio.to_thread(self._write, [a for a, _ in read.articles])
+                except IndexBusyError:
+                    log.info("feed %d: another process is writing the index; next round", feed.id)
+                    return FeedResult(feed, "busy")
+                except NewsIndexError as exc:
+                    return self._failed(feed, f"the index write failed: {exc}")
+            for article, keys in read.articles:
+                self._store.remember(feed.id, article.id, keys)
+            result = FeedResult(feed, "new", added=[*report.added, *report.updated])
+        for keys in read.known:  # seen under new keys (a second link to a known story)
+            self._store.remember(feed.id, None, keys)
+        if read.incomplete:  # keep the old validators: the next fetch must not be a 304
+            self._succeeded(feed, feed.etag, feed.last_modified)
+        else:
+            self._succeeded(feed, got.etag, got.last_modified)
+        return result
+
+    def _succeeded(self, feed: Feed, etag: str | None, last_modified: str | None) -> None:
+        next_at = schedule.after_success(time.time(), feed.interval_seconds)
+        self._store.fetched(feed.id, next_fetch_at=next_at, etag=etag, last_modified=last_modified)
+
+    def _failed(self, feed: Feed, error: str) -> FeedResult:
+        failures = feed.failures + 1
+        wait = schedule.backoff_seconds(feed.interval_seconds, failures)
+        self._store.failed(
+            feed.id,
+            next_fetch_at=schedule.after_failure(time.time(), feed.interval_seconds, failures),
+            error=error,
+        )
+        log.warning(
+            "feed %d (%s): %s; failure %d in a row, next try in about %s",
+            feed.id, shown_url(feed.url), error, failures, schedule.format_interval(round(wait)),
+        )  # fmt: skip
+        return FeedResult(feed, "failed", error=error)
+
+
+def run_round(settings: IndexSettings, store: FeedStore, write: Write) -> list[FeedResult]:
+    """One round of due feeds on an event loop of its own (blocking): for a thread, or a CLI."""
+    return asyncio.run(FeedRunner(settings, store, write).run_due())

@@ -1,0 +1,66 @@
+"""Feeds in the bot end to end: the real Application and JobQueue on the Bot API emulator, a
+real feed served on 127.0.0.1, the real index writer and model."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from index import Embedder, NewsIndex
+from tests.bot.alerts.test_alerts_e2e import command
+from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
+from tests.emulator import BotApiEmulator
+from tests.feed_server import FeedServer, running_server
+from tests.index.feeds.samples import STORIES, article_page, rss
+
+pytestmark = pytest.mark.slow
+
+OTHER_USER = 5151
+
+
+@pytest.fixture
+def feed_server() -> object:
+    yield from running_server()
+
+
+async def test_an_admin_adds_a_feed_others_are_refused_and_the_job_indexes_it(
+    emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path,
+    embedder: Embedder, feed_server: FeedServer,
+) -> None:  # fmt: skip
+    index_dir = isolated_environment / "index"
+    shutil.copytree(seed_index_dir, index_dir, symlinks=True)
+    emulator.user(OTHER_USER, "Bob", username="bob")
+    emulator.private_chat(OTHER_USER)
+    settings = bot_settings(
+        emulator, isolated_environment, index_dir=index_dir, admin_user_ids=[USER_ID],
+        feeds_allow_private=True, feeds_check_seconds=0.3, alert_interval_seconds=0.3,
+    )  # fmt: skip
+    feed_server.serve("/story/bridge", article_page("bridge"))
+    url = feed_server.serve("/rss.xml", rss([("g-1", feed_server.url("/story/bridge"), "bridge")]))
+    title = STORIES["bridge"][0]
+    async with running_bot(settings, embedder):
+        refused = await command(emulator, OTHER_USER, OTHER_USER, f"/feeds add {url}")
+        assert "managed by the bot's admins" in refused["text"]
+        in_group = await command(emulator, GROUP_ID, USER_ID, "/feeds")
+        assert "managed by the bot's admins" in in_group["text"]
+        assert feed_server.requests == []
+        bad = await command(emulator, USER_ID, USER_ID, "/feeds add ftp://example.com/x")
+        assert "only http and https" in bad["text"]
+        added = await command(emulator, USER_ID, USER_ID, f"/feeds add {url} 30m")
+        assert f"Feed 1 added: {url}, fetched every 30m" in added["text"]
+        deadline = time.monotonic() + 120
+        while title not in {a.title for a in NewsIndex(settings, embedder).list_articles()}:
+            assert time.monotonic() < deadline, "the feed job did not index the feed's entry"
+            await asyncio.sleep(0.3)
+        listed = await command(emulator, USER_ID, USER_ID, "/feeds")
+        assert f"1. {url} · every 30m" in listed["text"]
+        removed = await command(emulator, USER_ID, USER_ID, "/feeds remove 1")
+        assert "Feed 1 removed" in removed["text"]
+        usage = await command(emulator, USER_ID, USER_ID, "/feeds frobnicate")
+        assert "/feeds add" in usage["text"]
+    hits = NewsIndex(settings, embedder).search("cycling bridge over the Tagus in Lisbon", 1)
+    assert hits and hits[0].title == title
