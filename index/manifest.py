@@ -17,6 +17,7 @@ FORMAT_VERSION = 2
 READABLE_FORMATS = frozenset({1, FORMAT_VERSION})
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
+IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired")
 
 
 class FileDigest(TypedDict):
@@ -88,9 +89,33 @@ class Manifest:
     """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
     store: str = "faiss"
     """Where the version lives (VECTOR_STORE): `faiss` files, or `milvus` collections."""
+    revision: int | None = None
+    """VECTOR_STORE=milvus: how many in-place writes (`add`, `remove`) the collections have had
+    since they were created (0). Every row carries the revision that wrote it; readers see
+    rows up to this one, so rows of a write killed before it published its manifest stay
+    invisible until the next write deletes them (`index.milvus_upsert`). None for FAISS, and
+    for Milvus versions written before rows carried revisions (their next write publishes a
+    whole new version)."""
+    next_row: int | None = None
+    """VECTOR_STORE=milvus: the next passage row to allocate. Rows are stable ids: an in-place
+    write gives new passages rows from here, and never renumbers the others."""
+    next_sentence: int | None = None
+    next_article: int | None = None
+    retired: list[int] = field(default_factory=list)
+    """VECTOR_STORE=milvus: article rows the last in-place write replaced or removed. Readers
+    leave them out; the next write deletes them (a reader that read the manifest before may
+    still be reading them, as one may still read the previous whole version)."""
 
     def save(self, folder: Path) -> None:
-        (folder / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n", "utf-8")
+        (folder / MANIFEST_NAME).write_text(json.dumps(self.as_dict(), indent=2) + "\n", "utf-8")
+
+    def as_dict(self) -> dict[str, object]:
+        """The manifest as stored, without the in-place fields of a version that has none."""
+        data = asdict(self)
+        if self.revision is None:
+            for key in IN_PLACE_FIELDS:
+                data.pop(key)
+        return data
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:

@@ -6,11 +6,12 @@ offsets, citation fields, dense vector, and the words BM25 weighs), `<prefix>_<b
 version: every article field and its whole text). Its manifest is written last, as a property
 of the passages collection, and only then does the alias `<prefix>_live` move to it: a write
 killed at any moment leaves the alias on the previous, complete version, and readers only ever
-open what the alias names. Every primary key is a row number (INT64), so no article id ever
-has to be quoted into a Milvus expression.
+open what the alias names. Every primary key is a row number (INT64, see `index.milvus_rows`),
+so no article id ever has to be quoted into a Milvus expression.
 
-Milvus requires a vector field in every collection; the articles collection has a constant
-2-dimensional one that nothing searches.
+That is how `rebuild` writes. `add` and `remove` change the live collections in place instead
+(`index.milvus_upsert`), behind the revision the manifest names. Collections are created with
+Strong consistency, so a reader that sees a manifest also sees every row written before it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,9 @@ from pymilvus import DataType, Function, FunctionType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
 from index.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, NewsIndexError
-from index.lexical import K1, B, tokenize
+from index.lexical import K1, B
 from index.manifest import READABLE_FORMATS, REBUILD_HINT, Manifest
+from index.milvus_rows import MARKER, Start, article_rows, passage_rows, sentence_rows
 from index.settings import IndexSettings
 from index.store import IndexedArticle
 
@@ -46,13 +47,11 @@ EXACT_TYPE = "FLAT"
 APPROXIMATE_TYPE = "HNSW"
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
-TEXT_CHUNK_CHARS = 16_000
-"""An article's text is stored as an array of chunks: a VARCHAR holds at most 65,535 bytes."""
 MAX_VARCHAR = 65_535
 MAX_ARRAY = 4_096
 INSERT_BATCH = 1_000
 READ_PAGE = 10_000
-MARKER = [1.0, 0.0]
+CONSISTENCY = "Strong"
 
 # pymilvus logs every failed call at ERROR through a handler of its own; the errors it raises
 # are turned into one line here, so its log would only repeat them.
@@ -145,6 +144,11 @@ def _locked_elsewhere(folder: Path) -> bool:
     return False
 
 
+def collection_of(live_name: str) -> str:
+    """The collection of a name `MilvusStore.live_name` gave."""
+    return live_name.partition("@")[0]
+
+
 def collection_name(prefix: str, build_id: str) -> str:
     """Collection names allow letters, digits and underscores only."""
     return f"{prefix}_{build_id.replace('-', '_')}"
@@ -175,6 +179,40 @@ class MilvusStore:
             except MilvusException:
                 pass
             raise _failure("read the alias " + self.alias, exc) from None
+
+    def live(self) -> tuple[str, Manifest] | None:
+        """The collection the alias names and its manifest, in one call (describing the alias
+        describes its collection), or None before the first version."""
+        try:
+            described = self.client.describe_collection(self.alias)
+        except MilvusException:
+            name = self.live_collection()  # None, or the reason it cannot be read
+            return None if name is None else (name, self.manifest(name))
+        name = str(described["collection_name"])
+        text = (described.get("properties") or {}).get(MANIFEST_PROPERTY)
+        if text is None:
+            return name, self.manifest(name)  # raises the reason
+        return name, manifest_from_json(text, name)
+
+    def live_name(self) -> str | None:
+        """What is live, as readers and writers compare it: `<collection>@<revision>`, the
+        collection alone before revisions, `<collection>@unreadable` when its manifest cannot
+        be read (loading it then says why)."""
+        try:
+            live = self.live()
+        except (IndexCorruptError, IndexMismatchError):
+            name = self.live_collection()
+            return None if name is None else f"{name}@unreadable"
+        if live is None:
+            return None
+        name, manifest = live
+        return name if manifest.revision is None else f"{name}@{manifest.revision}"
+
+    def set_manifest(self, collection: str, manifest: Manifest) -> None:
+        """Store the manifest with the collection: one property write, seen whole or not at all."""
+        self.client.alter_collection_properties(
+            collection, properties={MANIFEST_PROPERTY: json.dumps(manifest.as_dict())}
+        )
 
     def manifest(self, collection: str) -> Manifest:
         """The manifest stored with a collection; a collection without one was never completed."""
@@ -209,14 +247,12 @@ class MilvusStore:
         name = collection_name(self.prefix, build_id)
         try:
             self._create(name, manifest.dimension, len(vectors), manifest.index_factory)
-            self._insert(name, _passage_rows(items, texts, vectors))
-            self._insert(name + SENTENCES_SUFFIX, _sentence_rows(items, sentence_vectors))
-            self._insert(name + ARTICLES_SUFFIX, _article_rows(items))
-            for collection in (name, name + SENTENCES_SUFFIX, name + ARTICLES_SUFFIX):
-                self.client.flush(collection)
-            self.client.alter_collection_properties(
-                name, properties={MANIFEST_PROPERTY: json.dumps(asdict(manifest))}
-            )  # last but the alias: marks the version complete
+            start = Start()
+            self.insert(name, passage_rows(items, texts, vectors, start, 0))
+            self.insert(name + SENTENCES_SUFFIX, sentence_rows(items, sentence_vectors, start, 0))
+            self.insert(name + ARTICLES_SUFFIX, article_rows(items, start, 0))
+            self.flush(name)
+            self.set_manifest(name, manifest)  # last but the alias: marks the version complete
             if self.live_collection() is None:
                 self.client.create_alias(name, self.alias)
             else:
@@ -247,6 +283,12 @@ class MilvusStore:
                 except MilvusException as exc:
                     log.warning("could not drop the Milvus collection %s: %s", name, exc.message)
 
+    def flush(self, name: str) -> None:
+        """Persist what was written to the version's three collections (before a manifest
+        names it)."""
+        for collection in (name, name + SENTENCES_SUFFIX, name + ARTICLES_SUFFIX):
+            self.client.flush(collection)
+
     def _complete(self, name: str) -> bool:
         try:
             properties = self.client.describe_collection(name).get("properties") or {}
@@ -265,6 +307,7 @@ class MilvusStore:
         )  # fmt: skip
         passages_schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
         passages_schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        passages_schema.add_field("revision", DataType.INT64)
         passages_schema.add_function(
             Function(
                 name="bm25",
@@ -290,7 +333,9 @@ class MilvusStore:
         sentences = client.create_schema(auto_id=False, enable_dynamic_field=False)
         sentences.add_field("row", DataType.INT64, is_primary=True)
         sentences.add_field("passage_row", DataType.INT64)
+        sentences.add_field("article_row", DataType.INT64)
         sentences.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
+        sentences.add_field("revision", DataType.INT64)
         index = client.prepare_index_params()
         index.add_index("vector", index_type=EXACT_TYPE, metric_type="IP")
         self._create_collection(name + SENTENCES_SUFFIX, sentences, index)
@@ -298,7 +343,9 @@ class MilvusStore:
         articles = client.create_schema(auto_id=False, enable_dynamic_field=False)
         for field, kind, options in _ARTICLE_FIELDS:
             articles.add_field(field, kind, **options)
+        articles.add_field("first_sentence", DataType.INT64)
         articles.add_field("marker", DataType.FLOAT_VECTOR, dim=len(MARKER))
+        articles.add_field("revision", DataType.INT64)
         index = client.prepare_index_params()
         index.add_index("marker", index_type=EXACT_TYPE, metric_type="IP")
         self._create_collection(name + ARTICLES_SUFFIX, articles, index)
@@ -307,10 +354,10 @@ class MilvusStore:
         """The index is created apart, not waited for: pymilvus' wait asks the server for a
         timestamp, which Milvus Lite does not implement (it logs a traceback each time). A
         reader loads the collection, which waits for its indexes on a server."""
-        self.client.create_collection(name, schema=schema)
+        self.client.create_collection(name, schema=schema, consistency_level=CONSISTENCY)
         self.client.create_index(name, index, sync=False)
 
-    def _insert(self, name: str, rows: Iterable[dict[str, Any]]) -> None:
+    def insert(self, name: str, rows: Iterable[dict[str, Any]]) -> None:
         batch: list[dict[str, Any]] = []
         for row in rows:
             batch.append(row)
@@ -321,16 +368,19 @@ class MilvusStore:
             self.client.insert(name, batch)
 
     def read_rows(
-        self, collection: str, count: int, fields: Sequence[str]
+        self, collection: str, end: int, fields: Sequence[str], visible: str = ""
     ) -> Iterator[dict[str, Any]]:
-        """Every row `0..count-1` of a collection, in pages, unordered within a page."""
-        for start in range(0, count, READ_PAGE):
-            end = min(count, start + READ_PAGE)
+        """Every row below `end` of a collection that passes the filter `visible`, in pages of
+        row numbers, unordered within a page. Rows are numbered densely by a rebuild and
+        only grow by what in-place writes add, so pages stay mostly full."""
+        extra = f" and {visible}" if visible else ""
+        for start in range(0, end, READ_PAGE):
+            stop = min(end, start + READ_PAGE)
             yield from self.client.query(
                 collection,
-                filter=f"row >= {start} and row < {end}",
+                filter=f"row >= {start} and row < {stop}{extra}",
                 output_fields=list(fields),
-                limit=end - start,
+                limit=stop - start,
             )
 
 
@@ -378,63 +428,6 @@ def _nested(params: dict[str, Any]) -> dict[str, Any]:
     """Index parameters as one JSON `params` entry, the form both Milvus servers and Milvus
     Lite read (Lite ignores them given one by one, and BM25 would fall back to k1 1.5, b 0.75)."""
     return {"params": params}
-
-
-def words_of(text: str) -> str:
-    """The words BM25 weighs, as index.lexical's tokenizer makes them (stemmed, no stopwords),
-    joined by spaces; Milvus' standard analyzer then splits them back unchanged. Milvus Lite
-    offers no stemming analyzer, and this keeps the words of both stores the same."""
-    return " ".join(tokenize([text])[0])
-
-
-def _passage_rows(
-    items: Sequence[IndexedArticle], texts: Sequence[str], vectors: np.ndarray
-) -> Iterator[dict[str, Any]]:
-    row = sentence = 0
-    for article_row, item in enumerate(items):
-        a = item.article
-        for ordinal, span in enumerate(item.passages):
-            yield {
-                "row": row, "article_row": article_row, "article_id": a.id, "ordinal": ordinal,
-                "start": span.start, "end": span.end, "tokens": span.tokens,
-                "text": a.text[span.start : span.end], "title": a.title, "url": a.url,
-                "source": a.source, "published": a.published,
-                "first_indexed_at": item.first_indexed_at,
-                "passages_in_article": len(item.passages), "sentence_first": sentence,
-                "sentence_starts": [s for s, _ in span.sentences],
-                "sentence_ends": [e for _, e in span.sentences],
-                "words": words_of(texts[row]), "vector": vectors[row],
-            }  # fmt: skip
-            row += 1
-            sentence += len(span.sentences)
-
-
-def _sentence_rows(
-    items: Sequence[IndexedArticle], vectors: np.ndarray
-) -> Iterator[dict[str, Any]]:
-    row = sentence = 0
-    for item in items:
-        for span in item.passages:
-            for _ in span.sentences:
-                yield {"row": sentence, "passage_row": row, "vector": vectors[sentence]}
-                sentence += 1
-            row += 1
-
-
-def _article_rows(items: Sequence[IndexedArticle]) -> Iterator[dict[str, Any]]:
-    first = 0
-    for row, item in enumerate(items):
-        a = item.article
-        text = a.text
-        chunks = [text[i : i + TEXT_CHUNK_CHARS] for i in range(0, len(text), TEXT_CHUNK_CHARS)]
-        yield {
-            "row": row, "id": a.id, "title": a.title, "url": a.url, "source": a.source,
-            "published": a.published, "language": a.language, "origin": a.origin,
-            "content_hash": a.content_hash, "first_indexed_at": item.first_indexed_at,
-            "first_row": first, "passages": len(item.passages), "text": chunks,
-            "marker": MARKER,
-        }  # fmt: skip
-        first += len(item.passages)
 
 
 def manifest_from_json(text: str, collection: str) -> Manifest:

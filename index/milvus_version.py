@@ -2,9 +2,11 @@
 collections `index.milvus_store` writes.
 
 Searches and reads go to Milvus on every call: nothing of the version is copied to local
-files, so a replica on another machine needs none. A version never changes once its alias
-moved to it, so what is read whole (the article listing, its counts) is kept after the first
-read.
+files, so a replica on another machine needs none. An object reads one revision of the
+collections (their manifest when it was loaded): every search and query is filtered to the
+rows that revision shows (`index.milvus_upsert.visible`), so an in-place write under way, or
+one killed, is invisible, and what is read whole (the article listing, its counts) is kept
+after the first read. A new revision is a new object (`index.version_source.MilvusSource`).
 
 Dense and lexical candidates are two Milvus searches (the vector field, and the BM25 function's
 sparse field), fused by the searcher with `index.ranking.fuse`, not by Milvus' `hybrid_search`:
@@ -27,14 +29,15 @@ from index.articles import Article
 from index.errors import IndexCorruptError
 from index.lexical import K1
 from index.manifest import REBUILD_HINT
+from index.milvus_rows import words_of
 from index.milvus_store import (
     APPROXIMATE_TYPE,
     ARTICLES_SUFFIX,
     SENTENCES_SUFFIX,
     MilvusStore,
     is_lite,
-    words_of,
 )
+from index.milvus_upsert import in_place, visible
 from index.passages import PassageSpan
 from index.settings import HNSW_EF_SEARCH
 from index.store import ArticleSummary, IndexedArticle, PassageRecord
@@ -50,7 +53,8 @@ _SUMMARY_FIELDS = [
 
 
 class MilvusVersion:
-    """One complete version: the collections the alias named when it was loaded."""
+    """One complete version: the collections the alias named when it was loaded, at the
+    revision their manifest named then."""
 
     def __init__(
         self,
@@ -69,14 +73,25 @@ class MilvusVersion:
         self._ef_search = ef_search
         self.manifest = store.manifest(collection)
         self.manifest.check_compatible(model, self.manifest.dimension, backend)
+        self._visible = visible(self.manifest)
+        self._visible_articles = visible(self.manifest, "row")
+        m = self.manifest
+        self._ends = (  # every row number of the revision is below these
+            (m.next_article or 0, m.next_row or 0) if in_place(m) else (m.articles, m.passages)
+        )
         self._summaries: list[dict[str, Any]] | None = None
         self._summaries_lock = threading.Lock()
         try:
             for name in (collection, self._sentences, self._articles):
                 self._client.load_collection(name)
             passages, sentences, articles = (
-                self._count(name) for name in (collection, self._sentences, self._articles)
-            )
+                self._count(name, expression)
+                for name, expression in (
+                    (collection, self._visible),
+                    (self._sentences, self._visible),
+                    (self._articles, self._visible_articles),
+                )
+            )  # only the rows this revision shows: a killed write's or retired rows are not
             dimension = self._dimension()
         except MilvusException as exc:
             raise self._damaged(exc) from None
@@ -101,8 +116,8 @@ class MilvusVersion:
             f"{REBUILD_HINT}"
         )
 
-    def _count(self, name: str) -> int:
-        (found,) = self._client.query(name, filter="", output_fields=["count(*)"])
+    def _count(self, name: str, expression: str) -> int:
+        (found,) = self._client.query(name, filter=expression, output_fields=["count(*)"])
         return int(found["count(*)"])
 
     def _dimension(self) -> int:
@@ -130,8 +145,14 @@ class MilvusVersion:
     def _get(self, name: str, rows: Sequence[int], fields: list[str]) -> dict[int, dict[str, Any]]:
         if not rows:
             return {}
+        wanted = sorted({int(r) for r in rows})
+        expression = f"row in [{', '.join(map(str, wanted))}]"
+        if extra := (self._visible_articles if name == self._articles else self._visible):
+            expression += " and " + extra
         try:
-            found = self._client.get(name, ids=[int(r) for r in rows], output_fields=fields)
+            found = self._client.query(
+                name, filter=expression, output_fields=fields, limit=len(wanted)
+            )
         except MilvusException as exc:
             raise self._damaged(exc) from None
         return {int(r["row"]): r for r in found}
@@ -145,7 +166,7 @@ class MilvusVersion:
         try:
             found = self._client.search(
                 self.collection, data=data, anns_field=field, limit=depth,
-                output_fields=["row"], search_params=params,
+                output_fields=["row"], search_params=params, filter=self._visible,
             )  # fmt: skip
         except MilvusException as exc:
             raise self._damaged(exc) from None
@@ -208,12 +229,47 @@ class MilvusVersion:
             if self._summaries is None:
                 try:
                     self._summaries = sorted(
-                        self._store.read_rows(self._articles, self._counts[0], _SUMMARY_FIELDS),
+                        self._store.read_rows(
+                            self._articles,
+                            self._ends[0],
+                            self._summary_fields(),
+                            self._visible_articles,
+                        ),
                         key=lambda r: int(r["row"]),
                     )
                 except MilvusException as exc:
                     raise self._damaged(exc) from None
             return self._summaries
+
+    def _summary_fields(self) -> list[str]:
+        return _SUMMARY_FIELDS + (["first_sentence"] if in_place(self.manifest) else [])
+
+    def places(self) -> dict[str, tuple[int, int, int]]:
+        """Each article's (article row, first passage row, first sentence row), for a writer
+        that copies or retires its rows. Before revisions, rows were numbered in article
+        order, so an article's first sentence follows from the ones before it."""
+        places: dict[str, tuple[int, int, int]] = {}
+        sentence = 0
+        rows = self._summary_rows()
+        counted = {} if in_place(self.manifest) else self._sentence_counts()
+        for r in rows:
+            first = int(r["first_sentence"]) if "first_sentence" in r else sentence
+            places[str(r["id"])] = (int(r["row"]), int(r["first_row"]), first)
+            sentence += counted.get(int(r["row"]), 0)
+        return places
+
+    def _sentence_counts(self) -> dict[int, int]:
+        """Sentences of each article row, for a version written before revisions."""
+        fields = ["row", "article_row", "sentence_starts"]
+        try:
+            found = self._store.read_rows(self.collection, self._ends[1], fields)
+            counts: dict[int, int] = {}
+            for p in found:
+                row = int(p["article_row"])
+                counts[row] = counts.get(row, 0) + len(p["sentence_starts"])
+        except MilvusException as exc:
+            raise self._damaged(exc) from None
+        return counts
 
     def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
         wanted = set(article_ids)
@@ -249,11 +305,15 @@ class MilvusVersion:
                           "sentence_ends"]  # fmt: skip
         try:
             articles = sorted(
-                self._store.read_rows(self._articles, self._counts[0], article_fields),
+                self._store.read_rows(
+                    self._articles, self._ends[0], article_fields, self._visible_articles
+                ),
                 key=lambda r: int(r["row"]),
             )
             passages = sorted(
-                self._store.read_rows(self.collection, self._counts[1], passage_fields),
+                self._store.read_rows(
+                    self.collection, self._ends[1], passage_fields, self._visible
+                ),
                 key=lambda r: int(r["row"]),
             )
         except MilvusException as exc:

@@ -1,12 +1,13 @@
-"""The write side of VECTOR_STORE=milvus: a new version's vectors, then its collections.
+"""The vectors of a whole new Milvus version (`rebuild`, or an `add` that cannot be written in
+place): unchanged articles' vectors are copied from the live version.
 
-`add` and `remove` publish a whole new version, as `rebuild` does, rather than upserting and
-deleting in the live collection: a reader then never sees an article half replaced, the
-manifest's counts always describe what the alias names, and a killed write costs nothing but
-a collection the next write drops. What makes that affordable is that unchanged articles' vectors
-(passages and sentences) are copied from the live version in Milvus, not embedded again and not
-looked up in the local embedding cache: a writer on another machine, with an empty cache,
-embeds only what is new.
+`add` and `remove` normally change the live collections in place (`index.milvus_upsert`), and
+touch no unchanged article's rows at all. A whole version is written by `rebuild`, for the first
+version, and when the live one cannot take in-place writes (another chunking, a size that
+changes the index type, a version written before rows carried revisions). Its unchanged
+articles' vectors (passages and sentences) are then copied from the live version in Milvus,
+found by the rows it gave them, not embedded again and not looked up in the local embedding
+cache: a writer on another machine, with an empty cache, embeds only what is new.
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ class _Place:
     first_sentence: int
 
 
-def _places(items: Sequence[IndexedArticle]) -> dict[str, _Place]:
-    """Each article's rows, numbered as index.milvus_store writes them (in item order)."""
+def _places(
+    items: Sequence[IndexedArticle], stored: dict[str, tuple[int, int, int]] | None = None
+) -> dict[str, _Place]:
+    """Each article's rows: as a new version numbers them (in item order from 0), or where
+    `stored` says they are (`MilvusVersion.places`)."""
     places: dict[str, _Place] = {}
     row = sentence = 0
     for item in items:
         spans = tuple((p.start, p.end, p.sentences) for p in item.passages)
+        if stored is not None:
+            _, row, sentence = stored[item.article.id]
         places[item.article.id] = _Place(item.article.content_hash, spans, row, sentence)
         row += len(item.passages)
         sentence += sum(len(p.sentences) for p in item.passages)
@@ -62,7 +68,7 @@ def version_vectors(
     """Passage and sentence vectors of the new version, in row order, and how many passages
     the model had to read; an article with the same text and passages as in `previous` gets
     its stored vectors back."""
-    old = _places(previous_items) if previous is not None else {}
+    old = _places(previous_items, previous.places()) if previous is not None else {}
     new = _places(items)
     passage_count = len(texts)
     sentence_count = sum(len(p.sentences) for item in items for p in item.passages)

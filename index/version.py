@@ -2,7 +2,14 @@
 
 The search and ranking code (`index.searcher`) is written once against `IndexVersion`; a
 FAISS version folder (`index.faiss_version`) and a Milvus collection (`index.milvus_version`)
-each implement it. Rows are passage rows `0..n-1` of the version, sentence rows likewise.
+each implement it.
+
+Rows are stable ids of passages (and of sentences) within the version, not positions: a FAISS
+version numbers them `0..n-1`, as does a Milvus version when it is written whole, but in-place
+writes to a Milvus version (`index.milvus_upsert`) give new passages rows above every row
+given before and leave gaps where articles were replaced or removed. Nothing here or in the
+searcher may take `range(n)` for the rows of a version; an article's passages do have
+consecutive rows, in order.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Where the live version is and how to load it, for each VECTOR_STORE.
 
-A reader asks `current()` on every call (one readlink, or one alias lookup in Milvus) and
-loads a version only when the answer changes; a writer publishes through the same store.
+A reader asks `current()` on every call (one readlink, or one description of the Milvus
+alias, which gives its collection and manifest together) and loads a version only when the
+answer changes; a writer publishes through the same store. With Milvus the answer names the
+collection and its revision, so an in-place write is picked up like a new version.
 """
 
 from __future__ import annotations
@@ -59,15 +61,16 @@ class MilvusSource:
         self._store = MilvusStore(settings)
 
     def current(self) -> str | None:
-        return self._store.live_collection()
+        return self._store.live_name()
 
     def load(self, name: str) -> IndexVersion:
+        from index.milvus_store import collection_of
         from index.milvus_version import MilvusVersion
 
         settings = self._settings
         return MilvusVersion(
             self._store,
-            name,
+            collection_of(name),
             settings.embedding_model,
             configured_backend(settings),
             ef_search=settings.faiss_hnsw_ef_search,

@@ -1,4 +1,6 @@
-"""Build, extend and shrink an index: every write publishes a complete new version.
+"""Build, extend and shrink an index: every write publishes a complete new version, but
+`add` and `remove` on Milvus, which change the live collections in place
+(`index.milvus_upsert`).
 
 Unchanged articles keep their passages, and unchanged passages their cached vectors, so an
 `add` or a rebuild of the same corpus embeds only what is new.
@@ -44,7 +46,7 @@ from index.manifest import FORMAT_VERSION, Manifest, file_digests
 from index.passages import ChunkingOptions, PassageSpan, split_passages
 from index.ranking import resemblance, shingles
 from index.sentence_store import save_sentence_vectors
-from index.sentence_vectors import Span, spans_in_document
+from index.sentence_vectors import Span, dequantize, spans_in_document
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.splitting import split_many
@@ -320,7 +322,7 @@ class IndexWriter:
     def _current(self) -> str | None:
         """The live version's name: its folder, or the collection the Milvus alias names."""
         if self._milvus is not None:
-            return self._milvus.live_collection()
+            return self._milvus.live_name()
         folder = self._layout.current_version()
         return None if folder is None else str(folder)
 
@@ -332,7 +334,9 @@ class IndexWriter:
         milvus: MilvusVersion | None = None
         try:
             if self._milvus is not None:
-                manifest = self._milvus.manifest(name)
+                from index.milvus_store import collection_of
+
+                manifest = self._milvus.manifest(collection_of(name))
             else:
                 manifest = Manifest.load(Path(name))
             if not for_rebuild:
@@ -342,7 +346,9 @@ class IndexWriter:
             if self._milvus is not None:
                 from index.milvus_version import MilvusVersion
 
-                milvus = MilvusVersion(self._milvus, name, manifest.model, manifest.backend)
+                milvus = MilvusVersion(
+                    self._milvus, collection_of(name), manifest.model, manifest.backend
+                )
                 items = milvus.indexed_articles()
             else:
                 reader = MetadataReader(Path(name))
@@ -469,14 +475,13 @@ class IndexWriter:
         previous: _Previous | None = None,
     ) -> None:
         """Publish `items` as the next version; when nothing changed, only count what is live."""
+        report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
         if not changed:
-            report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
+            return
+        if self._milvus is not None:
+            self._commit_milvus(items, report, previous)
             return
         texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
-        if self._milvus is not None:
-            self._commit_milvus(items, texts, sentences, report, previous)
-            report.articles, report.passages = len(items), len(texts)
-            return
         # Prepared passages are found in the cache.
         vectors, quantized, embedded = self._embed(texts, sentences)
         report.embedded += embedded
@@ -497,43 +502,51 @@ class IndexWriter:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         self._layout.collect_garbage()
-        report.articles, report.passages = len(items), len(texts)
 
     def _commit_milvus(
-        self,
-        items: list[IndexedArticle],
-        texts: list[str],
-        sentences: list[list[Span]],
-        report: WriteReport,
-        previous: _Previous | None,
+        self, items: list[IndexedArticle], report: WriteReport, previous: _Previous | None
     ) -> None:
-        """Write the version's collections and move the alias (see index.milvus_writer)."""
+        """Change the live collections in place for `add` and `remove`; else (a rebuild, the
+        first version, another chunking, or a size that changes the index type) write a
+        whole version and move the alias (see index.milvus_writer)."""
         from index.milvus_store import APPROXIMATE_TYPE, EXACT_TYPE
-        from index.milvus_writer import version_vectors
+        from index.milvus_upsert import in_place
 
         assert self._milvus is not None
-        manifest_before = previous.manifest if previous is not None else None
+        before = previous.manifest if previous is not None else None
         reusable = (
-            self._same_chunking(manifest_before)
-            and manifest_before is not None
-            and manifest_before.dimension == self._embedder.dimension
-            and manifest_before.backend == self._embedder.backend
+            self._same_chunking(before)
+            and before is not None
+            and before.dimension == self._embedder.dimension
+            and before.backend == self._embedder.backend
         )  # the same model's vectors, in the same space
+        milvus = previous.milvus if previous is not None and reusable else None
+        exact = report.passages <= self._settings.faiss_exact_limit
+        index_type = EXACT_TYPE if exact else APPROXIMATE_TYPE
+        if (
+            report.action != "rebuild"
+            and milvus is not None
+            and in_place(milvus.manifest)
+            and milvus.manifest.index_factory == index_type
+        ):
+            self._write_in_place(items, report, milvus, previous.items if previous else [])
+            return
+        from index.milvus_writer import version_vectors
+
+        texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
         vectors, sentence_vectors, embedded = version_vectors(
-            items, texts, sentences, self._embedder.dimension, self._embed,
-            previous.milvus if previous is not None and reusable else None,
+            items, texts, sentences, self._embedder.dimension, self._embed, milvus,
             previous.items if previous is not None else [],
         )  # fmt: skip
         report.embedded += embedded
         build_id = self._layout.new_build_id()
-        exact = len(vectors) <= self._settings.faiss_exact_limit
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             build_id=build_id,
             model=self._embedder.model_name,
             dimension=self._embedder.dimension,
             metric="inner_product",
-            index_factory=EXACT_TYPE if exact else APPROXIMATE_TYPE,
+            index_factory=index_type,
             passage_max_tokens=self._chunking.max_tokens,
             passage_min_tokens=self._chunking.min_tokens,
             passage_overlap_sentences=self._chunking.overlap_sentences,
@@ -544,11 +557,53 @@ class IndexWriter:
             sentences=len(sentence_vectors),
             ef_search=None if exact else self._settings.faiss_hnsw_ef_search,
             store="milvus",
+            revision=0,
+            next_row=len(texts),
+            next_sentence=len(sentence_vectors),
+            next_article=len(items),
         )
         report.collection = self._milvus.write_version(
             build_id, items, texts, vectors, sentence_vectors, manifest
         )
         self._milvus.collect_garbage()
+
+    def _write_in_place(
+        self,
+        items: list[IndexedArticle],
+        report: WriteReport,
+        live: MilvusVersion,
+        previous_items: Sequence[IndexedArticle],
+    ) -> None:
+        """Insert the added and updated articles, retire the updated and removed ones: the
+        rows (and vectors) of every other article are not touched."""
+        from index.milvus_upsert import Retired, write_in_place
+
+        assert self._milvus is not None
+        written = set(report.added) | set(report.updated)
+        fresh = [item for item in items if item.article.id in written]
+        places = live.places()
+        retired = [
+            Retired(
+                places[item.article.id][0],
+                len(item.passages),
+                sum(len(p.sentences) for p in item.passages),
+            )
+            for item in previous_items
+            if item.article.id in set(report.updated) | set(report.removed)
+        ]
+        texts, sentences = model_input((i.article, span) for i in fresh for span in i.passages)
+        dimension = self._embedder.dimension
+        vectors = np.zeros((0, dimension), np.float32)
+        sentence_vectors = np.zeros((0, dimension), np.float32)
+        if texts:
+            vectors, quantized, embedded = self._embed(texts, sentences)
+            report.embedded += embedded
+            sentence_vectors = np.concatenate([dequantize(c, s) for c, s in quantized])
+        write_in_place(
+            self._milvus, live.collection, live.manifest, fresh, texts, vectors,
+            sentence_vectors, retired, datetime.now(UTC).isoformat(timespec="seconds"),
+        )  # fmt: skip
+        report.collection = live.collection
 
     def _vector_index(self, vectors: np.ndarray) -> _VectorIndex:
         """The version's FAISS index, of the type FAISS_INDEX_FACTORY picks for its size (so a

@@ -190,12 +190,15 @@ def test_a_half_written_collection_is_never_served_and_the_next_write_drops_it(
     # What a write killed while inserting leaves: collections, some rows, no manifest, no alias.
     dead = "newsbot_20000101T000000000000Z_dead00"
     store._create(dead, 384, 0, "FLAT")
-    store.client.insert(dead + "_sentences", [{"row": 0, "passage_row": 0, "vector": [0.0] * 384}])
+    store.client.insert(
+        dead + "_sentences",
+        [{"row": 0, "passage_row": 0, "article_row": 0, "vector": [0.0] * 384, "revision": 0}],
+    )
     assert store.live_collection() == first.collection
     assert index.search(QUESTIONS[0]) and index.snapshot().name == first.collection
-    second = IndexWriter(settings, embedder).add(
-        [write_article(tmp_path / "in", "volcano.md", "Iceland volcano", VOLCANO)]
-    )
+    second = IndexWriter(settings, embedder).rebuild(
+        [SEEDS, write_article(tmp_path / "in", "volcano.md", "Iceland volcano", VOLCANO)]
+    )  # a whole new version (an add would write in place)
     assert second.collection is not None and second.collection != first.collection
     names = store.client.list_collections()
     assert dead not in names and dead + "_sentences" not in names, "dropped by the next write"
@@ -217,9 +220,9 @@ def test_old_versions_beyond_the_newest_two_are_dropped(
     settings = IndexSettings(_env_file=None, data_dir=isolated_environment, vector_store="milvus")  # type: ignore[call-arg]
     writer = IndexWriter(settings, embedder)
     made = [writer.rebuild([SEEDS]).collection]
-    for i in range(3):
-        article = write_article(tmp_path / "in", f"a{i}.md", f"Story {i}", f"Story {i}. {VOLCANO}")
-        made.append(writer.add([article]).collection)
+    for i in range(3):  # rebuilds: an add would write in place
+        write_article(tmp_path / "in", f"a{i}.md", f"Story {i}", f"Story {i}. {VOLCANO}")
+        made.append(writer.rebuild([SEEDS, tmp_path / "in"]).collection)
     names = sorted(connect(settings).list_collections())
     kept = made[-2:]
     assert names == sorted(f"{n}{s}" for n in kept for s in ("", "_articles", "_sentences"))
