@@ -116,7 +116,9 @@ class EntryReader:
                     feed.id, shown_url(entry.link), describe(exc, settings.feeds_timeout_seconds),
                 )  # fmt: skip
                 return None
-            page = extract_page(decode(got.body, got.content_type), url=got.url)
+            # trafilatura takes from milliseconds to seconds a page: off the round's loop.
+            html = decode(got.body, got.content_type)
+            page = await asyncio.to_thread(extract_page, html, url=got.url)
             if page is not None:
                 text = page.text
         if not text.strip():

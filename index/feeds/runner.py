@@ -100,7 +100,11 @@ class FeedRunner:
             return FeedResult(feed, "not modified")
         cut = f"longer than FEEDS_MAX_BYTES={settings.feeds_max_bytes}, cut there"
         try:
-            parsed = parse_feed(got.body, url=got.url, content_type=got.content_type)
+            # Parsing (and reading pages, below) is CPU work: in a thread, so the other feeds'
+            # requests and timers go on meanwhile.
+            parsed = await asyncio.to_thread(
+                parse_feed, got.body, url=got.url, content_type=got.content_type
+            )
         except FeedError as exc:
             raise FeedError(f"{cut}; {exc}" if got.truncated else str(exc)) from None
         if got.truncated:
