@@ -223,13 +223,6 @@ class NewsIndex:
         vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
         cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth, mode)
         records = snapshot.passages(list(cosines))
-        evidence = settings.search_sentence_weight
-        if evidence and snapshot.has_sentence_vectors:
-            best = self._best_sentence_cosines(snapshot, vector, list(cosines))
-            rank_scores = {
-                row: rank_scores.get(row, cosines[row]) + evidence * best.get(row, 0.0)
-                for row in cosines
-            }
         recency = settings.search_recency_weight
         if recency:
             day = as_of or datetime.now(UTC).date()
@@ -401,21 +394,6 @@ class NewsIndex:
             method=settings.search_fusion,
             lexical_weight=settings.search_lexical_weight,
         )
-
-    def _best_sentence_cosines(
-        self, snapshot: IndexVersion, query: np.ndarray, rows: Sequence[int]
-    ) -> dict[int, float]:
-        """Each passage row's best cosine between one of its sentences and the question, from
-        the stored sentence vectors (a passage whose sentences are missing is left out)."""
-        listed = snapshot.sentences(rows)
-        owners = [(row, sentence) for row in rows for sentence, _, _ in listed.get(row) or []]
-        if not owners:
-            return {}
-        found = snapshot.sentence_vectors([s for _, s in owners]) @ query.reshape(-1)
-        best: dict[int, float] = {}
-        for (row, _), cosine in zip(owners, found.tolist(), strict=True):
-            best[row] = max(best.get(row, -1.0), cosine)
-        return best
 
     def _best_sentences(
         self,

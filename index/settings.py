@@ -89,10 +89,6 @@ class IndexSettings(BaseSettings):
     search_mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     search_fusion: Literal["weighted", "rrf"] = "weighted"
     search_lexical_weight: float = Field(default=0.5, ge=0.0, le=10.0)
-    # Sentence evidence: this weight x the best cosine of a candidate passage's sentences to the
-    # question is added to its rank score (stored sentence vectors, format 2; 0: off). A passage
-    # with one sentence that answers ranks above one that is only about the same story.
-    search_sentence_weight: float = Field(default=0.0, ge=0.0, le=10.0)
     # Newer articles first among equals: this weight x a freshness that halves every N days.
     search_recency_weight: float = Field(default=0.3, ge=0.0, le=10.0)
     search_recency_half_life_days: float = Field(default=7.0, gt=0.0)
