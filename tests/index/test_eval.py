@@ -76,7 +76,15 @@ def test_news_questions_table_dump_and_reuse(
     assert "questions over 3 articles" in output.read_text("utf-8")
 
     assert evaluation.main(args) == 0  # the same corpus: the index is reused
-    assert "indexing" not in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "indexing" not in captured.err
+    assert "#### Report part (1 questions" in captured.out  # q2: the later "week"
+    assert "#### Tune part (1 questions" in captured.out
+
+    assert evaluation.main([*args, "--part", "tune"]) == 0  # q2 is not even searched
+    out = capsys.readouterr().out
+    assert "1 questions over 3 articles" in out and "#### Tune part only (1 questions" in out
+    assert "Report part" not in out
 
 
 @pytest.mark.slow
