@@ -11,6 +11,12 @@ SQuAD-style questions (`question`, `passage_id`, `answers`). The corpus is index
 `$DATA_DIR/eval/` (embeddings come from the shared cache) and reused while it is unchanged.
 Every configuration is run on the same passages: BM25 alone, the model alone, and the product.
 Ranking metrics ignore SEARCH_MIN_SCORE (a ranking is measured whole).
+
+Each table is given for two parts of the questions (`index.eval_splits`): the *tune* part, the
+only one settings may be chosen on, and the *report* part, the one to quote; then the spread of
+the figures over cross-validation folds (one per quiz week, else five by hash), since a part of
+~50 questions moves by 0.02 per question. `--part tune` searches the tuning questions alone, for
+choosing settings without seeing the reported figures.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,6 +41,18 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from index.embedder import Embedder, configured_backend, load_embedder
+from index.eval_splits import (
+    REPORT,
+    TUNE,
+    Split,
+    Spread,
+    folds_by_group,
+    folds_by_hash,
+    quiz_week,
+    split_by_hash,
+    split_in_time,
+    spreads,
+)
 from index.layout import IndexLayout
 from index.manifest import FORMAT_VERSION, Manifest
 from index.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
@@ -67,6 +85,9 @@ class Question:
     relevance: dict[str, int] = field(default_factory=dict)
     asked: date | None = None
     """When the question was asked (news quizzes have a date): the search's `as_of`."""
+    group: str = ""
+    """What the tune/report split keeps together (`index.eval_splits`): a quiz's week, a
+    Wikipedia article, a BEIR query."""
 
 
 @dataclass(slots=True)
@@ -115,9 +136,9 @@ def _news(number: int, record: dict[str, Any]) -> Question:
     asked = None
     with contextlib.suppress(ValueError, TypeError):
         asked = date.fromisoformat(str(record.get("date", ""))[:10].replace("/", "-"))
-    return Question(
-        str(record.get("id", number)), record["question"], gold, list(answers), {}, asked
-    )
+    question_id = str(record.get("id", number))
+    week = quiz_week(question_id) or (asked.isoformat() if asked else question_id)
+    return Question(question_id, record["question"], gold, list(answers), {}, asked, week)
 
 
 def _squad(number: int, record: dict[str, Any]) -> Question:
@@ -126,6 +147,7 @@ def _squad(number: int, record: dict[str, Any]) -> Question:
         record["question"],
         {str(record["passage_id"])},
         list(record.get("answers") or []),
+        group=str(record.get("article_id") or record["passage_id"]),
     )
 
 
@@ -137,11 +159,64 @@ def _beir(records: list[dict[str, Any]], qrels_path: Path) -> list[Question]:
             if len(parts) != 3 or not parts[2].lstrip("-").isdigit():
                 continue  # the header
             qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    found = [(str(r["_id"]), r["text"]) for r in records if str(r["_id"]) in qrels]
     return [
-        Question(str(r["_id"]), r["text"], set(qrels[str(r["_id"])]), [], qrels[str(r["_id"])])
-        for r in records
-        if str(r["_id"]) in qrels
+        Question(query_id, text, set(qrels[query_id]), [], qrels[query_id], group=query_id)
+        for query_id, text in found
     ]
+
+
+# -- the parts settings are tuned and reported on ------------------------------------------------
+
+CV_FOLDS = 5
+"""Folds of a data set without weeks (SciFact, XQuAD); a news quiz has one fold per week."""
+
+
+def question_parts(questions: QuestionSet) -> Split[int]:
+    """Positions of the questions settings may be tuned on, and of those reported on.
+
+    News quizzes by week, earlier weeks tuning (`index.eval_splits.split_in_time`); SQuAD
+    questions by their article and BEIR queries one by one, by hash. SciFact ships relevance
+    judgements for its test queries only (no `qrels/train.tsv`), so those 300 are split.
+    """
+    positions = list(range(len(questions.questions)))
+
+    def group(position: int) -> str:
+        return questions.questions[position].group
+
+    if questions.kind == "news":
+        return split_in_time(positions, group)
+    return split_by_hash(positions, group)
+
+
+def question_folds(questions: QuestionSet, positions: Sequence[int]) -> dict[str, list[int]]:
+    """Cross-validation folds of some questions: one per quiz week, else `CV_FOLDS` by hash."""
+
+    def group(position: int) -> str:
+        return questions.questions[position].group
+
+    if questions.kind == "news":
+        return folds_by_group(positions, group)
+    return folds_by_hash(positions, group, CV_FOLDS)
+
+
+def describe_part(questions: QuestionSet, positions: Sequence[int]) -> str:
+    """How many questions a part holds, and of which weeks or articles."""
+    groups = sorted({questions.questions[p].group for p in positions})
+    if questions.kind == "news":
+        return f"{len(positions)} questions of {len(groups)} weeks, {groups[0]} to {groups[-1]}"
+    if questions.kind == "squad":
+        return f"{len(positions)} questions about {len(groups)} articles"
+    return f"{len(positions)} queries"
+
+
+def measure(
+    questions: QuestionSet, runs: Sequence[Sequence[Hit]], positions: Sequence[int]
+) -> dict[str, float]:
+    """The metrics of some of the questions (positions into `questions` and `runs`)."""
+    return METRICS[questions.kind](
+        [questions.questions[p] for p in positions], [runs[p] for p in positions]
+    )
 
 
 # -- the index of a corpus --------------------------------------------------------------------------
@@ -241,8 +316,17 @@ def bold_holds_answer(hit: Hit, answers: Sequence[str]) -> bool:
     return contains_answer(hit.text[hit.highlight[0] : hit.highlight[1]], answers)
 
 
+NEWS_METRICS = (
+    *(f"article hit@{k}" for k in (1, 3, 5)),
+    "MRR@10",
+    *(f"answer hit@{k}" for k in (1, 3, 5)),
+)
+
+
 def news_metrics(questions: Sequence[Question], runs: Sequence[Sequence[Hit]]) -> dict[str, float]:
-    found: dict[str, list[float]] = {}
+    """Every metric is there, NaN when no question of these measures it (a week whose answers
+    are not spelled out in the articles has no answer hits)."""
+    found: dict[str, list[float]] = {name: [] for name in NEWS_METRICS}
     bold: list[bool] = []
     for question, hits in zip(questions, runs, strict=True):
         gold = [hit.article_id in question.gold_articles for hit in hits]
@@ -255,7 +339,9 @@ def news_metrics(questions: Sequence[Question], runs: Sequence[Sequence[Hit]]) -
                 found.setdefault(f"answer hit@{k}", []).append(hit_at_k(answered, k))
             if answered and answered[0]:  # the first passage holds it: is it the bold sentence?
                 bold.append(bold_holds_answer(hits[0], question.answers))
-    scores = {name: statistics.fmean(values) for name, values in found.items()}
+    scores = {
+        name: statistics.fmean(values) if values else math.nan for name, values in found.items()
+    }
     scores["answer-sentence accuracy"] = statistics.fmean(bold) if bold else math.nan
     return scores
 
@@ -317,6 +403,14 @@ def table(rows: Sequence[Scores]) -> str:
     return "\n".join(lines)
 
 
+def spread_table(rows: Sequence[tuple[str, Mapping[str, Spread]]]) -> str:
+    """A markdown table of per-fold spreads, one configuration per row."""
+    names = list(rows[0][1])
+    lines = ["| configuration | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    lines += [f"| {name} | " + " | ".join(str(row[n]) for n in names) + " |" for name, row in rows]
+    return "\n".join(lines)
+
+
 def write_dump(path: Path, questions: QuestionSet, runs: Sequence[Sequence[Hit]], k: int) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for question, hits in zip(questions.questions, runs, strict=True):
@@ -361,6 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dump", type=Path, help="write the product's hits, one JSON line each")
     parser.add_argument("--output", type=Path, help="append the result table to a markdown file")
     parser.add_argument("--limit", type=int, help="only the first N questions (quick checks)")
+    parser.add_argument(
+        "--part",
+        choices=("all", TUNE, REPORT),
+        default="all",
+        help="search only the questions settings may be tuned on (tune), or those reported on",
+    )
     parser.add_argument(
         "--config",
         action="append",
@@ -419,14 +519,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = load_embedder(settings)
     ensure_index(settings, args.corpus, embedder)
 
-    rows, product_runs = [], None
+    parts = question_parts(questions)
+    if args.part != "all":  # the other part's questions are not even searched
+        chosen = parts.tune if args.part == TUNE else parts.report
+        questions.questions = [questions.questions[p] for p in chosen]
+
+    runs: dict[str, list[list[Hit]]] = {}
+    latencies: dict[str, float] = {}
     for name, overrides in configs.items():
         index = NewsIndex(settings.model_copy(update=overrides), embedder)
         index.search("warm up", k=1)
-        metrics, latency, runs = run_config(index, questions, args.k)
-        rows.append(Scores(name, metrics, latency))
-        if name == "product":
-            product_runs = runs
+        metrics, latencies[name], runs[name] = run_config(index, questions, args.k)
         print(f"{name}: " + ", ".join(f"{m} {v:.3f}" for m, v in metrics.items()), file=sys.stderr)
 
     stats = NewsIndex(settings, embedder).stats()
@@ -437,18 +540,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}, commit {_commit()}\n"
         f"- product: search_mode={base.search_mode}, fusion={base.search_fusion}, "
         f"lexical weight={base.search_lexical_weight}, "
+        f"recency weight={base.search_recency_weight} "
+        f"(half-life {base.search_recency_half_life_days:g} days), "
         f"highlight lexical weight={base.highlight_lexical_weight}, "
         f"highlight in context={base.highlight_in_context}, "
         f"passages ≤ {base.passage_max_tokens} tokens, overlap {base.passage_overlap_sentences}\n"
     )
-    result = f"{header}\n{table(rows)}\n"
+    result = f"{header}\n{sections(questions, runs, latencies, args.part)}"
     print(result)
     if args.output:
         with args.output.open("a", encoding="utf-8") as handle:
             handle.write(result + "\n")
-    if args.dump and product_runs is not None:
-        write_dump(args.dump, questions, product_runs, args.k)
+    if args.dump and "product" in runs:
+        write_dump(args.dump, questions, runs["product"], args.k)
     return 0
+
+
+def sections(
+    questions: QuestionSet,
+    runs: Mapping[str, Sequence[Sequence[Hit]]],
+    latencies: Mapping[str, float],
+    part: str = "all",
+) -> str:
+    """The tables of a run: the reporting part, the tuning part, all questions, then the spread
+    over cross-validation folds. With `part` (only that part's questions were run): its table
+    and the spread over its folds."""
+    everything = list(range(len(questions.questions)))
+    if part == "all":
+        split = question_parts(questions)
+        listed = [
+            (f"Report part ({describe_part(questions, split.report)}): settings are not "
+             "chosen on these", split.report),
+            (f"Tune part ({describe_part(questions, split.tune)}): settings may be chosen on "
+             "these", split.tune),
+            (f"All {len(everything)} questions", everything),
+        ]  # fmt: skip
+    else:
+        listed = [
+            (f"{part.capitalize()} part only ({describe_part(questions, everything)})", everything)
+        ]
+    out: list[str] = []
+    for title, positions in listed:
+        if positions:
+            rows = [
+                Scores(name, measure(questions, found, positions), latencies[name])
+                for name, found in runs.items()
+            ]
+            out.append(f"#### {title}\n\n{table(rows)}\n")
+    folds = question_folds(questions, everything)
+    if len(folds) > 1:
+        unit = "one week held out each" if questions.kind == "news" else "whole groups, by hash"
+        spread_rows = [
+            (name, spreads([measure(questions, found, fold) for fold in folds.values()]))
+            for name, found in runs.items()
+        ]
+        out.append(
+            f"#### Over {len(folds)} folds ({unit}): mean ± sd (min–max) of each fold's figure\n\n"
+            f"{spread_table(spread_rows)}\n"
+        )
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
