@@ -63,7 +63,12 @@ class MilvusVersion:
         backend: str,
         *,
         ef_search: int = HNSW_EF_SEARCH,
+        counted: bool = True,
     ) -> None:
+        """`counted=False` leaves out the check that the collections hold as many rows as the
+        manifest counts, for a writer in place, which checks the rows it reads instead
+        (`index.milvus_named`): on Milvus Lite, counting the rows a revision shows scans every
+        row (about 35 s for 53,805 passages and 355,620 sentences)."""
         self._store = store
         self._client = store.client
         self.collection = collection
@@ -84,12 +89,16 @@ class MilvusVersion:
             for name in (collection, self._sentences, self._articles):
                 self._client.load_collection(name)
             passages, sentences, articles = (
-                self._count(name, expression)
-                for name, expression in (
-                    (collection, self._visible),
-                    (self._sentences, self._visible),
-                    (self._articles, self._visible_articles),
+                (
+                    self._count(name, expression)
+                    for name, expression in (
+                        (collection, self._visible),
+                        (self._sentences, self._visible),
+                        (self._articles, self._visible_articles),
+                    )
                 )
+                if counted
+                else (m.passages, m.sentences, m.articles)
             )  # only the rows this revision shows: a killed write's or retired rows are not
             dimension = self._dimension()
         except MilvusException as exc:

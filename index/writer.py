@@ -364,10 +364,12 @@ class IndexWriter:
             if self._milvus is not None:
                 from index.milvus_version import MilvusVersion
 
+                partial = named is not None and self._writable_in_place(manifest)
                 milvus = MilvusVersion(
-                    self._milvus, collection_of(name), manifest.model, manifest.backend
-                )
-                if named is not None and self._writable_in_place(milvus.manifest):
+                    self._milvus, collection_of(name), manifest.model, manifest.backend,
+                    counted=not partial,
+                )  # fmt: skip
+                if partial and named is not None and self._writable_in_place(milvus.manifest):
                     from index.milvus_named import read_named
 
                     part = read_named(self._milvus, milvus.collection, milvus.manifest, named)
