@@ -16,9 +16,11 @@ neither add spends time in the model):
 2. **in place**: the article is removed from the new version, then added again; both in place
    (rows inserted for the article only; its retired rows deleted by the next write).
 
-Printed: seconds of each write (the whole `add` call: reading the live version's articles,
-reconciling, writing), the ratio, and what a reader's per-call check costs (the alias and its
-manifest in one description, against the alias alone).
+Printed: seconds of each write (the whole `add` or `remove` call: reading what it needs of the
+live version, which is all of it for a whole version and the articles it names for an in-place
+write (`index.milvus_named`), reconciling, writing), the ratio, and what a reader's per-call
+check costs (the alias and its manifest in one description, against the alias alone). The
+RealTimeQA index folder is only read.
 """
 
 from __future__ import annotations

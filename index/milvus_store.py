@@ -368,19 +368,25 @@ class MilvusStore:
             self.client.insert(name, batch)
 
     def read_rows(
-        self, collection: str, end: int, fields: Sequence[str], visible: str = ""
+        self,
+        collection: str,
+        end: int,
+        fields: Sequence[str],
+        visible: str = "",
+        *,
+        start: int = 0,
     ) -> Iterator[dict[str, Any]]:
-        """Every row below `end` of a collection that passes the filter `visible`, in pages of
-        row numbers, unordered within a page. Rows are numbered densely by a rebuild and
-        only grow by what in-place writes add, so pages stay mostly full."""
+        """Every row from `start` to below `end` of a collection that passes the filter
+        `visible`, in pages of row numbers, unordered within a page. Rows are numbered densely
+        by a rebuild and only grow by what in-place writes add, so pages stay mostly full."""
         extra = f" and {visible}" if visible else ""
-        for start in range(0, end, READ_PAGE):
-            stop = min(end, start + READ_PAGE)
+        for page in range(start, end, READ_PAGE):
+            stop = min(end, page + READ_PAGE)
             yield from self.client.query(
                 collection,
-                filter=f"row >= {start} and row < {stop}{extra}",
+                filter=f"row >= {page} and row < {stop}{extra}",
                 output_fields=list(fields),
-                limit=stop - start,
+                limit=stop - page,
             )
 
 

@@ -19,7 +19,7 @@ import itertools
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +55,7 @@ from index.vector_recall import build_recall
 from index.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
 
 if TYPE_CHECKING:  # pymilvus is imported only by a process that uses VECTOR_STORE=milvus
+    from index.milvus_named import NamedArticles
     from index.milvus_store import MilvusStore
     from index.milvus_version import MilvusVersion
 
@@ -159,9 +160,19 @@ class _Previous:
     manifest: Manifest | None
     name: str | None = None  # the version read (folder or collection); it never changes
     milvus: MilvusVersion | None = None  # where an unchanged article's vectors are copied from
+    named: NamedArticles | None = None
+    """Set when `items` are only the live articles a write in place names (the rest of the
+    version is not read: see index.milvus_named)."""
 
     def by_id(self) -> dict[str, IndexedArticle]:
         return {item.article.id: item for item in self.items}
+
+    def others(self) -> tuple[int, int]:
+        """Articles and passages of the live version that are not in `items`."""
+        return (0, 0) if self.named is None else self.named.others
+
+    def articles(self) -> int:
+        return len(self.items) + self.others()[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,20 +259,21 @@ class IndexWriter:
         report = WriteReport("add")
         given = articles
         articles, report.skipped = self._read(paths, strict, named_ids, given)
-        seen = self._previous(for_rebuild=False)
+        hashes = {article.id: article.content_hash for article in articles}
+        seen = self._previous(for_rebuild=False, named=hashes)
         prepared = self._prepare(articles, seen, report)
         with self._write_lock():
-            previous = self._live(seen, for_rebuild=False)
+            previous = self._live(seen, for_rebuild=False, named=hashes)
             fresh = self._index_articles(articles, previous, prepared, report)
             fresh_ids = {item.article.id for item in fresh}
             items = [i for i in previous.items if i.article.id not in fresh_ids] + fresh
-            if not items:
+            if not items and not previous.others()[0]:
                 named = ", ".join(map(str, paths)) or f"the {len(given)} articles given"
                 raise NoArticlesError(f"no readable articles in {named}; nothing was added")
             self._commit(
                 items,
                 report,
-                changed=bool(report.added or report.updated or not previous.items),
+                changed=bool(report.added or report.updated or not previous.articles()),
                 previous=previous,
             )
         report.seconds = time.monotonic() - started
@@ -274,10 +286,10 @@ class IndexWriter:
         report = WriteReport("remove")
         wanted = set(article_ids)
         with self._write_lock():
-            previous = self._previous(for_rebuild=False)
+            previous = self._previous(for_rebuild=False, named=dict.fromkeys(wanted))
             items = [i for i in previous.items if i.article.id not in wanted]
             report.removed = sorted(wanted & previous.by_id().keys())
-            report.unchanged = len(items)
+            report.unchanged = len(items) + previous.others()[0]
             self._commit(items, report, changed=bool(report.removed), previous=previous)
         report.seconds = time.monotonic() - started
         return report
@@ -326,8 +338,14 @@ class IndexWriter:
         folder = self._layout.current_version()
         return None if folder is None else str(folder)
 
-    def _previous(self, *, for_rebuild: bool) -> _Previous:
-        """The live version's content; a rebuild may replace an unreadable or mismatched one."""
+    def _previous(
+        self, *, for_rebuild: bool, named: Mapping[str, str | None] | None = None
+    ) -> _Previous:
+        """The live version's content; a rebuild may replace an unreadable or mismatched one.
+
+        `named` maps the ids an `add` or `remove` names to their incoming content hash (None
+        for a removal): on a Milvus version it can write in place, only those are read.
+        """
         name = self._current()
         if name is None:
             return _Previous([], None)
@@ -346,9 +364,16 @@ class IndexWriter:
             if self._milvus is not None:
                 from index.milvus_version import MilvusVersion
 
+                partial = named is not None and self._writable_in_place(manifest)
                 milvus = MilvusVersion(
-                    self._milvus, collection_of(name), manifest.model, manifest.backend
-                )
+                    self._milvus, collection_of(name), manifest.model, manifest.backend,
+                    counted=not partial,
+                )  # fmt: skip
+                if partial and named is not None and self._writable_in_place(milvus.manifest):
+                    from index.milvus_named import read_named
+
+                    part = read_named(self._milvus, milvus.collection, milvus.manifest, named)
+                    return _Previous(part.items, milvus.manifest, name, milvus, part)
                 items = milvus.indexed_articles()
             else:
                 reader = MetadataReader(Path(name))
@@ -363,12 +388,14 @@ class IndexWriter:
             return _Previous([], None, name)
         return _Previous(items, manifest, name, milvus)
 
-    def _live(self, seen: _Previous, *, for_rebuild: bool) -> _Previous:
+    def _live(
+        self, seen: _Previous, *, for_rebuild: bool, named: Mapping[str, str | None] | None = None
+    ) -> _Previous:
         """Under the lock: the live version, which another writer may have published since `seen`."""
         if self._current() == seen.name:
             return seen
         log.info("another write was published meanwhile; adding to that version")
-        return self._previous(for_rebuild=for_rebuild)
+        return self._previous(for_rebuild=for_rebuild, named=named)
 
     def _prepare(
         self, articles: Sequence[Article], previous: _Previous, report: WriteReport
@@ -419,6 +446,23 @@ class IndexWriter:
             )
         finally:
             cache.close()
+
+    def _same_vectors(self, manifest: Manifest | None) -> bool:
+        """Whether the version's passages and vectors are what this writer would make: the same
+        chunking, and the same model's vectors in the same space."""
+        return (
+            self._same_chunking(manifest)
+            and manifest is not None
+            and manifest.dimension == self._embedder.dimension
+            and manifest.backend == self._embedder.backend
+        )
+
+    def _writable_in_place(self, manifest: Manifest) -> bool:
+        """Whether an `add` or `remove` may change this Milvus version in place (unless its new
+        size changes the index type, which `_commit_milvus` finds out)."""
+        from index.milvus_upsert import in_place
+
+        return in_place(manifest) and self._same_vectors(manifest)
 
     def _same_chunking(self, manifest: Manifest | None) -> bool:
         return manifest is not None and (
@@ -474,8 +518,11 @@ class IndexWriter:
         changed: bool = True,
         previous: _Previous | None = None,
     ) -> None:
-        """Publish `items` as the next version; when nothing changed, only count what is live."""
-        report.articles, report.passages = len(items), sum(len(i.passages) for i in items)
+        """Publish `items` (and the live articles `previous` did not read) as the next version;
+        when nothing changed, only count what is live."""
+        others = previous.others() if previous is not None else (0, 0)
+        report.articles = len(items) + others[0]
+        report.passages = sum(len(i.passages) for i in items) + others[1]
         if not changed:
             return
         if self._milvus is not None:
@@ -510,27 +557,27 @@ class IndexWriter:
         first version, another chunking, or a size that changes the index type) write a
         whole version and move the alias (see index.milvus_writer)."""
         from index.milvus_store import APPROXIMATE_TYPE, EXACT_TYPE
-        from index.milvus_upsert import in_place
 
         assert self._milvus is not None
-        before = previous.manifest if previous is not None else None
-        reusable = (
-            self._same_chunking(before)
-            and before is not None
-            and before.dimension == self._embedder.dimension
-            and before.backend == self._embedder.backend
-        )  # the same model's vectors, in the same space
+        reusable = previous is not None and self._same_vectors(previous.manifest)
         milvus = previous.milvus if previous is not None and reusable else None
         exact = report.passages <= self._settings.faiss_exact_limit
         index_type = EXACT_TYPE if exact else APPROXIMATE_TYPE
         if (
             report.action != "rebuild"
             and milvus is not None
-            and in_place(milvus.manifest)
+            and previous is not None
+            and self._writable_in_place(milvus.manifest)
             and milvus.manifest.index_factory == index_type
         ):
-            self._write_in_place(items, report, milvus, previous.items if previous else [])
+            self._write_in_place(items, report, milvus, previous)
             return
+        if previous is not None and previous.named is not None:
+            # A new size changes the index type: a whole version, so the whole live one.
+            whole = self._previous(for_rebuild=False)
+            read = {item.article.id for item in previous.items}
+            items = [i for i in whole.items if i.article.id not in read] + items
+            previous, milvus = whole, whole.milvus
         from index.milvus_writer import version_vectors
 
         texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
@@ -572,7 +619,7 @@ class IndexWriter:
         items: list[IndexedArticle],
         report: WriteReport,
         live: MilvusVersion,
-        previous_items: Sequence[IndexedArticle],
+        previous: _Previous,
     ) -> None:
         """Insert the added and updated articles, retire the updated and removed ones: the
         rows (and vectors) of every other article are not touched."""
@@ -581,14 +628,14 @@ class IndexWriter:
         assert self._milvus is not None
         written = set(report.added) | set(report.updated)
         fresh = [item for item in items if item.article.id in written]
-        places = live.places()
+        places = live.places() if previous.named is None else previous.named.places
         retired = [
             Retired(
                 places[item.article.id][0],
                 len(item.passages),
                 sum(len(p.sentences) for p in item.passages),
             )
-            for item in previous_items
+            for item in previous.items
             if item.article.id in set(report.updated) | set(report.removed)
         ]
         texts, sentences = model_input((i.article, span) for i in fresh for span in i.passages)

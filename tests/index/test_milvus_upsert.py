@@ -18,6 +18,7 @@ import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, milvus_upsert
 from index.milvus_store import MilvusStore
+from index.milvus_version import MilvusVersion
 from index.searcher import Hit
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
 
@@ -173,6 +174,90 @@ def test_add_and_remove_change_only_the_affected_articles_rows(
     assert IndexWriter(settings, embedder).rebuild([SEEDS]).collection != collection, (
         "a rebuild still writes a new version and swaps the alias"
     )
+
+
+def _recorded(store: MilvusStore, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every query the process's Milvus client is asked from now on (collection, filter,
+    fields); and a whole read of the live version fails the test."""
+    calls: list[dict[str, Any]] = []
+    query = store.client.query
+
+    def recording(collection: str, **kwargs: Any) -> Any:
+        calls.append({"collection": collection, **kwargs})
+        return query(collection, **kwargs)
+
+    def whole(self: MilvusVersion) -> None:
+        raise AssertionError("an in-place write read the whole version")
+
+    monkeypatch.setattr(store.client, "query", recording)
+    monkeypatch.setattr(MilvusVersion, "indexed_articles", whole)
+    return calls
+
+
+def test_an_in_place_write_reads_only_the_articles_it_names(
+    settings: IndexSettings, embedder: Embedder, corpus: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """No text but the changed article's, no passage but the named articles', no count of
+    every collection's rows: what an add or a remove reads grows with what it names, not with
+    the corpus."""
+    settings = _milvus(settings)
+    writer = IndexWriter(settings, embedder)
+    collection = writer.rebuild([SEEDS, corpus]).collection
+    assert collection is not None
+    store = MilvusStore(settings)
+    articles = {
+        r["id"]: r["row"]
+        for r in store.client.query(collection + "_articles", filter="", output_fields=["id"])
+    }
+    calls = _recorded(store, monkeypatch)
+    write_article(corpus, "budget.md", "Poland's budget is signed", BUDGET_EDITED)
+    added = writer.add([corpus])
+    assert not [c for c in calls if "count(*)" in c["output_fields"]], "no scan of every row"
+    assert added.updated == ["budget"] and added.unchanged == 1 and added.collection == collection
+    assert (added.articles, added.passages) == (3, NewsIndex(settings).stats().passages)
+    texts = [c for c in calls if "text" in c["output_fields"]]
+    assert [c["filter"] for c in texts] == [f"row in [{articles['budget']}] and revision <= 0"], (
+        "only the changed article's text, for the rewrite check"
+    )
+    spans = [c for c in calls if c["collection"] == collection and "start" in c["output_fields"]]
+    named = sorted([articles["budget"], articles["summit"]])
+    assert [c["filter"] for c in spans] == [
+        f"article_row in [{', '.join(map(str, named))}] and revision <= 0"
+    ], "the passages of the named articles only"
+
+    calls.clear()
+    removed = writer.remove(["summit", "not-there"])
+    assert removed.removed == ["summit"] and removed.unchanged == 2
+    assert not [c for c in calls if "text" in c["output_fields"]], "a remove reads no text"
+    spans = [c for c in calls if c["collection"] == collection and "start" in c["output_fields"]]
+    assert len(spans) == 1 and f"article_row in [{articles['summit']}]" in spans[0]["filter"]
+    expected = _fresh(settings, embedder, [SEEDS, corpus], "fresh")
+    assert _as_rebuilt(settings, embedder) != expected, "summit is still in the corpus folder"
+    os.remove(corpus / "summit.md")
+    assert _as_rebuilt(settings, embedder) == _fresh(settings, embedder, [SEEDS, corpus], "fr2")
+
+
+def test_a_size_that_changes_the_index_type_writes_a_whole_version(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """Past FAISS_EXACT_LIMIT an add writes a whole HNSW version, and below it a remove a FLAT
+    one: the whole live version is read then, and the answers are a fresh rebuild's."""
+    settings = _milvus(settings, faiss_exact_limit=3)
+    writer = IndexWriter(settings, embedder)
+    first = writer.rebuild([SEEDS])
+    assert first.passages == 3
+    store = MilvusStore(settings)
+    volcano = write_article(tmp_path / "new", "volcano.md", "Iceland volcano", VOLCANO)
+    added = writer.add([volcano])
+    assert added.collection != first.collection and added.passages == 4
+    live = store.live_collection()
+    assert live == added.collection and store.manifest(live).index_factory == "HNSW"
+    assert _as_rebuilt(settings, embedder) == _fresh(settings, embedder, [SEEDS, volcano], "a")
+    removed = writer.remove(added.added)
+    assert removed.collection not in (None, added.collection) and removed.passages == 3
+    assert store.manifest(removed.collection).index_factory == "FLAT"  # type: ignore[arg-type]
+    assert _as_rebuilt(settings, embedder) == _fresh(settings, embedder, [SEEDS], "b")
 
 
 @pytest.fixture
