@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from bot.database import WRITES
 from bot.errors import SubscriptionsDatabaseError
 from bot.subscriptions_file import keep_backup
+from index.alembic_scripts import alembic_config, alembic_head
 from index.database import MIGRATIONS_LOCK
 from index.feeds.schema import TABLES as FEEDS_TABLES
 
@@ -43,16 +44,11 @@ the feeds' included."""
 
 
 def _config(connection: Connection | None = None) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
+    return alembic_config(MIGRATIONS, connection)
 
 
 def head() -> str:
-    revision = ScriptDirectory.from_config(_config()).get_current_head()
-    assert revision is not None
-    return revision
+    return alembic_head(MIGRATIONS)
 
 
 SCHEMA_VERSION = int(head())

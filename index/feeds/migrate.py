@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from index.alembic_scripts import alembic_config, alembic_head
 from index.database import MIGRATIONS_LOCK, WRITES
 from index.errors import DatabaseError
 from index.feeds.schema import VERSION_TABLE
@@ -25,16 +26,11 @@ _UPGRADE_LOCK = 0x6665656473  # pg_advisory_xact_lock key: "feeds" (the bot's is
 
 
 def _config(connection: Connection | None = None) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
+    return alembic_config(MIGRATIONS, connection)
 
 
 def head() -> str:
-    revision = ScriptDirectory.from_config(_config()).get_current_head()
-    assert revision is not None
-    return revision
+    return alembic_head(MIGRATIONS)
 
 
 def current(connection: Connection) -> str | None:
