@@ -19,8 +19,11 @@ neither add spends time in the model):
 Printed: seconds of each write (the whole `add` or `remove` call: reading what it needs of the
 live version, which is all of it for a whole version and the articles it names for an in-place
 write (`index.milvus_named`), reconciling, writing), the ratio, and what a reader's per-call
-check costs (the alias and its manifest in one description, against the alias alone). The
-RealTimeQA index folder is only read.
+check costs (the alias and its manifest in one description, against the alias alone), and
+what a reader pays for the new revision: loading it (checking its row counts), against counting
+its shown rows with its filter as loading did before, in the same run; and a replica's first
+question after the write, answered by the previous revision while the new one loads in the
+background. The RealTimeQA index folder is only read.
 """
 
 from __future__ import annotations
@@ -43,11 +46,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from corpora import REALTIMEQA_ARTICLES  # noqa: E402
 from provenance import commit  # noqa: E402
 
-from index import Embedder, IndexSettings, IndexWriter, load_embedder  # noqa: E402
+from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
 from index.eval import eval_settings  # noqa: E402
 from index.faiss_version import Snapshot  # noqa: E402
 from index.layout import IndexLayout  # noqa: E402
-from index.milvus_store import MilvusStore, disconnect  # noqa: E402
+from index.milvus_store import (  # noqa: E402
+    ARTICLES_SUFFIX,
+    SENTENCES_SUFFIX,
+    MilvusStore,
+    collection_of,
+    disconnect,
+)
+from index.milvus_upsert import visible  # noqa: E402
+from index.version_source import MilvusSource  # noqa: E402
 from index.writer import document_text  # noqa: E402
 from tests.conftest import write_article  # noqa: E402
 
@@ -58,6 +69,7 @@ NEW_TEXT = (
     "Scientists said the eruption was the fourth since December, and that magma was still "
     "collecting under the ground. The town's 4,000 residents were evacuated in November."
 )
+QUESTION = "Where did the lava flow in Iceland?"
 
 
 def source_version(name: str, embedder: Embedder, folder: Path, rtqa: Path | None) -> Path | None:
@@ -99,9 +111,20 @@ def run(name: str, embedder: Embedder, folder: Path, rtqa: Path | None) -> list[
     writer = IndexWriter(settings, embedder)
     whole = writer.add([new])
     assert whole.embedded == 0 and whole.added, whole
+    reader = NewsIndex(settings, embedder)
+    reader.search(QUESTION)  # a replica serving the version the in-place writes start from
     removed = writer.remove(whole.added)
     in_place = writer.add([new])
     assert in_place.collection == whole.collection and in_place.embedded == 0, in_place
+    first_question = _timed(lambda: reader.search(QUESTION))
+    loaded = _timed(reader.latest)
+    assert reader.snapshot().counts() == (in_place.articles, in_place.passages)
+    after = statistics.median(_timed(lambda: reader.search(QUESTION)) for _ in range(5))
+    source = MilvusSource(settings)
+    published = source.current()
+    assert published is not None
+    load = _timed(lambda: source.load(published))
+    counted_shown = _shown_counts(store, collection_of(published))
     checks = [_timed(store.live_name) for _ in range(200)]
     aliases = [_timed(store.live_collection) for _ in range(200)]
     disconnect(settings)
@@ -122,7 +145,31 @@ def run(name: str, embedder: Embedder, folder: Path, rtqa: Path | None) -> list[
         f"whole version: {ratio:.1f}x faster. A reader's check per call: alias and manifest "
         f"p50 {statistics.median(checks):.2f} ms, the alias alone "
         f"{statistics.median(aliases):.2f} ms.",
+        "",
+        "| a reader after the in-place add | ms |",
+        "|---|---:|",
+        f"| loading the new revision (collections already loaded; stored rows less hidden ones) "
+        f"| {load:.0f} |",
+        f"| baseline: counting the shown rows with the revision's filter | {counted_shown:.0f} |",
+        f"| the first question after the write (INDEX_RELOAD_WAIT_SECONDS="
+        f"{settings.index_reload_wait_seconds:g}) | {first_question:.0f} |",
+        f"| until the new revision serves | {first_question + loaded:.0f} |",
+        f"| a question once it serves (p50 of 5) | {after:.0f} |",
     ]
+
+
+def _shown_counts(store: MilvusStore, collection: str) -> float:
+    """Milliseconds to count the rows a revision shows the way loading did before: `count(*)`
+    filtered with `visible`, on each of the version's three collections."""
+    manifest = store.manifest(collection)
+    started = time.perf_counter()
+    for name, field in (
+        (collection, "article_row"),
+        (collection + SENTENCES_SUFFIX, "article_row"),
+        (collection + ARTICLES_SUFFIX, "row"),
+    ):
+        store.client.query(name, filter=visible(manifest, field), output_fields=["count(*)"])
+    return (time.perf_counter() - started) * 1000
 
 
 def _timed(call: object) -> float:

@@ -29,8 +29,9 @@ it (`KEEP_VERSIONS`). What they cost: their rows until the next write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from pymilvus.exceptions import MilvusException
@@ -75,20 +76,44 @@ def visible(manifest: Manifest, article_field: str = "article_row") -> str:
     return expression
 
 
+def shows(
+    manifest: Manifest, record: Mapping[str, Any], article_field: str = "article_row"
+) -> bool:
+    """Whether a reader of `manifest` sees a row read with its `revision` and `article_field`:
+    `visible` applied to rows fetched by primary key. Milvus Lite evaluates a filter added to
+    `row in [...]` over the whole collection (about 1.2 s for 60 rows among 355,620
+    sentences, against 5 ms for the row numbers alone), so those reads filter here."""
+    if manifest.revision is None:
+        return True
+    return int(record["revision"]) <= manifest.revision and (
+        int(record[article_field]) not in manifest.retired
+    )
+
+
+def hidden(manifest: Manifest, article_field: str = "article_row") -> str:
+    """The filter of the stored rows a reader of `manifest` does not see: a killed write's
+    (a later revision) and the retired articles'; exactly the rows `visible` leaves out.
+
+    Few rows match it, which is what makes counting them cheap: Milvus Lite's `count(*)`
+    with a filter costs about the rows it matches (on 355,620 sentence rows, 0.6-1.3 s for
+    this filter against 22-38 s for `visible`'s), and without one reads segment counts.
+    """
+    assert manifest.revision is not None
+    expression = f"revision > {manifest.revision}"
+    if manifest.retired:
+        expression += f" or {article_field} in [{', '.join(map(str, manifest.retired))}]"
+    return expression
+
+
 def clean_up(store: MilvusStore, collection: str, manifest: Manifest) -> None:
     """Delete the rows readers of `manifest` do not see: a killed write's, and the retired
     articles'. Deleting again what is gone is harmless, so a killed clean-up is redone."""
-    assert manifest.revision is not None
-    retired = ", ".join(map(str, manifest.retired))
     for name, article_field in (
         (collection, "article_row"),
         (collection + SENTENCES_SUFFIX, "article_row"),
         (collection + ARTICLES_SUFFIX, "row"),
     ):
-        expression = f"revision > {manifest.revision}"
-        if retired:
-            expression += f" or {article_field} in [{retired}]"
-        store.client.delete(name, filter=expression)
+        store.client.delete(name, filter=hidden(manifest, article_field))
         reached("deleting")
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from index.embedder import Embedder, load_embedder
-from index.errors import IndexMissingError, NewsIndexError
 from index.faiss_version import Snapshot
 from index.hits import Hit, SourceRef
 from index.lexical import term_coverage, tokenize, words_of_text
+from index.live_version import LiveVersion
 from index.matching import BestPassage, best_passages
 from index.query_batcher import QueryBatcher
 from index.ranking import (
@@ -85,18 +85,15 @@ class NewsIndex:
 
     Each call checks which version is live (one readlink of `current`, or with
     VECTOR_STORE=milvus one lookup of the collection alias); when a writer has published a new
-    version it is loaded and swapped in, while calls already running finish on the old one.
-    A new version that fails to load is logged and the old one keeps serving.
+    version it is loaded in the background and swapped in (`index.live_version`), while calls
+    already running finish on the old one. A new version that fails to load is logged and the
+    old one keeps serving.
     """
 
     def __init__(self, settings: IndexSettings, embedder: Embedder | None = None) -> None:
         self._settings = settings
         self._embedder = embedder
-        self._source = version_source(settings)
-        self._snapshot: IndexVersion | None = None
-        self._name: str | None = None  # what the source called the loaded version
-        self._failed: str | None = None
-        self._reload_lock = threading.Lock()
+        self._live = LiveVersion(version_source(settings), settings.index_reload_wait_seconds)
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
@@ -157,37 +154,14 @@ class NewsIndex:
         return self._sentence_memo.encode(texts)
 
     def snapshot(self) -> IndexVersion:
-        """The live version, loading it first if a writer has published a new one."""
-        name = self._source.current()
-        current = self._snapshot
-        if current is not None and (name is None or name == self._name or name == self._failed):
-            return current
-        with self._reload_lock:
-            current = self._snapshot
-            if current is not None and (name is None or name == self._name):
-                return current
-            if name is None:
-                raise IndexMissingError(
-                    f"no index in {self._source.describe()} yet: build one with "
-                    "`python -m index rebuild`"
-                )
-            try:
-                loaded = self._source.load(name)
-            except (NewsIndexError, OSError) as exc:
-                if current is None:
-                    raise
-                if name != self._failed:
-                    log.error(
-                        "keeping index version %s: the new one failed to load: %s",
-                        current.name,
-                        exc,
-                    )
-                self._failed = name
-                return current
-            if current is not None:
-                log.info("switched to index version %s", loaded.name)
-            self._snapshot, self._name, self._failed = loaded, name, None
-            return loaded
+        """The version to answer from: a newly published one once it has loaded (a question
+        waits INDEX_RELOAD_WAIT_SECONDS for it at most, then is answered from the previous)."""
+        return self._live.serving()
+
+    def latest(self) -> IndexVersion:
+        """The version published last, waiting for it to load: for work that must see what
+        was just written."""
+        return self._live.latest()
 
     def search(
         self,
@@ -490,7 +464,9 @@ class NewsIndex:
         return self.snapshot().list_articles(offset, limit)
 
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
-        return self.snapshot().articles_indexed_since(since)
+        """Articles first indexed after `since`, from the version published last: an alert
+        round that has just indexed its inbox waits for that version to load."""
+        return self.latest().articles_indexed_since(since)
 
 
 def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:

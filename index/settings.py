@@ -112,6 +112,10 @@ class IndexSettings(BaseSettings):
     # then pays it, so the default is none.
     query_batch_window_ms: float = Field(default=0.0, ge=0.0, le=100.0)
     query_batch_max: int = Field(default=32, ge=1, le=512)
+    # A newly published version loads in the background while the previous one answers; a
+    # question waits this long (seconds) for it at most (`index.live_version`): a small
+    # version is served at once, a large one (seconds to load) keeps no one waiting.
+    index_reload_wait_seconds: float = Field(default=0.1, ge=0.0)
 
     # The product's database: the bot's chats and alerts, and the feeds (`python -m index feeds`).
     database_url: SecretStr | None = Field(

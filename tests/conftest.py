@@ -57,6 +57,10 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     data_dir = tmp_path / "data"
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # A question waits for a newly published version this long at most (0.1 s by default); tests
+    # that write and then ask must not depend on how fast this machine loads it. The tests of
+    # loading in the background set their own.
+    monkeypatch.setenv("INDEX_RELOAD_WAIT_SECONDS", "60")
     monkeypatch.chdir(tmp_path)
     yield data_dir
 

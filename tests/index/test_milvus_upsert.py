@@ -163,6 +163,10 @@ def test_add_and_remove_change_only_the_affected_articles_rows(
     assert manifest.revision == 2 and manifest.articles == 3 and manifest.retired
     passages = store.client.query(collection, filter="", output_fields=["count(*)"])
     assert passages[0]["count(*)"] > manifest.passages, "retired rows wait for the next write"
+    shown = NewsIndex(settings, embedder).snapshot()
+    assert shown.passages(summit_rows) == {} and not any(shown.sentences(summit_rows).values()), (
+        "stored but retired: not shown when asked for by row either"
+    )
     writer.add([SEEDS])  # unchanged: nothing is written
     assert store.manifest(collection).revision == 2
     writer.add([write_article(tmp_path / "more", "x.md", "Another story", SUMMIT)])
