@@ -17,7 +17,7 @@ FORMAT_VERSION = 2
 READABLE_FORMATS = frozenset({1, FORMAT_VERSION})
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
-IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired")
+IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired", "stored")
 
 
 class FileDigest(TypedDict):
@@ -105,6 +105,11 @@ class Manifest:
     """VECTOR_STORE=milvus: article rows the last in-place write replaced or removed. Readers
     leave them out; the next write deletes them (a reader that read the manifest before may
     still be reading them, as one may still read the previous whole version)."""
+    stored: list[int] | None = None
+    """VECTOR_STORE=milvus: the rows (articles, passages, sentences) the collections hold once
+    this revision is published, its retired ones included. A reader that counts as many knows
+    the revision's counts hold without counting them (`index.milvus_version`); None when
+    nothing is retired (they are the counts) and in manifests written before it was kept."""
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(self.as_dict(), indent=2) + "\n", "utf-8")

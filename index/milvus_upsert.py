@@ -90,6 +90,29 @@ def shows(
     )
 
 
+def stored_after(manifest: Manifest, retired: Sequence[Retired]) -> list[int] | None:
+    """What `manifest.stored` says once `manifest` is published with `retired` retired: the
+    write's clean-up left only the rows of the previous revision and its own."""
+    if not retired:
+        return None
+    return [
+        manifest.articles + len(retired),
+        manifest.passages + sum(r.passages for r in retired),
+        manifest.sentences + sum(r.sentences for r in retired),
+    ]
+
+
+def stored_rows(manifest: Manifest) -> tuple[int, int, int] | None:
+    """The rows (articles, passages, sentences) the collections hold if nothing happened
+    since `manifest` was published; None when its writer did not record them."""
+    if manifest.stored is not None:
+        articles, passages, sentences = manifest.stored
+        return articles, passages, sentences
+    if manifest.retired:
+        return None
+    return manifest.articles, manifest.passages, manifest.sentences
+
+
 def hidden(manifest: Manifest, article_field: str = "article_row") -> str:
     """The filter of the stored rows a reader of `manifest` does not see: a killed write's
     (a later revision) and the retired articles'; exactly the rows `visible` leaves out.
@@ -159,6 +182,7 @@ def write_in_place(
             retired=sorted(r.row for r in retired),
             built_at=built_at,
         )
+        published = replace(published, stored=stored_after(published, retired))
         store.set_manifest(collection, published)
     except MilvusException as exc:
         raise NewsIndexError(f"Milvus failed to write to {collection}: {exc.message}") from None

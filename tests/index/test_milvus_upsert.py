@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, milvus_upsert
+from index.errors import IndexCorruptError
 from index.milvus_store import MilvusStore
 from index.milvus_version import MilvusVersion
 from index.searcher import Hit
@@ -378,3 +379,33 @@ def test_a_write_killed_at_a_step_leaves_the_previous_state_served(
     expected = _fresh(settings, embedder, [SEEDS, corpus, volcano], "fresh")
     assert _as_rebuilt(settings, embedder) == expected
     assert _state(reader) == _state(NewsIndex(settings, embedder)), "the reader followed"
+
+
+def test_a_revision_is_counted_from_its_stored_rows_and_exactly_when_they_differ(
+    settings: IndexSettings, embedder: Embedder, corpus: Path
+) -> None:
+    """Loading compares the stored rows with what the manifest says is stored; when they
+    differ, the hidden rows are counted: rows a reader does not see missing (as a killed
+    write's clean-up leaves them) still load, a shown row missing is refused."""
+    settings = _milvus(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    write_article(corpus, "budget.md", "Poland's budget is signed", BUDGET_EDITED)
+    writer.add([corpus])  # the old budget is retired, its rows still stored
+    store = MilvusStore(settings)
+    collection = store.live_collection()
+    assert collection is not None
+    manifest = store.manifest(collection)
+    (retired,) = manifest.retired
+    (stored,) = store.client.query(collection, filter="", output_fields=["count(*)"])
+    assert manifest.stored is not None and manifest.stored[1] == stored["count(*)"]
+    assert manifest.stored[1] > manifest.passages and manifest.stored[0] == manifest.articles + 1
+    expected = _state(NewsIndex(settings, embedder))
+
+    store.client.delete(collection, filter=f"article_row in [{retired}]")
+    assert _state(NewsIndex(settings, embedder)) == expected, "hidden rows are not counted"
+
+    shown = min(_rows(settings, "summit")[0])
+    store.client.delete(collection, ids=[shown])
+    with pytest.raises(IndexCorruptError, match=r"inconsistent \(\d+ passages.*rebuild"):
+        NewsIndex(settings, embedder).search(QUESTIONS[0])
