@@ -148,7 +148,7 @@ def run(name: str, embedder: Embedder, folder: Path, rtqa: Path | None) -> list[
         "",
         "| a reader after the in-place add | ms |",
         "|---|---:|",
-        f"| loading the new revision (collections already loaded; stored rows less hidden ones) "
+        f"| loading the new revision (collections already loaded; stored rows counted, against the manifest) "
         f"| {load:.0f} |",
         f"| baseline: counting the shown rows with the revision's filter | {counted_shown:.0f} |",
         f"| the first question after the write (INDEX_RELOAD_WAIT_SECONDS="
