@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from bot import texts
 from bot.excerpts import ELLIPSIS, Excerpt, clip_head, excerpt, fold, utf16_len
 from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len  # callers use formatting.to_plain
+from index.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
 
 if TYPE_CHECKING:
     from index.searcher import Hit, IndexStats
@@ -27,9 +28,10 @@ if TYPE_CHECKING:
 
 # Cosine-score thresholds tuned to all-MiniLM-L6-v2: unrelated text scores below ~0.3, a passage
 # on the topic ~0.4-0.5, and one that states the answer 0.6 or more.
-STRONG_SCORE = 0.60
-GOOD_SCORE = 0.45
-PARTIAL_SCORE = 0.30
+_RELEVANCE_LABELS = {
+    STRONG: texts.RELEVANCE_STRONG, GOOD: texts.RELEVANCE_GOOD,
+    PARTIAL: texts.RELEVANCE_PARTIAL, WEAK: texts.RELEVANCE_WEAK,
+}  # fmt: skip
 
 QUESTION_MAX_CHARS = 200
 TITLE_LIMITS = (200, 100, 60)  # tried in turn until every excerpt gets MIN_EXCERPT_CHARS
@@ -65,15 +67,12 @@ def shorten(text: str, max_chars: int) -> str:
     return clip_head(text, max_chars - 1, prefer_sentence=False) + ELLIPSIS if max_chars > 0 else ""
 
 
-def relevance(score: float) -> str:
-    """A label a reader understands, with the score for those who want it."""
-    labels = (
-        (STRONG_SCORE, texts.RELEVANCE_STRONG),
-        (GOOD_SCORE, texts.RELEVANCE_GOOD),
-        (PARTIAL_SCORE, texts.RELEVANCE_PARTIAL),
-    )
-    label = next((name for floor, name in labels if score >= floor), texts.RELEVANCE_WEAK)
-    return f"{label} · {score:.2f}"
+def relevance(hit: Hit) -> str:
+    """A label a reader understands, with the score for those who want it. The label is the
+    band search measured for the hit's model (`index.relevance`); a citation kept from before
+    bands were measured gets the fixed cuts."""
+    band = hit.relevance or FIXED_SCALE.band(hit.score)
+    return f"{_RELEVANCE_LABELS.get(band, texts.RELEVANCE_WEAK)} · {hit.score:.2f}"
 
 
 def format_date(published: str | None) -> str | None:
@@ -176,7 +175,7 @@ def format_answer(
     for limit in TITLE_LIMITS:
         frames = [
             f"{hit.rank}. {title_html(hit.title, hit.url, limit)}\n"
-            f"<i>{escape(meta_line(hit.source, hit.published, passage_position(hit), relevance(hit.score)))}</i>\n"
+            f"<i>{escape(meta_line(hit.source, hit.published, passage_position(hit), relevance(hit)))}</i>\n"
             f"{also_in_html(hit)}"
             for hit in hits
         ]
@@ -206,9 +205,7 @@ def format_answer_plain(
         title = shorten(hit.title, TITLE_LIMITS[0]) or texts.UNTITLED
         lines = [
             _wrap(f"{hit.rank}. {title}", first=""),
-            _wrap(
-                meta_line(hit.source, hit.published, passage_position(hit), relevance(hit.score))
-            ),
+            _wrap(meta_line(hit.source, hit.published, passage_position(hit), relevance(hit))),
         ]
         if hit.url and hit.url.strip():
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it

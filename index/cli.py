@@ -139,7 +139,8 @@ def format_hit(hit: Hit) -> str:
     details = ", ".join(x for x in (hit.source, (hit.published or "")[:10]) if x)
     lines = [f"{hit.rank}. {hit.title}" + (f" ({details})" if details else "")]
     lines.append(
-        f"   score {hit.score:.2f} · article {hit.article_id} · characters {hit.start}-{hit.end}"
+        f"   score {hit.score:.2f} ({hit.relevance or 'unrated'} match) · article {hit.article_id} · "
+        f"characters {hit.start}-{hit.end}"
     )
     if hit.url:
         lines.append(f"   {hit.url}")

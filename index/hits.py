@@ -4,7 +4,8 @@ An alert's citation is written to the bot's database when the article matches an
 the alert is sent, possibly by a newer version of the program after an upgrade, so the record
 carries its format: `hit_record` writes the newest, `hit_from_record` reads every format ever
 written. Format 1 is the plain field dictionary of the first alerts (no `format` key; `also_in`
-and `row` came later, so they may be missing).
+and `row` came later, so they may be missing). `relevance` was added to format 2 without a new
+format: a record without it reads as "".
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Hit:
     """Other articles with (nearly) the same passage, folded into this citation."""
     row: int = -1
     """The passage's row in the index version it was found in."""
+    relevance: str = ""
+    """The band `score` falls in on its model's measured scale (`index.relevance`: strong,
+    good, partial or weak); "" in citations kept before bands were measured."""
 
 
 _HIT_FIELDS = frozenset(f.name for f in fields(Hit))
@@ -75,6 +79,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         },
         "article": _source_record(hit),
         "also_in": [_source_record(ref) for ref in hit.also_in],
+        "relevance": hit.relevance,
     }
 
 
@@ -118,6 +123,7 @@ def _from_format_2(record: Mapping[str, Any]) -> Hit:
         passages_in_article=int(passage["of"]),
         row=int(passage.get("row", -1)),
         also_in=tuple(_source(ref) for ref in record.get("also_in") or ()),
+        relevance=str(record.get("relevance") or ""),
         **{name: article[name] for name in _SOURCE_FIELDS},
     )
 

@@ -30,6 +30,7 @@ from index.ranking import (
     sentences_in_context,
     shingles,
 )
+from index.relevance import relevance_scale
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
 from index.store import ArticleSummary, PassageRecord
@@ -94,6 +95,7 @@ class NewsIndex:
         self._settings = settings
         self._embedder = embedder
         self._live = LiveVersion(version_source(settings), settings.index_reload_wait_seconds)
+        self._relevance = relevance_scale(settings.embedding_model)
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
@@ -228,7 +230,13 @@ class NewsIndex:
             highlights = [(0, 0)] * len(chosen)
         return [
             _hit(
-                rank, candidate.score, records[candidate.row], highlight, candidate.copies, records
+                rank,
+                candidate.score,
+                self._relevance.band(candidate.score),
+                records[candidate.row],
+                highlight,
+                candidate.copies,
+                records,
             )
             for rank, (candidate, highlight) in enumerate(
                 zip(chosen, highlights, strict=True), offset + 1
@@ -331,7 +339,7 @@ class NewsIndex:
             (highlight,) = self._best_sentences(
                 snapshot, np.asarray(vector, dtype=np.float32), text, [record]
             )
-        return _hit(1, score, record, highlight)
+        return _hit(1, score, self._relevance.band(score), record, highlight)
 
     def _candidates(
         self,
@@ -484,6 +492,7 @@ def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candi
 def _hit(
     rank: int,
     score: float,
+    relevance: str,
     record: PassageRecord,
     highlight: tuple[int, int],
     copies: Sequence[Candidate] = (),
@@ -499,7 +508,7 @@ def _hit(
     return Hit(
         rank, score, record.text, record.start, record.end, record.article_id, record.title,
         record.url, record.source, record.published, highlight, record.ordinal + 1,
-        record.passages_in_article, tuple(also_in), record.row,
+        record.passages_in_article, tuple(also_in), record.row, relevance,
     )  # fmt: skip
 
 

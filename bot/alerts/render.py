@@ -53,9 +53,7 @@ def format_alert(alert: ArticleAlert, *, max_chars: int = TELEGRAM_LIMIT) -> str
     """One new article: which topic it matched, title (linked), source and date, the passage."""
     hit = alert.hit
     head = texts.ALERT_HEADER(_topics_html(alert.topics))
-    extra = (
-        (passage_position(hit), relevance(hit.score)) if alert.topics else (passage_position(hit),)
-    )
+    extra = (passage_position(hit), relevance(hit)) if alert.topics else (passage_position(hit),)
     frame = (
         f"{title_html(hit.title, hit.url, ALERT_TITLE_CHARS)}\n"
         f"<i>{escape(meta_line(hit.source, hit.published, *extra))}</i>\n"

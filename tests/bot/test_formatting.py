@@ -100,6 +100,7 @@ def hit_lists(draw: st.DrawFn) -> tuple[list[Hit], list[str]]:
             rank, draw(st.floats(-1, 1)), text, 0, len(text), f"a{rank}", title, draw(urls),
             draw(st.one_of(st.none(), tricky_text)), draw(dates), span,
             draw(st.integers(1, 999)), draw(st.integers(1, 999)),
+            relevance=draw(st.sampled_from(["", "strong", "good", "partial", "weak"])),
         )  # fmt: skip
         hits.append(hit)
         sentences.append(sentence)
@@ -328,8 +329,19 @@ def test_format_date(published: str | None, shown: str | None) -> None:
      (0.45, "good match · 0.45"), (0.44, "partial match · 0.44"), (0.30, "partial match · 0.30"),
      (0.29, "weak match · 0.29")],
 )  # fmt: skip
-def test_relevance_labels(score: float, label: str) -> None:
-    assert relevance(score) == label
+def test_relevance_labels_of_citations_kept_before_bands_were_measured(
+    score: float, label: str
+) -> None:
+    assert relevance(make_hit(score=score)) == label
+
+
+@pytest.mark.parametrize(
+    ("band", "label"),
+    [("strong", "strong match · 0.32"), ("good", "good match · 0.32"),
+     ("partial", "partial match · 0.32"), ("weak", "weak match · 0.32")],
+)  # fmt: skip
+def test_relevance_labels_say_the_band_search_measured(band: str, label: str) -> None:
+    assert relevance(make_hit(score=0.32, relevance=band)) == label
 
 
 def test_shorten_and_escape() -> None:

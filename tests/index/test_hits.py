@@ -67,3 +67,11 @@ def test_a_newer_or_damaged_record_is_refused_by_name() -> None:
         hit_from_record({"format": 2, "rank": 1})
     with pytest.raises(CitationRecordError, match="damaged"):
         hit_from_record({"rank": 1, "text": "no article"})
+
+
+def test_a_band_survives_its_record_and_a_record_without_one_reads_as_unmeasured() -> None:
+    hit = make_hit(relevance="good")
+    assert hit_from_record(json.loads(json.dumps(hit_record(hit)))).relevance == "good"
+    kept = hit_record(hit)
+    del kept["relevance"]  # written before bands were measured
+    assert hit_from_record(kept) == make_hit()
