@@ -197,3 +197,56 @@ def best_in_groups(scores: Sequence[float], sizes: Sequence[int]) -> list[int]:
         best.append(max(range(size), key=lambda i: (group[i], -i)))
         start += size
     return best
+
+
+PROXIMITY_WINDOW = 5
+"""Question words further apart than this in a passage (stopwords out) are not counted close."""
+
+
+def term_proximity(
+    question: Sequence[str], passage: Sequence[str], idf: Callable[[str], float]
+) -> float:
+    """How close together the question's words stand in a passage (term-pair proximity).
+
+    For each pair of distinct question words both present, min(IDF) / d² of their nearest
+    occurrences, pairs more than `PROXIMITY_WINDOW` words apart left out (Rasolofo and Savoy's
+    term proximity, as BM25TP adds it to BM25): BM25 scores "Russia ... preparing" the same
+    whether the words share a clause or stand paragraphs apart.
+    """
+    wanted = set(question)
+    positions: dict[str, list[int]] = {}
+    for i, word in enumerate(passage):
+        if word in wanted:
+            positions.setdefault(word, []).append(i)
+    words = sorted(positions)
+    score = 0.0
+    for number, a in enumerate(words):
+        for b in words[number + 1 :]:
+            nearest = min(abs(i - j) for i in positions[a] for j in positions[b])
+            if nearest <= PROXIMITY_WINDOW:
+                score += min(idf(a), idf(b)) / nearest**2
+    return score
+
+
+def idf_among(passages: Sequence[Sequence[str]]) -> Callable[[str], float]:
+    """IDF of a word among some passages alone (a question's candidates): no corpus statistics
+    needed, so every vector store can weigh proximity the same way."""
+    count = len(passages)
+    present = [set(words) for words in passages]
+    known: dict[str, float] = {}
+
+    def idf(word: str) -> float:
+        if word not in known:
+            known[word] = math.log(1 + count / (1 + sum(word in words for words in present)))
+        return known[word]
+
+    return idf
+
+
+def proximity_shares(question: Sequence[str], passages: Sequence[Sequence[str]]) -> list[float]:
+    """Each candidate's `term_proximity` over the best candidate's (IDF among the candidates),
+    from 0 to 1 as the BM25 share is; all 0 when no two question words stand close anywhere."""
+    idf = idf_among(passages)
+    scores = [term_proximity(question, words, idf) for words in passages]
+    top = max(scores, default=0.0)
+    return [score / top for score in scores] if top > 0 else [0.0] * len(scores)
