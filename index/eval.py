@@ -542,7 +542,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"lexical weight={base.search_lexical_weight}, "
         f"recency weight={base.search_recency_weight} "
         f"(half-life {base.search_recency_half_life_days:g} days), "
-        f"proximity weight={base.search_proximity_weight}, "
         f"highlight lexical weight={base.highlight_lexical_weight}, "
         f"highlight in context={base.highlight_in_context}, "
         f"passages ≤ {base.passage_max_tokens} tokens, overlap {base.passage_overlap_sentences}\n"

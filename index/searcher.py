@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,7 +23,6 @@ from index.ranking import (
     best_in_groups,
     fuse,
     prepare_query,
-    proximity_shares,
     recency_prior,
     resemblance,
     select,
@@ -210,8 +209,6 @@ class NewsIndex:
                 for row in cosines
                 if row in records
             }
-        if settings.search_proximity_weight:
-            rank_scores = self._with_proximity(prepared, cosines, rank_scores, records)
         candidates = [
             Candidate(row, records[row].article_id, cosine, rank_scores.get(row))
             for row, cosine in cosines.items()
@@ -245,25 +242,6 @@ class NewsIndex:
                 zip(chosen, highlights, strict=True), offset + 1
             )
         ]
-
-    def _with_proximity(
-        self,
-        question: str,
-        cosines: Mapping[int, float],
-        rank_scores: Mapping[int, float],
-        records: Mapping[int, PassageRecord],
-    ) -> dict[int, float]:
-        """The rank scores plus SEARCH_PROXIMITY_WEIGHT x each candidate's proximity share (its
-        title and text, as BM25 reads them)."""
-        rows = [row for row in cosines if row in records]
-        words, *passages = tokenize(
-            [question, *(document_text(records[r].title, records[r].text) for r in rows)]
-        )
-        weight = self._settings.search_proximity_weight
-        return {
-            row: rank_scores.get(row, cosines[row]) + weight * share
-            for row, share in zip(rows, proximity_shares(words, passages), strict=True)
-        }
 
     def embed_topic(self, topic: str) -> np.ndarray:
         """A topic's vector, computed once when a chat subscribes and kept with the subscription."""

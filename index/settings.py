@@ -96,9 +96,6 @@ class IndexSettings(BaseSettings):
     # Newer articles first among equals: this weight x a freshness that halves every N days.
     search_recency_weight: float = Field(default=0.3, ge=0.0, le=10.0)
     search_recency_half_life_days: float = Field(default=7.0, gt=0.0)
-    # The question's words close together in a passage: this weight x its term-pair proximity
-    # over the best candidate's (`index.ranking.proximity_shares`).
-    search_proximity_weight: float = Field(default=0.0, ge=0.0, le=10.0)
     # The bold sentence: cosine to the question plus this weight x the question's words in it.
     highlight_lexical_weight: float = Field(default=1.5, ge=0.0, le=10.0)
     # Each sentence is embedded after its article's title and the sentence before it; meant with
