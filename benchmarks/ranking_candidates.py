@@ -287,8 +287,8 @@ def main() -> None:
         f"`{shlex.join(['benchmarks/ranking_candidates.py', *sys.argv[1:]])}`; each row is the "
         "product's formula plus the weight x the feature; (±N q): questions gained or lost (nDCG: its change).",
         "",
-        "| data set | ranking | headline metrics |",
-        "|---|---|---|",
+        "| data set | ranking | headline metric | second headline metric (RealTimeQA) |",
+        "|---|---|---|---|",
     ]
     print("\n".join(lines), flush=True)
     timings: list[str] = []
