@@ -23,11 +23,18 @@ of the cited passages, by title), so a choice that only fits one half shows. It 
     .venv/bin/python benchmarks/bold_sentence.py --dataset xquad
     .venv/bin/python benchmarks/bold_sentence.py --dataset realtimeqa --weights 0 1.5
     .venv/bin/python benchmarks/bold_sentence.py --readings "title + previous + sentence"
+    .venv/bin/python benchmarks/bold_sentence.py --part tune --readings sentence
+
+A last table sets the stored reading against the question's words alone and against an
+answer-type rule (a sentence holding a number the question lacks gains a bonus when the question
+asks how many, how much, when or what year). `--part` keeps one part's questions
+(`index.eval_splits`), so a choice can be made on the tune part alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 from collections.abc import Callable, Sequence
@@ -41,7 +48,14 @@ sys.path.insert(0, str(ROOT))
 
 from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.eval import DATASETS, SHARED_EVAL, ensure_index, eval_settings, load_questions  # noqa: E402
+from index.eval import (  # noqa: E402
+    DATASETS,
+    SHARED_EVAL,
+    ensure_index,
+    eval_settings,
+    load_questions,
+    question_parts,
+)
 from index.lexical import tokenize  # noqa: E402
 from index.metrics import contains_answer  # noqa: E402
 from index.ranking import sentence_overlap, sentences_in_context  # noqa: E402
@@ -59,23 +73,44 @@ READINGS: dict[str, Callable[[str, list[str]], list[str]]] = {
 }
 
 
+ASKS_NUMBER = re.compile(
+    r"\b(how (many|much|long|old|far|large|big|tall|high|often)|what (year|percentage|percent|"
+    r"decade|century|date|month|day)|which year|when)\b",
+    re.IGNORECASE,
+)
+"""Questions whose answer is a number or a date (an answer type the sentence can be checked for)."""
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(text))
+
+
 @dataclass(slots=True)
 class Case:
     """One question whose cited passage holds the answer, with its sentences scored."""
 
     half: int
     holds_answer: np.ndarray
+    new_number: np.ndarray
+    """Per sentence: it holds a number the question does not (for the answer-type rows)."""
+    asks_number: bool
     overlap: np.ndarray
     cosines: dict[str, np.ndarray]
 
 
-def collect(dataset: str, limit: int | None, readings: Sequence[str]) -> list[Case]:
+def collect(
+    dataset: str, limit: int | None, readings: Sequence[str], part: str = "all"
+) -> list[Case]:
     corpus, questions_file = (SHARED_EVAL / name for name in DATASETS[dataset])
     settings = eval_settings(IndexSettings(), corpus)
     embedder = load_embedder(settings)
     ensure_index(settings, corpus, embedder)
     index = NewsIndex(settings, embedder)
-    questions = load_questions(questions_file).questions[:limit]
+    loaded = load_questions(questions_file)
+    split = question_parts(loaded)
+    chosen = {"tune": split.tune, "report": split.report}.get(part, range(len(loaded.questions)))
+    questions = [loaded.questions[p] for p in sorted(chosen)][:limit]
     titles: dict[str, int] = {}
     cases: list[Case] = []
     for question in questions:
@@ -102,6 +137,8 @@ def collect(dataset: str, limit: int | None, readings: Sequence[str]) -> list[Ca
             Case(
                 half,
                 np.array([contains_answer(s, question.answers) for s in sentences]),
+                np.array([bool(_numbers(s) - _numbers(question.text)) for s in sentences]),
+                bool(ASKS_NUMBER.search(question.text)),
                 np.array(sentence_overlap(words, tokenize(sentences))),
                 cosines,
             )
@@ -128,12 +165,31 @@ def pooled_cosines(
     }
 
 
-def accuracy(cases: Sequence[Case], reading: str, weight: float) -> float:
-    """Share of cases whose best sentence (first on ties, as the search) holds the answer."""
+def accuracy(
+    cases: Sequence[Case], reading: str, weight: float, number_bonus: float = 0.0
+) -> float:
+    """Share of cases whose best sentence (first on ties, as the search) holds the answer; with
+    `number_bonus`, a sentence holding a number the question lacks gains it when the question
+    asks for a number or a date."""
     right = [
-        bool(c.holds_answer[int(np.argmax(c.cosines[reading] + weight * c.overlap))]) for c in cases
+        bool(
+            c.holds_answer[
+                int(
+                    np.argmax(
+                        c.cosines[reading]
+                        + weight * c.overlap
+                        + (number_bonus * c.new_number if c.asks_number else 0.0)
+                    )
+                )
+            ]
+        )
+        for c in cases
     ]
     return statistics.fmean(right) if right else float("nan")
+
+
+WORDS_ALONE = 1000.0
+"""A words weight at which the cosine only breaks ties: the question's words alone."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 1.0, 1.5, 2.0])
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument(
+        "--part", choices=["all", "tune", "report"], default="all",
+        help="only the questions of one part (index.eval_splits)",
+    )  # fmt: skip
+    parser.add_argument(
         "--readings", nargs="+", choices=list(READINGS), help="embedded readings (default: all)"
     )
     args = parser.parse_args(argv)
@@ -149,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{SHARED_EVAL} is not there: nothing to measure.", file=sys.stderr)
         return 0
     readings = args.readings or list(READINGS)
-    cases = collect(args.dataset, args.limit, readings)
+    cases = collect(args.dataset, args.limit, readings, args.part)
     halves = [[c for c in cases if c.half == h] for h in (0, 1)]
     print(
         f"{args.dataset}: {len(cases)} questions whose first cited passage holds the answer "
@@ -164,6 +224,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 *(accuracy(h, reading, weight) for h in halves),
             ]
             print(f"| {reading} | {weight:g} | " + " | ".join(f"{f:.3f}" for f in figures) + " |")
+    stored = POOLED[0]
+    print(f"\nThe stored reading ({stored}) against the question's words alone, and with a bonus")
+    print("for a number the question lacks when it asks how many, how much, when or what year")
+    print(f"({sum(c.asks_number for c in cases)} of {len(cases)} questions):\n")
+    print("| choice | all | half A | half B |")
+    print("|---|---|---|---|")
+    variants = [
+        ("cosine alone", 0.0, 0.0),
+        ("words alone (cosine breaks ties)", WORDS_ALONE, 0.0),
+        *((f"cosine + 1.5 x words + {b:g} for a number", 1.5, b) for b in (0.0, 0.1, 0.2)),
+    ]
+    for name, weight, bonus in variants:
+        figures = [accuracy(group, stored, weight, bonus) for group in (cases, *halves)]
+        print(f"| {name} | " + " | ".join(f"{f:.3f}" for f in figures) + " |")
     return 0
 
 
