@@ -36,15 +36,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from provenance import commit  # noqa: E402
 
 from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
-from index.eval import (  # noqa: E402
-    DATASETS,
-    SHARED_EVAL,
-    Question,
-    ensure_index,
-    eval_settings,
-    load_questions,
-    question_parts,
-)
+from index.eval import Question, open_dataset, question_parts  # noqa: E402
 from index.lexical import term_coverage  # noqa: E402
 from index.metrics import contains_answer  # noqa: E402
 from index.ranking import prepare_query, recency_prior  # noqa: E402
@@ -140,12 +132,8 @@ def main() -> None:
         f"{', '.join(FEATURES)}.",
     ]
     for dataset in args.datasets.split(","):
-        corpus_name, questions_name = DATASETS[dataset]
-        corpus = SHARED_EVAL / corpus_name
-        questions = load_questions(SHARED_EVAL / questions_name)
-        settings = eval_settings(base, corpus)
-        ensure_index(settings, corpus, embedder)
-        index = NewsIndex(settings, embedder)
+        data = open_dataset(dataset, base, embedder)
+        questions, settings, index = data.questions, data.settings, data.index
         parts = question_parts(questions)
         found = [
             gather(index, questions.questions[p], part, settings)

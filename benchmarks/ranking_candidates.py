@@ -46,14 +46,7 @@ from provenance import commit
 
 from index import IndexSettings, NewsIndex, load_embedder
 from index.embedder import Embedder
-from index.eval import (
-    DATASETS,
-    SHARED_EVAL,
-    ensure_index,
-    eval_settings,
-    load_questions,
-    question_parts,
-)
+from index.eval import open_dataset, question_parts
 from index.lexical import K1, B, tokenize
 from index.metrics import ndcg_at_k
 from index.ranking import prepare_query
@@ -293,13 +286,9 @@ def main() -> None:
     print("\n".join(lines), flush=True)
     timings: list[str] = []
     for dataset in args.datasets.split(","):
-        corpus_name, questions_name = DATASETS[dataset]
-        corpus = SHARED_EVAL / corpus_name
-        questions = load_questions(SHARED_EVAL / questions_name)
-        settings = eval_settings(base, corpus)
-        ensure_index(settings, corpus, embedder)
-        index = NewsIndex(settings, embedder)
-        words = CorpusWords(corpus)
+        data = open_dataset(dataset, base, embedder)
+        questions, settings, index = data.questions, data.settings, data.index
+        words = CorpusWords(data.corpus)
         chosen = getattr(question_parts(questions), part)
         encoding: dict[str, list[float]] = {"product's model": [], "e5": []}
         started = time.perf_counter()

@@ -240,6 +240,26 @@ def eval_settings(base: IndexSettings, corpus: Path) -> IndexSettings:
     return base.model_copy(update={"index_dir": folder})
 
 
+@dataclass(slots=True)
+class EvalData:
+    """One data set of ../shared/eval opened for a benchmark that ranks its candidates itself."""
+
+    corpus: Path
+    questions: QuestionSet
+    settings: IndexSettings
+    index: NewsIndex
+
+
+def open_dataset(dataset: str, base: IndexSettings, embedder: Embedder) -> EvalData:
+    """A data set's corpus, questions and evaluation index (built when missing, as `main` does)."""
+    corpus_name, questions_name = DATASETS[dataset]
+    corpus = SHARED_EVAL / corpus_name
+    settings = eval_settings(base, corpus)
+    ensure_index(settings, corpus, embedder)
+    questions = load_questions(SHARED_EVAL / questions_name)
+    return EvalData(corpus, questions, settings, NewsIndex(settings, embedder))
+
+
 def ensure_index(settings: IndexSettings, corpus: Path, embedder: Embedder) -> None:
     """Build the corpus's index unless the one on disk was built from this very file, in this
     program's index format, with the FAISS type the settings pick for its size."""
