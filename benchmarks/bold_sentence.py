@@ -46,16 +46,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
+from index import IndexSettings, load_embedder  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.eval import (  # noqa: E402
-    DATASETS,
-    SHARED_EVAL,
-    ensure_index,
-    eval_settings,
-    load_questions,
-    question_parts,
-)
+from index.eval import DATASETS, SHARED_EVAL, open_dataset, question_parts  # noqa: E402
 from index.lexical import tokenize  # noqa: E402
 from index.metrics import contains_answer  # noqa: E402
 from index.ranking import sentence_overlap, sentences_in_context  # noqa: E402
@@ -102,12 +95,10 @@ class Case:
 def collect(
     dataset: str, limit: int | None, readings: Sequence[str], part: str = "all"
 ) -> list[Case]:
-    corpus, questions_file = (SHARED_EVAL / name for name in DATASETS[dataset])
-    settings = eval_settings(IndexSettings(), corpus)
-    embedder = load_embedder(settings)
-    ensure_index(settings, corpus, embedder)
-    index = NewsIndex(settings, embedder)
-    loaded = load_questions(questions_file)
+    base = IndexSettings()
+    embedder = load_embedder(base)
+    data = open_dataset(dataset, base, embedder)
+    index, loaded = data.index, data.questions
     split = question_parts(loaded)
     chosen = {"tune": split.tune, "report": split.report}.get(part, range(len(loaded.questions)))
     questions = [loaded.questions[p] for p in sorted(chosen)][:limit]

@@ -51,6 +51,7 @@ class Candidates:
     question: Question
     part: str
     articles: list[str]
+    rows: list[int]  # each candidate's passage row in the index
     features: np.ndarray  # one row per candidate
     holds: np.ndarray  # bool per candidate
 
@@ -88,7 +89,7 @@ def gather(index: NewsIndex, question: Question, part: str, settings: IndexSetti
             else record.article_id in question.gold_articles
         )
         articles.append(record.article_id)
-    return Candidates(question, part, articles, np.array(features), np.array(holds))
+    return Candidates(question, part, articles, rows, np.array(features), np.array(holds))
 
 
 def ranked_articles(c: Candidates, weights: np.ndarray) -> list[tuple[str, bool]]:

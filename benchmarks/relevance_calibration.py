@@ -39,15 +39,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from provenance import commit  # noqa: E402
 
-from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
-from index.eval import (  # noqa: E402
-    DATASETS,
-    SHARED_EVAL,
-    ensure_index,
-    eval_settings,
-    load_questions,
-    question_parts,
-)
+from index import Embedder, IndexSettings, load_embedder  # noqa: E402
+from index.eval import open_dataset, question_parts  # noqa: E402
 from index.metrics import contains_answer  # noqa: E402
 from index.relevance import (  # noqa: E402
     BAND_RATES,
@@ -74,15 +67,10 @@ class Judged:
     holds: bool
 
 
-def judge(dataset: str, settings: IndexSettings, embedder: object) -> list[Judged]:
-    """Each question's first `CITED` citations, judged."""
-    corpus_name, questions_name = DATASETS[dataset]
-    corpus = SHARED_EVAL / corpus_name
-    qrels = SHARED_EVAL / "scifact" / "qrels" / "test.tsv" if dataset == "scifact" else None
-    questions = load_questions(SHARED_EVAL / questions_name, qrels)
-    settings = eval_settings(settings, corpus)
-    ensure_index(settings, corpus, embedder)  # type: ignore[arg-type]
-    index = NewsIndex(settings, embedder)  # type: ignore[arg-type]
+def judge(dataset: str, settings: IndexSettings, embedder: Embedder) -> list[Judged]:
+    """Each question's first `CITED` citations, judged (SciFact's by its test judgements)."""
+    data = open_dataset(dataset, settings, embedder)
+    questions, index = data.questions, data.index
     parts = question_parts(questions)
     judged: list[Judged] = []
     for part, positions in (("tune", parts.tune), ("report", parts.report)):
