@@ -51,6 +51,10 @@ class FeedError(NewsIndexError):
     """A feed cannot be added, found or fetched as asked (a bad URL, an unknown id)."""
 
 
+class FeedUrlError(FeedError):
+    """A URL that can never be fetched as written (not http(s), no host, unreadable to httpx)."""
+
+
 class FeedHttpError(FeedError):
     """A feed or an entry's page answered with an HTTP error status."""
 

@@ -139,6 +139,20 @@ class IndexSettings(BaseSettings):
     )
     feeds_check_seconds: float = Field(default=60.0, gt=0)
     """How often `feeds watch` and the bot look for feeds that are due."""
+    # What one feed can cost a round, whatever it serves: a feed of fifty thousand items must
+    # not become fifty thousand page fetches.
+    feeds_max_entries: int = Field(
+        default=100, ge=1,
+        description="Entries taken from one fetch of a feed, newest first; older ones are left.",
+    )  # fmt: skip
+    feeds_max_pages: int = Field(
+        default=30, ge=1,
+        description="Article pages fetched for one feed in one round; the rest wait for the next.",
+    )  # fmt: skip
+    feeds_host_connections: int = Field(
+        default=4, ge=1, le=50,
+        description="Requests to one host at the same time, across all feeds of a round.",
+    )  # fmt: skip
 
     @field_validator("database_url")
     @classmethod

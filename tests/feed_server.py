@@ -29,6 +29,10 @@ class FeedServer:
         self.requests: list[Seen] = []
         self.answered: list[str] = []
         """Paths of slow answers that were sent in the end."""
+        self.prefixes: dict[str, Handler] = {}
+        self.in_flight = 0
+        self.most_in_flight = 0
+        """The most requests the server was answering at one time."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -58,10 +62,17 @@ class FeedServer:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(Seen(request.path, dict(request.headers)))
-        handler = self.routes.get(request.path)
+        handler = self.routes.get(request.path) or next(
+            (h for prefix, h in self.prefixes.items() if request.path.startswith(prefix)), None
+        )
         if handler is None:
             return web.Response(status=404, text="not found")
-        return await handler(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -120,6 +131,15 @@ class FeedServer:
 
         self.routes[path] = handler
         return self.url(path)
+
+    def pages(self, prefix: str, *, status: int = 404, seconds: float = 0.0) -> None:
+        """Every path under `prefix` answers `status` after `seconds` (many pages at once)."""
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            await asyncio.sleep(seconds)
+            return web.Response(status=status, text=f"status {status}")
+
+        self.prefixes[prefix] = handler
 
     def redirect(self, path: str, to: str, status: int = 302) -> str:
         async def handler(request: web.Request) -> web.StreamResponse:

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import httpx
 
 from index.articles import Article
-from index.errors import FeedError, FeedHttpError
+from index.errors import FeedError, FeedHttpError, FeedUrlError
 from index.feeds import dedup
 from index.feeds.extract import decode, extract_page
-from index.feeds.http import describe, fetch
+from index.feeds.http import HostGate, describe, fetch
 from index.feeds.parse import Entry, ParsedFeed
 from index.feeds.store import Feed, FeedStore
 from index.feeds.urls import shown_url
@@ -44,6 +44,10 @@ class ReadEntries:
     """Keys of entries found to be stories already indexed (or claimed) under other keys."""
     incomplete: bool = False
     """An entry could not be read now (its page failed): the feed must be read again."""
+    deferred: int = 0
+    """Entries whose pages were over this round's FEEDS_MAX_PAGES: read at the next fetch."""
+    pages_left: int = 0
+    """Pages this feed may still fetch in this round."""
 
 
 class EntryReader:
@@ -51,25 +55,42 @@ class EntryReader:
 
     def __init__(
         self, settings: IndexSettings, store: FeedStore, client: httpx.AsyncClient,
-        claimed: set[str],
+        claimed: set[str], hosts: HostGate,
     ) -> None:  # fmt: skip
         self._settings = settings
         self._store = store
         self._client = client
         self._claimed = claimed
+        self._hosts = hosts
 
     def _known(self, keys: list[str]) -> bool:
         return bool(self._claimed.intersection(keys) or self._store.seen(keys))
 
     async def read_all(self, feed: Feed, parsed: ParsedFeed) -> ReadEntries:
-        read = ReadEntries()
+        read = ReadEntries(pages_left=self._settings.feeds_max_pages)
         gate = asyncio.Semaphore(PAGES_AT_ONCE)
 
         async def one(entry: Entry) -> None:
             async with gate:
-                await self._read(feed, parsed, entry, read)
+                try:
+                    await self._read(feed, parsed, entry, read)
+                except Exception:  # a surprise from a library or a bug: this entry's alone
+                    log.error(
+                        "feed %d: entry %s: skipped after an unexpected failure",
+                        feed.id, shown_url(entry.link or entry.guid or "?"), exc_info=True,
+                    )  # fmt: skip
+                    keys = dedup.keys(
+                        dedup.guid_key(feed.id, entry.guid), dedup.url_key(entry.link)
+                    )
+                    self._claimed.difference_update(keys)
+                    read.known.append(keys)
 
         await asyncio.gather(*(one(e) for e in parsed.entries))
+        if read.deferred:
+            log.warning(
+                "feed %d: %d new entries wait for the next round (FEEDS_MAX_PAGES=%d pages a round)",
+                feed.id, read.deferred, self._settings.feeds_max_pages,
+            )  # fmt: skip
         return read
 
     async def _read(self, feed: Feed, parsed: ParsedFeed, entry: Entry, read: ReadEntries) -> None:
@@ -77,7 +98,7 @@ class EntryReader:
         if self._known(first):
             return
         self._claimed.update(first)
-        article = await self._article(feed, parsed, entry)
+        article = await self._article(feed, parsed, entry, read)
         if article is None:
             self._claimed.difference_update(first)  # read again at the next fetch
             read.incomplete = True
@@ -93,20 +114,29 @@ class EntryReader:
         self._claimed.update(later)
         read.articles.append((article, first + later))
 
-    async def _article(self, feed: Feed, parsed: ParsedFeed, entry: Entry) -> Article | str | None:
+    async def _article(
+        self, feed: Feed, parsed: ParsedFeed, entry: Entry, read: ReadEntries
+    ) -> Article | str | None:
         """The entry's article; None (logged) when its page cannot be read now, why not (logged)
-        when it never will be: a page gone (HTTP 404 or 410), or no article text anywhere."""
+        when it never will be: a page gone (HTTP 404 or 410), a link no client can fetch, or no
+        article text anywhere."""
         settings = self._settings
         text, page = entry.content, None
         if len(entry.content) < FULL_CONTENT_CHARS and entry.link:
+            if read.pages_left <= 0:  # this round's pages are spent: the next fetch reads it
+                read.deferred += 1
+                return None
+            read.pages_left -= 1
             try:
                 async with asyncio.timeout(settings.feeds_timeout_seconds):
                     got = await fetch(
                         self._client, entry.link, max_bytes=settings.feeds_max_bytes,
                         max_redirects=settings.feeds_max_redirects, accept=PAGE_ACCEPT,
+                        hosts=self._hosts,
                     )  # fmt: skip
             except (FeedError, httpx.HTTPError, TimeoutError, OSError) as exc:
-                if isinstance(exc, FeedHttpError) and exc.status in (404, 410):
+                gone = isinstance(exc, FeedHttpError) and exc.status in (404, 410)
+                if gone or isinstance(exc, FeedUrlError):  # never readable as it is written
                     log.warning(
                         "feed %d: entry %s: skipped: %s", feed.id, shown_url(entry.link), exc
                     )

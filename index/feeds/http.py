@@ -14,6 +14,7 @@ Proxies from the environment are not used (`trust_env=False`): a proxy would con
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from index.errors import FeedError, FeedHttpError
+from index.errors import FeedError, FeedHttpError, FeedUrlError
 from index.feeds.urls import check_address, check_url, shown_url
 from index.settings import IndexSettings
 
@@ -87,6 +88,22 @@ def make_client(settings: IndexSettings) -> httpx.AsyncClient:
     )
 
 
+class HostGate:
+    """At most `per_host` requests to one host at a time, for every feed and page of a round:
+    many feeds (or one feed's many pages) on one site never hit it with a swarm."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = per_host
+        self._gates: dict[str, asyncio.Semaphore] = {}
+
+    def gate(self, url: str) -> asyncio.Semaphore:
+        host = (httpx.URL(url).host or "").lower()
+        found = self._gates.get(host)
+        if found is None:
+            found = self._gates[host] = asyncio.Semaphore(self._per_host)
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class Fetched:
     url: str
@@ -113,10 +130,12 @@ async def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     accept: str = "*/*",
+    hosts: HostGate | None = None,
 ) -> Fetched:
     """GET a URL, following redirects (each hop checked), reading at most `max_bytes` of the
-    decoded body. Raises FeedError for a refused URL or address, too many redirects or an HTTP
-    error status; httpx errors (timeouts, connection failures) pass through."""
+    decoded body; each hop waits its turn at `hosts`. Raises FeedError for a refused URL or
+    address, too many redirects or an HTTP error status; httpx errors (timeouts, connection
+    failures) pass through."""
     headers = {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
@@ -124,9 +143,12 @@ async def fetch(
         headers["If-Modified-Since"] = last_modified
     current = check_url(url)
     for _hop in range(max_redirects + 1):
-        async with client.stream("GET", current, headers=headers) as response:
+        async with (
+            hosts.gate(current) if hosts is not None else contextlib.nullcontext(),
+            client.stream("GET", current, headers=headers) as response,
+        ):
             if response.status_code in REDIRECTS and "location" in response.headers:
-                current = check_url(str(response.url.join(response.headers["location"])))
+                current = _redirect_target(response)
                 continue
             if response.status_code == 304:
                 return _fetched(response, b"", truncated=False)
@@ -137,6 +159,18 @@ async def fetch(
             body, truncated = await _read_capped(response, max_bytes)
             return _fetched(response, body, truncated=truncated)
     raise FeedError(f"more than {max_redirects} redirects from {shown_url(url)}")
+
+
+def _redirect_target(response: httpx.Response) -> str:
+    """Where a redirect points, checked like any URL we fetch (FeedUrlError otherwise)."""
+    location = response.headers["location"]
+    try:
+        target = str(response.url.join(location))
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FeedUrlError(
+            f"a redirect to an unusable URL: {shown_url(location)} ({exc})"
+        ) from None
+    return check_url(target)
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:

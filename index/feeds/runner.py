@@ -14,6 +14,7 @@ rounds in a worker thread on a loop of their own (`run_round`), never on its eve
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from index.articles import Article
 from index.errors import FeedError, IndexBusyError, NewsIndexError
 from index.feeds import schedule
 from index.feeds.entries import EntryReader
-from index.feeds.http import describe, fetch, make_client
+from index.feeds.http import HostGate, describe, fetch, make_client
 from index.feeds.parse import parse_feed
 from index.feeds.store import Feed, FeedStore
 from index.feeds.urls import shown_url
@@ -75,25 +76,35 @@ class FeedRunner:
         if not feeds:
             return []
         claimed: set[str] = set()  # keys taken in this round: two feeds, one story, one article
+        hosts = HostGate(self._settings.feeds_host_connections)
         async with make_client(self._settings) as client:
-            reader = EntryReader(self._settings, self._store, client, claimed)
-            return list(await asyncio.gather(*(self._one(reader, client, f) for f in feeds)))
+            reader = EntryReader(self._settings, self._store, client, claimed, hosts)
+            fetcher = functools.partial(self._one, reader, client, hosts)
+            return list(await asyncio.gather(*(fetcher(feed) for feed in feeds)))
 
-    async def _one(self, reader: EntryReader, client: httpx.AsyncClient, feed: Feed) -> FeedResult:
+    async def _one(
+        self, reader: EntryReader, client: httpx.AsyncClient, hosts: HostGate, feed: Feed
+    ) -> FeedResult:
+        """One feed's round; whatever it raises stays this feed's failure, never the round's."""
         try:
-            return await self._fetch_feed(reader, client, feed)
+            return await self._fetch_feed(reader, client, hosts, feed)
         except (FeedError, httpx.HTTPError, TimeoutError, OSError) as exc:
+            return self._failed(feed, describe(exc, self._settings.feeds_timeout_seconds))
+        except Exception as exc:  # a surprise from a library or a bug: logged whole, once
+            log.error(
+                "feed %d (%s): unexpected failure", feed.id, shown_url(feed.url), exc_info=True
+            )
             return self._failed(feed, describe(exc, self._settings.feeds_timeout_seconds))
 
     async def _fetch_feed(
-        self, reader: EntryReader, client: httpx.AsyncClient, feed: Feed
+        self, reader: EntryReader, client: httpx.AsyncClient, hosts: HostGate, feed: Feed
     ) -> FeedResult:
         settings = self._settings
         async with asyncio.timeout(settings.feeds_timeout_seconds):
             got = await fetch(
                 client, feed.url, max_bytes=settings.feeds_max_bytes,
                 max_redirects=settings.feeds_max_redirects, etag=feed.etag,
-                last_modified=feed.last_modified, accept=FEED_ACCEPT,
+                last_modified=feed.last_modified, accept=FEED_ACCEPT, hosts=hosts,
             )  # fmt: skip
         if got.not_modified:
             self._succeeded(feed, feed.etag, feed.last_modified)
@@ -103,8 +114,9 @@ class FeedRunner:
             # Parsing (and reading pages, below) is CPU work: in a thread, so the other feeds'
             # requests and timers go on meanwhile.
             parsed = await asyncio.to_thread(
-                parse_feed, got.body, url=got.url, content_type=got.content_type
-            )
+                parse_feed, got.body, url=got.url, content_type=got.content_type,
+                max_entries=settings.feeds_max_entries,
+            )  # fmt: skip
         except FeedError as exc:
             raise FeedError(f"{cut}; {exc}" if got.truncated else str(exc)) from None
         if got.truncated:
@@ -116,6 +128,12 @@ class FeedRunner:
             log.warning(
                 "feed %d (%s): malformed (%s); its %d readable entries are used",
                 feed.id, shown_url(feed.url), parsed.problem, len(parsed.entries),
+            )  # fmt: skip
+        if parsed.dropped:
+            log.warning(
+                "feed %d (%s): %d entries, more than FEEDS_MAX_ENTRIES=%d: the %d oldest left out",
+                feed.id, shown_url(feed.url), len(parsed.entries) + parsed.dropped,
+                settings.feeds_max_entries, parsed.dropped,
             )  # fmt: skip
         read = await reader.read_all(feed, parsed)
         result = FeedResult(feed, "nothing new")

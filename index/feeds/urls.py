@@ -14,7 +14,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from index.errors import FeedError
+import httpx
+
+from index.errors import FeedError, FeedUrlError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -72,18 +74,27 @@ def check_address(address: str | IPAddress, *, allow_private: bool) -> IPAddress
 
 
 def check_url(url: str) -> str:
-    """The URL, stripped, when it is http(s) with a host; else FeedError. Its addresses are
-    checked when connecting, since what a name resolves to may change."""
+    """The URL, stripped, when it is http(s) with a host that httpx can connect to; else
+    FeedUrlError. Its addresses are checked when connecting, since what a name resolves to may
+    change.
+
+    `urlsplit` takes hosts that httpx refuses at request time (`http://0177.0.0.1/`, an octal
+    IPv4 form): httpx's own parser is asked too, so such a URL is refused here, in one line,
+    rather than failing a whole round of fetching later."""
     url = url.strip()
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a port out of range)
     except ValueError as exc:
-        raise FeedError(f"not a valid URL: {shown_url(url)} ({exc})") from None
+        raise FeedUrlError(f"not a valid URL: {shown_url(url)} ({exc})") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise FeedError(f"only http and https URLs can be fetched, not {shown_url(url)}")
+        raise FeedUrlError(f"only http and https URLs can be fetched, not {shown_url(url)}")
     if not parts.hostname:
-        raise FeedError(f"the URL {shown_url(url)} names no host")
+        raise FeedUrlError(f"the URL {shown_url(url)} names no host")
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise FeedUrlError(f"not a valid URL: {shown_url(url)} ({exc})") from None
     return url
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from index import IndexSettings
+from index import Embedder, IndexSettings, IndexWriter, NewsIndex
+from index.articles import Article
+from index.feeds.runner import FeedResult, FeedRunner
+from index.feeds.store import FeedStore
+from index.writer import WriteReport
 from tests.feed_server import FeedServer, running_server
 
 
@@ -26,3 +31,45 @@ def feed_settings(isolated_environment: Path) -> IndexSettings:
         feeds_timeout_seconds=2.0,
         feeds_max_bytes=200_000,
     )
+
+
+@pytest.fixture
+def store(feed_settings: IndexSettings) -> Iterator[FeedStore]:
+    opened = FeedStore(feed_settings.database)
+    yield opened
+    opened.close()
+
+
+class Fetching:
+    """A runner on the real writer, counting what it wrote."""
+
+    def __init__(self, settings: IndexSettings, store: FeedStore, embedder: Embedder) -> None:
+        self.settings, self.store, self.embedder = settings, store, embedder
+        self.writes: list[list[Article]] = []
+
+    def write(self, articles: list[Article]) -> WriteReport:
+        self.writes.append(articles)
+        return IndexWriter(self.settings, self.embedder).add(articles=articles)
+
+    def round(self, *, everything: bool = True) -> dict[int, FeedResult]:
+        runner = FeedRunner(self.settings, self.store, self.write)
+        feeds = self.store.list_feeds() if everything else self.store.due(10**12)
+        return {r.feed.id: r for r in asyncio.run(runner.run(feeds))}
+
+    def written(self) -> dict[str, Article]:
+        """Every article given to the writer, by title."""
+        return {a.title: a for batch in self.writes for a in batch}
+
+    def indexed(self) -> dict[str, str]:
+        """Titles of the indexed articles, to their ids."""
+        index = NewsIndex(self.settings, self.embedder)
+        return {a.title: a.id for a in index.list_articles(0, None)}
+
+
+@pytest.fixture
+def fetching(feed_settings: IndexSettings, store: FeedStore, embedder: Embedder) -> Fetching:
+    return Fetching(feed_settings, store, embedder)
+
+
+def add(store: FeedStore, url: str, source: str | None = None) -> int:
+    return store.add(url, interval_seconds=900, source=source).id

@@ -45,6 +45,9 @@ def test_mistakes_are_one_error_line_and_a_nonzero_exit(feed_server: FeedServer)
     assert (
         refused.stderr == "error: only http and https URLs can be fetched, not file:///etc/passwd\n"
     )
+    octal = run_cli("feeds", "add", "http://0177.0.0.1:1/x", check_exit=1)
+    assert octal.stderr.startswith("error: not a valid URL: http://0177.0.0.1:1/x (")
+    assert octal.stderr.count("\n") == 1
     bad_interval = run_cli(
         "feeds", "add", "https://example.com/rss", "--interval", "soon", check_exit=1
     )

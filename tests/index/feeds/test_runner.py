@@ -3,65 +3,19 @@ real index writer and model, the feed store on SQLite."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Iterator
 
 import pytest
 
-from index import Embedder, IndexSettings, IndexWriter, NewsIndex
-from index.articles import Article
+from index import NewsIndex
 from index.feeds import http as feeds_http
-from index.feeds.runner import FeedResult, FeedRunner
 from index.feeds.store import FeedStore
 from index.feeds.urls import check_address
-from index.writer import WriteReport
 from tests.feed_server import FeedServer
+from tests.index.feeds.conftest import Fetching, add
 from tests.index.feeds.samples import BOILERPLATE, COMMENT, STORIES, article_page, atom, rdf, rss
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def store(feed_settings: IndexSettings) -> Iterator[FeedStore]:
-    opened = FeedStore(feed_settings.database)
-    yield opened
-    opened.close()
-
-
-class Fetching:
-    """A runner on the real writer, counting what it wrote."""
-
-    def __init__(self, settings: IndexSettings, store: FeedStore, embedder: Embedder) -> None:
-        self.settings, self.store, self.embedder = settings, store, embedder
-        self.writes: list[list[Article]] = []
-
-    def write(self, articles: list[Article]) -> WriteReport:
-        self.writes.append(articles)
-        return IndexWriter(self.settings, self.embedder).add(articles=articles)
-
-    def round(self, *, everything: bool = True) -> dict[int, FeedResult]:
-        runner = FeedRunner(self.settings, self.store, self.write)
-        feeds = self.store.list_feeds() if everything else self.store.due(10**12)
-        return {r.feed.id: r for r in asyncio.run(runner.run(feeds))}
-
-    def written(self) -> dict[str, Article]:
-        """Every article given to the writer, by title."""
-        return {a.title: a for batch in self.writes for a in batch}
-
-    def indexed(self) -> dict[str, str]:
-        """Titles of the indexed articles, to their ids."""
-        index = NewsIndex(self.settings, self.embedder)
-        return {a.title: a.id for a in index.list_articles(0, None)}
-
-
-@pytest.fixture
-def fetching(feed_settings: IndexSettings, store: FeedStore, embedder: Embedder) -> Fetching:
-    return Fetching(feed_settings, store, embedder)
-
-
-def add(store: FeedStore, url: str, source: str | None = None) -> int:
-    return store.add(url, interval_seconds=900, source=source).id
 
 
 def test_rss_atom_and_rdf_entries_become_articles_of_their_pages_main_text(
