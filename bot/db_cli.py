@@ -18,8 +18,9 @@ from bot import migrate
 from bot.alerts.store import SubscriptionStore
 from bot.database import database_url, open_engine, shown, sqlite_path, unreachable
 from bot.db_copy import TargetNotEmptyError, copy_state, has_feeds
+from bot.errors import SubscriptionsDatabaseError
 from bot.settings import BotSettings
-from bot.subscriptions_file import check_file
+from index.database_file import check_file
 from index.feeds.store import FeedStore
 
 EPILOG = """examples:
@@ -108,7 +109,7 @@ def _current(settings: BotSettings) -> int:
         if not path.exists():
             print(f"{name}: no database yet (made at the first start, or by `db upgrade`)")
             return 0
-        check_file(path, lambda _new: None)
+        check_file(path, lambda _new: None, SubscriptionsDatabaseError)
     engine = open_engine(url)
     try:
         state = migrate.state(engine, name)

@@ -9,7 +9,7 @@ becomes `sent` once Telegram accepted the message. Restarts, rebuilds and re-add
 find the row and do not alert again (`ON CONFLICT DO NOTHING`, so two replicas scanning the same
 articles log each match once); a pending row is retried until it is sent or its chat is gone.
 The schema is migrated at open (`bot.migrate`); a SQLite file is checked first and copied
-before each migration (`bot.subscriptions_file`, which refuses a damaged or emptied one).
+before each migration (`index.database_file`, which refuses a damaged or emptied one).
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ from bot.alerts.model import (
     now_iso,
 )
 from bot.database import WRITES, database_url, open_engine, shown, sqlite_path, unreachable
+from bot.errors import SubscriptionsDatabaseError
 from bot.schema import alerts, chats, scan_state, subscriptions
-from bot.subscriptions_file import check_file
+from index.database_file import check_file
 
 SCHEMA_VERSION = migrate.SCHEMA_VERSION
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class SubscriptionStore:
         """How messages name the database: never with its password."""
         backup = None
         if self.path is not None:
-            existed = check_file(self.path, self._create)
+            existed = check_file(self.path, self._create, SubscriptionsDatabaseError)
             backup = self.path if existed else None
         self._engine = open_engine(self.url)
         self._dialect = self._engine.dialect.name

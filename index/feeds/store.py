@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from index.database import WRITES, database_url, open_engine, shown, sqlite_path
+from index.database_file import check_file
 from index.errors import DatabaseError, FeedError
 from index.feeds import migrate
 from index.feeds.schema import feed_seen, feeds
@@ -51,8 +52,8 @@ class FeedStore:
         path = sqlite_path(url)
         self.name = str(path) if path is not None else shown(url)
         """How messages name the database: never with its password."""
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:  # the checks every opener of the product's database makes
+            check_file(path, _create)
         self._engine = open_engine(url)
         self._dialect = self._engine.dialect.name
         try:
@@ -177,3 +178,12 @@ class FeedStore:
         dialect = postgresql if self._dialect == "postgresql" else sqlite
         with self._write() as db:
             db.execute(dialect.insert(feed_seen).on_conflict_do_nothing(), values)
+
+
+def _create(path: Path) -> None:
+    """The feeds' tables in a new SQLite file (the bot adds its own when it first opens it)."""
+    engine = open_engine(database_url(path))
+    try:
+        migrate.upgrade(engine, str(path))
+    finally:
+        engine.dispose()

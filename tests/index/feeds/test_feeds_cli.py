@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +86,35 @@ def test_private_addresses_are_refused_without_the_setting(
     failed = run_cli("feeds", "fetch", check_exit=1)
     assert "refused to connect to 127.0.0.1: a loopback address" in failed.stdout
     assert feed_server.requests == [] and os.environ["FEEDS_ALLOW_PRIVATE"] == "false"
+
+
+def test_an_emptied_or_damaged_database_is_refused_and_left_as_it_is(
+    isolated_environment: Path,
+) -> None:
+    database = isolated_environment / "subscriptions.sqlite"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.write_bytes(b"")  # what a truncated database looks like
+    for argv in (
+        ["feeds", "list"],
+        ["feeds", "add", "https://example.com/rss"],
+        ["feeds", "fetch"],
+    ):
+        refused = run_cli(*argv, check_exit=1)
+        assert refused.stderr.startswith(
+            f"error: the subscriptions database {database} is an empty file (0 bytes)"
+        ), refused.stderr
+        assert refused.stderr.count("\n") == 1 and refused.stdout == ""
+    assert database.stat().st_size == 0  # not turned into a new, empty database
+    database.write_bytes(b"SQLite format 3\x00" + b"\xde\xad" * 4000)
+    damaged = run_cli("feeds", "list", check_exit=1)
+    assert damaged.stderr.startswith(f"error: the subscriptions database {database} is damaged")
+
+
+def test_the_database_the_feeds_create_is_readable_by_its_owner_only(
+    isolated_environment: Path,
+) -> None:
+    run_cli("feeds", "add", "http://user:secret@example.com/feed.xml")
+    database = isolated_environment / "subscriptions.sqlite"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    listed = run_cli("feeds", "list").stdout
+    assert "secret" not in listed and "***@example.com" in listed

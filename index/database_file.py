@@ -1,11 +1,15 @@
-"""Opening the subscriptions database so that damage is noticed at start, not by the alert rounds.
+"""Opening the product's SQLite database so that damage is noticed at start, not by the rounds.
+
+The bot's tables and the feeds' share one file (`SUBSCRIPTIONS_DB`), and every entry point that
+opens it (the bot, `python -m bot …`, `python -m index feeds …`) goes through `check_file`:
 
 SQLite happily opens a file whose pages were overwritten (every later query then fails with
 "database disk image is malformed") and treats an existing 0-byte file as a new, empty
 database (every subscription silently gone). So, at start:
 
 - a missing file is created new: its schema is written to a temporary file that is then linked
-  into place, so a crash never leaves an empty file of ours behind;
+  into place, so a crash never leaves an empty file of ours behind; it is readable by its owner
+  only (0600, as `mkstemp` makes it), since a feed URL in it may carry credentials;
 - an existing 0-byte file is refused: it is what a truncated database looks like;
 - an existing file must pass `PRAGMA quick_check`;
 - before a schema migration a copy is kept beside it as `<db>.bak-v<old version>`.
@@ -23,21 +27,23 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.errors import SubscriptionsDatabaseError
+from index.errors import DatabaseError
 
 BACKUP_SUFFIX = ".bak-v"
 _BACKUP_VERSION = re.compile(r"\.bak-v(\d+)$")
 
 
-def check_file(path: Path, create: Callable[[Path], None]) -> bool:
-    """Refuse a damaged or emptied database; a missing one is made by `create` (given a new
-    file's path) and linked into place. Whether the database existed before."""
+def check_file(
+    path: Path, create: Callable[[Path], None], error: type[DatabaseError] = DatabaseError
+) -> bool:
+    """Refuse (`error`) a damaged or emptied database; a missing one is made by `create` (given
+    a new file's path) and linked into place. Whether the database existed before."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         _create(path, create)
         return False
     if path.stat().st_size == 0:
-        raise SubscriptionsDatabaseError(
+        raise error(
             f"the subscriptions database {path} is an empty file (0 bytes): SQLite would take it "
             f"for a new database and every subscription would be lost. {_fix(path)}"
         )
@@ -49,7 +55,7 @@ def check_file(path: Path, create: Callable[[Path], None]) -> bool:
     finally:
         db.close()
     if problems != ["ok"]:
-        raise SubscriptionsDatabaseError(
+        raise error(
             f"the subscriptions database {path} is damaged ({'; '.join(problems)}). " + _fix(path)
         )
     return True
