@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 
 from telegram.ext import Application, ContextTypes
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 FEEDS_KEY = "feeds"
 FEED_JOB = "feeds"
+STOP_CHECK_SECONDS = 0.2
+"""How often a round checks whether the application is stopping."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +75,25 @@ def _writer(settings: BotSettings, embedder: Embedder) -> Write:
 
 
 async def feed_round(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Fetch the due feeds (by the lease's holder); a failure is logged, the next round runs."""
+    """Fetch the due feeds (by the lease's holder); a failure is logged, the next round runs.
+
+    PTB's stop waits for running jobs, and a round can take minutes: the round is told to stop
+    as soon as the application is stopping (SIGTERM, Ctrl-C), and it ends within a second or
+    once an index write under way is done."""
     shared = services(context)
     if not shared.leader.held:
         return
     write = _writer(shared.settings, shared.answers.index.embedder)
+    stop = threading.Event()
+    work = asyncio.ensure_future(
+        asyncio.to_thread(run_round, shared.settings, feed_store(context), write, stop)
+    )
+    while not work.done():
+        await asyncio.wait({work}, timeout=STOP_CHECK_SECONDS)
+        if not context.application.running:
+            stop.set()
     try:
-        results = await asyncio.to_thread(run_round, shared.settings, feed_store(context), write)
+        results = work.result()
     except Exception:  # the database gone, a bug: the bot keeps answering, the next round retries
         log.exception("feeds: the round failed")
         return

@@ -14,18 +14,21 @@ rounds in a worker thread on a loop of their own (`run_round`), never on its eve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from index.articles import Article
 from index.errors import FeedError, IndexBusyError, NewsIndexError
 from index.feeds import schedule
-from index.feeds.entries import EntryReader
+from index.feeds.entries import EntryReader, ReadEntries
 from index.feeds.http import HostGate, describe, fetch, make_client
 from index.feeds.parse import parse_feed
 from index.feeds.store import Feed, FeedStore
@@ -67,12 +70,19 @@ class FeedRunner:
         self._store = store
         self._write = write
         self._writing = asyncio.Lock()
+        self._commits: set[asyncio.Task[FeedResult | None]] = set()
 
-    async def run_due(self, now: float | None = None) -> list[FeedResult]:
+    async def run_due(
+        self, now: float | None = None, stop: threading.Event | None = None
+    ) -> list[FeedResult]:
         """Fetch every feed that is due now."""
-        return await self.run(self._store.due(time.time() if now is None else now))
+        return await self.run(self._store.due(time.time() if now is None else now), stop)
 
-    async def run(self, feeds: Sequence[Feed]) -> list[FeedResult]:
+    async def run(
+        self, feeds: Sequence[Feed], stop: threading.Event | None = None
+    ) -> list[FeedResult]:
+        """Fetch `feeds`; with `stop`, until it is set (from another thread: a process stopping),
+        then no results (see `_until`)."""
         if not feeds:
             return []
         claimed: set[str] = set()  # keys taken in this round: two feeds, one story, one article
@@ -80,7 +90,30 @@ class FeedRunner:
         async with make_client(self._settings) as client:
             reader = EntryReader(self._settings, self._store, client, claimed, hosts)
             fetcher = functools.partial(self._one, reader, client, hosts)
-            return list(await asyncio.gather(*(fetcher(feed) for feed in feeds)))
+            everything = asyncio.gather(*(fetcher(feed) for feed in feeds))
+            if stop is None:
+                return list(await everything)
+            return await self._until(stop, everything, len(feeds))
+
+    async def _until(
+        self, stop: threading.Event, everything: asyncio.Future[list[FeedResult]], count: int
+    ) -> list[FeedResult]:
+        """The round's results, or none when `stop` is set first. Then every request and page
+        still under way is dropped at once (the next round reads those feeds again: entries are
+        remembered only once indexed, validators only once a fetch is whole), and an index
+        write already under way is finished and remembered, so nothing is left half-done."""
+        stopping = asyncio.create_task(_set(stop))
+        either: set[asyncio.Future[Any]] = {everything, stopping}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if everything.done():
+            stopping.cancel()
+            return list(everything.result())
+        everything.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await everything
+        await asyncio.gather(*self._commits, return_exceptions=True)
+        log.info("feeds: stopped mid-round; its %d feeds are read again at the next round", count)
+        return []
 
     async def _one(
         self, reader: EntryReader, client: httpx.AsyncClient, hosts: HostGate, feed: Feed
@@ -138,17 +171,14 @@ class FeedRunner:
         read = await reader.read_all(feed, parsed)
         result = FeedResult(feed, "nothing new")
         if read.articles:
-            async with self._writing:
-                try:
-                    report = await asyncio.to_thread(self._write, [a for a, _ in read.articles])
-                except IndexBusyError:
-                    log.info("feed %d: another process is writing the index; next round", feed.id)
-                    return FeedResult(feed, "busy")
-                except NewsIndexError as exc:
-                    return self._failed(feed, f"the index write failed: {exc}")
-            for article, keys in read.articles:
-                self._store.remember(feed.id, article.id, keys)
-            result = FeedResult(feed, "new", added=[*report.added, *report.updated])
+            # Shielded: a round stopped now still finishes the write and remembers its entries.
+            commit = asyncio.create_task(self._commit(feed, read))
+            self._commits.add(commit)
+            commit.add_done_callback(self._commits.discard)
+            written = await asyncio.shield(commit)
+            if written.outcome != "new":
+                return written
+            result = written
         for keys in read.known:  # seen under new keys (a second link to a known story)
             self._store.remember(feed.id, None, keys)
         if read.incomplete:  # keep the old validators: the next fetch must not be a 304
@@ -156,6 +186,20 @@ class FeedRunner:
         else:
             self._succeeded(feed, got.etag, got.last_modified)
         return result
+
+    async def _commit(self, feed: Feed, read: ReadEntries) -> FeedResult:
+        """Index a feed's new articles, then remember their entries as seen."""
+        async with self._writing:
+            try:
+                report = await asyncio.to_thread(self._write, [a for a, _ in read.articles])
+            except IndexBusyError:
+                log.info("feed %d: another process is writing the index; next round", feed.id)
+                return FeedResult(feed, "busy")
+            except NewsIndexError as exc:
+                return self._failed(feed, f"the index write failed: {exc}")
+        for article, keys in read.articles:
+            self._store.remember(feed.id, article.id, keys)
+        return FeedResult(feed, "new", added=[*report.added, *report.updated])
 
     def _succeeded(self, feed: Feed, etag: str | None, last_modified: str | None) -> None:
         next_at = schedule.after_success(time.time(), feed.interval_seconds)
@@ -176,6 +220,16 @@ class FeedRunner:
         return FeedResult(feed, "failed", error=error)
 
 
-def run_round(settings: IndexSettings, store: FeedStore, write: Write) -> list[FeedResult]:
-    """One round of due feeds on an event loop of its own (blocking): for a thread, or a CLI."""
-    return asyncio.run(FeedRunner(settings, store, write).run_due())
+def run_round(
+    settings: IndexSettings, store: FeedStore, write: Write, stop: threading.Event | None = None
+) -> list[FeedResult]:
+    """One round of due feeds on an event loop of its own (blocking): for a thread, or a CLI.
+    Setting `stop` (from any thread) ends it within a fraction of a second, or once an index
+    write under way is done."""
+    return asyncio.run(FeedRunner(settings, store, write).run_due(stop=stop))
+
+
+async def _set(event: threading.Event, every: float = 0.1) -> None:
+    """Return once another thread has set `event` (threading events have no awaitable form)."""
+    while not event.is_set():
+        await asyncio.sleep(every)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
 from index import Embedder, NewsIndex
+from index.feeds.dedup import guid_key, keys, url_key
+from index.feeds.store import FeedStore
 from tests.bot.alerts.test_alerts_e2e import command
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
+from tests.bot.test_entry_point import start_bot
 from tests.emulator import BotApiEmulator
 from tests.feed_server import FeedServer, running_server
 from tests.index.feeds.samples import STORIES, article_page, rss
@@ -64,3 +68,45 @@ async def test_an_admin_adds_a_feed_others_are_refused_and_the_job_indexes_it(
         assert "/feeds add" in usage["text"]
     hits = NewsIndex(settings, embedder).search("cycling bridge over the Tagus in Lisbon", 1)
     assert hits and hits[0].title == title
+
+
+def test_sigterm_stops_a_long_feed_round_within_seconds_and_loses_nothing(
+    emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path,
+    feed_server: FeedServer,
+) -> None:  # fmt: skip
+    """`python -m bot` stopped while a feed's pages take minutes to answer: it exits at once,
+    cleanly, and the entry it was reading is read again by the next round."""
+    shutil.copytree(seed_index_dir, isolated_environment / "index", symlinks=True)
+    feed_server.pages("/slow/", status=200, seconds=240)
+    url = feed_server.serve("/rss.xml", rss([("g-1", feed_server.url("/slow/bridge"), "bridge")]))
+    store = FeedStore(isolated_environment / "subscriptions.sqlite")
+    store.add(url, interval_seconds=900)
+    store.close()
+    process = start_bot(
+        emulator, FEEDS_ALLOW_PRIVATE="true", FEEDS_CHECK_SECONDS="0.5",
+        ALERT_INTERVAL_SECONDS="0.5", FEEDS_TIMEOUT_SECONDS="300",
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not feed_server.requests_to("/slow/bridge"):
+            assert time.monotonic() < deadline, "the feed round never reached the page"
+            assert process.poll() is None, "the bot stopped by itself"
+            time.sleep(0.2)
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=200)
+        took = time.monotonic() - asked
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, output
+    assert took < 30, f"stopping took {took:.0f} s: the round was waited out ({output[-2000:]})"
+    assert "feeds: stopped mid-round" in output
+    assert feed_server.answered == []
+    store = FeedStore(isolated_environment / "subscriptions.sqlite")
+    try:
+        link = feed_server.url("/slow/bridge")
+        assert not store.seen(keys(guid_key(1, "g-1"), url_key(link)))  # read again next round
+    finally:
+        store.close()
