@@ -28,14 +28,15 @@ from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.store import SubscriptionStore
 from bot.answers import AnswerService
 from bot.database import database_url
+from bot.database_outage import DatabaseOutage
 from bot.feed_jobs import close_feeds, open_feeds
-from bot.ratelimit import MessageRateLimiter, PerUserLimiter
+from bot.ratelimit import MessageRateLimiter, PerUserLimiter, QuestionBudget
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
 from bot.startup import open_index
 from bot.webhook import WebhookSecret, webhook_secret
-from bot.webhook_server import serve_webhook
+from bot.webhook_server import ReadinessReport, serve_webhook
 from index import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,14 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             store.close()
             raise
         # Replicas on PostgreSQL share "More ▸" keys and budgets; one process keeps them in memory.
+        outage = DatabaseOutage()
         shared_keys = None
-        limiter: PerUserLimiter | SharedQuestionBudget
-        limiter = PerUserLimiter(settings.user_questions_per_minute)
+        limiter: QuestionBudget = PerUserLimiter(settings.user_questions_per_minute)
         if store.shared:
-            shared_keys = SharedAnswerKeys(store.engine, remembered=settings.remembered_answers)
-            limiter = SharedQuestionBudget(store.engine, settings.user_questions_per_minute)
+            shared_keys = SharedAnswerKeys(
+                store.engine, remembered=settings.remembered_answers, outage=outage
+            )
+            limiter = SharedQuestionBudget(store.engine, settings.user_questions_per_minute, outage)
         app.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             answers=AnswerService(
@@ -76,7 +79,8 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             subscriptions=store,
             scanner=AlertScanner(opened, store, thresholds(settings)),
             sender=AlertSender(store, digest_after=settings.alert_digest_after),
-            leader=LeaderLease(store.engine),
+            leader=LeaderLease(store.engine, outage),
+            outage=outage,
         )
         schedule_alert_jobs(app, settings)
         await open_feeds(app, settings)
@@ -181,22 +185,23 @@ def thresholds(settings: BotSettings) -> Thresholds:
     )
 
 
-async def readiness(app: Application) -> list[str]:  # type: ignore[type-arg]
-    """Why this process cannot serve yet (for /readyz): still starting, the database or the
-    index unreachable. Reasons name the kind of failure, never a path or an address."""
+async def readiness(app: Application) -> ReadinessReport:  # type: ignore[type-arg]
+    """Why this process cannot serve yet (for /readyz): still starting, or the index out of
+    reach; the database out of reach is reported as degraded (questions are answered without
+    it). Reasons name the kind of failure, never a path or an address."""
     shared = app.bot_data.get(SERVICES_KEY)
     if not isinstance(shared, Services):
-        return ["starting: the index and the database are being opened"]
-    problems = []
+        return ReadinessReport(["starting: the index and the database are being opened"])
+    report = ReadinessReport()
     try:
         await asyncio.to_thread(shared.subscriptions.ping)
     except Exception as exc:
-        problems.append(f"database: {type(exc).__name__}")
+        report.degraded.append(f"database: {type(exc).__name__}")
     try:
         await asyncio.to_thread(shared.answers.index.snapshot)
     except Exception as exc:
-        problems.append(f"index: {type(exc).__name__}")
-    return problems
+        report.problems.append(f"index: {type(exc).__name__}")
+    return report
 
 
 def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:

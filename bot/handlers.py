@@ -8,6 +8,7 @@ import logging
 import math
 import traceback
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
@@ -170,17 +171,25 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its update id (never the token) and apologise to the user."""
+    """Log the failure with its update id (never the token) and apologise to the user.
+
+    The database out of reach (a subscription command while PostgreSQL is down) is no bug: the
+    outage is logged once for all calls (`bot.database_outage`) and the user is told to try
+    again later; questions are answered meanwhile."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
-    if isinstance(error, NewsIndexError):
+    reply = texts.ERROR
+    if isinstance(error, OperationalError | InterfaceError):
+        services(context).outage.failed(f"update {update_id}", error)
+        reply = texts.DATABASE_UNAVAILABLE
+    elif isinstance(error, NewsIndexError):
         log.error("update %s: %s", update_id, error)
     else:
         trace = "".join(traceback.format_exception(error)) if error else "no exception"
         log.error("update %s failed:\n%s", update_id, trace)
     if isinstance(update, Update) and update.effective_message is not None:
         with contextlib.suppress(TelegramError):
-            await update.effective_message.reply_text(texts.ERROR)
+            await update.effective_message.reply_text(reply)
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:

@@ -5,10 +5,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
+
+
+class QuestionBudget(Protocol):
+    """A per-user question budget: this process's own (`PerUserLimiter`) or one that replicas
+    share on PostgreSQL (`bot.shared_state.SharedQuestionBudget`)."""
+
+    async def allow(self, user_id: int) -> bool:
+        """Take one question from the user's budget; False, taking nothing, when it is spent."""
+        ...
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """Roughly how long until one more question fits in a spent budget."""
+        ...
 
 
 class PerUserLimiter:

@@ -12,9 +12,9 @@ from bot.alerts.problems import AlertProblems
 from bot.alerts.scan import AlertScanner
 from bot.alerts.store import SubscriptionStore
 from bot.answers import AnswerService
-from bot.ratelimit import PerUserLimiter
+from bot.database_outage import DatabaseOutage
+from bot.ratelimit import QuestionBudget
 from bot.settings import BotSettings
-from bot.shared_state import SharedQuestionBudget
 
 SERVICES_KEY = "services"
 
@@ -23,13 +23,15 @@ SERVICES_KEY = "services"
 class Services:
     settings: BotSettings
     answers: AnswerService
-    limiter: PerUserLimiter | SharedQuestionBudget
+    limiter: QuestionBudget
     subscriptions: SubscriptionStore
     scanner: AlertScanner
     sender: AlertSender
     leader: LeaderLease
     """Whether this replica runs the alert jobs (`bot.alerts.leader`)."""
     problems: AlertProblems = field(default_factory=AlertProblems)
+    outage: DatabaseOutage = field(default_factory=DatabaseOutage)
+    """Whether the database answers, shared by everything that needs it (logged once)."""
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -4,6 +4,10 @@ One bot process keeps both in memory (the default, on SQLite: nothing to share, 
 write per question). Replicas behind one webhook must share them: the "More ▸" of an answer may
 be pressed on another replica than the one that answered, and a user's budget must not grow with
 the number of replicas. The in-memory LRU stays in front of the keys as a cache.
+
+Neither is worth an unanswered question: while the database cannot be reached
+(`bot.database_outage`), keys live in the in-memory LRU alone and each replica counts questions
+in a budget of its own, until the database is back.
 """
 
 from __future__ import annotations
@@ -13,20 +17,37 @@ import time
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import WRITES
+from bot.database_outage import DatabaseOutage
 from bot.questions import Question
+from bot.ratelimit import PerUserLimiter
 from bot.schema import answer_keys, question_budget
 
 
 class SharedAnswerKeys:
     """The question behind a "More ▸" key, for the newest `remembered` keys."""
 
-    def __init__(self, engine: Engine, *, remembered: int) -> None:
+    def __init__(
+        self, engine: Engine, *, remembered: int, outage: DatabaseOutage | None = None
+    ) -> None:
         self._engine = engine
         self._remembered = remembered
+        self._outage = outage or DatabaseOutage()
 
     def put(self, key: str, chat_id: int, question: Question) -> None:
+        """Share the key; while the database is down it stays in this replica's memory only."""
+        if not self._outage.worth_trying():
+            return
+        try:
+            self._put(key, chat_id, question)
+        except SQLAlchemyError as exc:
+            self._outage.failed('"More" buttons', exc)
+        else:
+            self._outage.succeeded()
+
+    def _put(self, key: str, chat_id: int, question: Question) -> None:
         with self._engine.connect().execution_options(**WRITES) as db, db.begin():
             inserted = db.execute(
                 answer_keys.insert().values(
@@ -38,6 +59,18 @@ class SharedAnswerKeys:
             db.execute(delete(answer_keys).where(answer_keys.c.seq <= seq - self._remembered))
 
     def get(self, key: str) -> tuple[int, Question] | None:
+        """The key's chat and question; None when unknown, or while the database is down."""
+        if not self._outage.worth_trying():
+            return None
+        try:
+            found = self._get(key)
+        except SQLAlchemyError as exc:
+            self._outage.failed('"More" buttons', exc)
+            return None
+        self._outage.succeeded()
+        return found
+
+    def _get(self, key: str) -> tuple[int, Question] | None:
         with self._engine.connect() as db:
             row = db.execute(
                 select(answer_keys.c.chat_id, answer_keys.c.question, answer_keys.c.cut).where(
@@ -56,18 +89,33 @@ class SharedQuestionBudget:
     while a question is taken from it (`SELECT … FOR UPDATE`), so two replicas never both take
     the last one. Time is the database server's, so replicas whose clocks disagree still drain
     one bucket at one pace. A bucket drains empty within a minute, so rows untouched for longer
-    are deleted now and then: the table holds the users of the last minute or so."""
+    are deleted now and then: the table holds the users of the last minute or so.
 
-    def __init__(self, engine: Engine, per_minute: int) -> None:
+    While the database cannot be reached, this replica's own budget (`PerUserLimiter`) counts
+    instead: a user may then ask once per replica, never not at all."""
+
+    def __init__(
+        self, engine: Engine, per_minute: int, outage: DatabaseOutage | None = None
+    ) -> None:
         self._engine = engine
         self._per_minute = per_minute
         self._taken = 0
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._new_user = insert(question_budget).on_conflict_do_nothing()
+        self._outage = outage or DatabaseOutage()
+        self._local = PerUserLimiter(per_minute)
 
     async def allow(self, user_id: int) -> bool:
         """Take one question from the user's budget; False, taking nothing, when it is spent."""
-        return await asyncio.to_thread(self.take, user_id)
+        if self._outage.worth_trying():
+            try:
+                allowed = await asyncio.to_thread(self.take, user_id)
+            except SQLAlchemyError as exc:
+                self._outage.failed("the shared question budget", exc)
+            else:
+                self._outage.succeeded()
+                return allowed
+        return await self._local.allow(user_id)
 
     def take(self, user_id: int, now: float | None = None) -> bool:
         """`allow` at Unix time `now` (blocking); by default the database server's time."""

@@ -146,6 +146,11 @@ def RATE_LIMITED(seconds: float) -> str:
 
 ERROR = "😕 Sorry, something went wrong while answering. Please try again in a moment."
 
+DATABASE_UNAVAILABLE = (
+    "😕 Subscriptions and feeds are unavailable for the moment: their database cannot be "
+    "reached. Please try again in a few minutes; questions are still answered."
+)
+
 NO_INDEX = (
     "The article index is not built yet, so I cannot answer questions. "
     "Please try again once it has been built."

@@ -2,8 +2,9 @@
 
 python-telegram-bot's `run_webhook` serves the webhook path alone. Behind a load balancer, with
 several replicas, each replica must also say that it is alive (`GET /healthz`: the event loop
-answers) and ready (`GET /readyz`: the index is loaded and the database answers; 503 with the
-reasons otherwise), so the server is our own, an aiohttp app that feeds the Application's
+answers) and ready (`GET /readyz`: the index is loaded and answers; 503 with the reasons
+otherwise; a database out of reach is reported as `degraded` but keeps the replica in rotation,
+since questions are answered without it), so the server is our own, an aiohttp app that feeds the Application's
 `update_queue` as PTB's own server does. The secret header is compared in constant time.
 """
 
@@ -15,6 +16,7 @@ import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -28,8 +30,16 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1 << 20
 """An update is a few kilobytes; a bigger body is refused (413) before it is read whole."""
 
-Readiness = Callable[[], Awaitable[list[str]]]
-"""What keeps this replica from serving, as one reason per line; empty when ready."""
+
+@dataclass(frozen=True, slots=True)
+class ReadinessReport:
+    problems: list[str] = field(default_factory=list)
+    """What keeps this replica from serving, one reason each; empty when ready."""
+    degraded: list[str] = field(default_factory=list)
+    """What does not work though the replica serves (the database while it is down)."""
+
+
+Readiness = Callable[[], Awaitable[ReadinessReport]]
 
 
 def webhook_app(
@@ -58,12 +68,14 @@ def webhook_app(
         return web.json_response({"status": "ok"})
 
     async def readyz(_: web.Request) -> web.Response:
-        problems = await readiness()
-        if problems:
+        report = await readiness()
+        if report.problems:
             return web.json_response(
-                {"status": "not ready", "problems": problems},
+                {"status": "not ready", "problems": report.problems},
                 status=HTTPStatus.SERVICE_UNAVAILABLE,
             )
+        if report.degraded:
+            return web.json_response({"status": "ready", "degraded": report.degraded})
         return web.json_response({"status": "ready"})
 
     server = web.Application(client_max_size=MAX_UPDATE_BYTES)

@@ -51,9 +51,18 @@ class PostgresCluster:
         )  # fmt: skip
         self.port = self._start()
 
-    def _start(self) -> int:
+    def pause(self) -> None:
+        """Stop the server as an outage would (its data kept): clients get connection refused."""
+        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
+
+    def resume(self) -> None:
+        """Start the paused server again, on the same port."""
+        if self._start(self.port) != self.port:
+            raise RuntimeError(f"PostgreSQL came back on another port than {self.port}")
+
+    def _start(self, port: int | None = None) -> int:
         for _attempt in range(5):  # a port found free may be taken before the server binds it
-            port = _free_port()
+            port = port or _free_port()
             options = (
                 f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
                 "-c max_connections=200"

@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from bot.database import POSTGRES_CONNECT_TIMEOUT_SECONDS
+from bot.database_outage import DatabaseOutage, reason
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,9 @@ APPLICATION_NAME = "newsbot alert lease"
 class LeaderLease:
     """`lead()` at each round, `release()` at shutdown; blocking calls, for a worker thread."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, outage: DatabaseOutage | None = None) -> None:
         self._shared = engine.dialect.name == "postgresql"
+        self._outage = outage or DatabaseOutage()
         self._holder = f"pid {os.getpid()} on {socket.gethostname()}"
         self._engine: Engine | None = None
         if self._shared:
@@ -108,7 +110,7 @@ class LeaderLease:
             ).scalar_one()
         except SQLAlchemyError as exc:
             log.warning(
-                "lost the alert lease (%s): another replica may run the alert jobs", _why(exc)
+                "lost the alert lease (%s): another replica may run the alert jobs", reason(exc)
             )
             return False
         if not held:
@@ -119,9 +121,10 @@ class LeaderLease:
         assert self._engine is not None
         try:
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        except SQLAlchemyError as exc:
-            log.warning("cannot reach the database for the alert lease (%s)", _why(exc))
+        except SQLAlchemyError as exc:  # logged once per outage, not once per round
+            self._outage.failed("the alert lease", exc)
             return False
+        self._outage.succeeded()
         try:
             for setting in (
                 f"SET tcp_keepalives_idle = {_KEEPALIVE_IDLE}",
@@ -134,7 +137,7 @@ class LeaderLease:
             taken = bool(connection.execute(select(func.pg_try_advisory_lock(LEASE_KEY))).scalar())
         except SQLAlchemyError as exc:
             connection.close()
-            log.warning("cannot take the alert lease (%s)", _why(exc))
+            log.warning("cannot take the alert lease (%s)", reason(exc))
             return False
         if not taken:
             connection.close()
@@ -161,15 +164,8 @@ class LeaderLease:
                 held.execute(select(func.pg_advisory_unlock(LEASE_KEY)))
                 log.info("released the alert lease: another replica takes it at its next round")
             except SQLAlchemyError as exc:
-                log.warning("alert lease not released cleanly (%s)", _why(exc))
+                log.warning("alert lease not released cleanly (%s)", reason(exc))
             finally:
                 held.close()
         if self._engine is not None:
             self._engine.dispose()
-
-
-def _why(exc: SQLAlchemyError) -> str:
-    """The driver's first line (never a password), or the error's kind."""
-    orig = getattr(exc, "orig", None)
-    first = str(orig).strip().splitlines()[0] if orig is not None and str(orig).strip() else ""
-    return first or type(exc).__name__

@@ -240,7 +240,9 @@ def test_readiness_says_why_while_starting(
         telegram_api_base_url=emulator.base_url,
     )
     app = build_application(settings)
-    assert asyncio.run(readiness(app)) == ["starting: the index and the database are being opened"]
+    assert asyncio.run(readiness(app)).problems == [
+        "starting: the index and the database are being opened"
+    ]
 
 
 def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
