@@ -78,7 +78,11 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
             limiter=limiter,
             subscriptions=store,
             scanner=AlertScanner(opened, store, thresholds(settings)),
-            sender=AlertSender(store, digest_after=settings.alert_digest_after),
+            sender=AlertSender(
+                store,
+                digest_after=settings.alert_digest_after,
+                closed_topic_hours=settings.alert_closed_topic_hours,
+            ),
             leader=LeaderLease(store.engine, outage),
             outage=outage,
         )
@@ -211,6 +215,9 @@ def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
     one): POSTs without it are refused, so only Telegram can post updates. Its server also
     answers GET /healthz and /readyz for a load balancer (`bot.webhook_server`).
     """
+    # The database first: a damaged one is the error to show, even when Telegram cannot be
+    # reached (PTB asks Telegram who the bot is before post_init opens anything).
+    SubscriptionStore(settings.database).close()
     app = build_application(settings)
     if not settings.webhook_url:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

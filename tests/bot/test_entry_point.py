@@ -279,6 +279,15 @@ def test_the_bot_does_not_start_on_a_damaged_subscriptions_database(
     assert line.startswith(f"error: the subscriptions database {database} is damaged (")
     assert "ready" not in started.stdout + started.stderr
     assert not emulator.calls("getUpdates"), "it never started polling"
+    # Telegram out of reach as well: the database is still the error shown, in one line.
+    nowhere = {"TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{free_port()}/bot"}
+    offline = subprocess.run(
+        [sys.executable, "-m", "bot"], capture_output=True, text=True, timeout=120,
+        env={**telegram_env(emulator, LOG_LEVEL="INFO"), **nowhere},
+    )  # fmt: skip
+    assert offline.returncode == 1
+    (line,) = offline.stderr.splitlines()
+    assert line.startswith(f"error: the subscriptions database {database} is damaged (")
 
 
 def test_the_bot_lives_on_when_its_live_word_index_is_truncated(
