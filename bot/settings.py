@@ -55,6 +55,11 @@ class BotSettings(IndexSettings):
     alert_lexical_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     alert_digest_after: int = Field(default=3, ge=1)
     """More new articles than this for one chat in one round become one digest message."""
+    alert_closed_topic_hours: float = Field(
+        default=24.0, ge=0.0,
+        description="How long alerts for a closed forum topic wait for it to reopen (hours); "
+        "older ones are dropped.",
+    )  # fmt: skip
     daily_digest_time: time = time(8, 0)
     """When chats that asked for a daily digest get it (UTC)."""
     max_subscriptions_per_chat: int = Field(default=20, ge=1)

@@ -4,6 +4,11 @@ Sent alerts are marked sent right after Telegram accepts them. A `RetryAfter` th
 rate limiter's own retries, a timeout or a network failure leaves them pending for the next
 round: delayed, never dropped. A chat that removed the bot (`Forbidden`, "chat not found") is
 disabled; a group that became a supergroup is followed to its new id.
+
+A closed forum topic (`TOPIC_CLOSED`: only its admins may post there) keeps its alerts pending,
+retried each round, for ALERT_CLOSED_TOPIC_HOURS; older ones are dropped. Neither reopening
+the topic (the group's admins closed it) nor posting in General instead (where the topic's
+readers would not look) is the bot's call.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
@@ -26,6 +32,7 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE_PREFIX = "unsub"
 MAX_UNSUBSCRIBE_BUTTONS = 5
 _THREAD_GONE = "message thread not found"
+_TOPIC_CLOSED = "topic_closed"
 _GONE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights to send")
 
 
@@ -37,6 +44,8 @@ class OutgoingMessage:
     keys: list[tuple[int, int, str]]
     buttons: list[tuple[int, str | None]] = field(default_factory=list)
     """(subscription id, topic or None for "every article") to offer an unsubscribe button for."""
+    first_matched_at: str = ""
+    """When the oldest of its alerts matched (ISO 8601, as the log stores it)."""
 
 
 def readable(alerts: Sequence[PendingAlert]) -> tuple[list[tuple[PendingAlert, Hit]], list[str]]:
@@ -72,15 +81,21 @@ def plan_messages(
     if daily or len(articles) > digest_after:
         texts = format_digest(articles, daily=daily)
         keys = [a.key for a in alerts_only]
-        message = OutgoingMessage(texts[0], keys, _buttons(alerts_only))
-        rest = [OutgoingMessage(text, []) for text in texts[1:]]
+        first = min(a.matched_at for a in alerts_only)
+        message = OutgoingMessage(texts[0], keys, _buttons(alerts_only), first)
+        rest = [OutgoingMessage(text, [], first_matched_at=first) for text in texts[1:]]
         # Every part must be sent before the log says so: the keys go with the last one.
         if rest:
             message.keys, rest[-1].keys = [], keys
             rest[-1].buttons, message.buttons = message.buttons, []
         return [message, *rest]
     return [
-        OutgoingMessage(format_alert(article), [a.key for a in group], _buttons(group))
+        OutgoingMessage(
+            format_alert(article),
+            [a.key for a in group],
+            _buttons(group),
+            min(a.matched_at for a in group),
+        )
         for article, group in zip(articles, groups, strict=True)
     ]
 
@@ -112,10 +127,15 @@ def _keyboard(buttons: Sequence[tuple[int, str | None]]) -> InlineKeyboardMarkup
 class AlertSender:
     """Sends what the log has pending, chat by chat."""
 
-    def __init__(self, store: SubscriptionStore, *, digest_after: int) -> None:
+    def __init__(
+        self, store: SubscriptionStore, *, digest_after: int, closed_topic_hours: float = 24.0
+    ) -> None:
         self.store = store
         self.digest_after = digest_after
+        self.closed_topic_patience = timedelta(hours=closed_topic_hours)
         self._unreadable_logged: set[str] = set()
+        self._closed_topics: set[tuple[int, int]] = set()
+        """(chat, thread) of topics found closed, so it is logged once while it stays closed."""
 
     async def deliver(
         self, bot: Bot, delivery: Delivery, chat_ids: Sequence[int] | None = None
@@ -177,6 +197,9 @@ class AlertSender:
                 if any(marker in exc.message.lower() for marker in _GONE):
                     await self._disable(chat_id, exc)
                     return sent, chat_id, False
+                if thread_id and _TOPIC_CLOSED in exc.message.lower():
+                    await self._topic_closed(chat_id, thread_id, message)
+                    return sent, chat_id, True
                 if thread_id and _THREAD_GONE in exc.message.lower():
                     stopped = await asyncio.to_thread(self.store.close_thread, chat_id, thread_id)
                     log.warning(
@@ -192,7 +215,30 @@ class AlertSender:
                 return sent, chat_id, False
             sent += 1
             await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.SENT)
+            if (chat_id, thread_id) in self._closed_topics:
+                self._closed_topics.discard((chat_id, thread_id))
+                log.info(
+                    "forum topic %s of chat %s is open again: its alerts go out", thread_id, chat_id
+                )
         return sent, chat_id, True
+
+    async def _topic_closed(self, chat_id: int, thread_id: int, message: OutgoingMessage) -> None:
+        """The topic is closed: the message waits for it to reopen, unless it waited too long."""
+        if (chat_id, thread_id) not in self._closed_topics:
+            self._closed_topics.add((chat_id, thread_id))
+            log.warning(
+                "forum topic %s of chat %s is closed: its alerts wait for it to reopen (for %s)",
+                thread_id, chat_id, self.closed_topic_patience,
+            )  # fmt: skip
+        oldest_kept = (datetime.now(UTC) - self.closed_topic_patience).isoformat(
+            timespec="microseconds"
+        )
+        if message.first_matched_at < oldest_kept:
+            log.warning(
+                "alert to forum topic %s of chat %s dropped: the topic stayed closed for over %s",
+                thread_id, chat_id, self.closed_topic_patience,
+            )  # fmt: skip
+            await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.DROPPED)
 
     async def _send(self, bot: Bot, chat_id: int, thread_id: int, message: OutgoingMessage) -> int:
         """Send one message; returns the chat id it went to (a migrated group has a new one)."""

@@ -150,6 +150,12 @@ class ForumWorld:
             _open_topic(self._state, chat_id, thread_id)["deleted"] = True
             self._state.changed()
 
+    def close_topic(self, chat_id: int, thread_id: int, closed: bool = True) -> None:
+        """An admin closes (or, with `closed=False`, reopens) a topic."""
+        with self._state.lock:
+            _open_topic(self._state, chat_id, thread_id)["closed"] = closed
+            self._state.changed()
+
     def topic_messages(self, chat_id: int, thread_id: int | None) -> list[dict[str, Any]]:
         """What the bot sent into one topic (None: outside every topic, i.e. General)."""
         with self._state.lock:

@@ -125,3 +125,56 @@ async def test_a_subscription_made_in_a_forum_topic_posts_there_and_lists_there(
         assert sum(second[0] in m["text"] for m in emulator.topic_messages(FORUM_ID, None)) == 1
         listed = await in_topic(None, "/subscriptions")
         assert BALTIC_TOPIC not in listed
+
+
+async def test_alerts_for_a_closed_topic_wait_for_it_to_reopen_for_a_bounded_time(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    emulator.forum(FORUM_ID, "Newsroom")
+    emulator.set_admins(FORUM_ID, [USER_ID])
+    baltic = emulator.create_topic(FORUM_ID, USER_ID, "Baltic")
+    emulator.send_message(FORUM_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}", thread_id=baltic)
+
+    def posted(title: str) -> int:
+        return sum(title in m["text"] for m in emulator.topic_messages(FORUM_ID, baltic))
+
+    async with running_bot(alert_settings, embedder):
+        for _ in range(200):
+            if emulator.topic_messages(FORUM_ID, baltic):
+                break
+            await asyncio.sleep(0.05)
+        emulator.close_topic(FORUM_ID, baltic)
+        with caplog.at_level(logging.INFO, logger="bot.alerts.delivery"):
+            await asyncio.to_thread(
+                add, alert_settings, embedder, tmp_path / "one", (ESTONIA_TITLE, ESTONIA_BODY)
+            )
+            await rounds(8)  # several rounds try the closed topic
+            assert posted(ESTONIA_TITLE) == 0
+            emulator.close_topic(FORUM_ID, baltic, closed=False)
+            for _ in range(600):
+                if posted(ESTONIA_TITLE):
+                    break
+                await asyncio.sleep(0.1)
+            await rounds()
+        assert posted(ESTONIA_TITLE) == 1  # delivered once it reopened, exactly once
+        lines = [r.getMessage() for r in caplog.records]
+        assert sum("is closed: its alerts wait" in line for line in lines) == 1, lines
+        assert not [line for line in lines if "dropped" in line]
+
+    # Past ALERT_CLOSED_TOPIC_HOURS (0 here: at once) a waiting alert is dropped, not resent.
+    impatient = alert_settings.model_copy(update={"alert_closed_topic_hours": 0.0})
+    second = ("Latvia reports Russian drones over its border", ESTONIA_BODY)
+    async with running_bot(impatient, embedder):
+        emulator.close_topic(FORUM_ID, baltic)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.alerts.delivery"):
+            await asyncio.to_thread(add, impatient, embedder, tmp_path / "two", second)
+            for _ in range(600):
+                if any("dropped" in r.getMessage() for r in caplog.records):
+                    break
+                await asyncio.sleep(0.1)
+            emulator.close_topic(FORUM_ID, baltic, closed=False)
+            await rounds()
+        assert [r for r in caplog.records if "stayed closed for over" in r.getMessage()]
+        assert posted(second[0]) == 0
