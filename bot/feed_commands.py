@@ -15,12 +15,16 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.feed_jobs import feed_store
-from bot.formatting import escape
+from bot.formatting import escape, quoted
 from bot.services import services
 from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.store import Feed, FeedStore
 from index.feeds.urls import check_url, shown_url
+
+URL_SHOWN_CHARS = 200
+REASON_SHOWN_CHARS = 400
+"""A refusal names the URL it was given, which may be as long as a message."""
 
 
 async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,7 +41,7 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     try:
         reply = await _act(store, args, settings.feeds_default_interval)
     except FeedError as exc:
-        reply = texts.feeds_error(escape(str(exc)))
+        reply = texts.feeds_error(quoted(str(exc), REASON_SHOWN_CHARS))
     await message.reply_text(reply)
 
 
@@ -50,9 +54,8 @@ async def _act(store: FeedStore, args: list[str], default_interval: str) -> str:
         url = check_url(args[1])
         interval = schedule.parse_interval(args[2] if len(args) == 3 else default_interval)
         feed = await asyncio.to_thread(store.add, url, interval_seconds=interval)
-        return texts.feed_added(
-            feed.id, escape(shown_url(feed.url)), schedule.format_interval(interval)
-        )
+        shown = quoted(shown_url(feed.url), URL_SHOWN_CHARS)
+        return texts.feed_added(feed.id, shown, schedule.format_interval(interval))
     if action == "remove" and len(args) == 2 and args[1].isdigit() and len(args[1]) < 12:
         feed_id = int(args[1])
         if not await asyncio.to_thread(store.remove, feed_id):

@@ -26,7 +26,7 @@ from bot.alerts.digest_times import default_digest
 from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
-from bot.formatting import escape
+from bot.formatting import escape, quoted
 from bot.services import services
 from bot.settings import BotSettings
 
@@ -83,7 +83,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     filters = request.filters
     if filters.unusable:
-        await _reply(message, texts.UNUSABLE_FILTERS([escape(w) for w in filters.unusable]))
+        await _reply(message, texts.UNUSABLE_FILTERS([quoted(w) for w in filters.unusable]))
         return
     target = await _target(update, context, request.channel)
     if target is None:
@@ -181,9 +181,9 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(request, DigestProblem):
         if request.bad_time is not None:
-            await _reply(message, texts.DIGEST_BAD_TIME(escape(request.bad_time)))
+            await _reply(message, texts.DIGEST_BAD_TIME(quoted(request.bad_time)))
         else:
-            await _reply(message, texts.DIGEST_BAD_ZONE(escape(request.bad_zone or "")))
+            await _reply(message, texts.DIGEST_BAD_ZONE(quoted(request.bad_zone or "")))
         return
     target = await _target(update, context, command.channel)
     if target is None:
