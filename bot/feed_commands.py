@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.feed_jobs import feed_store
 from bot.formatting import escape, quoted
+from bot.html_split import split_message
 from bot.services import services
 from index.errors import FeedError
 from index.feeds import schedule
@@ -42,7 +43,8 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         reply = await _act(store, args, settings.feeds_default_interval)
     except FeedError as exc:
         reply = texts.feeds_error(quoted(str(exc), REASON_SHOWN_CHARS))
-    await message.reply_text(reply)
+    for part in split_message(reply):  # a list of many feeds, or of long URLs, takes several
+        await message.reply_text(part)
 
 
 async def _act(store: FeedStore, args: list[str], default_interval: str) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -27,6 +28,7 @@ from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
 from bot.formatting import escape, quoted
+from bot.html_split import split_message
 from bot.services import services
 from bot.settings import BotSettings
 
@@ -40,7 +42,15 @@ def _arguments(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def _reply(message: Message, text: str) -> None:
-    await message.reply_text(text, do_quote=message.chat.type != ChatType.PRIVATE)
+    await _reply_parts(message, split_message(text))
+
+
+async def _reply_parts(message: Message, parts: Sequence[str]) -> None:
+    """Replies in order, the first quoting the command in groups (so it is clear what to)."""
+    for number, part in enumerate(parts):
+        await message.reply_text(
+            part, do_quote=number == 0 and message.chat.type != ChatType.PRIVATE
+        )
 
 
 async def _target(
@@ -133,7 +143,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     store = services(context).subscriptions
     if choice is None:
-        await _reply(message, await _listing(context, target) + "\n\n" + texts.UNSUBSCRIBE_USAGE)
+        await _reply_parts(message, await _listing(context, target, texts.UNSUBSCRIBE_USAGE))
     elif choice == "all":
         count = await asyncio.to_thread(store.remove_all, target.id, target.thread_id)
         await _reply(message, texts.UNSUBSCRIBED_ALL(count))
@@ -159,7 +169,7 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             return
     else:
         target = _here(message)
-    await _reply(message, await _listing(context, target))
+    await _reply_parts(message, await _listing(context, target))
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -262,12 +272,15 @@ async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         log.info("group %s became supergroup %s: %d subscription(s) moved", old, new, moved)
 
 
-async def _listing(context: ContextTypes.DEFAULT_TYPE, target: TargetChat) -> str:
-    """The chat's numbered subscriptions and delivery mode (both read off the event loop)."""
+async def _listing(
+    context: ContextTypes.DEFAULT_TYPE, target: TargetChat, note: str = ""
+) -> list[str]:
+    """The chat's numbered subscriptions and delivery mode (both read off the event loop), in
+    messages within Telegram's limit."""
     store = services(context).subscriptions
     listed = await asyncio.to_thread(store.of_chat, target.id, target.thread_id)
     chat = await asyncio.to_thread(store.chat, target.id)
     return format_subscriptions(
         listed, where_html=target.where_html, delivery=chat.delivery.value,
-        digest_at=_digest_at(services(context).settings, chat),
+        digest_at=_digest_at(services(context).settings, chat), note=note,
     )  # fmt: skip

@@ -5,17 +5,66 @@ Telegram does."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
+from bot.alerts.model import Sensitivity
+from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
 from index import Embedder
 from tests.bot.alerts.test_alerts_e2e import command
-from tests.bot.conftest import USER_ID, running_bot
+from tests.bot.conftest import GROUP_ID, USER_ID, running_bot
 from tests.emulator import BotApiEmulator, utf16_len
 
 pytestmark = pytest.mark.slow
 
+LIMIT = 4096
 APOLOGY = "something went wrong"
+LIST_END = "/unsubscribe all stops them all"
+
+
+async def replies_until(
+    emulator: BotApiEmulator, chat_id: int, user_id: int, text: str, last: str
+) -> list[dict[str, Any]]:
+    """Send a command and collect the bot's replies up to the one that contains `last`."""
+    before = len(emulator.sent_messages(chat_id))
+    emulator.send_message(chat_id, user_id, text)
+    for _ in range(400):
+        replies = emulator.sent_messages(chat_id)[before:]
+        if any(last in r["text"] or APOLOGY in r["text"] for r in replies):
+            return replies
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no reply with {last!r} to {text[:60]!r}")
+
+
+async def test_a_subscription_stored_with_250_filters_is_listed_in_several_messages(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder
+) -> None:
+    """Stored before filters were bounded: the chat's listing works, in parts, and so does
+    everything after it."""
+    required = [f"must{i:03d}{'r' * 33}" for i in range(150)]
+    excluded = [f"never{i:03d}{'e' * 32}" for i in range(100)]
+    store = SubscriptionStore(alert_settings.resolved_subscriptions_db)
+    store.add(
+        GROUP_ID, "all", Sensitivity.NORMAL, None, chat_title="Readers",
+        required_words=required, excluded_words=excluded,
+    )  # fmt: skip
+    store.close()
+    async with running_bot(alert_settings, embedder):
+        for asked, last in (("/subscriptions", LIST_END), ("/unsubscribe", "(as listed by")):
+            replies = await replies_until(emulator, GROUP_ID, USER_ID, asked, last)
+            shown = [r["text"] for r in replies]
+            assert not any(APOLOGY in t for t in shown), shown[-1][:200]
+            assert len(shown) >= 3 and all(utf16_len(t) <= LIMIT for t in shown)
+            whole = "\n".join(shown)
+            assert shown[0].startswith("🔔 1 followed topic")
+            assert all(w in whole for w in required + excluded)
+        stopped = await command(emulator, GROUP_ID, USER_ID, "/unsubscribe 1")
+        assert "Unsubscribed" in stopped["text"]
+        listed = await command(emulator, GROUP_ID, USER_ID, "/subscriptions")
+        assert "follows no topics" in listed["text"]
 
 
 async def test_a_refusal_quotes_only_the_start_of_a_long_input(
