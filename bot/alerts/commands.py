@@ -24,6 +24,7 @@ from bot.alerts.arguments import (
     split_channel,
 )
 from bot.alerts.digest_times import default_digest
+from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filter_problem
 from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
@@ -92,6 +93,15 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reply(message, texts.SUBSCRIBE_USAGE)
         return
     filters = request.filters
+    settings = shared.settings
+    limits = FilterLimits(settings.max_filters_per_subscription, settings.filter_max_chars)
+    problem = filter_problem(filters, limits)
+    if isinstance(problem, TooManyFilters):
+        await _reply(message, texts.TOO_MANY_FILTERS(problem.given, problem.limit))
+        return
+    if isinstance(problem, FilterTooLong):
+        await _reply(message, texts.FILTER_TOO_LONG(quoted(problem.word), problem.limit))
+        return
     if filters.unusable:
         await _reply(message, texts.UNUSABLE_FILTERS([quoted(w) for w in filters.unusable]))
         return

@@ -39,6 +39,35 @@ async def replies_until(
     raise AssertionError(f"no reply with {last!r} to {text[:60]!r}")
 
 
+def stored_filters(settings: BotSettings) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    store = SubscriptionStore(settings.resolved_subscriptions_db)
+    try:
+        return [(s.required_words, s.excluded_words) for s in store.of_chat(GROUP_ID)]
+    finally:
+        store.close()
+
+
+async def test_too_many_or_too_long_filters_are_refused_naming_the_limit(
+    emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder
+) -> None:
+    many = " ".join(f"+defencewords{i:03d}" for i in range(250))  # a 4,000-character command
+    async with running_bot(alert_settings, embedder):
+        refused = await command(emulator, GROUP_ID, USER_ID, f"/subscribe Baltic defence {many}")
+        assert "250 filters" in refused["text"] and "at most 20" in refused["text"]
+        long_word = "x" * 41
+        refused = await command(emulator, GROUP_ID, USER_ID, f"/subscribe Baltic -{long_word}")
+        assert "at most 40 characters" in refused["text"] and long_word in refused["text"]
+        assert stored_filters(alert_settings) == []
+        listed = await command(emulator, GROUP_ID, USER_ID, "/subscriptions")
+        assert "follows no topics" in listed["text"]
+
+        most = [f"{chr(97 + i)}{'y' * 39}" for i in range(20)]
+        asked = "/subscribe Baltic defence " + " ".join("+" + w for w in most)
+        done = await command(emulator, GROUP_ID, USER_ID, asked)
+        assert "Subscribed" in done["text"] and all(w in done["text"] for w in most)
+        assert stored_filters(alert_settings) == [(tuple(most), ())]
+
+
 async def test_a_subscription_stored_with_250_filters_is_listed_in_several_messages(
     emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder
 ) -> None:
