@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.alerts.arguments import ALL_TOPICS, parse_subscribe, parse_unsubscribe
+from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filter_problem
 from bot.alerts.model import Delivery, Sensitivity
 from bot.alerts.store import SubscriptionStore
 from bot.settings import BotSettings
@@ -104,15 +105,25 @@ def _add(store: SubscriptionStore, settings: BotSettings, args: argparse.Namespa
     if request is None or request.channel is not None:
         print("error: give the topic in words (or 'all')", file=sys.stderr)
         return 2
+    filters = request.filters
+    limits = FilterLimits(settings.max_filters_per_subscription, settings.filter_max_chars)
+    problem = filter_problem(filters, limits)
+    if isinstance(problem, TooManyFilters):
+        why = f"{problem.given} filters; a subscription takes at most {problem.limit}"
+        print(f"error: {why}", file=sys.stderr)
+        return 2
+    if isinstance(problem, FilterTooLong):
+        why = f"the filter {problem.word!r} is longer than {problem.limit} characters"
+        print(f"error: {why}", file=sys.stderr)
+        return 2
+    if filters.unusable:
+        print(f"error: too common to filter on: {' '.join(filters.unusable)}", file=sys.stderr)
+        return 2
     vector = None
     if request.topic is not None:
         from index import NewsIndex  # loads the model only when a topic needs embedding
 
         vector = NewsIndex(settings).embed_topic(request.topic)
-    filters = request.filters
-    if filters.unusable:
-        print(f"error: too common to filter on: {' '.join(filters.unusable)}", file=sys.stderr)
-        return 2
     sub = store.add(
         args.chat, request.topic or ALL_TOPICS, request.sensitivity, vector,
         required_words=filters.required, excluded_words=filters.excluded,

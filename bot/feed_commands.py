@@ -15,12 +15,17 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.feed_jobs import feed_store
-from bot.formatting import escape
+from bot.formatting import escape, quoted
+from bot.html_split import split_message
 from bot.services import services
 from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.store import Feed, FeedStore
 from index.feeds.urls import check_url, shown_url
+
+URL_SHOWN_CHARS = 200
+REASON_SHOWN_CHARS = 400
+"""A refusal names the URL it was given, which may be as long as a message."""
 
 
 async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,8 +42,9 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     try:
         reply = await _act(store, args, settings.feeds_default_interval)
     except FeedError as exc:
-        reply = texts.feeds_error(escape(str(exc)))
-    await message.reply_text(reply)
+        reply = texts.feeds_error(quoted(str(exc), REASON_SHOWN_CHARS))
+    for part in split_message(reply):  # a list of many feeds, or of long URLs, takes several
+        await message.reply_text(part)
 
 
 async def _act(store: FeedStore, args: list[str], default_interval: str) -> str:
@@ -50,9 +56,8 @@ async def _act(store: FeedStore, args: list[str], default_interval: str) -> str:
         url = check_url(args[1])
         interval = schedule.parse_interval(args[2] if len(args) == 3 else default_interval)
         feed = await asyncio.to_thread(store.add, url, interval_seconds=interval)
-        return texts.feed_added(
-            feed.id, escape(shown_url(feed.url)), schedule.format_interval(interval)
-        )
+        shown = quoted(shown_url(feed.url), URL_SHOWN_CHARS)
+        return texts.feed_added(feed.id, shown, schedule.format_interval(interval))
     if action == "remove" and len(args) == 2 and args[1].isdigit() and len(args[1]) < 12:
         feed_id = int(args[1])
         if not await asyncio.to_thread(store.remove, feed_id):

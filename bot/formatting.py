@@ -34,6 +34,7 @@ _RELEVANCE_LABELS = {
 }  # fmt: skip
 
 QUESTION_MAX_CHARS = 200
+QUOTED_MAX_CHARS = 100  # the longest time zone name is 32; a longer echo only hides the point
 TITLE_LIMITS = (200, 100, 60)  # tried in turn until every excerpt gets MIN_EXCERPT_CHARS
 SOURCES_TITLE_CHARS = 120
 SOURCE_MAX_CHARS = 60
@@ -52,6 +53,13 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def escape(text: str) -> str:
     """Text for Telegram HTML: only `&`, `<` and `>` need escaping outside attributes."""
     return html.escape(text, quote=False)
+
+
+def quoted(text: str, limit: int = QUOTED_MAX_CHARS) -> str:
+    """What a user typed, as a reply may echo it: on one line, cut after a word with "…" to
+    `limit` units, escaped. Input is as long as a message (or longer, from a forged update),
+    and a reply that echoes it whole can outgrow Telegram's limit and fail."""
+    return escape(shorten(text, limit))
 
 
 def escape_attr(text: str) -> str:
@@ -167,7 +175,7 @@ def format_answer(
     shared between hits, so the visible text fits for 1-10 hits whatever the titles.
     `page` counts from 0; `has_more` is False on the last page.
     """
-    head = texts.ANSWER_HEADER(escape(shorten(question, QUESTION_MAX_CHARS)), page)
+    head = texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), page)
     notes = [texts.ANSWER_END] if page > 0 and not has_more else []
     notes += [texts.LONG_QUESTION_NOTE(question_max_chars)] if cut_note else []
     frames: list[str] = []
@@ -199,7 +207,7 @@ def format_answer_plain(
     question_max_chars: int | None = None,
 ) -> str:
     """The same answer for the terminal: `**sentence**` for bold, the url on its own line."""
-    header = to_plain(texts.ANSWER_HEADER(escape(shorten(question, QUESTION_MAX_CHARS)), 0))
+    header = to_plain(texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), 0))
     blocks = [_wrap(header, indent="")]
     for hit in hits:
         title = shorten(hit.title, TITLE_LIMITS[0]) or texts.UNTITLED
@@ -233,7 +241,7 @@ def _wrap(text: str, *, indent: str = _INDENT, first: str | None = None) -> str:
 
 def format_not_covered(question: str) -> str:
     """Nothing cleared the minimum score: say so, never pad with weak matches."""
-    return texts.NOT_COVERED(escape(shorten(question, QUESTION_MAX_CHARS)))
+    return texts.NOT_COVERED(quoted(question, QUESTION_MAX_CHARS))
 
 
 def format_sources(articles: Sequence[ArticleSummary], *, page: int, pages: int, total: int) -> str:

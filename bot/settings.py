@@ -64,6 +64,21 @@ class BotSettings(IndexSettings):
     """When chats that asked for a daily digest get it (UTC)."""
     max_subscriptions_per_chat: int = Field(default=20, ge=1)
     topic_max_chars: int = Field(default=200, ge=10, le=1000)
+    # With the topic, the most and longest filters still make one confirmation message:
+    # 1,000 + 50 x (50 + 4) characters is well under Telegram's 4,096.
+    max_filters_per_subscription: int = Field(
+        default=20,
+        ge=1,
+        le=50,
+        description="+word and -word filters one subscription may have; more are refused.",
+    )
+    filter_max_chars: int = Field(
+        default=40,
+        ge=5,
+        le=50,
+        description="The longest word of a +word or -word filter, in characters; longer is "
+        "refused.",
+    )
 
     @model_validator(mode="after")
     def _derive_bot_paths(self) -> BotSettings:

@@ -256,6 +256,17 @@ def UNUSABLE_FILTERS(words_html: Sequence[str]) -> str:
     )
 
 
+def TOO_MANY_FILTERS(given: int, limit: int) -> str:
+    return (
+        f"That is {given} filters (+word or -word): a subscription takes at most {limit}. "
+        "Keep the words that matter most."
+    )
+
+
+def FILTER_TOO_LONG(word_html: str, limit: int) -> str:
+    return f"“{word_html}” is too long for a filter: a filter word has at most {limit} characters."
+
+
 IN_THIS_TOPIC = "this forum topic"
 
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -23,10 +24,12 @@ from bot.alerts.arguments import (
     split_channel,
 )
 from bot.alerts.digest_times import default_digest
+from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filter_problem
 from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
-from bot.formatting import escape
+from bot.formatting import escape, quoted
+from bot.html_split import split_message
 from bot.services import services
 from bot.settings import BotSettings
 
@@ -40,7 +43,15 @@ def _arguments(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def _reply(message: Message, text: str) -> None:
-    await message.reply_text(text, do_quote=message.chat.type != ChatType.PRIVATE)
+    await _reply_parts(message, split_message(text))
+
+
+async def _reply_parts(message: Message, parts: Sequence[str]) -> None:
+    """Replies in order, the first quoting the command in groups (so it is clear what to)."""
+    for number, part in enumerate(parts):
+        await message.reply_text(
+            part, do_quote=number == 0 and message.chat.type != ChatType.PRIVATE
+        )
 
 
 async def _target(
@@ -82,8 +93,17 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reply(message, texts.SUBSCRIBE_USAGE)
         return
     filters = request.filters
+    settings = shared.settings
+    limits = FilterLimits(settings.max_filters_per_subscription, settings.filter_max_chars)
+    problem = filter_problem(filters, limits)
+    if isinstance(problem, TooManyFilters):
+        await _reply(message, texts.TOO_MANY_FILTERS(problem.given, problem.limit))
+        return
+    if isinstance(problem, FilterTooLong):
+        await _reply(message, texts.FILTER_TOO_LONG(quoted(problem.word), problem.limit))
+        return
     if filters.unusable:
-        await _reply(message, texts.UNUSABLE_FILTERS([escape(w) for w in filters.unusable]))
+        await _reply(message, texts.UNUSABLE_FILTERS([quoted(w) for w in filters.unusable]))
         return
     target = await _target(update, context, request.channel)
     if target is None:
@@ -133,7 +153,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     store = services(context).subscriptions
     if choice is None:
-        await _reply(message, await _listing(context, target) + "\n\n" + texts.UNSUBSCRIBE_USAGE)
+        await _reply_parts(message, await _listing(context, target, texts.UNSUBSCRIBE_USAGE))
     elif choice == "all":
         count = await asyncio.to_thread(store.remove_all, target.id, target.thread_id)
         await _reply(message, texts.UNSUBSCRIBED_ALL(count))
@@ -159,7 +179,7 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             return
     else:
         target = _here(message)
-    await _reply(message, await _listing(context, target))
+    await _reply_parts(message, await _listing(context, target))
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -181,9 +201,9 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(request, DigestProblem):
         if request.bad_time is not None:
-            await _reply(message, texts.DIGEST_BAD_TIME(escape(request.bad_time)))
+            await _reply(message, texts.DIGEST_BAD_TIME(quoted(request.bad_time)))
         else:
-            await _reply(message, texts.DIGEST_BAD_ZONE(escape(request.bad_zone or "")))
+            await _reply(message, texts.DIGEST_BAD_ZONE(quoted(request.bad_zone or "")))
         return
     target = await _target(update, context, command.channel)
     if target is None:
@@ -262,12 +282,15 @@ async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         log.info("group %s became supergroup %s: %d subscription(s) moved", old, new, moved)
 
 
-async def _listing(context: ContextTypes.DEFAULT_TYPE, target: TargetChat) -> str:
-    """The chat's numbered subscriptions and delivery mode (both read off the event loop)."""
+async def _listing(
+    context: ContextTypes.DEFAULT_TYPE, target: TargetChat, note: str = ""
+) -> list[str]:
+    """The chat's numbered subscriptions and delivery mode (both read off the event loop), in
+    messages within Telegram's limit."""
     store = services(context).subscriptions
     listed = await asyncio.to_thread(store.of_chat, target.id, target.thread_id)
     chat = await asyncio.to_thread(store.chat, target.id)
     return format_subscriptions(
         listed, where_html=target.where_html, delivery=chat.delivery.value,
-        digest_at=_digest_at(services(context).settings, chat),
+        digest_at=_digest_at(services(context).settings, chat), note=note,
     )  # fmt: skip

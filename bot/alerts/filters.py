@@ -28,6 +28,28 @@ class WordFilters:
         return bool(self.required or self.excluded)
 
 
+@dataclass(frozen=True, slots=True)
+class FilterLimits:
+    """How many filters one subscription takes, and how long a filter's word may be: each is
+    shown whenever the subscription is, and checked against every new article."""
+
+    count: int
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class TooManyFilters:
+    given: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTooLong:
+    word: str
+    """The first one over the limit, without its sign."""
+    limit: int
+
+
 def split_filters(words: Sequence[str]) -> tuple[list[str], WordFilters]:
     """The topic's words without its `+word` / `-word` filters, and the filters."""
     topic: list[str] = []
@@ -44,6 +66,20 @@ def split_filters(words: Sequence[str]) -> tuple[list[str], WordFilters]:
         elif rest.lower() not in (w.lower() for w in required + excluded):
             (required if sign == REQUIRED else excluded).append(rest)
     return topic, WordFilters(tuple(required), tuple(excluded), tuple(unusable))
+
+
+def filter_problem(
+    filters: WordFilters, limits: FilterLimits
+) -> TooManyFilters | FilterTooLong | None:
+    """Why the filters cannot be kept as given (a repeated filter counts once), or None."""
+    given = len(filters.required) + len(filters.excluded) + len(filters.unusable)
+    if given > limits.count:
+        return TooManyFilters(given, limits.count)
+    words = (*filters.required, *filters.excluded, *(w[1:] for w in filters.unusable))
+    for word in words:
+        if len(word) > limits.chars:
+            return FilterTooLong(word, limits.chars)
+    return None
 
 
 def passes(required: Sequence[str], excluded: Sequence[str], article_words: frozenset[str]) -> bool:

@@ -92,20 +92,33 @@ def format_digest(
 
 
 def format_subscriptions(
-    subscriptions: Sequence[Subscription], *, where_html: str, delivery: str, digest_at: str = ""
-) -> str:
-    """The numbered list /subscriptions shows (numbers are what /unsubscribe takes)."""
+    subscriptions: Sequence[Subscription],
+    *,
+    where_html: str,
+    delivery: str,
+    digest_at: str = "",
+    note: str = "",
+    max_chars: int = TELEGRAM_LIMIT,
+) -> list[str]:
+    """The numbered list /subscriptions shows (numbers are what /unsubscribe takes), then
+    `note`, in as many messages as it takes: a row stored before filters were bounded can hold
+    hundreds of them."""
     if not subscriptions:
-        return texts.NO_SUBSCRIPTIONS(where_html)
-    lines = [texts.SUBSCRIPTIONS_HEADER(where_html, len(subscriptions), delivery, digest_at)]
-    for number, sub in enumerate(subscriptions, 1):
-        filters = filters_html(sub.required_words, sub.excluded_words)
-        tail = f" · {filters}" if filters else ""
-        if sub.every_article:
-            lines.append(f"{number}. <i>{texts.EVERY_ARTICLE}</i>{tail}")
-        else:
-            lines.append(f"{number}. {escape(sub.topic)} · <i>{sub.sensitivity.value}</i>{tail}")
-    return "\n".join([*lines, "", texts.SUBSCRIPTIONS_FOOTER])
+        lines = [texts.NO_SUBSCRIPTIONS(where_html)]
+    else:
+        lines = [texts.SUBSCRIPTIONS_HEADER(where_html, len(subscriptions), delivery, digest_at)]
+        for number, sub in enumerate(subscriptions, 1):
+            filters = filters_html(sub.required_words, sub.excluded_words)
+            tail = f" · {filters}" if filters else ""
+            if sub.every_article:
+                lines.append(f"{number}. <i>{texts.EVERY_ARTICLE}</i>{tail}")
+            else:
+                shown = f"{escape(sub.topic)} · <i>{sub.sensitivity.value}</i>"
+                lines.append(f"{number}. {shown}{tail}")
+        lines += ["", texts.SUBSCRIPTIONS_FOOTER]
+    if note:
+        lines += ["", note]
+    return split_message("\n".join(lines), max_chars)
 
 
 def filters_html(required: Sequence[str], excluded: Sequence[str]) -> str:

@@ -17,7 +17,7 @@ from index.feeds.store import FeedStore
 from tests.bot.alerts.test_alerts_e2e import command
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.bot.test_entry_point import start_bot
-from tests.emulator import BotApiEmulator
+from tests.emulator import BotApiEmulator, utf16_len
 from tests.feed_server import FeedServer, running_server
 from tests.index.feeds.samples import STORIES, article_page, rss
 
@@ -110,3 +110,34 @@ def test_sigterm_stops_a_long_feed_round_within_seconds_and_loses_nothing(
         assert not store.seen(keys(guid_key(1, "g-1"), url_key(link)))  # read again next round
     finally:
         store.close()
+
+
+async def test_a_long_feed_list_comes_in_several_messages_and_a_long_url_is_quoted_in_part(
+    emulator: BotApiEmulator, isolated_environment: Path, seed_index_dir: Path, embedder: Embedder
+) -> None:
+    settings = bot_settings(
+        emulator, isolated_environment, index_dir=seed_index_dir, admin_user_ids=[USER_ID],
+        feeds_check_seconds=3600,  # no round during the test: the URLs are never fetched
+    )  # fmt: skip
+    urls = [f"https://feeds{i:02d}.example.com/{'section/' * 25}rss.xml" for i in range(40)]
+    store = FeedStore(settings.database)
+    for url in urls:
+        store.add(url, interval_seconds=900)
+    store.close()
+    async with running_bot(settings, embedder):
+        before = len(emulator.sent_messages(USER_ID))
+        emulator.send_message(USER_ID, USER_ID, "/feeds")
+        for _ in range(400):
+            shown = [m["text"] for m in emulator.sent_messages(USER_ID)[before:]]
+            if any(urls[-1] in t or "went wrong" in t for t in shown):
+                break
+            await asyncio.sleep(0.05)
+        assert len(shown) >= 2 and all(utf16_len(t) <= 4096 for t in shown), shown
+        assert shown[0].startswith("Feeds\n1. ") and all(u in "\n".join(shown) for u in urls)
+
+        long_url = "https://example.com/" + "a" * 4050
+        added = await command(emulator, USER_ID, USER_ID, f"/feeds add {long_url}")
+        assert added["text"].startswith("✅ Feed 41 added: https://example.com/aaa")
+        assert "…" in added["text"] and utf16_len(added["text"]) < 1000
+        refused = await command(emulator, USER_ID, USER_ID, "/feeds add ftp://" + "b" * 4070)
+        assert "only http and https" in refused["text"] and utf16_len(refused["text"]) < 1000

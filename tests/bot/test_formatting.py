@@ -21,6 +21,7 @@ from bot.formatting import (
     format_not_covered,
     format_sources,
     format_stats,
+    quoted,
     relevance,
     shorten,
 )
@@ -342,6 +343,23 @@ def test_relevance_labels_of_citations_kept_before_bands_were_measured(
 )  # fmt: skip
 def test_relevance_labels_say_the_band_search_measured(band: str, label: str) -> None:
     assert relevance(make_hit(score=0.32, relevance=band)) == label
+
+
+def test_quoted_cuts_long_input_with_an_ellipsis_and_escapes_it() -> None:
+    assert quoted("Europe/Paris") == "Europe/Paris"
+    assert quoted("A" * 10_000) == "A" * (formatting.QUOTED_MAX_CHARS - 1) + "…"
+    assert quoted("<b>&" * 50, limit=9) == "&lt;b&gt;&amp;&lt;b&gt;&amp;…"
+    assert quoted("two\n\nlines") == "two lines"
+
+
+@given(text=st.one_of(tricky_text, st.text(max_size=300)), limit=st.integers(2, 500))
+def test_quoted_is_valid_html_within_its_limit_and_the_start_of_the_input(
+    text: str, limit: int
+) -> None:
+    shown, _ = parse_html(quoted(text, limit))
+    assert utf16_len(shown) <= limit
+    folded = fold(text)
+    assert shown == folded or (shown.endswith("…") and folded.startswith(shown[:-1].rstrip()))
 
 
 def test_shorten_and_escape() -> None:

@@ -67,3 +67,16 @@ def test_a_damaged_or_emptied_database_is_refused_with_one_line(isolated_environ
         f"error: the subscriptions database {database} is an empty file (0 bytes)"
     )
     assert len(refused.stderr.splitlines()) == 1 and database.stat().st_size == 0
+
+
+def test_add_refuses_filters_beyond_the_limits_before_loading_the_model(
+    isolated_environment: Path,
+) -> None:
+    many = [f"+defence{i:03d}" for i in range(21)]
+    refused = run("add", "-100123", "Baltic", "defence", *many)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr == "error: 21 filters; a subscription takes at most 20\n"
+    refused = run("add", "-100123", "Baltic", "+" + "x" * 41)
+    assert refused.returncode == 2
+    assert refused.stderr == f"error: the filter {'x' * 41!r} is longer than 40 characters\n"
+    assert "-100123" not in run("list").stdout

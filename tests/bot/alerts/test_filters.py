@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.alerts.arguments import parse_subscribe
-from bot.alerts.filters import WordFilters, passes, split_filters
+from bot.alerts.filters import (
+    FilterLimits,
+    FilterTooLong,
+    TooManyFilters,
+    WordFilters,
+    filter_problem,
+    passes,
+    split_filters,
+)
 from bot.alerts.model import Sensitivity
 from index import words_of_text
 
@@ -55,3 +63,30 @@ def test_an_article_always_has_its_own_words_and_never_lacks_them(words: list[st
     usable = [w for w in words if words_of_text(w)]
     assert passes(usable, [], text)
     assert not usable or not passes([], usable[:1], text)
+
+
+def test_filters_beyond_the_limits_are_named() -> None:
+    limits = FilterLimits(count=3, chars=8)
+    _, three = split_filters(["+Estonia", "-football", "+the"])
+    assert filter_problem(three, limits) is None
+    _, four = split_filters(["+Estonia", "-football", "+the", "+Latvia"])
+    assert filter_problem(four, limits) == TooManyFilters(given=4, limit=3)
+    _, repeated = split_filters(["+Estonia"] * 10)
+    assert filter_problem(repeated, limits) is None, "a repeated filter counts once"
+    _, long = split_filters(["+Estonia", "-Estonians", "+x"])
+    assert filter_problem(long, limits) == FilterTooLong(word="Estonians", limit=8)
+    _, odd = split_filters(["+" + "!" * 9])  # no word in it, and too long to quote whole
+    assert filter_problem(odd, limits) == FilterTooLong(word="!" * 9, limit=8)
+
+
+@given(
+    st.lists(st.from_regex(r"[+-][A-Za-z]{1,15}", fullmatch=True), max_size=30),
+    st.integers(1, 20),
+    st.integers(1, 15),
+)
+def test_filters_within_the_limits_pass(words: list[str], count: int, chars: int) -> None:
+    _, filters = split_filters(words)
+    problem = filter_problem(filters, FilterLimits(count, chars))
+    given = len(filters.required) + len(filters.excluded) + len(filters.unusable)
+    longest = max((len(w.lstrip("+-")) for w in words), default=0)
+    assert (problem is None) == (given <= count and longest <= chars)

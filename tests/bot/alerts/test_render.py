@@ -157,12 +157,51 @@ def test_the_subscription_list_is_numbered_with_sensitivities() -> None:
         Subscription(1, -7, "Estonia <b>", False, Sensitivity.STRICT, "t", True, vector),
         Subscription(2, -7, "all", True, Sensitivity.NORMAL, "t", True, vector[:0]),
     ]
-    text = format_subscriptions(subs, where_html="@news", delivery="daily")
+    (text,) = format_subscriptions(subs, where_html="@news", delivery="daily")
     plain, _ = parse_html(text)
     assert "2 followed topics of @news · alerts once a day" in plain
     assert "1. Estonia <b> · strict" in plain and "2. every new article" in plain
-    empty = parse_html(format_subscriptions([], where_html="", delivery="instant"))[0]
-    assert empty.startswith("This chat follows no topics yet")
+    (empty,) = format_subscriptions([], where_html="", delivery="instant", note="Usage.")
+    assert parse_html(empty)[0].startswith("This chat follows no topics yet")
+    assert empty.endswith("\n\nUsage.")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 300), st.integers(0, 300), st.integers(1, 60)),
+        min_size=1,
+        max_size=4,
+    ),
+    st.text(max_size=60),
+)
+def test_a_subscription_list_of_any_size_is_sent_in_valid_parts_within_the_limit(
+    shapes: list[tuple[int, int, int]], topic: str
+) -> None:
+    """Filters stored before they were bounded (hundreds of them, long ones) still list."""
+    vector = np.zeros(2, dtype=np.float32)
+    subs = [
+        Subscription(
+            n,
+            -7,
+            topic or "all",
+            not topic,
+            Sensitivity.NORMAL,
+            "t",
+            True,
+            vector,
+            required_words=tuple(f"r{n}.{i}&" + "w" * size for i in range(required)),
+            excluded_words=tuple(f"<e{n}.{i}>" + "v" * size for i in range(excluded)),
+        )
+        for n, (required, excluded, size) in enumerate(shapes, 1)
+    ]
+    parts = format_subscriptions(subs, where_html="", delivery="instant", note="The note.")
+    shown = [parse_html(part)[0] for part in parts]
+    assert all(utf16_len(text) <= 4096 for text in shown)
+    whole = "".join("".join(text.split()) for text in shown)
+    for sub in subs:
+        assert all(w in whole for w in sub.required_words + sub.excluded_words)
+    assert shown[-1].endswith("The note.")
 
 
 @pytest.mark.parametrize("field", ["title", "source", "url"])
