@@ -144,6 +144,25 @@ def test_two_files_of_the_same_name_are_two_articles(tmp_path: Path) -> None:
     assert "Lava flowed towards Grindavik on Saturday night" in listing and "Paris" in listing
 
 
+def test_two_files_of_one_stem_in_a_folder_are_two_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "story.md").write_text("# Iceland volcano\n\nLava flowed towards Grindavik.\n")
+    (folder / "story.txt").write_text("European leaders met in Paris on Monday.\n")
+
+    rebuilt = run_cli("rebuild", str(folder))
+    assert "2 articles" in rebuilt.stdout and "2 added" in rebuilt.stdout
+    assert "appears in" not in rebuilt.stderr, "neither is dropped as a duplicate"
+    ids = {
+        line.split("\t")[3]: line.split("\t")[0] for line in run_cli("articles").stdout.splitlines()
+    }
+    assert set(ids) == {"Iceland volcano", "European leaders met in Paris on Monday"}
+    assert ids["European leaders met in Paris on Monday"] == "story", "the id it had before"
+    assert ids["Iceland volcano"].startswith("story-")
+    again = run_cli("rebuild", str(folder)).stdout
+    assert "2 articles" in again and "2 unchanged" in again, "the same ids on every read"
+
+
 def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
     no_index = run_cli("query", QUESTION, check_exit=1)
     assert no_index.stderr.strip().splitlines()[-1].startswith("error: no index in ")
