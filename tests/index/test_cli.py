@@ -188,6 +188,27 @@ def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("checksums", [True, False], ids=["checksums", "no-checksums"])
+def test_a_truncated_word_index_is_one_error_line(
+    isolated_environment: Path, checksums: bool
+) -> None:
+    """Each BM25 file cut to half its length: refused by its size when the manifest records
+    it, by bm25s when it does not (a version written before checksums were); either way the
+    only line on stderr is the error, without the warnings of a version that did not load."""
+    run_cli("rebuild", "-q")
+    version = isolated_environment / "index" / "current"
+    if not checksums:
+        manifest = json.loads((version / "manifest.json").read_text())
+        (version / "manifest.json").write_text(json.dumps({**manifest, "files": {}}))
+    for path in (version / "bm25").iterdir():
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    damaged = run_cli("query", QUESTION, check_exit=1)
+    assert damaged.stderr.count("\n") == 1, damaged.stderr
+    (line,) = damaged.stderr.splitlines()
+    assert line.startswith("error: ") and line.endswith("rebuild it with `python -m index rebuild`")
+    assert ("where" if checksums else "the word index in") in line and not damaged.stdout
+
+
 def test_a_full_disk_is_one_error_line_and_the_index_survives(
     small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
