@@ -2,6 +2,9 @@
 
 Implements `index.version.IndexVersion` for the searcher. Everything a search needs is read
 into memory, never memory-mapped, so damage to live files cannot crash a running reader.
+What an older version lacks (checksums, a word index, sentence vectors) is warned about once
+it has loaded: a version refused as damaged is one error, which the command line prints as
+its only line.
 """
 
 from __future__ import annotations
@@ -35,12 +38,6 @@ class Snapshot:
         self.manifest.check_compatible(model, self.manifest.dimension, backend)
         if self.manifest.files:
             self.manifest.verify_files(folder)
-        else:
-            log.warning(
-                "index version %s records no file checksums, so damage cannot be detected; "
-                "`python -m index rebuild` adds them",
-                folder.name,
-            )
         self.vectors = load_faiss(folder, ef_search=ef_search)
         self.metadata = MetadataReader(folder)
         self.lexical = _load_lexical(folder)
@@ -56,15 +53,33 @@ class Snapshot:
                 f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
                 f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
             )
+        self._warn_of_what_is_missing()
+
+    def _warn_of_what_is_missing(self) -> None:
+        """What a version written by an older program lacks, and that a rebuild adds."""
+        name = self.folder.name
+        if not self.manifest.files:
+            log.warning(
+                "index version %s records no file checksums, so damage cannot be detected; "
+                "`python -m index rebuild` adds them",
+                name,
+            )
+        if self.lexical is None:
+            log.warning(
+                "index version %s has no word index: searching by meaning only; "
+                "`python -m index rebuild` adds it",
+                name,
+            )
+        if self.sentence_store is None:
+            log.warning(
+                "index version %s stores no sentence vectors, so every reply embeds its "
+                "sentences; `python -m index rebuild` stores them",
+                name,
+            )
 
     def _load_sentences(self, folder: Path) -> SentenceVectors | None:
         """Stored sentence vectors (format 2); None for format 1, whose replies embed sentences."""
         if self.manifest.format_version < 2:
-            log.warning(
-                "index version %s stores no sentence vectors, so every reply embeds its "
-                "sentences; `python -m index rebuild` stores them",
-                folder.name,
-            )
             return None
         stored = SentenceVectors(folder, self.manifest.dimension)
         listed = self.metadata.sentence_count() if self.metadata.has_sentences() else -1
@@ -139,16 +154,9 @@ class Snapshot:
 
 def _load_lexical(folder: Path) -> bm25s.BM25 | None:
     try:
-        lexical = load_lexical(folder)
+        return load_lexical(folder)
     except Exception as exc:  # bm25s and numpy raise many kinds (EOFError, KeyError, …) on damage
         raise IndexCorruptError(
             f"the word index in {folder} cannot be read ({type(exc).__name__}: {exc}): "
             f"{REBUILD_HINT}"
         ) from None
-    if lexical is None:
-        log.warning(
-            "index version %s has no word index: searching by meaning only; "
-            "`python -m index rebuild` adds it",
-            folder.name,
-        )
-    return lexical

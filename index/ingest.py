@@ -5,7 +5,9 @@ parser in `index.formats`. Articles without an id or url are named after their f
 path relative to it (`sub/story`), which stays the same as long as the file does, so an edited
 file is an update; a file named on its own, by its stem and a short hash of its real path
 (`named_ids="path"`) or of its bytes (`"content"`, for an inbox whose files are all new), so
-two different `story.txt` never share an id.
+two different `story.txt` never share an id. Nor do `story.md` and `story.txt` of one folder:
+the last read keeps `story`, which it had when the others were dropped as its duplicates, and
+each other takes a hash of its name in the folder (`story-1a2b3c4d`).
 
 Bad data never aborts a build: each unreadable file or record
 becomes one `Skipped` with a one-line reason (or, with `strict=True`, an
@@ -21,8 +23,9 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -64,6 +67,11 @@ class _Entry:
     origin: str
     default_id: str | None
     problem: str | None = None  # set when the walk itself failed here (an unlistable folder)
+    name_in_folder: str = ""
+    """Its path inside the folder given (`sub/story.md`); "" for a file named on its own."""
+    twins: tuple[Path, str] | None = None
+    """The folder given and the default id, when another file of that folder has the same
+    one (`story.md`, `story.txt`); None when its default id is its own."""
 
 
 def read_articles(
@@ -103,12 +111,44 @@ def _printable(name: str) -> str:
 def _read_all(
     entries: list[_Entry], strict: bool, named_ids: NamedIds
 ) -> Iterator[Article | Skipped]:
-    """Lazily, so a large corpus never has to be held twice in memory."""
+    """Lazily, so a large corpus never has to be held twice in memory; files of one folder
+    that share a default id are read together, when the first of them is reached."""
+    twins: dict[tuple[Path, str], list[_Entry]] = {}
     for entry in entries:
-        for item in _read_entry(entry, named_ids):
+        if entry.twins is not None:
+            twins.setdefault(entry.twins, []).append(entry)
+    for entry in entries:
+        if entry.twins is None:
+            items: Iterable[Article | Skipped] = _read_entry(entry, named_ids)
+        elif (group := twins[entry.twins])[0] is entry:
+            items = _read_twins(group, named_ids)
+        else:
+            continue  # read with the first of its group
+        for item in items:
             if strict and isinstance(item, Skipped):
                 raise UnreadableArticleError(str(item))
             yield item
+
+
+def _read_twins(entries: Sequence[_Entry], named_ids: NamedIds) -> list[Article | Skipped]:
+    """The articles of files that share a default id, each under an id of its own.
+
+    Of the articles that took the shared id (a JSON list's records are named by number, a
+    record's own id or url names it otherwise), the last keeps it: before files were told
+    apart it replaced the others, so an index built then keeps that article under its id.
+    Each other is named by a hash of its file's name in the folder, which stays the same as
+    long as the file does.
+    """
+    shared = entries[0].default_id or ""
+    read = [(entry, item) for entry in entries for item in _read_entry(entry, named_ids)]
+    taking = [
+        i for i, (_, item) in enumerate(read) if isinstance(item, Article) and item.id == shared
+    ]
+    for i in taking[:-1]:
+        entry, item = read[i]
+        assert isinstance(item, Article)
+        read[i] = entry, replace(item, id=file_id(shared, os.fsencode(entry.name_in_folder)))
+    return [item for _, item in read]
 
 
 # --- finding files -----------------------------------------------------------------------
@@ -141,14 +181,22 @@ def _entries_for(path: Path) -> list[_Entry]:
     if not is_dir:
         return [_Entry(path, path_origin(path), None)]
     found = sorted(_scan(path, (), set()))
-    return [_folder_entry(path, rel, problem) for rel, problem in found]
+    entries = [_folder_entry(path, rel, problem) for rel, problem in found]
+    ids = Counter(entry.default_id for entry in entries if entry.problem is None)
+    return [
+        replace(entry, twins=(path, entry.default_id))
+        if entry.problem is None and entry.default_id is not None and ids[entry.default_id] > 1
+        else entry
+        for entry in entries
+    ]
 
 
 def _folder_entry(folder: Path, rel: tuple[str, ...], problem: str | None) -> _Entry:
     """Origin `folder/rel` (as given, so results do not depend on the cwd); id `rel` sans suffix."""
     path = folder.joinpath(*rel)
     default_id = Path(*rel).with_suffix("").as_posix() if rel else folder.name
-    return _Entry(path, path_origin(path), _printable(default_id), problem)
+    name = _printable(Path(*rel).as_posix()) if rel else ""
+    return _Entry(path, path_origin(path), _printable(default_id), problem, name)
 
 
 def _scan(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+
+from index.errors import IndexCorruptError
+from index.manifest import REBUILD_HINT
 
 _HAS_WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
@@ -29,6 +32,30 @@ class Candidate:
     @property
     def order(self) -> float:
         return self.score if self.rank_score is None else self.rank_score
+
+
+COSINE_LIMIT = 2.0
+"""The largest similarity (in absolute value) a version's vectors may give a question.
+
+Every vector is normalized, so an exact cosine lies in [-1, 1]; a quantized FAISS type (PQ,
+SQ) scores approximations of the vectors and strays past 1 (up to 1.66 measured for
+HNSW32,PQ16). A damaged vector file read as floats gives scores like 8e+34, or NaN."""
+
+
+def check_cosines(cosines: Iterable[float], where: str) -> None:
+    """Refuse the similarities of a search when any is one no normalized vectors can have.
+
+    A vector file damaged in a way its loader does not notice (Milvus Lite keeps no checksums
+    of its index files; a FAISS version written before checksums were recorded) still answers
+    searches; its scores are the only sign, and a reply must not cite passages by them.
+    """
+    wrong = [c for c in cosines if not abs(c) <= COSINE_LIMIT]  # NaN compares false
+    if wrong:
+        shown = ", ".join(f"{c:.3g}" for c in wrong[:3])
+        raise IndexCorruptError(
+            f"the vectors of {where} give similarities no normalized vectors can have "
+            f"({shown}): the index version is damaged; {REBUILD_HINT}"
+        )
 
 
 FUSION_METHODS = ("rrf", "weighted")

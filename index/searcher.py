@@ -21,6 +21,7 @@ from index.query_batcher import QueryBatcher
 from index.ranking import (
     Candidate,
     best_in_groups,
+    check_cosines,
     fuse,
     prepare_query,
     recency_prior,
@@ -355,7 +356,8 @@ class NewsIndex:
         Dense candidates came from the vector search (with the question's encoding), lexical ones come from
         BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
         it), so all are shown alike. `mode` is the search mode this version allows (dense alone
-        for a version without a word index).
+        for a version without a word index). A damaged version that still answers is refused
+        here, by its impossible cosines (`check_cosines`), whichever store holds it.
         """
         settings = self._settings
         cosines = dict(dense)
@@ -366,6 +368,7 @@ class NewsIndex:
             if missing:
                 found = snapshot.passage_vectors(missing) @ vector.reshape(-1)
                 cosines.update(zip(missing, found.tolist(), strict=True))
+        check_cosines(cosines.values(), snapshot.location)
         if mode == "dense":
             return cosines, {}
         if mode == "lexical":

@@ -144,6 +144,25 @@ def test_two_files_of_the_same_name_are_two_articles(tmp_path: Path) -> None:
     assert "Lava flowed towards Grindavik on Saturday night" in listing and "Paris" in listing
 
 
+def test_two_files_of_one_stem_in_a_folder_are_two_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "story.md").write_text("# Iceland volcano\n\nLava flowed towards Grindavik.\n")
+    (folder / "story.txt").write_text("European leaders met in Paris on Monday.\n")
+
+    rebuilt = run_cli("rebuild", str(folder))
+    assert "2 articles" in rebuilt.stdout and "2 added" in rebuilt.stdout
+    assert "appears in" not in rebuilt.stderr, "neither is dropped as a duplicate"
+    ids = {
+        line.split("\t")[3]: line.split("\t")[0] for line in run_cli("articles").stdout.splitlines()
+    }
+    assert set(ids) == {"Iceland volcano", "European leaders met in Paris on Monday"}
+    assert ids["European leaders met in Paris on Monday"] == "story", "the id it had before"
+    assert ids["Iceland volcano"].startswith("story-")
+    again = run_cli("rebuild", str(folder)).stdout
+    assert "2 articles" in again and "2 unchanged" in again, "the same ids on every read"
+
+
 def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
     no_index = run_cli("query", QUESTION, check_exit=1)
     assert no_index.stderr.strip().splitlines()[-1].startswith("error: no index in ")
@@ -167,6 +186,27 @@ def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
     assert (
         line.startswith("error: ") and "bytes where" in line and "python -m index rebuild" in line
     )
+
+
+@pytest.mark.parametrize("checksums", [True, False], ids=["checksums", "no-checksums"])
+def test_a_truncated_word_index_is_one_error_line(
+    isolated_environment: Path, checksums: bool
+) -> None:
+    """Each BM25 file cut to half its length: refused by its size when the manifest records
+    it, by bm25s when it does not (a version written before checksums were); either way the
+    only line on stderr is the error, without the warnings of a version that did not load."""
+    run_cli("rebuild", "-q")
+    version = isolated_environment / "index" / "current"
+    if not checksums:
+        manifest = json.loads((version / "manifest.json").read_text())
+        (version / "manifest.json").write_text(json.dumps({**manifest, "files": {}}))
+    for path in (version / "bm25").iterdir():
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    damaged = run_cli("query", QUESTION, check_exit=1)
+    assert damaged.stderr.count("\n") == 1, damaged.stderr
+    (line,) = damaged.stderr.splitlines()
+    assert line.startswith("error: ") and line.endswith("rebuild it with `python -m index rebuild`")
+    assert ("where" if checksums else "the word index in") in line and not damaged.stdout
 
 
 def test_a_full_disk_is_one_error_line_and_the_index_survives(

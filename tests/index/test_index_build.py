@@ -322,6 +322,24 @@ def test_a_reader_survives_its_live_word_index_being_truncated(
         NewsIndex(settings, embedder).search(QUESTION)
 
 
+def test_garbled_vectors_that_load_are_refused_by_their_scores(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
+    """A version written before checksums were recorded loads whatever its files hold; a
+    garbled passages.faiss gives similarities no normalized vectors can have, and the search
+    is refused, as a damaged Milvus Lite index file is (tests/index/test_milvus_store.py)."""
+    folder = seed_version(settings, embedder)
+    dataclasses.replace(Manifest.load(folder), files={}).save(folder)
+    path = folder / "passages.faiss"
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 512] = b"\x7f" * 512
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="no normalized vectors can have") as refused:
+        NewsIndex(settings, embedder).search(QUESTION, min_score=-1.0)
+    assert str(folder) in str(refused.value) and "python -m index rebuild" in str(refused.value)
+
+
 def test_a_database_damaged_under_a_running_reader_is_a_named_error(
     settings: IndexSettings, embedder: Embedder
 ) -> None:

@@ -464,6 +464,30 @@ def test_files_named_on_their_own_never_share_an_id(tmp_path: Path) -> None:
     assert [a.id for a in articles(read_all(tmp_path))] == ["a/story", "b/story"]  # walked
 
 
+def test_files_of_one_stem_in_a_folder_never_share_an_id(tmp_path: Path) -> None:
+    """`story.md` and `story.txt` would both be `sub/story`: the last keeps it, as it did when
+    the others were dropped as duplicates (an index built then keeps its article), and each
+    other takes a hash of its name in the folder. Ids nothing else claims stay as they were."""
+    folder = tmp_path / "news"
+    write(folder / "sub" / "story.md", "# Iceland volcano\n\nLava flowed towards Grindavik.\n")
+    write(folder / "sub" / "story.txt", "European leaders met in Paris on Monday.")
+    write(folder / "sub" / "story.json", json.dumps([{"text": "A record."}, {"text": "Another."}]))
+    write(folder / "other.md", "The council approved new bike lanes.")
+
+    found = {a.id: Path(a.origin).name for a in articles(read_all(folder))}
+
+    assert found == {
+        "other": "other.md",
+        "sub/story": "story.txt",
+        file_id("sub/story", b"sub/story.md"): "story.md",
+        "sub/story:1": "story.json:1",  # records are named by number: not a second `sub/story`
+        "sub/story:2": "story.json:2",
+    }
+    assert [a.id for a in articles(read_all(folder / "sub" / "story.md"))] == [
+        named_id(folder / "sub" / "story.md")
+    ], "a file named on its own is named as before"
+
+
 def test_inbox_files_are_named_by_their_bytes(tmp_path: Path) -> None:
     path = write(tmp_path / "inbox" / "story.txt", "Lava reached the town on Saturday.")
 

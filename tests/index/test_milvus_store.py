@@ -26,6 +26,7 @@ from index.layout import IndexLayout
 from index.milvus_store import MANIFEST_PROPERTY, MilvusStore, connect, disconnect
 from index.writer import document_text
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
+from tests.index.test_cli import run_cli
 from tests.stores import both_stores
 
 pytestmark = pytest.mark.slow
@@ -266,3 +267,41 @@ def test_a_second_process_on_a_milvus_lite_folder_is_told_how_to_share_it(
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     assert result.returncode == 0 and "milvus" in result.stdout, result.stderr
+
+
+def _garble_vector_index(collection: Path, pattern: bytes) -> list[Path]:
+    """Overwrite the middle of each vector index file of a Milvus Lite collection with
+    `pattern`: the parquet data stays intact, but searches read the garbled floats."""
+    files = sorted((collection / "partitions").glob("*/indexes/*.vector.flat.idx"))
+    for path in files:
+        data = bytearray(path.read_bytes())
+        middle = len(data) // 2
+        data[middle : middle + 512] = (pattern * 512)[:512]
+        path.write_bytes(bytes(data))
+    return files
+
+
+@pytest.mark.parametrize("pattern", [b"\x7f", b"\xff\xff\xff\x7f"], ids=["huge", "nan"])
+def test_a_damaged_milvus_vector_index_is_refused_not_served(
+    embedder: Embedder, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch,
+    pattern: bytes,
+) -> None:  # fmt: skip
+    """Milvus Lite keeps no checksums of its index files: a garbled one loads, and a search
+    returns scores no pair of unit vectors can have (1.7e+38, NaN). They are refused with the
+    rebuild hint, by the command line in one line and by the library as IndexCorruptError."""
+    monkeypatch.setenv("VECTOR_STORE", "milvus")
+    run_cli("rebuild", "-q")
+    settings = IndexSettings(_env_file=None, data_dir=isolated_environment, vector_store="milvus")  # type: ignore[call-arg]
+    (collection,) = [
+        p for p in (settings.resolved_index_dir / "milvus.db" / "collections").iterdir()
+        if not p.name.endswith(("_articles", "_sentences"))
+    ]  # fmt: skip
+    assert _garble_vector_index(collection, pattern)
+
+    damaged = run_cli("query", QUESTIONS[0], check_exit=1)
+    (line,) = damaged.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "damaged" in line, line
+    assert collection.name in line and "python -m index rebuild" in line
+    assert not damaged.stdout
+    with pytest.raises(IndexCorruptError, match=r"damaged.*python -m index rebuild"):
+        NewsIndex(settings, embedder).search(QUESTIONS[0], min_score=-1.0)

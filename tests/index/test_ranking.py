@@ -1,11 +1,21 @@
-"""Ranking rules on raw candidates: per-article caps, minimum score, paging, query preparation."""
+"""Ranking rules on raw candidates: per-article caps, minimum score, paging, query preparation,
+and the refusal of similarities no normalized vectors can have."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.ranking import Candidate, best_in_groups, prepare_query, select
+from index.errors import IndexCorruptError
+from index.ranking import (
+    COSINE_LIMIT,
+    Candidate,
+    best_in_groups,
+    check_cosines,
+    prepare_query,
+    select,
+)
 
 
 def cands(*spec: tuple[str, float]) -> list[Candidate]:
@@ -62,3 +72,17 @@ def test_prepare_query() -> None:
 def test_best_in_groups() -> None:
     assert best_in_groups([0.1, 0.5, 0.2, 0.9, 0.3, 0.3], [3, 1, 2]) == [1, 0, 0]
     assert best_in_groups([], []) == []
+
+
+@given(st.lists(st.floats(-COSINE_LIMIT, COSINE_LIMIT), max_size=20))
+def test_possible_cosines_pass(cosines: list[float]) -> None:
+    check_cosines(cosines, "the version")
+
+
+@pytest.mark.parametrize("wrong", [float("nan"), float("inf"), -float("inf"), 8.15e34, -2.5])
+def test_impossible_cosines_are_a_damaged_version(wrong: float) -> None:
+    with pytest.raises(IndexCorruptError) as refused:
+        check_cosines([0.62, wrong, 0.39], "data/index/versions/v1")
+    message = str(refused.value)
+    assert "data/index/versions/v1" in message and f"({wrong:.3g})" in message
+    assert "damaged" in message and "python -m index rebuild" in message
