@@ -3,8 +3,9 @@
 `python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`), and
 `python -m bot db upgrade|current|copy` the bot's database (its schema, and a move from SQLite
 to PostgreSQL: see `bot.db_cli`).
-A setting Telegram would refuse and a named `BotError` (e.g. a damaged subscriptions database)
-end the process with one `error:` line and exit code 1, not a traceback.
+A setting Telegram would refuse, a named `BotError` (e.g. a damaged subscriptions database) and
+a named index error (a damaged or mismatched index version) end the process with one `error:`
+line and exit code 1, not a traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.errors import BotError
 from bot.logs import configure_logging
 from bot.settings import BotSettings
 from bot.webhook import webhook_secret
+from index import NewsIndexError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return _run(argv, settings)
-    except BotError as exc:
+    except (BotError, NewsIndexError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

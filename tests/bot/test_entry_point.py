@@ -309,3 +309,21 @@ def test_the_bot_lives_on_when_its_live_word_index_is_truncated(
         process.terminate()
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output  # a clean stop on SIGTERM, not death by a signal
+
+
+def test_a_damaged_index_at_start_is_one_error_line(isolated_environment: Path) -> None:
+    """The terminal chat (and the bot) on an index version whose word index was truncated."""
+    built = subprocess.run(
+        [sys.executable, "-m", "index", "rebuild", str(PROJECT_ROOT / "seeds")],
+        capture_output=True, text=True, timeout=600, env=terminal_env(),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+        path.write_bytes(b"")
+    started = subprocess.run(
+        [sys.executable, "-m", "bot"], input="quit\n", capture_output=True, text=True,
+        timeout=600, env=terminal_env(),
+    )  # fmt: skip
+    assert started.returncode == 1
+    (line,) = started.stderr.splitlines()
+    assert line.startswith("error: ") and "rebuild it with `python -m index rebuild`" in line
