@@ -30,7 +30,7 @@ index: install  ## build the index from seeds/ unless one exists
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy index bot
+	$(PY) -m mypy index bot evaluation
 
 bench: install  ## print measured figures: index build and search, bot reply time, backends
 	$(PY) benchmarks/index_build.py
@@ -39,9 +39,9 @@ bench: install  ## print measured figures: index build and search, bot reply tim
 
 RESULTS := benchmarks/results/retrieval.md
 eval: install  ## retrieval quality on ../shared/eval; tables appended to $(RESULTS)
-	$(PY) -m index.eval --dataset realtimeqa --output $(RESULTS)
-	$(PY) -m index.eval --dataset scifact --output $(RESULTS)
-	$(PY) -m index.eval --dataset xquad --output $(RESULTS)
+	$(PY) -m evaluation --dataset realtimeqa --output $(RESULTS)
+	$(PY) -m evaluation --dataset scifact --output $(RESULTS)
+	$(PY) -m evaluation --dataset xquad --output $(RESULTS)
 	$(PY) benchmarks/bold_sentence.py --dataset xquad
 
 clean:

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from index import IndexSettings, NewsIndex, index_exists  # noqa: E402
 from index.lexical import term_coverage  # noqa: E402
-from index.matching import best_passages  # noqa: E402
-from index.vectors import passage_vectors  # noqa: E402
+from index.search.topic_matching import best_passages  # noqa: E402
+from index.store.faiss.vectors import passage_vectors  # noqa: E402
 from index.writer import document_text  # noqa: E402
 
 DEFAULT_INDEX = ROOT / "data" / "rtqa-index"

@@ -50,7 +50,7 @@ from telegram import Bot  # noqa: E402
 from bot.alerts.delivery import AlertSender  # noqa: E402
 from bot.alerts.model import Delivery, Sensitivity  # noqa: E402
 from bot.alerts.scan import AlertScanner  # noqa: E402
-from bot.alerts.store import SubscriptionStore  # noqa: E402
+from bot.alerts.subscriptions import SubscriptionStore  # noqa: E402
 from bot.application import thresholds  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from index import IndexWriter, NewsIndex, load_embedder  # noqa: E402

@@ -2,7 +2,7 @@
 
 The product's whole `NewsIndex.search` (question encoding, FAISS and BM25, fusion, citations and
 the bold sentence) over a large corpus (RealTimeQA's 3,636 articles, ~54,000 passages, indexed
-once under `$DATA_DIR/eval/` as `python -m index.eval` does), with 200 distinct questions:
+once under `$DATA_DIR/eval/` as `python -m evaluation` does), with 200 distinct questions:
 
 - one at a time: the latency of a lone answer (p50/p95);
 - from a pool of threads, as the bot's workers call it: answers per second, with the questions
@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from provenance import commit  # noqa: E402
 
+from evaluation.run import DATASETS, SHARED_EVAL, ensure_index, eval_settings  # noqa: E402
 from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
-from index.eval import DATASETS, SHARED_EVAL, ensure_index, eval_settings  # noqa: E402
 
 
 def questions(count: int) -> list[str]:

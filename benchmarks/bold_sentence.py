@@ -18,7 +18,7 @@ reading after int8 quantization.
 
 Besides the whole set, the accuracy is given on two halves of the articles (alternate articles
 of the cited passages, by title), so a choice that only fits one half shows. It needs
-`../shared/eval/` and the evaluation index `python -m index.eval` builds (built here if missing).
+`../shared/eval/` and the evaluation index `python -m evaluation` builds (built here if missing).
 
     .venv/bin/python benchmarks/bold_sentence.py --dataset xquad
     .venv/bin/python benchmarks/bold_sentence.py --dataset realtimeqa --weights 0 1.5
@@ -28,7 +28,7 @@ of the cited passages, by title), so a choice that only fits one half shows. It 
 A last table sets the stored reading against the question's words alone and against an
 answer-type rule (a sentence holding a number the question lacks gains a bonus when the question
 asks how many, how much, when or what year). `--part` keeps one part's questions
-(`index.eval_splits`), so a choice can be made on the tune part alone.
+(`evaluation.splits`), so a choice can be made on the tune part alone.
 """
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evaluation.metrics import contains_answer  # noqa: E402
+from evaluation.run import DATASETS, SHARED_EVAL, open_dataset, question_parts  # noqa: E402
 from index import IndexSettings, load_embedder  # noqa: E402
-from index.embedder import Embedder  # noqa: E402
-from index.eval import DATASETS, SHARED_EVAL, open_dataset, question_parts  # noqa: E402
+from index.embedding.model import Embedder  # noqa: E402
+from index.embedding.sentence_vectors import dequantize, quantize, spans_in_document  # noqa: E402
 from index.lexical import tokenize  # noqa: E402
-from index.metrics import contains_answer  # noqa: E402
-from index.ranking import sentence_overlap, sentences_in_context  # noqa: E402
-from index.sentence_vectors import dequantize, quantize, spans_in_document  # noqa: E402
-from index.sentences import sentence_spans  # noqa: E402
+from index.passages.sentences import sentence_spans  # noqa: E402
+from index.search.ranking import sentence_overlap, sentences_in_context  # noqa: E402
 from index.writer import document_text  # noqa: E402
 
 READINGS: dict[str, Callable[[str, list[str]], list[str]]] = {
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument(
         "--part", choices=["all", "tune", "report"], default="all",
-        help="only the questions of one part (index.eval_splits)",
+        help="only the questions of one part (evaluation.splits)",
     )  # fmt: skip
     parser.add_argument(
         "--readings", nargs="+", choices=list(READINGS), help="embedded readings (default: all)"

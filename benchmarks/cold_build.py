@@ -62,8 +62,8 @@ def product_env(data_dir: Path, backend: str, models_dir: Path) -> dict[str, str
 def model_inputs(data_dir: Path) -> list[str]:
     """The texts the product embedded in its build under `data_dir`, in passage order."""
     from index import IndexSettings
-    from index.layout import IndexLayout
-    from index.store import MetadataReader
+    from index.store.metadata import MetadataReader
+    from index.store.publish import IndexLayout
     from index.writer import document_text
 
     settings = IndexSettings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
@@ -85,7 +85,7 @@ def baseline(texts_file: Path, out: Path) -> None:
     import faiss
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import PACKAGED_MODEL, resolve_model_path
+    from index.embedding.model import PACKAGED_MODEL, resolve_model_path
 
     texts = json.loads(texts_file.read_text(encoding="utf-8"))
     model = SentenceTransformer(resolve_model_path(PACKAGED_MODEL), device="cpu")

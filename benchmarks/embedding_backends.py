@@ -33,11 +33,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from index import Embedder, IndexSettings  # noqa: E402
-from index.articles import Article  # noqa: E402
-from index.embedder import SentenceTransformerEmbedder  # noqa: E402
-from index.ingest import read_articles  # noqa: E402
-from index.onnx_embedder import OnnxEmbedder  # noqa: E402
-from index.passages import ChunkingOptions, split_passages  # noqa: E402
+from index.articles.article import Article  # noqa: E402
+from index.articles.files import read_articles  # noqa: E402
+from index.embedding.model import SentenceTransformerEmbedder  # noqa: E402
+from index.embedding.onnx_model import OnnxEmbedder  # noqa: E402
+from index.passages.cutting import ChunkingOptions, split_passages  # noqa: E402
 from index.writer import document_text  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval" / "realtimeqa-news"

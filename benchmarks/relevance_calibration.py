@@ -1,5 +1,5 @@
 """Calibrate the relevance labels of citations: how often a cited passage with a given cosine
-holds the answer, per model (`index.relevance`).
+holds the answer, per model (`index.search.relevance`).
 
     DATA_DIR=/path/to/data .venv/bin/python benchmarks/relevance_calibration.py
     .venv/bin/python benchmarks/relevance_calibration.py --write --output benchmarks/results/relevance.md
@@ -8,14 +8,14 @@ holds the answer, per model (`index.relevance`).
 Every question of the data sets (`../shared/eval`: RealTimeQA news quizzes and XQuAD, whose
 questions are what users ask; `--datasets realtimeqa,xquad,scifact` shows SciFact's claims
 beside them, and `--fit` names the data sets fitted on) goes through
-the product's search, as `python -m index.eval` does, and each of its first five citations is
+the product's search, as `python -m evaluation` does, and each of its first five citations is
 judged: its passage holds the answer (RealTimeQA, XQuAD: the answer's words are in it), or
-belongs to a relevant abstract (SciFact). On the tuning part only (`index.eval_splits`),
+belongs to a relevant abstract (SciFact). On the tuning part only (`evaluation.splits`),
 scikit-learn's isotonic regression fits the share of passages holding the answer against the
 cosine, each data set weighing the same; a band's floor is the lowest cosine where the fit
-reaches its rate (`index.relevance.BAND_RATES`). Printed: the floors, and for each band the
+reaches its rate (`index.search.relevance.BAND_RATES`). Printed: the floors, and for each band the
 share of citations that held the answer on the report part (questions the floors were not
-chosen on), per data set. `--write` stores the model's floors in index/relevance_scales.json.
+chosen on), per data set. `--write` stores the model's floors in index/search/relevance_scales.json.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from provenance import commit  # noqa: E402
 
+from evaluation.metrics import contains_answer  # noqa: E402
+from evaluation.run import open_dataset, question_parts  # noqa: E402
 from index import Embedder, IndexSettings, load_embedder  # noqa: E402
-from index.eval import open_dataset, question_parts  # noqa: E402
-from index.metrics import contains_answer  # noqa: E402
-from index.relevance import (  # noqa: E402
+from index.search.relevance import (  # noqa: E402
     BAND_RATES,
     FIXED_SCALE,
     GOOD,
@@ -130,7 +130,7 @@ def write_scale(model: str, floors: dict[str, float | None], provenance: str) ->
     data.setdefault(
         "about",
         "Cosine floors of the citation relevance bands, per EMBEDDING_MODEL: written by "
-        "benchmarks/relevance_calibration.py --write (see index/relevance.py).",
+        "benchmarks/relevance_calibration.py --write (see index/search/relevance.py).",
     )
     data.setdefault("models", {})[model] = {"floors": floors, "measured": provenance}
     SCALES_PATH.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")

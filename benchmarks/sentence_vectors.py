@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import IndexSettings, load_embedder  # noqa: E402
-from index.articles import Article  # noqa: E402
-from index.embedder import encode_sentences_apart  # noqa: E402
-from index.ingest import read_articles  # noqa: E402
-from index.passages import ChunkingOptions, split_passages  # noqa: E402
+from index.articles.article import Article  # noqa: E402
+from index.articles.files import read_articles  # noqa: E402
+from index.embedding.model import encode_sentences_apart  # noqa: E402
+from index.passages.cutting import ChunkingOptions, split_passages  # noqa: E402
 from index.writer import model_input  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "realtimeqa-news" / "articles.jsonl"

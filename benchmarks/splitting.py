@@ -16,10 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import IndexSettings, load_embedder  # noqa: E402
-from index.articles import Article  # noqa: E402
-from index.ingest import read_articles  # noqa: E402
-from index.passages import ChunkingOptions  # noqa: E402
-from index.splitting import split_many  # noqa: E402
+from index.articles.article import Article  # noqa: E402
+from index.articles.files import read_articles  # noqa: E402
+from index.passages.cutting import ChunkingOptions  # noqa: E402
+from index.passages.parallel import split_many  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "realtimeqa-news" / "articles.jsonl"
 

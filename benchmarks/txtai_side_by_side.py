@@ -110,8 +110,8 @@ def timed(command: list[str], env: dict[str, str]) -> Build:
 def our_passages(data_dir: Path) -> list[tuple[str, str]]:
     """(article id, the text the model embedded) of every passage of the build under `data_dir`."""
     from index import IndexSettings
-    from index.layout import IndexLayout
-    from index.store import MetadataReader
+    from index.store.metadata import MetadataReader
+    from index.store.publish import IndexLayout
     from index.writer import document_text
 
     settings = IndexSettings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
@@ -129,7 +129,7 @@ def our_passages(data_dir: Path) -> list[tuple[str, str]]:
 
 
 def txtai_config() -> dict[str, object]:
-    from index.embedder import PACKAGED_MODEL, resolve_model_path
+    from index.embedding.model import PACKAGED_MODEL, resolve_model_path
 
     return {
         "path": resolve_model_path(PACKAGED_MODEL),

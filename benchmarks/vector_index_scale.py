@@ -6,7 +6,7 @@ vectors and real questions, and which type FAISS_INDEX_FACTORY=auto picks at eac
     flock /work/bench.lock .venv/bin/python benchmarks/vector_index_scale.py --output benchmarks/results/vector_index.md
 
 **Vectors** come from a built index (`--vectors-from`: an index folder, or one of its version
-folders; by default the RealTimeQA evaluation index that `python -m index.eval --dataset
+folders; by default the RealTimeQA evaluation index that `python -m evaluation --dataset
 realtimeqa` builds under `$DATA_DIR/eval/`), read back from its `passages.faiss`. A corpus of N
 holds the real vectors (N of them drawn at random when there are more) and, above that, resampled
 ones: each is a real vector drawn at random, plus Gaussian noise with the real vectors' own
@@ -20,7 +20,7 @@ against as many resampled ones alone, and an HNSW's recall on both at a low efSe
 product's embedder (`encode_queries`). Each timed search is one question alone on one OpenMP
 thread, as the bot searches, `k` = 64 (the searcher's MIN_CANDIDATES); recall@10 is the share of
 the exact top 10 found in the index's top 10, over all questions, a tied copy counting as found
-(`index.vector_recall`). Builds run on every core. "index MB" is the FAISS file; "RSS MB" the
+(`index.store.faiss.recall`). Builds run on every core. "index MB" is the FAISS file; "RSS MB" the
 process's resident memory with that index loaded (the vectors of the corpus, the model that
 encoded the questions and one index).
 """
@@ -49,12 +49,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
+from evaluation.run import DATASETS, SHARED_EVAL, eval_settings, read_jsonl  # noqa: E402
 from index import IndexSettings, load_embedder  # noqa: E402
-from index.eval import DATASETS, SHARED_EVAL, eval_settings, read_jsonl  # noqa: E402
-from index.layout import IndexLayout  # noqa: E402
-from index.searcher import MIN_CANDIDATES  # noqa: E402
-from index.vector_recall import build_recall, exact_neighbours, recall_at_k, spread  # noqa: E402
-from index.vectors import (  # noqa: E402
+from index.search.news_index import MIN_CANDIDATES  # noqa: E402
+from index.store.faiss.recall import build_recall, exact_neighbours, recall_at_k, spread  # noqa: E402
+from index.store.faiss.vectors import (  # noqa: E402
     APPROXIMATE_FACTORY,
     EXACT_FACTORY,
     HNSW_EF_CONSTRUCTION,
@@ -63,6 +62,7 @@ from index.vectors import (  # noqa: E402
     openmp_threads,
     resolve_factory,
 )
+from index.store.publish import IndexLayout  # noqa: E402
 
 QUESTION_SETS = ("realtimeqa", "xquad")
 CHECK_EF_SEARCH = 16
@@ -316,7 +316,7 @@ def main() -> int:
     texts = questions()
     if real is None:
         print(
-            f"skipped: no index in {source}; build it with `python -m index.eval --dataset "
+            f"skipped: no index in {source}; build it with `python -m evaluation --dataset "
             "realtimeqa` or pass --vectors-from INDEX_DIR"
         )
         return 0

@@ -25,7 +25,7 @@ from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
 from bot.alerts.leader import LeaderLease
 from bot.alerts.scan import AlertScanner, Thresholds
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers import AnswerService
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage

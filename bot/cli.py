@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot.alerts.arguments import ALL_TOPICS, parse_subscribe, parse_unsubscribe
 from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filter_problem
 from bot.alerts.model import Delivery, Sensitivity
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.settings import BotSettings
 
 EPILOG = """examples:

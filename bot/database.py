@@ -1,4 +1,4 @@
-"""The bot's database: the engine code lives in `index.database` (the feeds share the database);
+"""The bot's database: the engine code lives in `index.database.engine` (the feeds share the database);
 this module re-exports it and names failures as the subscriptions database's."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import SubscriptionsDatabaseError
-from index import database as _engines
-from index.database import (
+from index.database import engine as _engines
+from index.database.engine import (
     POSTGRES_CONNECT_TIMEOUT_SECONDS,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     WRITES,
@@ -33,7 +33,7 @@ __all__ = [
 
 
 def database_url(database: Path | str) -> URL:
-    """`index.database.database_url`, raising SubscriptionsDatabaseError as bot code expects."""
+    """`index.database.engine.database_url`, raising SubscriptionsDatabaseError as bot code expects."""
     try:
         return _engines.database_url(database)
     except DatabaseError as exc:

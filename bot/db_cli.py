@@ -15,13 +15,13 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from bot import migrate
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.database import database_url, open_engine, shown, sqlite_path, unreachable
 from bot.db_copy import TargetNotEmptyError, copy_state, has_feeds
 from bot.errors import SubscriptionsDatabaseError
 from bot.settings import BotSettings
-from index.database_file import check_file
-from index.feeds.store import FeedStore
+from index.database.file_check import check_file
+from index.feeds.registry import FeedStore
 
 EPILOG = """examples:
   python -m bot db upgrade     # create the database, or bring its schema up to date

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection, Table, func, inspect, select, text
 
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.database import WRITES
 from bot.schema import alerts, chats, scan_state, subscriptions
 from index.feeds.schema import feed_seen, feeds

@@ -20,7 +20,7 @@ from bot.html_split import split_message
 from bot.services import services
 from index.errors import FeedError
 from index.feeds import schedule
-from index.feeds.store import Feed, FeedStore
+from index.feeds.registry import Feed, FeedStore
 from index.feeds.urls import check_url, shown_url
 
 URL_SHOWN_CHARS = 200

@@ -20,9 +20,9 @@ from telegram.ext import Application, ContextTypes
 from bot.services import services
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter, WriteReport
-from index.articles import Article
+from index.articles.article import Article
+from index.feeds.registry import FeedStore
 from index.feeds.runner import Write, run_round
-from index.feeds.store import FeedStore
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from bot import texts
 from bot.excerpts import ELLIPSIS, Excerpt, clip_head, excerpt, fold, utf16_len
 from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len  # callers use formatting.to_plain
-from index.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
+from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
 
 if TYPE_CHECKING:
-    from index.searcher import Hit, IndexStats
-    from index.store import ArticleSummary
+    from index.search.news_index import Hit, IndexStats
+    from index.store.metadata import ArticleSummary
 
 # Cosine-score thresholds tuned to all-MiniLM-L6-v2: unrelated text scores below ~0.3, a passage
 # on the topic ~0.4-0.5, and one that states the answer 0.6 or more.
@@ -77,7 +77,7 @@ def shorten(text: str, max_chars: int) -> str:
 
 def relevance(hit: Hit) -> str:
     """A label a reader understands, with the score for those who want it. The label is the
-    band search measured for the hit's model (`index.relevance`); a citation kept from before
+    band search measured for the hit's model (`index.search.relevance`); a citation kept from before
     bands were measured gets the fixed cuts."""
     band = hit.relevance or FIXED_SCALE.band(hit.score)
     return f"{_RELEVANCE_LABELS.get(band, texts.RELEVANCE_WEAK)} · {hit.score:.2f}"

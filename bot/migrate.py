@@ -4,7 +4,7 @@ They run at every start (the bot and `python -m bot …` alike) and by `python -
 all pending revisions in one transaction: a failed upgrade leaves the database as it was. On
 PostgreSQL an advisory lock makes replicas starting together upgrade one after the other; on
 SQLite the write lock does, and a copy of the file is kept first (`<db>.bak-v<old revision>`,
-see `index.database_file`).
+see `index.database.file_check`).
 
 A SQLite database from before alembic has its schema version in `user_version` (1, which is
 revision 0001); it is stamped and upgraded in place. Every upgrade of a SQLite file writes the
@@ -25,9 +25,9 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from bot.database import WRITES
 from bot.errors import SubscriptionsDatabaseError
-from index.alembic_scripts import alembic_config, alembic_head
-from index.database import MIGRATIONS_LOCK
-from index.database_file import keep_backup
+from index.database.alembic_scripts import alembic_config, alembic_head
+from index.database.engine import MIGRATIONS_LOCK
+from index.database.file_check import keep_backup
 from index.feeds.schema import TABLES as FEEDS_TABLES
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -10,7 +10,7 @@ from bot.alerts.delivery import AlertSender
 from bot.alerts.leader import LeaderLease
 from bot.alerts.problems import AlertProblems
 from bot.alerts.scan import AlertScanner
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers import AnswerService
 from bot.database_outage import DatabaseOutage
 from bot.ratelimit import QuestionBudget

@@ -3,7 +3,8 @@
 This package never imports the bot. Its public API is what the bot uses.
 """
 
-from index.embedder import Embedder, load_embedder
+from index.articles.files import path_origin
+from index.embedding.model import Embedder, load_embedder
 from index.errors import (
     CitationRecordError,
     DiskFullError,
@@ -15,13 +16,12 @@ from index.errors import (
     NoArticlesError,
     UnreadableArticleError,
 )
-from index.hits import hit_from_record, hit_record
-from index.ingest import path_origin
 from index.lexical import words_of_text
-from index.matching import BestPassage
-from index.searcher import Hit, IndexStats, NewsIndex, SourceRef, index_exists
+from index.search.hits import hit_from_record, hit_record
+from index.search.news_index import Hit, IndexStats, NewsIndex, SourceRef, index_exists
+from index.search.topic_matching import BestPassage
 from index.settings import IndexSettings
-from index.store import ArticleSummary
+from index.store.metadata import ArticleSummary
 from index.writer import IndexWriter, WriteReport
 
 __all__ = [

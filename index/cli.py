@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from index.errors import NewsIndexError
 from index.feeds.cli import add_feed_commands
-from index.searcher import Hit, IndexStats, NewsIndex
+from index.search.news_index import Hit, IndexStats, NewsIndex
 from index.settings import IndexSettings
 from index.writer import IndexWriter, WriteReport
 
@@ -31,7 +31,7 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 
 
 def _writer(args: argparse.Namespace, settings: IndexSettings) -> IndexWriter:
-    from index.embedder import load_embedder
+    from index.embedding.model import load_embedder
 
     return IndexWriter(settings, load_embedder(settings), progress=not args.quiet)
 
@@ -100,8 +100,8 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
 def cmd_export_model(args: argparse.Namespace) -> int:
     """Export ahead of time what EMBEDDING_BACKEND=onnx / onnx-int8 would export on first use."""
-    from index.embedder import ONNX_BACKENDS
-    from index.onnx_embedder import OnnxEmbedder
+    from index.embedding.model import ONNX_BACKENDS
+    from index.embedding.onnx_model import OnnxEmbedder
 
     settings = _settings(args)
     backends = args.backend or (

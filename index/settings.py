@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.exc import ArgumentError
 
-from index.database import database_url
+from index.database.engine import database_url
 from index.errors import DatabaseError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ class IndexSettings(BaseSettings):
     query_batch_window_ms: float = Field(default=0.0, ge=0.0, le=100.0)
     query_batch_max: int = Field(default=32, ge=1, le=512)
     # A newly published version loads in the background while the previous one answers; a
-    # question waits this long (seconds) for it at most (`index.live_version`): a small
+    # question waits this long (seconds) for it at most (`index.store.live_version`): a small
     # version is served at once, a large one (seconds to load) keeps no one waiting.
     index_reload_wait_seconds: float = Field(default=0.1, ge=0.0)
 

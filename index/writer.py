@@ -1,6 +1,6 @@
 """Build, extend and shrink an index: every write publishes a complete new version, but
 `add` and `remove` on Milvus, which change the live collections in place
-(`index.milvus_upsert`).
+(`index.store.milvus.in_place`).
 
 Unchanged articles keep their passages, and unchanged passages their cached vectors, so an
 `add` or a rebuild of the same corpus embeds only what is new.
@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING
 import faiss
 import numpy as np
 
-from index.articles import Article
+from index.articles.article import Article
+from index.articles.files import NamedIds, Skipped, read_articles
 from index.disk import full_disk_reported
-from index.embedder import Embedder
-from index.embedding_cache import EmbeddingCache, QuantizedSentences
+from index.embedding.cache import EmbeddingCache, QuantizedSentences
+from index.embedding.model import Embedder
+from index.embedding.sentence_vectors import Span, dequantize, spans_in_document
 from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -39,25 +41,23 @@ from index.errors import (
     UnreadableArticleError,
 )
 from index.guarded import guarded
-from index.ingest import NamedIds, Skipped, read_articles
-from index.layout import IndexLayout
 from index.lexical import build_lexical
-from index.manifest import FORMAT_VERSION, Manifest, file_digests
-from index.passages import ChunkingOptions, PassageSpan, split_passages
-from index.ranking import resemblance, shingles
-from index.sentence_store import save_sentence_vectors
-from index.sentence_vectors import Span, dequantize, spans_in_document
-from index.sentences import sentence_spans
+from index.passages.cutting import ChunkingOptions, PassageSpan, split_passages
+from index.passages.parallel import split_many
+from index.passages.sentences import sentence_spans
+from index.search.ranking import resemblance, shingles
 from index.settings import IndexSettings
-from index.splitting import split_many
-from index.store import IndexedArticle, MetadataReader, write_metadata
-from index.vector_recall import build_recall
-from index.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
+from index.store.faiss.recall import build_recall
+from index.store.faiss.sentence_codes import save_sentence_vectors
+from index.store.faiss.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
+from index.store.manifest import FORMAT_VERSION, Manifest, file_digests
+from index.store.metadata import IndexedArticle, MetadataReader, write_metadata
+from index.store.publish import IndexLayout
 
 if TYPE_CHECKING:  # pymilvus is imported only by a process that uses VECTOR_STORE=milvus
-    from index.milvus_named import NamedArticles
-    from index.milvus_store import MilvusStore
-    from index.milvus_version import MilvusVersion
+    from index.store.milvus.collections import MilvusStore
+    from index.store.milvus.named import NamedArticles
+    from index.store.milvus.version import MilvusVersion
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class _Previous:
     milvus: MilvusVersion | None = None  # where an unchanged article's vectors are copied from
     named: NamedArticles | None = None
     """Set when `items` are only the live articles a write in place names (the rest of the
-    version is not read: see index.milvus_named)."""
+    version is not read: see index.store.milvus.named)."""
 
     def by_id(self) -> dict[str, IndexedArticle]:
         return {item.article.id: item for item in self.items}
@@ -202,7 +202,7 @@ class IndexWriter:
         self._layout = IndexLayout(settings.resolved_index_dir)
         self._milvus: MilvusStore | None = None
         if settings.vector_store == "milvus":
-            from index.milvus_store import MilvusStore
+            from index.store.milvus.collections import MilvusStore
 
             self._milvus = MilvusStore(settings)
         self._chunking = ChunkingOptions(
@@ -252,7 +252,7 @@ class IndexWriter:
         """Add new articles and replace changed ones; everything else stays as it is.
 
         `named_ids="content"` names files given on their own by their bytes rather than their
-        place, for an inbox where every file is a new drop (see `index.ingest`). `articles` are
+        place, for an inbox where every file is a new drop (see `index.articles.files`). `articles` are
         added as they are, after those read from `paths` (the feeds make theirs from the web).
         """
         started = time.monotonic()
@@ -352,7 +352,7 @@ class IndexWriter:
         milvus: MilvusVersion | None = None
         try:
             if self._milvus is not None:
-                from index.milvus_store import collection_of
+                from index.store.milvus.collections import collection_of
 
                 manifest = self._milvus.manifest(collection_of(name))
             else:
@@ -362,7 +362,7 @@ class IndexWriter:
                     self._embedder.model_name, self._embedder.dimension, self._embedder.backend
                 )
             if self._milvus is not None:
-                from index.milvus_version import MilvusVersion
+                from index.store.milvus.version import MilvusVersion
 
                 partial = named is not None and self._writable_in_place(manifest)
                 milvus = MilvusVersion(
@@ -370,7 +370,7 @@ class IndexWriter:
                     counted=not partial,
                 )  # fmt: skip
                 if partial and named is not None and self._writable_in_place(milvus.manifest):
-                    from index.milvus_named import read_named
+                    from index.store.milvus.named import read_named
 
                     part = read_named(self._milvus, milvus.collection, milvus.manifest, named)
                     return _Previous(part.items, milvus.manifest, name, milvus, part)
@@ -460,7 +460,7 @@ class IndexWriter:
     def _writable_in_place(self, manifest: Manifest) -> bool:
         """Whether an `add` or `remove` may change this Milvus version in place (unless its new
         size changes the index type, which `_commit_milvus` finds out)."""
-        from index.milvus_upsert import in_place
+        from index.store.milvus.in_place import in_place
 
         return in_place(manifest) and self._same_vectors(manifest)
 
@@ -555,8 +555,8 @@ class IndexWriter:
     ) -> None:
         """Change the live collections in place for `add` and `remove`; else (a rebuild, the
         first version, another chunking, or a size that changes the index type) write a
-        whole version and move the alias (see index.milvus_writer)."""
-        from index.milvus_store import APPROXIMATE_TYPE, EXACT_TYPE
+        whole version and move the alias (see index.store.milvus.whole_version)."""
+        from index.store.milvus.collections import APPROXIMATE_TYPE, EXACT_TYPE
 
         assert self._milvus is not None
         reusable = previous is not None and self._same_vectors(previous.manifest)
@@ -578,7 +578,7 @@ class IndexWriter:
             read = {item.article.id for item in previous.items}
             items = [i for i in whole.items if i.article.id not in read] + items
             previous, milvus = whole, whole.milvus
-        from index.milvus_writer import version_vectors
+        from index.store.milvus.whole_version import version_vectors
 
         texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
         vectors, sentence_vectors, embedded = version_vectors(
@@ -623,7 +623,7 @@ class IndexWriter:
     ) -> None:
         """Insert the added and updated articles, retire the updated and removed ones: the
         rows (and vectors) of every other article are not touched."""
-        from index.milvus_upsert import Retired, write_in_place
+        from index.store.milvus.in_place import Retired, write_in_place
 
         assert self._milvus is not None
         written = set(report.added) | set(report.updated)

@@ -24,7 +24,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.alerts.model import AlertStatus, Delivery, PendingAlert
 from bot.alerts.render import ArticleAlert, format_alert, format_digest, unsubscribe_label
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from index import CitationRecordError, Hit, hit_from_record
 
 log = logging.getLogger(__name__)

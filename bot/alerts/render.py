@@ -26,7 +26,7 @@ from bot.html_split import TELEGRAM_LIMIT, split_message, visible_len
 
 if TYPE_CHECKING:
     from bot.alerts.model import DigestTime, Subscription
-    from index.searcher import Hit
+    from index.search.news_index import Hit
 
 ALERT_TITLE_CHARS = 200
 DIGEST_TITLE_CHARS = 120

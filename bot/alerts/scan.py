@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.alerts.filters import passes
 from bot.alerts.model import NewAlert, Sensitivity, Subscription
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from index import ArticleSummary, BestPassage, NewsIndex, hit_record
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """`python -m index feeds …`: the feed list and fetching, one function per command.
 
-A thin layer over `index.feeds.store` and `index.feeds.runner`; errors (a bad URL, an unknown
+A thin layer over `index.feeds.registry` and `index.feeds.runner`; errors (a bad URL, an unknown
 id, the database) are NewsIndexErrors, which `index.cli.main` prints as one `error:` line.
 """
 
@@ -12,11 +12,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from index.articles import Article
+from index.articles.article import Article
 from index.errors import FeedError
 from index.feeds import schedule
+from index.feeds.registry import Feed, FeedStore
 from index.feeds.runner import FeedResult, FeedRunner, Write
-from index.feeds.store import Feed, FeedStore
 from index.feeds.urls import check_url, shown_url
 from index.settings import IndexSettings
 from index.writer import WriteReport
@@ -33,7 +33,7 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 
 def _writer(settings: IndexSettings) -> Write:
     """Adds articles with the model loaded on first use (a round of 304s loads nothing)."""
-    from index.embedder import load_embedder
+    from index.embedding.model import load_embedder
     from index.writer import IndexWriter
 
     loaded: list[IndexWriter] = []

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from index.articles import Article
+from index.articles.article import Article
+from index.articles.formats import make_article
 from index.errors import FeedError, FeedHttpError, FeedUrlError
 from index.feeds import dedup
 from index.feeds.extract import decode, extract_page
 from index.feeds.http import HostGate, describe, fetch
 from index.feeds.parse import Entry, ParsedFeed
-from index.feeds.store import Feed, FeedStore
+from index.feeds.registry import Feed, FeedStore
 from index.feeds.urls import shown_url
-from index.formats import make_article
 from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)

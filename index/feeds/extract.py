@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import trafilatura
 from trafilatura.settings import Document, set_date_params
 
-from index.formats import MIN_HTML_WORDS, _html_paragraphs, clean_field, clean_title
+from index.articles.formats import MIN_HTML_WORDS, _html_paragraphs, clean_field, clean_title
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from index.alembic_scripts import alembic_config, alembic_head
-from index.database import MIGRATIONS_LOCK, WRITES
+from index.database.alembic_scripts import alembic_config, alembic_head
+from index.database.engine import MIGRATIONS_LOCK, WRITES
 from index.errors import DatabaseError
 from index.feeds.schema import VERSION_TABLE
 

@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
-from index.articles import Article
+from index.articles.article import Article
 from index.errors import FeedError, IndexBusyError, NewsIndexError
 from index.feeds import schedule
 from index.feeds.entries import EntryReader, ReadEntries
 from index.feeds.http import HostGate, describe, fetch, make_client
 from index.feeds.parse import parse_feed
-from index.feeds.store import Feed, FeedStore
+from index.feeds.registry import Feed, FeedStore
 from index.feeds.urls import shown_url
 from index.settings import IndexSettings
 from index.writer import WriteReport

@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot import texts
 from index import Embedder, IndexSettings, IndexWriter
-from index.relevance import relevance_scale
+from index.search.relevance import relevance_scale
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import SEEDS, write_article
 from tests.emulator import BotApiEmulator

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from bot.alerts.model import AlertStatus, Delivery, NewAlert, Sensitivity
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.migrate import head
-from index.feeds.store import FeedStore
+from index.feeds.registry import FeedStore
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from tests.bot.conftest import USER_ID, damage_past_header
 from tests.conftest import PROJECT_ROOT
 from tests.emulator import BotApiEmulator

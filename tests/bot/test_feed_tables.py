@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.alerts.store import SubscriptionStore
-from index.feeds.store import FeedStore
+from bot.alerts.subscriptions import SubscriptionStore
+from index.feeds.registry import FeedStore
 
 
 def test_the_bot_opens_a_database_the_feeds_created(database: Path | str) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from index import Embedder, NewsIndex
 from index.feeds.dedup import guid_key, keys, url_key
-from index.feeds.store import FeedStore
+from index.feeds.registry import FeedStore
 from tests.bot.alerts.test_alerts_e2e import command
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.bot.test_entry_point import start_bot

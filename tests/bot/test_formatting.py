@@ -26,8 +26,8 @@ from bot.formatting import (
     shorten,
 )
 from bot.html_split import split_message
-from index.searcher import Hit, IndexStats, SourceRef
-from index.store import ArticleSummary
+from index.search.news_index import Hit, IndexStats, SourceRef
+from index.store.metadata import ArticleSummary
 from tests.emulator import HtmlError, parse_html, utf16_len
 
 TRICKY = [

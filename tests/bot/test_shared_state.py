@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.questions import Question
 from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
 

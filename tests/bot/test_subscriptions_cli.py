@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.model import Sensitivity
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from tests.bot.conftest import damage_past_header
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from index import IndexSettings
-from index.onnx_embedder import OnnxEmbedder
+from index.embedding.onnx_model import OnnxEmbedder
 from index.settings import PACKAGED_MODEL
 
 
@@ -48,8 +48,10 @@ def vector_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     store: str = getattr(request, "param", "faiss")
     monkeypatch.setenv("VECTOR_STORE", store)
     yield store
-    if "index.milvus_store" in sys.modules:  # a test may open Milvus Lite whatever its store
-        from index.milvus_store import disconnect
+    if (
+        "index.store.milvus.collections" in sys.modules
+    ):  # a test may open Milvus Lite whatever its store
+        from index.store.milvus.collections import disconnect
 
         disconnect(IndexSettings(_env_file=None))  # type: ignore[call-arg]
 
@@ -93,7 +95,7 @@ def milvus_server(
         monkeypatch.setenv("MILVUS_URI", uri)
         yield uri
     finally:
-        from index.milvus_store import disconnect
+        from index.store.milvus.collections import disconnect
 
         disconnect(IndexSettings(_env_file=None, milvus_uri=uri))  # type: ignore[call-arg]
         server.terminate()

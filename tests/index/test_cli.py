@@ -16,7 +16,7 @@ import pytest
 
 from index import IndexSettings, NewsIndex
 from index.cli import build_parser
-from index.layout import IndexLayout
+from index.store.publish import IndexLayout
 from tests.conftest import PROJECT_ROOT, SEEDS, fill_disk
 from tests.stores import both_stores
 
@@ -298,7 +298,7 @@ def _articles(folder: Path, count: int) -> None:
 def _live_version(settings: IndexSettings) -> str | None:
     """The live version's folder, or the collection the Milvus alias names."""
     if settings.vector_store == "milvus":
-        from index.milvus_store import MilvusStore
+        from index.store.milvus.collections import MilvusStore
 
         return MilvusStore(settings).live_collection()
     folder = IndexLayout(settings.resolved_index_dir).current_version()
@@ -393,13 +393,13 @@ def _collections(settings: IndexSettings) -> list[str]:
     """The Milvus collections of the index (none for faiss)."""
     if settings.vector_store != "milvus":
         return []
-    from index.milvus_store import connect
+    from index.store.milvus.collections import connect
 
     return sorted(n for n in connect(settings).list_collections() if n.startswith("newsbot_"))
 
 
 def _complete(settings: IndexSettings, name: str) -> bool:
-    from index.milvus_store import MilvusStore
+    from index.store.milvus.collections import MilvusStore
 
     return MilvusStore(settings)._complete(
         name.removesuffix("_sentences").removesuffix("_articles")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index import Embedder
-from index.onnx_embedder import OnnxEmbedder
+from index.embedding.onnx_model import OnnxEmbedder
 from index.settings import PACKAGED_MODEL
 
 pytestmark = pytest.mark.slow

@@ -1,5 +1,5 @@
-"""`python -m index.eval` on small corpora in the three formats of ../shared/eval, and the
-tune/report split of its questions (`index.eval_splits`)."""
+"""`python -m evaluation` on small corpora in the three formats of ../shared/eval, and the
+tune/report split of its questions (`evaluation.splits`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index import eval as evaluation
-from index.eval_splits import (
+from evaluation.splits import (
     folds_by_group,
     folds_by_hash,
     hash_share,
@@ -23,7 +22,8 @@ from index.eval_splits import (
     split_in_time,
     spread,
 )
-from index.hits import Hit
+from index import eval as evaluation
+from index.search.hits import Hit
 
 ARTICLES = [
     {"id": "volcano", "title": "Iceland volcano erupts again", "url": "https://news.example/v",

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
-from index.ranking import Candidate, fuse, select, sentence_overlap, sentences_in_context
+from evaluation.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
+from index.search.ranking import Candidate, fuse, select, sentence_overlap, sentences_in_context
 
 
 def test_weighted_fusion_scales_bm25_per_query() -> None:

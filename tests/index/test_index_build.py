@@ -22,12 +22,12 @@ from index import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.embedding.sentence_vectors import quantize
 from index.errors import IndexBusyError
-from index.layout import IndexLayout
-from index.manifest import Manifest, file_digests
-from index.sentence_store import save_sentence_vectors
-from index.sentence_vectors import quantize
-from index.vectors import build_faiss, save_faiss
+from index.store.faiss.sentence_codes import save_sentence_vectors
+from index.store.faiss.vectors import build_faiss, save_faiss
+from index.store.manifest import Manifest, file_digests
+from index.store.publish import IndexLayout
 from index.writer import document_text
 from tests.conftest import SEEDS, DelegatingEmbedder, write_article
 from tests.stores import both_stores
@@ -46,7 +46,7 @@ VOLCANO = (
 
 def _milvus_versions(settings: IndexSettings) -> list[str]:
     """The Milvus collections of the test's prefix, three per version."""
-    from index.milvus_store import connect
+    from index.store.milvus.collections import connect
 
     names = [n for n in connect(settings).list_collections() if n.startswith("newsbot_")]
     assert len(names) % 3 == 0, names

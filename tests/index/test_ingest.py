@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from index import ingest
-from index.articles import Article, derive_title, file_id, source_from_url, stable_id
+from index.articles.article import Article, derive_title, file_id, source_from_url, stable_id
+from index.articles.files import SUPPORTED_SUFFIXES, Skipped, find_article_files, read_articles
+from index.articles.formats import normalise_published
 from index.errors import UnreadableArticleError
-from index.formats import normalise_published
-from index.ingest import SUPPORTED_SUFFIXES, Skipped, find_article_files, read_articles
 
 EVAL_DIR = (Path(__file__).resolve().parents[2] / "../shared/eval").resolve()
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -7,8 +7,8 @@ import bm25s
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.articles import Article
-from index.ingest import read_articles
+from index.articles.article import Article
+from index.articles.files import read_articles
 from index.lexical import _stem_words, tokenize
 from tests.conftest import SEEDS
 

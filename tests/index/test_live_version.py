@@ -1,5 +1,5 @@
 """A newly published version loads in the background while the previous one answers
-(`index.live_version`), on both stores.
+(`index.store.live_version`), on both stores.
 
 The versions are real (written by `IndexWriter`, loaded by the store's own `VersionSource`);
 `GatedSource` only holds a load back until the test opens its gate, which is how a test gets a
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
-from index.layout import IndexLayout
-from index.live_version import LiveVersion
-from index.version import IndexVersion
-from index.version_source import VersionSource, version_source
+from index.store.factory import VersionSource, version_source
+from index.store.live_version import LiveVersion
+from index.store.publish import IndexLayout
+from index.store.version import IndexVersion
 from tests.conftest import SEEDS, write_article
 from tests.stores import both_stores
 
@@ -121,7 +121,7 @@ def test_a_new_version_that_fails_to_load_is_logged_once_and_the_previous_keeps_
     assert folder is not None
     (folder / "manifest.json").write_text("{not json", "utf-8")  # damaged after its write
 
-    with caplog.at_level(logging.ERROR, logger="index.live_version"):
+    with caplog.at_level(logging.ERROR, logger="index.store.live_version"):
         assert live.latest() is first
         assert live.serving() is first and live.latest() is first
     assert source.loads.count(str(folder)) == 1, "not loaded again at every question"

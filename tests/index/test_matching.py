@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.lexical import term_coverage, tokenize, topic_words
-from index.matching import BestPassage, best_passages
+from index.search.topic_matching import BestPassage, best_passages
 
 
 def test_best_passage_per_article_and_topic() -> None:

@@ -22,8 +22,8 @@ from index import (
     NewsIndex,
     index_exists,
 )
-from index.layout import IndexLayout
-from index.milvus_store import MANIFEST_PROPERTY, MilvusStore, connect, disconnect
+from index.store.milvus.collections import MANIFEST_PROPERTY, MilvusStore, connect, disconnect
+from index.store.publish import IndexLayout
 from index.writer import document_text
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
 from tests.index.test_cli import run_cli

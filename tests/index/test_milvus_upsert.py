@@ -1,4 +1,4 @@
-"""`add` and `remove` on VECTOR_STORE=milvus write in the live collections (index.milvus_upsert),
+"""`add` and `remove` on VECTOR_STORE=milvus write in the live collections (index.store.milvus.in_place),
 on real Milvus Lite: only the affected articles' rows change, the answers are a fresh
 rebuild's, readers follow each write and never see one half done, and a write killed at any
 step leaves the previous state served until the next write cleans up."""
@@ -18,9 +18,9 @@ import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, milvus_upsert
 from index.errors import IndexCorruptError
-from index.milvus_store import MilvusStore
-from index.milvus_version import MilvusVersion
-from index.searcher import Hit
+from index.search.news_index import Hit
+from index.store.milvus.collections import MilvusStore
+from index.store.milvus.version import MilvusVersion
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
 
 pytestmark = pytest.mark.slow

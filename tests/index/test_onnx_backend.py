@@ -17,16 +17,16 @@ import numpy as np
 import pytest
 
 from index import Embedder, IndexMismatchError, IndexSettings, IndexWriter, NewsIndex
-from index.articles import Article
-from index.embedder import load_embedder, resolve_model_path
-from index.embedding_cache import EmbeddingCache, cache_model_key, text_key
+from index.articles.article import Article
+from index.articles.files import read_articles
+from index.embedding.cache import EmbeddingCache, cache_model_key, text_key
+from index.embedding.model import load_embedder, resolve_model_path
+from index.embedding.onnx_export import LOCK_FILE, ensure_export, export_folder
+from index.embedding.onnx_model import OnnxEmbedder
 from index.errors import ModelExportError
-from index.ingest import read_articles
-from index.manifest import MANIFEST_NAME, Manifest
-from index.onnx_embedder import OnnxEmbedder
-from index.onnx_export import LOCK_FILE, ensure_export, export_folder
-from index.sentences import sentence_spans
+from index.passages.sentences import sentence_spans
 from index.settings import PACKAGED_MODEL
+from index.store.manifest import MANIFEST_NAME, Manifest
 from index.writer import document_text
 from tests.conftest import PROJECT_ROOT, SEEDS
 

@@ -9,8 +9,8 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.passages import ChunkingOptions, PassageSpan, split_passages
-from index.sentences import sentence_spans
+from index.passages.cutting import ChunkingOptions, PassageSpan, split_passages
+from index.passages.sentences import sentence_spans
 
 
 def word_count(texts: Sequence[str]) -> list[int]:

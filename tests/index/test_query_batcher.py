@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
-from index.query_batcher import QueryBatcher
+from index.embedding.query_batcher import QueryBatcher
 from tests.conftest import SEEDS, DelegatingEmbedder
 
 QUESTIONS = [f"What happened in city number {n}?" for n in range(8)]

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.errors import IndexCorruptError
-from index.ranking import (
+from index.search.ranking import (
     COSINE_LIMIT,
     Candidate,
     best_in_groups,

@@ -1,4 +1,4 @@
-"""Relevance bands (`index.relevance`): a model's measured floors, and the fixed cuts for a
+"""Relevance bands (`index.search.relevance`): a model's measured floors, and the fixed cuts for a
 model without them."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index import Embedder, IndexWriter, NewsIndex
-from index.relevance import (
+from index.search.relevance import (
     BAND_RATES,
     FIXED_SCALE,
     SCALES_PATH,

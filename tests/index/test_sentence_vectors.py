@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
-from index.embedder import encode_sentences_apart
+from index.embedding.model import encode_sentences_apart
+from index.embedding.onnx_model import OnnxEmbedder
+from index.embedding.sentence_vectors import dequantize, pool_spans, quantize, spans_in_document
 from index.errors import IndexCorruptError
-from index.manifest import MANIFEST_NAME, Manifest, file_digests
-from index.onnx_embedder import OnnxEmbedder
-from index.sentence_store import CODES_NAME, SCALES_NAME
-from index.sentence_vectors import dequantize, pool_spans, quantize, spans_in_document
 from index.settings import PACKAGED_MODEL
+from index.store.faiss.sentence_codes import CODES_NAME, SCALES_NAME
+from index.store.manifest import MANIFEST_NAME, Manifest, file_digests
 from index.writer import document_text
 from tests.conftest import SEEDS, DelegatingEmbedder
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 
 from index import Embedder
-from index.articles import Article
-from index.ingest import read_articles
-from index.passages import ChunkingOptions
-from index.sentences import sentence_spans
-from index.splitting import POOL_MIN_ARTICLES, split_many
+from index.articles.article import Article
+from index.articles.files import read_articles
+from index.passages.cutting import ChunkingOptions
+from index.passages.parallel import POOL_MIN_ARTICLES, split_many
+from index.passages.sentences import sentence_spans
 from tests.conftest import SEEDS
 
 

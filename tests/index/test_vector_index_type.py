@@ -13,11 +13,9 @@ import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.cli import format_index_type
-from index.layout import IndexLayout
-from index.manifest import MANIFEST_NAME, Manifest
 from index.settings import HNSW_EF_SEARCH
-from index.vector_recall import build_recall
-from index.vectors import (
+from index.store.faiss.recall import build_recall
+from index.store.faiss.vectors import (
     APPROXIMATE_FACTORY,
     build_faiss,
     load_faiss,
@@ -25,6 +23,8 @@ from index.vectors import (
     save_faiss,
     search_faiss_many,
 )
+from index.store.manifest import MANIFEST_NAME, Manifest
+from index.store.publish import IndexLayout
 from tests.conftest import SEEDS, write_article
 
 STORIES = {

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.embedder import Embedder
-from index.vector_memo import VectorMemo
+from index.embedding.memo import VectorMemo
+from index.embedding.model import Embedder
 
 
 def test_only_texts_not_seen_lately_reach_the_model(embedder: Embedder) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.alerts.model import NewAlert, Sensitivity, now_iso
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter
 from tests.bot.alerts.conftest import OTHER_USER, ROUND_SECONDS

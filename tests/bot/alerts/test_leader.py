@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from bot.alerts.leader import APPLICATION_NAME, LeaderLease
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 
 
 def test_on_sqlite_the_one_process_always_leads(tmp_path: Path) -> None:

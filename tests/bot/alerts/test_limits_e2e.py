@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.alerts.model import Sensitivity
-from bot.alerts.store import SubscriptionStore
+from bot.alerts.subscriptions import SubscriptionStore
 from bot.settings import BotSettings
 from index import Embedder
 from tests.bot.alerts.test_alerts_e2e import command

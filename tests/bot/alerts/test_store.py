@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.alerts.model import AlertStatus, Delivery, DigestTime, NewAlert, Sensitivity
-from bot.alerts.store import SCHEMA_VERSION, SubscriptionStore
+from bot.alerts.subscriptions import SCHEMA_VERSION, SubscriptionStore
 from bot.errors import SubscriptionsDatabaseError
 from bot.migrate import head
 from tests.bot.conftest import damage_past_header

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
-from index.articles import Article
+from index.articles.article import Article
+from index.feeds.registry import FeedStore
 from index.feeds.runner import FeedResult, FeedRunner
-from index.feeds.store import FeedStore
 from index.writer import WriteReport
 from tests.feed_server import FeedServer, running_server
 

@@ -11,7 +11,7 @@ from html import escape
 import pytest
 
 from index.errors import FeedUrlError
-from index.feeds.store import FeedStore
+from index.feeds.registry import FeedStore
 from index.feeds.urls import check_url
 from tests.feed_server import FeedServer
 from tests.index.feeds.conftest import Fetching, add

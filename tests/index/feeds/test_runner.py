@@ -9,7 +9,7 @@ import pytest
 
 from index import NewsIndex
 from index.feeds import http as feeds_http
-from index.feeds.store import FeedStore
+from index.feeds.registry import FeedStore
 from index.feeds.urls import check_address
 from tests.feed_server import FeedServer
 from tests.index.feeds.conftest import Fetching, add

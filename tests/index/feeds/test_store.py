@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from index.database import database_url, open_engine
+from index.database.engine import database_url, open_engine
 from index.errors import FeedError
 from index.feeds import migrate
+from index.feeds.registry import FeedStore
 from index.feeds.schema import VERSION_TABLE
-from index.feeds.store import FeedStore
 
 
 @pytest.fixture

@@ -1,0 +1,135 @@
+"""What a search cites (`Hit`), and the versioned record a hit is kept as outside the process.
+
+An alert's citation is written to the bot's database when the article matches and read back when
+the alert is sent, possibly by a newer version of the program after an upgrade, so the record
+carries its format: `hit_record` writes the newest, `hit_from_record` reads every format ever
+written. Format 1 is the plain field dictionary of the first alerts (no `format` key; `also_in`
+and `row` came later, so they may be missing). `relevance` was added to format 2 without a new
+format: a record without it reads as "".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from index.errors import CitationRecordError
+
+RECORD_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Another article that carries the same passage (the same wire story, reprinted)."""
+
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One cited passage: its text and offsets, its article, and how well it matched."""
+
+    rank: int
+    score: float
+    text: str
+    start: int
+    end: int
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    highlight: tuple[int, int] = (0, 0)
+    """The sentence of `text` that best matches the question, as offsets into `text`."""
+    passage_number: int = 1
+    """Where the passage is in its article: passage `passage_number` of `passages_in_article`."""
+    passages_in_article: int = 1
+    also_in: tuple[SourceRef, ...] = ()
+    """Other articles with (nearly) the same passage, folded into this citation."""
+    row: int = -1
+    """The passage's row in the index version it was found in."""
+    relevance: str = ""
+    """The band `score` falls in on its model's measured scale (`index.search.relevance`: strong,
+    good, partial or weak); "" in citations kept before bands were measured."""
+
+
+_HIT_FIELDS = frozenset(f.name for f in fields(Hit))
+_SOURCE_FIELDS = ("article_id", "title", "url", "source", "published")
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    """The hit as JSON-ready data in the newest format."""
+    return {
+        "format": RECORD_FORMAT,
+        "rank": hit.rank,
+        "score": hit.score,
+        "passage": {
+            "text": hit.text,
+            "start": hit.start,
+            "end": hit.end,
+            "number": hit.passage_number,
+            "of": hit.passages_in_article,
+            "highlight": list(hit.highlight),
+            "row": hit.row,
+        },
+        "article": _source_record(hit),
+        "also_in": [_source_record(ref) for ref in hit.also_in],
+        "relevance": hit.relevance,
+    }
+
+
+def _source_record(ref: Hit | SourceRef) -> dict[str, Any]:
+    return {name: getattr(ref, name) for name in _SOURCE_FIELDS}
+
+
+def hit_from_record(record: Mapping[str, Any]) -> Hit:
+    """A hit back from a record of any format this program has written."""
+    try:
+        version = record.get("format", 1)
+        if version == 1:
+            return _from_format_1(record)
+        if version == 2:
+            return _from_format_2(record)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CitationRecordError(f"a stored citation is damaged ({exc!r})") from None
+    raise CitationRecordError(
+        f"a stored citation has format {version!r}, newer than this program reads "
+        f"({RECORD_FORMAT}): upgrade the bot"
+    )
+
+
+def _from_format_1(record: Mapping[str, Any]) -> Hit:
+    values = {k: v for k, v in record.items() if k in _HIT_FIELDS}
+    values["highlight"] = tuple(values.get("highlight") or (0, 0))
+    values["also_in"] = tuple(_source(ref) for ref in values.get("also_in") or ())
+    return Hit(**values)
+
+
+def _from_format_2(record: Mapping[str, Any]) -> Hit:
+    passage, article = record["passage"], record["article"]
+    return Hit(
+        rank=int(record["rank"]),
+        score=float(record["score"]),
+        text=passage["text"],
+        start=int(passage["start"]),
+        end=int(passage["end"]),
+        highlight=(int(passage["highlight"][0]), int(passage["highlight"][1])),
+        passage_number=int(passage["number"]),
+        passages_in_article=int(passage["of"]),
+        row=int(passage.get("row", -1)),
+        also_in=tuple(_source(ref) for ref in record.get("also_in") or ()),
+        relevance=str(record.get("relevance") or ""),
+        **{name: article[name] for name in _SOURCE_FIELDS},
+    )
+
+
+def _source(ref: Mapping[str, Any]) -> SourceRef:
+    return SourceRef(
+        str(ref["article_id"]), str(ref["title"]), ref.get("url"), ref.get("source"),
+        ref.get("published"),
+    )  # fmt: skip

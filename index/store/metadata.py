@@ -1,0 +1,301 @@
+"""The SQLite side of a version: articles and their passages, with text and offsets.
+
+A version's database is written once, by a writer, then only read. Passage row `n` is vector
+`n` in the version's FAISS index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles.article import Article
+from index.errors import IndexCorruptError
+from index.guarded import guarded
+from index.passages.cutting import PassageSpan
+from index.store.manifest import REBUILD_HINT
+
+METADATA_NAME = "metadata.sqlite"
+
+_SCHEMA = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    url TEXT,
+    source TEXT,
+    published TEXT,
+    language TEXT,
+    origin TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_indexed_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE passages (
+    row INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    tokens INTEGER NOT NULL
+);
+CREATE INDEX passages_by_article ON passages(article_id, ordinal);
+CREATE TABLE sentences (
+    row INTEGER PRIMARY KEY,
+    passage_row INTEGER NOT NULL REFERENCES passages(row),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX sentences_by_passage ON sentences(passage_row);
+"""
+"""Sentence row `n` is sentence vector `n` (index.store.faiss.sentence_codes); offsets are the article's.
+Versions of format 1 have no sentences table."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedArticle:
+    """An article with its passages, as stored in one version."""
+
+    article: Article
+    passages: tuple[PassageSpan, ...]
+    first_indexed_at: str
+
+    def passage_texts(self) -> list[str]:
+        return [self.article.text[p.start : p.end] for p in self.passages]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRecord:
+    """One passage joined with the article fields a citation needs."""
+
+    row: int
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    first_indexed_at: str
+    passages_in_article: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What a listing of the index shows for one article."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    passages: int
+    first_indexed_at: str
+
+
+def write_metadata(folder: Path, articles: Sequence[IndexedArticle]) -> None:
+    """Write a version's database; passage rows are numbered in the order given."""
+    db = sqlite3.connect(folder / METADATA_NAME)
+    try:
+        db.executescript(_SCHEMA)
+        with db:
+            db.executemany(
+                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (a.article.id, a.article.title, a.article.url, a.article.source,
+                     a.article.published, a.article.language, a.article.origin,
+                     a.article.content_hash, a.first_indexed_at, a.article.text)
+                    for a in articles
+                ],
+            )  # fmt: skip
+            db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", _passage_rows(articles))
+            db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", _sentence_rows(articles))
+    finally:
+        db.close()
+
+
+def _passage_rows(
+    articles: Iterable[IndexedArticle],
+) -> Iterable[tuple[int, str, int, int, int, int]]:
+    row = 0
+    for item in articles:
+        for ordinal, span in enumerate(item.passages):
+            yield row, item.article.id, ordinal, span.start, span.end, span.tokens
+            row += 1
+
+
+def _sentence_rows(articles: Iterable[IndexedArticle]) -> Iterable[tuple[int, int, int, int]]:
+    row = sentence = 0
+    for item in articles:
+        for span in item.passages:
+            for start, end in span.sentences:
+                yield sentence, row, start, end
+                sentence += 1
+            row += 1
+
+
+@contextlib.contextmanager
+def _damage_named(path: Path) -> Iterator[None]:
+    """A version's database damaged after it was opened reads as IndexCorruptError, in one line."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from None
+
+
+def _reading(reader: MetadataReader) -> contextlib.AbstractContextManager[None]:
+    return _damage_named(reader.path)
+
+
+_damage_is_named = guarded(_reading)
+
+
+class MetadataReader:
+    """Read-only access to a published version's database, one connection per thread."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / METADATA_NAME
+        if not self.path.is_file():
+            raise IndexCorruptError(f"{self.path} is missing: {REBUILD_HINT}")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        try:
+            self._db().execute("SELECT count(*) FROM passages").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"{self.path} cannot be read ({exc}): {REBUILD_HINT}") from None
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # immutable=1: published versions never change, so SQLite can skip all locking.
+            db = sqlite3.connect(
+                f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            )
+            self._local.db = db
+            with self._guard:
+                self._connections.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._guard:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+
+    @_damage_is_named
+    def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
+        """Passages by row, with the text cut from the article."""
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        cursor = self._db().execute(
+            "SELECT p.row, p.article_id, p.ordinal, p.start, p.end,"
+            " substr(a.text, p.start + 1, p.end - p.start),"
+            " a.title, a.url, a.source, a.published, a.first_indexed_at,"
+            " (SELECT count(*) FROM passages q WHERE q.article_id = p.article_id)"
+            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.row IN ({marks})",
+            list(rows),
+        )
+        return {r[0]: PassageRecord(*r) for r in cursor}
+
+    @_damage_is_named
+    def has_sentences(self) -> bool:
+        """Whether the version stores its passages' sentences (format 2 and later)."""
+        found = self._db().execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sentences'"
+        )
+        return found.fetchone() is not None
+
+    @_damage_is_named
+    def sentence_count(self) -> int:
+        return int(self._db().execute("SELECT count(*) FROM sentences").fetchone()[0])
+
+    @_damage_is_named
+    def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """For each passage row, its sentences in order as (sentence row, start, end) in the article."""
+        found: dict[int, list[tuple[int, int, int]]] = {row: [] for row in rows}
+        if not rows:
+            return found
+        marks = ",".join("?" * len(rows))
+        for sentence, passage, start, end in self._db().execute(
+            f"SELECT row, passage_row, start, end FROM sentences WHERE passage_row IN ({marks})"
+            " ORDER BY row",
+            list(rows),
+        ):
+            found[int(passage)].append((int(sentence), int(start), int(end)))
+        return found
+
+    @_damage_is_named
+    def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
+        """(row, article id) of every passage of these articles, in article order."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        cursor = self._db().execute(
+            f"SELECT row, article_id FROM passages WHERE article_id IN ({marks})"
+            " ORDER BY article_id, ordinal",
+            list(article_ids),
+        )
+        return [(int(row), str(article_id)) for row, article_id in cursor]
+
+    @_damage_is_named
+    def counts(self) -> tuple[int, int]:
+        """(articles, passages)."""
+        db = self._db()
+        articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return int(articles), int(passages)
+
+    @_damage_is_named
+    def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
+        """Articles newest first (by publication date, then by when they were indexed)."""
+        cursor = self._db().execute(
+            "SELECT a.id, a.title, a.url, a.source, a.published,"
+            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id), a.first_indexed_at"
+            " FROM articles a ORDER BY coalesce(a.published, '') DESC, a.first_indexed_at DESC, a.id"
+            " LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
+        )
+        return [ArticleSummary(*r) for r in cursor]
+
+    @_damage_is_named
+    def indexed_articles(self) -> list[IndexedArticle]:
+        """Everything in the version, for a writer that builds the next one from it."""
+        db = self._db()
+        sentences: dict[int, list[tuple[int, int]]] = {}
+        if self.has_sentences():
+            for passage, start, end in db.execute(
+                "SELECT passage_row, start, end FROM sentences ORDER BY row"
+            ):
+                sentences.setdefault(passage, []).append((start, end))
+        spans: dict[str, list[PassageSpan]] = {}
+        for row, article_id, start, end, tokens in db.execute(
+            "SELECT row, article_id, start, end, tokens FROM passages ORDER BY row"
+        ):
+            found = tuple(sentences.get(row, ()))
+            spans.setdefault(article_id, []).append(PassageSpan(start, end, tokens, found))
+        result = []
+        for row in db.execute(
+            "SELECT id, title, text, url, source, published, language, origin, content_hash,"
+            " first_indexed_at FROM articles"
+        ):
+            article = Article(*row[:9])
+            result.append(IndexedArticle(article, tuple(spans.get(article.id, ())), row[9]))
+        return result
+
+    @_damage_is_named
+    def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
+        """Articles first indexed after an ISO timestamp, oldest first (for alerts)."""
+        cursor = self._db().execute(
+            "SELECT a.id, a.title, a.url, a.source, a.published,"
+            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id), a.first_indexed_at"
+            " FROM articles a WHERE a.first_indexed_at > ? ORDER BY a.first_indexed_at, a.id",
+            (since,),
+        )
+        return [ArticleSummary(*r) for r in cursor]

@@ -1,0 +1,113 @@
+"""The rows of a Milvus version's three collections, made from indexed articles.
+
+Every primary key is an INT64 row number allocated from the counters of the manifest
+(`next_article`, `next_row`, `next_sentence`): a new version numbers its rows from 0, an
+in-place write goes on from where the last one stopped, and a row keeps its number for as long
+as its article is not replaced. An article's passages (and their sentences) get consecutive
+rows, so its first row and its count name them all. Every row carries the revision that wrote
+it, and sentences carry their article's row, so readers filter all three collections alike
+(`index.store.milvus.in_place.visible`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.lexical import tokenize
+from index.store.metadata import IndexedArticle
+
+TEXT_CHUNK_CHARS = 16_000
+"""An article's text is stored as an array of chunks: a VARCHAR holds at most 65,535 bytes."""
+MARKER = [1.0, 0.0]
+"""Milvus requires a vector field in every collection; the articles collection has this
+constant 2-dimensional one, which nothing searches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The first rows a write allocates: article, passage and sentence."""
+
+    article: int = 0
+    row: int = 0
+    sentence: int = 0
+
+    def after(self, items: Sequence[IndexedArticle]) -> Start:
+        """The counters once `items` have been given rows from here."""
+        passages = sum(len(i.passages) for i in items)
+        sentences = sum(len(p.sentences) for i in items for p in i.passages)
+        return Start(self.article + len(items), self.row + passages, self.sentence + sentences)
+
+
+def words_of(text: str) -> str:
+    """The words BM25 weighs, as index.lexical's tokenizer makes them (stemmed, no stopwords),
+    joined by spaces; Milvus' standard analyzer then splits them back unchanged. Milvus Lite
+    offers no stemming analyzer, and this keeps the words of both stores the same."""
+    return " ".join(tokenize([text])[0])
+
+
+def passage_rows(
+    items: Sequence[IndexedArticle],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    start: Start,
+    revision: int,
+) -> Iterator[dict[str, Any]]:
+    """`texts` and `vectors` are the passages' in item order (what the model read, and its
+    vector): BM25 weighs the words of the text, title included, as for a FAISS version."""
+    row, sentence, index = start.row, start.sentence, 0
+    for article_row, item in enumerate(items, start.article):
+        a = item.article
+        for ordinal, span in enumerate(item.passages):
+            yield {
+                "row": row, "article_row": article_row, "article_id": a.id, "ordinal": ordinal,
+                "start": span.start, "end": span.end, "tokens": span.tokens,
+                "text": a.text[span.start : span.end], "title": a.title, "url": a.url,
+                "source": a.source, "published": a.published,
+                "first_indexed_at": item.first_indexed_at,
+                "passages_in_article": len(item.passages), "sentence_first": sentence,
+                "sentence_starts": [s for s, _ in span.sentences],
+                "sentence_ends": [e for _, e in span.sentences],
+                "words": words_of(texts[index]), "vector": vectors[index], "revision": revision,
+            }  # fmt: skip
+            row += 1
+            index += 1
+            sentence += len(span.sentences)
+
+
+def sentence_rows(
+    items: Sequence[IndexedArticle], vectors: np.ndarray, start: Start, revision: int
+) -> Iterator[dict[str, Any]]:
+    row, sentence, index = start.row, start.sentence, 0
+    for article_row, item in enumerate(items, start.article):
+        for span in item.passages:
+            for _ in span.sentences:
+                yield {
+                    "row": sentence, "passage_row": row, "article_row": article_row,
+                    "vector": vectors[index], "revision": revision,
+                }  # fmt: skip
+                sentence += 1
+                index += 1
+            row += 1
+
+
+def article_rows(
+    items: Sequence[IndexedArticle], start: Start, revision: int
+) -> Iterator[dict[str, Any]]:
+    first, first_sentence = start.row, start.sentence
+    for row, item in enumerate(items, start.article):
+        a = item.article
+        text = a.text
+        chunks = [text[i : i + TEXT_CHUNK_CHARS] for i in range(0, len(text), TEXT_CHUNK_CHARS)]
+        yield {
+            "row": row, "id": a.id, "title": a.title, "url": a.url, "source": a.source,
+            "published": a.published, "language": a.language, "origin": a.origin,
+            "content_hash": a.content_hash, "first_indexed_at": item.first_indexed_at,
+            "first_row": first, "passages": len(item.passages), "text": chunks,
+            "first_sentence": first_sentence, "marker": MARKER, "revision": revision,
+        }  # fmt: skip
+        first += len(item.passages)
+        first_sentence += sum(len(p.sentences) for p in item.passages)

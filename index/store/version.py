@@ -1,0 +1,93 @@
+"""What a loaded index version offers the searcher, whichever store holds it.
+
+The search and ranking code (`index.search.news_index`) is written once against `IndexVersion`; a
+FAISS version folder (`index.store.faiss.version`) and a Milvus collection (`index.store.milvus.version`)
+each implement it.
+
+Rows are stable ids of passages (and of sentences) within the version, not positions: a FAISS
+version numbers them `0..n-1`, as does a Milvus version when it is written whole, but in-place
+writes to a Milvus version (`index.store.milvus.in_place`) give new passages rows above every row
+given before and leave gaps where articles were replaced or removed. Nothing here or in the
+searcher may take `range(n)` for the rows of a version; an article's passages do have
+consecutive rows, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from index.store.manifest import Manifest
+from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
+
+
+class IndexVersion(Protocol):
+    """One published, complete version, read-only."""
+
+    manifest: Manifest
+
+    @property
+    def name(self) -> str:
+        """The version's build id as its store names it (folder or collection name)."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where it lives, for `stats`: a folder, or a Milvus URI and collection."""
+        ...
+
+    @property
+    def has_lexical(self) -> bool:
+        """Whether a word index (BM25) was built with it."""
+        ...
+
+    @property
+    def has_sentence_vectors(self) -> bool:
+        """Whether sentence vectors are stored (format 2); else replies embed sentences."""
+        ...
+
+    def nearest(self, queries: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
+        """The `depth` nearest passages of each query vector as (row, cosine), best first."""
+        ...
+
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these passage rows, in order."""
+        ...
+
+    def lexical_search(self, query: str, depth: int) -> list[tuple[int, float]]:
+        """The `depth` best rows by BM25 as (row, score), best first; no zero scores."""
+        ...
+
+    def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]: ...
+
+    def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """For each passage row, its sentences as (sentence row, start, end) in the article."""
+        ...
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray: ...
+
+    def passage_rows(self, article_ids: Sequence[str]) -> list[tuple[int, str]]:
+        """(row, article id) of every passage of these articles, by article then ordinal."""
+        ...
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, passages)."""
+        ...
+
+    def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]: ...
+
+    def articles_indexed_since(self, since: str) -> list[ArticleSummary]: ...
+
+    def indexed_articles(self) -> list[IndexedArticle]:
+        """Everything in the version, for a writer that builds the next one from it."""
+        ...
+
+    def size_bytes(self) -> int: ...
+
+    def is_exact(self) -> bool:
+        """Whether `nearest` compares a question with every stored vector."""
+        ...
+
+    def close(self) -> None: ...
