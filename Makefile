@@ -33,16 +33,16 @@ lint: install
 	$(PY) -m mypy index bot evaluation
 
 bench: install  ## print measured figures: index build and search, bot reply time, backends
-	$(PY) benchmarks/index_build.py
-	$(PY) benchmarks/bot_latency.py
-	$(PY) benchmarks/embedding_backends.py
+	$(PY) -m benchmarks.index_build
+	$(PY) -m benchmarks.bot_latency
+	$(PY) -m benchmarks.embedding_backends
 
 RESULTS := benchmarks/results/retrieval.md
 eval: install  ## retrieval quality on ../shared/eval; tables appended to $(RESULTS)
 	$(PY) -m evaluation --dataset realtimeqa --output $(RESULTS)
 	$(PY) -m evaluation --dataset scifact --output $(RESULTS)
 	$(PY) -m evaluation --dataset xquad --output $(RESULTS)
-	$(PY) benchmarks/bold_sentence.py --dataset xquad
+	$(PY) -m benchmarks.bold_sentence --dataset xquad
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

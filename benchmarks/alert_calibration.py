@@ -5,8 +5,8 @@ chat wants; every article of the index is scored as an alert would score it (its
 and a grid of thresholds shows what each one costs in missed stories and false alerts. The same
 is done for `dense + w * term_coverage` to see whether literal names and places help.
 
-    .venv/bin/python benchmarks/alert_calibration.py
-    .venv/bin/python benchmarks/alert_calibration.py --output benchmarks/results/alert_calibration.md
+    .venv/bin/python -m benchmarks.alert_calibration
+    .venv/bin/python -m benchmarks.alert_calibration --output benchmarks/results/alert_calibration.md
 
 The index is the whole RealTimeQA corpus, built once with
 `.venv/bin/python -m index rebuild ../shared/eval/realtimeqa-news/articles.jsonl --index-dir data/rtqa-index`.
@@ -25,14 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from index import IndexSettings, NewsIndex, index_exists
+from index.lexical import term_coverage
+from index.search.topic_matching import best_passages
+from index.store.faiss.vectors import passage_vectors
+from index.writer import document_text
 
-from index import IndexSettings, NewsIndex, index_exists  # noqa: E402
-from index.lexical import term_coverage  # noqa: E402
-from index.search.topic_matching import best_passages  # noqa: E402
-from index.store.faiss.vectors import passage_vectors  # noqa: E402
-from index.writer import document_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_INDEX = ROOT / "data" / "rtqa-index"
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "realtimeqa-news" / "questions.jsonl"

@@ -16,8 +16,8 @@ and, within those, the time spent in the store's own calls, so the database's sh
 Stores are filled before the new articles are indexed (an alert is for articles newer than
 its subscription), `--repeat` stores of each kind.
 
-    .venv/bin/python benchmarks/alert_round_store.py
-    .venv/bin/python benchmarks/alert_round_store.py --repeat 3 --output benchmarks/results/alert_round_store.md
+    .venv/bin/python -m benchmarks.alert_round_store
+    .venv/bin/python -m benchmarks.alert_round_store --repeat 3 --output benchmarks/results/alert_round_store.md
 
 Needs ../shared/eval (RealTimeQA: articles and quiz questions, the questions as topics) and the
 PostgreSQL 15 server binaries (`apt-get install postgresql`).
@@ -31,7 +31,6 @@ import contextlib
 import datetime as dt
 import functools
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -40,22 +39,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from telegram import Bot
+
+from benchmarks.corpora import (
+    REALTIMEQA_ARTICLES,
+    realtimeqa_questions,
+    realtimeqa_subset,
+    write_jsonl,
+)
+from benchmarks.provenance import commit
+from bot.alerts.delivery import AlertSender
+from bot.alerts.model import Delivery, Sensitivity
+from bot.alerts.scan import AlertScanner
+from bot.alerts.subscriptions import SubscriptionStore
+from bot.application import thresholds
+from bot.settings import BotSettings
+from index import IndexWriter, NewsIndex, load_embedder
+from tests.emulator import BotApiEmulator
+from tests.postgres import PostgresCluster
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from corpora import REALTIMEQA_ARTICLES, realtimeqa_questions, realtimeqa_subset, write_jsonl  # noqa: E402
-from provenance import commit  # noqa: E402
-from telegram import Bot  # noqa: E402
-
-from bot.alerts.delivery import AlertSender  # noqa: E402
-from bot.alerts.model import Delivery, Sensitivity  # noqa: E402
-from bot.alerts.scan import AlertScanner  # noqa: E402
-from bot.alerts.subscriptions import SubscriptionStore  # noqa: E402
-from bot.application import thresholds  # noqa: E402
-from bot.settings import BotSettings  # noqa: E402
-from index import IndexWriter, NewsIndex, load_embedder  # noqa: E402
-from tests.emulator import BotApiEmulator  # noqa: E402
-from tests.postgres import PostgresCluster  # noqa: E402
 
 CHATS = 1_000
 PER_CHAT = 5
@@ -252,7 +255,7 @@ async def measure(root: Path, repeat: int, output: Path | None) -> None:
     if output is not None:
         output.write_text(
             f"# Alert round: SQLite and PostgreSQL\n\n"
-            f"`.venv/bin/python benchmarks/alert_round_store.py --repeat {repeat}` at commit "
+            f"`.venv/bin/python -m benchmarks.alert_round_store --repeat {repeat}` at commit "
             f"{commit()}, {dt.date.today().isoformat()}, 2 cores, PostgreSQL 15 on 127.0.0.1 "
             f"(fsync and synchronous commit on, as in production).\n\n{table}\n",
             encoding="utf-8",

@@ -8,9 +8,9 @@ once under `$DATA_DIR/eval/` as `python -m evaluation` does), with 200 distinct 
 - from a pool of threads, as the bot's workers call it: answers per second, with the questions
   batched into shared model calls (the default) and, in the same run, one model call each.
 
-    .venv/bin/python benchmarks/answer_capacity.py
-    .venv/bin/python benchmarks/answer_capacity.py --dataset xquad   # 320 passages: a quick check
-    EMBEDDING_BACKEND=onnx-int8 .venv/bin/python benchmarks/answer_capacity.py --threads 8
+    .venv/bin/python -m benchmarks.answer_capacity
+    .venv/bin/python -m benchmarks.answer_capacity --dataset xquad   # 320 passages: a quick check
+    EMBEDDING_BACKEND=onnx-int8 .venv/bin/python -m benchmarks.answer_capacity --threads 8
 """
 
 from __future__ import annotations
@@ -26,13 +26,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from benchmarks.provenance import commit
+from evaluation.run import DATASETS, SHARED_EVAL, ensure_index, eval_settings
+from index import IndexSettings, NewsIndex, load_embedder
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from provenance import commit  # noqa: E402
-
-from evaluation.run import DATASETS, SHARED_EVAL, ensure_index, eval_settings  # noqa: E402
-from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
 
 
 def questions(count: int) -> list[str]:

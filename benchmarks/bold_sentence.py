@@ -20,10 +20,10 @@ Besides the whole set, the accuracy is given on two halves of the articles (alte
 of the cited passages, by title), so a choice that only fits one half shows. It needs
 `../shared/eval/` and the evaluation index `python -m evaluation` builds (built here if missing).
 
-    .venv/bin/python benchmarks/bold_sentence.py --dataset xquad
-    .venv/bin/python benchmarks/bold_sentence.py --dataset realtimeqa --weights 0 1.5
-    .venv/bin/python benchmarks/bold_sentence.py --readings "title + previous + sentence"
-    .venv/bin/python benchmarks/bold_sentence.py --part tune --readings sentence
+    .venv/bin/python -m benchmarks.bold_sentence --dataset xquad
+    .venv/bin/python -m benchmarks.bold_sentence --dataset realtimeqa --weights 0 1.5
+    .venv/bin/python -m benchmarks.bold_sentence --readings "title + previous + sentence"
+    .venv/bin/python -m benchmarks.bold_sentence --part tune --readings sentence
 
 A last table sets the stored reading against the question's words alone and against an
 answer-type rule (a sentence holding a number the question lacks gains a bonus when the question
@@ -43,18 +43,17 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from evaluation.metrics import contains_answer
+from evaluation.run import DATASETS, SHARED_EVAL, open_dataset, question_parts
+from index import IndexSettings, load_embedder
+from index.embedding.model import Embedder
+from index.embedding.sentence_vectors import dequantize, quantize, spans_in_document
+from index.lexical import tokenize
+from index.passages.sentences import sentence_spans
+from index.search.ranking import sentence_overlap, sentences_in_context
+from index.writer import document_text
 
-from evaluation.metrics import contains_answer  # noqa: E402
-from evaluation.run import DATASETS, SHARED_EVAL, open_dataset, question_parts  # noqa: E402
-from index import IndexSettings, load_embedder  # noqa: E402
-from index.embedding.model import Embedder  # noqa: E402
-from index.embedding.sentence_vectors import dequantize, quantize, spans_in_document  # noqa: E402
-from index.lexical import tokenize  # noqa: E402
-from index.passages.sentences import sentence_spans  # noqa: E402
-from index.search.ranking import sentence_overlap, sentences_in_context  # noqa: E402
-from index.writer import document_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 READINGS: dict[str, Callable[[str, list[str]], list[str]]] = {
     "sentence": lambda title, sentences: sentences,

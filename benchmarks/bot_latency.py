@@ -9,8 +9,8 @@ that every user got exactly one answer and compares the time to drain the burst 
 Telegram's ~30 messages a second allow (users / 30 s). It also prints the process' resident
 memory before and under the burst, and the index's bytes per passage on disk.
 
-    .venv/bin/python benchmarks/bot_latency.py [--rounds 30] [--users 50]
-    .venv/bin/python benchmarks/bot_latency.py --distinct --users 200 --rounds 20
+    .venv/bin/python -m benchmarks.bot_latency [--rounds 30] [--users 50]
+    .venv/bin/python -m benchmarks.bot_latency --distinct --users 200 --rounds 20
 """
 
 from __future__ import annotations
@@ -19,12 +19,9 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.application import build_application
 from bot.settings import BotSettings

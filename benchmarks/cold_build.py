@@ -9,9 +9,9 @@ Every build is a process of its own, timed from start to exit (imports and model
 - the product: `python -m index rebuild ARTICLES.jsonl` on an empty data folder (empty embedding
   cache), once per backend; then the same command again, unchanged, as a share of the cold one.
 
-    .venv/bin/python benchmarks/cold_build.py                       # 300 RealTimeQA articles
-    .venv/bin/python benchmarks/cold_build.py --articles 60 --backends torch
-    .venv/bin/python benchmarks/cold_build.py --output benchmarks/results/cold_build.md
+    .venv/bin/python -m benchmarks.cold_build                       # 300 RealTimeQA articles
+    .venv/bin/python -m benchmarks.cold_build --articles 60 --backends torch
+    .venv/bin/python -m benchmarks.cold_build --output benchmarks/results/cold_build.md
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchmarks.corpora import REALTIMEQA_ARTICLES, realtimeqa_subset, write_jsonl
+from benchmarks.provenance import commit
 
-from corpora import REALTIMEQA_ARTICLES, realtimeqa_subset, write_jsonl  # noqa: E402
-from provenance import commit  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BACKENDS = ("torch", "onnx-int8")
 

@@ -5,8 +5,8 @@ splitter, embedded as the index embeds them), single-query latency over real que
 agreement with torch's vectors, and the start-up of a fresh query process (import, load, first
 query) with its peak memory. Ratios are against torch measured in the same run.
 
-    .venv/bin/python benchmarks/embedding_backends.py
-    .venv/bin/python benchmarks/embedding_backends.py --passages 200 --output benchmarks/results/embedding_backends.md
+    .venv/bin/python -m benchmarks.embedding_backends
+    .venv/bin/python -m benchmarks.embedding_backends --passages 200 --output benchmarks/results/embedding_backends.md
 """
 
 from __future__ import annotations
@@ -23,22 +23,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
+from benchmarks.provenance import commit
+from index import Embedder, IndexSettings
+from index.articles.article import Article
+from index.articles.files import read_articles
+from index.embedding.model import SentenceTransformerEmbedder
+from index.embedding.onnx_model import OnnxEmbedder
+from index.passages.cutting import ChunkingOptions, split_passages
+from index.writer import document_text
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from provenance import commit  # noqa: E402
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-import numpy as np  # noqa: E402
-
-from index import Embedder, IndexSettings  # noqa: E402
-from index.articles.article import Article  # noqa: E402
-from index.articles.files import read_articles  # noqa: E402
-from index.embedding.model import SentenceTransformerEmbedder  # noqa: E402
-from index.embedding.onnx_model import OnnxEmbedder  # noqa: E402
-from index.passages.cutting import ChunkingOptions, split_passages  # noqa: E402
-from index.writer import document_text  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval" / "realtimeqa-news"
 BACKENDS = ("torch", "onnx", "onnx-int8")

@@ -3,9 +3,9 @@
 Each run uses a fresh index folder and a fresh embedding cache, so the first build is truly cold
 and the second shows what the cache saves.
 
-    .venv/bin/python benchmarks/index_build.py                       # 300 RealTimeQA articles
-    .venv/bin/python benchmarks/index_build.py --limit 0             # the whole corpus
-    .venv/bin/python benchmarks/index_build.py --corpus seeds/
+    .venv/bin/python -m benchmarks.index_build                       # 300 RealTimeQA articles
+    .venv/bin/python -m benchmarks.index_build --limit 0             # the whole corpus
+    .venv/bin/python -m benchmarks.index_build --corpus seeds/
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from index import IndexSettings, IndexWriter, NewsIndex, load_embedder
 
-from index import IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "realtimeqa-news" / "articles.jsonl"
 QUERIES = [

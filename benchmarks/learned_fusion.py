@@ -1,8 +1,8 @@
 """Fusion learned as a small linear model, against the product's fixed weights, on held-out
 questions.
 
-    DATA_DIR=/path/to/data .venv/bin/python benchmarks/learned_fusion.py
-    .venv/bin/python benchmarks/learned_fusion.py --output benchmarks/results/retrieval.md
+    DATA_DIR=/path/to/data .venv/bin/python -m benchmarks.learned_fusion
+    .venv/bin/python -m benchmarks.learned_fusion --output benchmarks/results/retrieval.md
 
 Every question's candidates (the product's dense and BM25 candidates, as `NewsIndex.search`
 gathers them) get five features: cosine, BM25 over the question's best BM25, the recency prior,
@@ -18,7 +18,6 @@ Printed per data set and part: answer hit@1 and article hit@5 (RealTimeQA), pass
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -29,18 +28,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from benchmarks.provenance import commit
+from evaluation.metrics import contains_answer
+from evaluation.run import Question, open_dataset, question_parts
+from index import IndexSettings, NewsIndex, load_embedder
+from index.lexical import term_coverage
+from index.search.news_index import MIN_CANDIDATES, _Question
+from index.search.ranking import prepare_query, recency_prior
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from provenance import commit  # noqa: E402
-
-from evaluation.metrics import contains_answer  # noqa: E402
-from evaluation.run import Question, open_dataset, question_parts  # noqa: E402
-from index import IndexSettings, NewsIndex, load_embedder  # noqa: E402
-from index.lexical import term_coverage  # noqa: E402
-from index.search.news_index import MIN_CANDIDATES, _Question  # noqa: E402
-from index.search.ranking import prepare_query, recency_prior  # noqa: E402
 
 FEATURES = ("cosine", "BM25 share", "recency", "title words", "best sentence")
 PRODUCT = np.array([1.0, 0.5, 0.3, 0.0, 0.0])

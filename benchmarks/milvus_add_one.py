@@ -1,7 +1,7 @@
 """Adding one article to a Milvus Lite index: a whole new version against an in-place write.
 
-    .venv/bin/python benchmarks/milvus_add_one.py --sizes seed
-    flock /work/bench.lock .venv/bin/python benchmarks/milvus_add_one.py --sizes seed,rtqa --output benchmarks/results/milvus.md
+    .venv/bin/python -m benchmarks.milvus_add_one --sizes seed
+    flock /work/bench.lock .venv/bin/python -m benchmarks.milvus_add_one --sizes seed,rtqa --output benchmarks/results/milvus.md
 
 The index is written once from passages and vectors already made (seed: `seeds/` indexed on
 the spot; rtqa: the RealTimeQA evaluation index, ~54k passages, read from the folder
@@ -39,28 +39,25 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from corpora import REALTIMEQA_ARTICLES  # noqa: E402
-from provenance import commit  # noqa: E402
-
-from evaluation.run import eval_settings  # noqa: E402
-from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
-from index.store.factory import MilvusSource  # noqa: E402
-from index.store.faiss.version import Snapshot  # noqa: E402
-from index.store.milvus.collections import (  # noqa: E402
+from benchmarks.corpora import REALTIMEQA_ARTICLES
+from benchmarks.provenance import commit
+from evaluation.run import eval_settings
+from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
+from index.store.factory import MilvusSource
+from index.store.faiss.version import Snapshot
+from index.store.milvus.collections import (
     ARTICLES_SUFFIX,
     SENTENCES_SUFFIX,
     MilvusStore,
     collection_of,
     disconnect,
 )
-from index.store.milvus.in_place import visible  # noqa: E402
-from index.store.publish import IndexLayout  # noqa: E402
-from index.writer import document_text  # noqa: E402
-from tests.conftest import write_article  # noqa: E402
+from index.store.milvus.in_place import visible
+from index.store.publish import IndexLayout
+from index.writer import document_text
+from tests.conftest import write_article
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NEW_TITLE = "Iceland volcano erupts again"
 NEW_TEXT = (

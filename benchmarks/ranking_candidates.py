@@ -1,8 +1,8 @@
 """The ranking candidates not measured before, each added to the product's formula on the tune
 parts: a title field in BM25, query-term proximity, and multilingual-e5 as a second dense opinion.
 
-    DATA_DIR=/path/to/data .venv/bin/python benchmarks/ranking_candidates.py
-    .venv/bin/python benchmarks/ranking_candidates.py --datasets xquad --e5 --output /tmp/c.md
+    DATA_DIR=/path/to/data .venv/bin/python -m benchmarks.ranking_candidates
+    .venv/bin/python -m benchmarks.ranking_candidates --datasets xquad --e5 --output /tmp/c.md
 
 Every question's candidates are the product's (dense and BM25, as `NewsIndex.search` gathers
 them, with the features of `benchmarks/learned_fusion.py`), ranked one passage per article by
@@ -41,9 +41,9 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-from learned_fusion import PRODUCT, Candidates, gather, ranked_articles
-from provenance import commit
 
+from benchmarks.learned_fusion import PRODUCT, Candidates, gather, ranked_articles
+from benchmarks.provenance import commit
 from evaluation.metrics import ndcg_at_k
 from evaluation.run import open_dataset, question_parts
 from index import IndexSettings, NewsIndex, load_embedder

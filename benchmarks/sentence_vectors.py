@@ -5,27 +5,25 @@ Both readings run in the same process on the same passages (the first articles o
 a corpus of your choice), so the ratio holds whatever the machine is doing; the bytes are those
 of the stored form (int8 + one float32 scale) against float16 and float32.
 
-    .venv/bin/python benchmarks/sentence_vectors.py
-    .venv/bin/python benchmarks/sentence_vectors.py --limit 100 --corpus ../shared/eval/xquad-en/passages.jsonl
+    .venv/bin/python -m benchmarks.sentence_vectors
+    .venv/bin/python -m benchmarks.sentence_vectors --limit 100 --corpus ../shared/eval/xquad-en/passages.jsonl
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from index import IndexSettings, load_embedder
+from index.articles.article import Article
+from index.articles.files import read_articles
+from index.embedding.model import encode_sentences_apart
+from index.passages.cutting import ChunkingOptions, split_passages
+from index.writer import model_input
 
-from index import IndexSettings, load_embedder  # noqa: E402
-from index.articles.article import Article  # noqa: E402
-from index.articles.files import read_articles  # noqa: E402
-from index.embedding.model import encode_sentences_apart  # noqa: E402
-from index.passages.cutting import ChunkingOptions, split_passages  # noqa: E402
-from index.writer import model_input  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "realtimeqa-news" / "articles.jsonl"
 

@@ -1,25 +1,23 @@
 """Splitting articles into passages: in this process against worker processes, in one run.
 
-.venv/bin/python benchmarks/splitting.py                  # the first 600 RealTimeQA articles
-.venv/bin/python benchmarks/splitting.py --limit 0        # all 3,636
+.venv/bin/python -m benchmarks.splitting                  # the first 600 RealTimeQA articles
+.venv/bin/python -m benchmarks.splitting --limit 0        # all 3,636
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from index import IndexSettings, load_embedder
+from index.articles.article import Article
+from index.articles.files import read_articles
+from index.passages.cutting import ChunkingOptions
+from index.passages.parallel import split_many
 
-from index import IndexSettings, load_embedder  # noqa: E402
-from index.articles.article import Article  # noqa: E402
-from index.articles.files import read_articles  # noqa: E402
-from index.passages.cutting import ChunkingOptions  # noqa: E402
-from index.passages.parallel import split_many  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "realtimeqa-news" / "articles.jsonl"
 

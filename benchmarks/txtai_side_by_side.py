@@ -14,9 +14,9 @@ Then each of RealTimeQA's 103 questions, after one untimed warm-up each: our `Ne
 (top 5, one passage per article, the recency prior from the question's date, bold sentence) and
 txtai's `search(question, 5)` in turn. Article hit@5: a top-5 passage comes from a gold article.
 
-    ../venv-txtai/bin/python benchmarks/txtai_side_by_side.py             # 300 articles
-    ../venv-txtai/bin/python benchmarks/txtai_side_by_side.py --articles 120
-    ../venv-txtai/bin/python benchmarks/txtai_side_by_side.py --output benchmarks/results/txtai.md
+    ../venv-txtai/bin/python -m benchmarks.txtai_side_by_side             # 300 articles
+    ../venv-txtai/bin/python -m benchmarks.txtai_side_by_side --articles 120
+    ../venv-txtai/bin/python -m benchmarks.txtai_side_by_side --output benchmarks/results/txtai.md
 
 txtai lives in a venv of its own, with this package:
 `python3 -m venv ../venv-txtai && ../venv-txtai/bin/pip install torch==2.13.0 txtai -e .`
@@ -39,20 +39,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-from provenance import commit  # noqa: E402
-
-os.environ["HF_HUB_OFFLINE"] = "1"
-
-import numpy as np  # noqa: E402
-from corpora import (  # noqa: E402
+from benchmarks.corpora import (
     REALTIMEQA_ARTICLES,
     realtimeqa_questions,
     realtimeqa_subset,
     write_jsonl,
 )
+from benchmarks.provenance import commit
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)

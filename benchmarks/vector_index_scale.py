@@ -1,9 +1,9 @@
 """FAISS search from 50,000 to 1,000,000 passages: exact (Flat) against HNSW, on real MiniLM
 vectors and real questions, and which type FAISS_INDEX_FACTORY=auto picks at each size.
 
-    .venv/bin/python benchmarks/vector_index_scale.py                       # 50k to 1M passages
-    .venv/bin/python benchmarks/vector_index_scale.py --sizes 20000,60000 --ef-search 64,128
-    flock /work/bench.lock .venv/bin/python benchmarks/vector_index_scale.py --output benchmarks/results/vector_index.md
+    .venv/bin/python -m benchmarks.vector_index_scale                       # 50k to 1M passages
+    .venv/bin/python -m benchmarks.vector_index_scale --sizes 20000,60000 --ef-search 64,128
+    flock /work/bench.lock .venv/bin/python -m benchmarks.vector_index_scale --output benchmarks/results/vector_index.md
 
 **Vectors** come from a built index (`--vectors-from`: an index folder, or one of its version
 folders; by default the RealTimeQA evaluation index that `python -m evaluation --dataset
@@ -39,21 +39,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import faiss
+import numpy as np
 
-from provenance import commit  # noqa: E402
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-import faiss  # noqa: E402
-import numpy as np  # noqa: E402
-
-from evaluation.run import DATASETS, SHARED_EVAL, eval_settings, read_jsonl  # noqa: E402
-from index import IndexSettings, load_embedder  # noqa: E402
-from index.search.news_index import MIN_CANDIDATES  # noqa: E402
-from index.store.faiss.recall import build_recall, exact_neighbours, recall_at_k, spread  # noqa: E402
-from index.store.faiss.vectors import (  # noqa: E402
+from benchmarks.provenance import commit
+from evaluation.run import DATASETS, SHARED_EVAL, eval_settings, read_jsonl
+from index import IndexSettings, load_embedder
+from index.search.news_index import MIN_CANDIDATES
+from index.store.faiss.recall import build_recall, exact_neighbours, recall_at_k, spread
+from index.store.faiss.vectors import (
     APPROXIMATE_FACTORY,
     EXACT_FACTORY,
     HNSW_EF_CONSTRUCTION,
@@ -62,7 +56,9 @@ from index.store.faiss.vectors import (  # noqa: E402
     openmp_threads,
     resolve_factory,
 )
-from index.store.publish import IndexLayout  # noqa: E402
+from index.store.publish import IndexLayout
+
+ROOT = Path(__file__).resolve().parent.parent
 
 QUESTION_SETS = ("realtimeqa", "xquad")
 CHECK_EF_SEARCH = 16
