@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from index import IndexSettings, NewsIndex, index_exists
+from index.embedding.model_input import document_text
 from index.lexical import term_coverage
 from index.search.topic_matching import best_passages
 from index.store.faiss.vectors import passage_vectors
-from index.writer import document_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

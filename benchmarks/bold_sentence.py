@@ -47,11 +47,11 @@ from evaluation.metrics import contains_answer
 from evaluation.run import DATASETS, SHARED_EVAL, open_dataset, question_parts
 from index import IndexSettings, load_embedder
 from index.embedding.model import Embedder
+from index.embedding.model_input import document_text
 from index.embedding.sentence_vectors import dequantize, quantize, spans_in_document
 from index.lexical import tokenize
 from index.passages.sentences import sentence_spans
 from index.search.ranking import sentence_overlap, sentences_in_context
-from index.writer import document_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

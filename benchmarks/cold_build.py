@@ -61,9 +61,9 @@ def product_env(data_dir: Path, backend: str, models_dir: Path) -> dict[str, str
 def model_inputs(data_dir: Path) -> list[str]:
     """The texts the product embedded in its build under `data_dir`, in passage order."""
     from index import IndexSettings
+    from index.embedding.model_input import document_text
     from index.store.metadata import MetadataReader
     from index.store.publish import IndexLayout
-    from index.writer import document_text
 
     settings = IndexSettings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
     version = IndexLayout(settings.resolved_index_dir).current_version()

@@ -30,9 +30,9 @@ from index import Embedder, IndexSettings
 from index.articles.article import Article
 from index.articles.files import read_articles
 from index.embedding.model import SentenceTransformerEmbedder
+from index.embedding.model_input import document_text
 from index.embedding.onnx_model import OnnxEmbedder
 from index.passages.cutting import ChunkingOptions, split_passages
-from index.writer import document_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

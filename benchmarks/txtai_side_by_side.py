@@ -107,9 +107,9 @@ def timed(command: list[str], env: dict[str, str]) -> Build:
 def our_passages(data_dir: Path) -> list[tuple[str, str]]:
     """(article id, the text the model embedded) of every passage of the build under `data_dir`."""
     from index import IndexSettings
+    from index.embedding.model_input import document_text
     from index.store.metadata import MetadataReader
     from index.store.publish import IndexLayout
-    from index.writer import document_text
 
     settings = IndexSettings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
     version = IndexLayout(settings.resolved_index_dir).current_version()

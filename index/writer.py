@@ -33,7 +33,8 @@ from index.articles.files import NamedIds, Skipped, read_articles
 from index.disk import full_disk_reported
 from index.embedding.cache import EmbeddingCache, QuantizedSentences
 from index.embedding.model import Embedder
-from index.embedding.sentence_vectors import Span, dequantize, spans_in_document
+from index.embedding.model_input import model_input
+from index.embedding.sentence_vectors import Span, dequantize
 from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -61,15 +62,9 @@ if TYPE_CHECKING:  # pymilvus is imported only by a process that uses VECTOR_STO
 
 log = logging.getLogger(__name__)
 
-TITLE_CHARS_IN_EMBEDDING = 200
 REPLACED_RESEMBLANCE = 0.1
 """An update whose text shares fewer of its word 3-grams with the indexed one is worth a warning:
 more likely another story under the same id than an edit."""
-
-
-def document_text(title: str, passage: str) -> str:
-    """What the model embeds for a passage: its article's title helps, so it goes first."""
-    return f"{title[:TITLE_CHARS_IN_EMBEDDING]}\n{passage}"
 
 
 def with_sentences(text: str, passages: tuple[PassageSpan, ...]) -> tuple[PassageSpan, ...]:
@@ -85,19 +80,6 @@ def with_sentences(text: str, passages: tuple[PassageSpan, ...]) -> tuple[Passag
 def _sentences_of(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     found = sentence_spans(text[start:end]) or [(0, end - start)]
     return tuple((start + a, start + b) for a, b in found)
-
-
-def model_input(
-    passages: Iterable[tuple[Article, PassageSpan]],
-) -> tuple[list[str], list[list[Span]]]:
-    """What the model reads for each passage, and where its sentences are in that text."""
-    texts: list[str] = []
-    sentences: list[list[Span]] = []
-    for article, span in passages:
-        texts.append(document_text(article.title, article.text[span.start : span.end]))
-        title_chars = len(article.title[:TITLE_CHARS_IN_EMBEDDING])
-        sentences.append(spans_in_document(title_chars, span.start, span.sentences))
-    return texts, sentences
 
 
 def _stacked(quantized: Sequence[QuantizedSentences], dimension: int) -> QuantizedSentences:
@@ -460,7 +442,7 @@ class IndexWriter:
     def _writable_in_place(self, manifest: Manifest) -> bool:
         """Whether an `add` or `remove` may change this Milvus version in place (unless its new
         size changes the index type, which `_commit_milvus` finds out)."""
-        from index.store.milvus.in_place import in_place
+        from index.store.milvus.revisions import in_place
 
         return in_place(manifest) and self._same_vectors(manifest)
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from index.embedding.memo import VectorMemo
 from index.embedding.model import Embedder, load_embedder
+from index.embedding.model_input import document_text
 from index.embedding.query_batcher import QueryBatcher
 from index.lexical import term_coverage, tokenize, words_of_text
 from index.passages.sentences import sentence_spans
@@ -38,7 +39,6 @@ from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
 from index.store.metadata import ArticleSummary, PassageRecord
 from index.store.version import IndexVersion
-from index.writer import document_text
 
 __all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exists"]
 

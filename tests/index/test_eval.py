@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from evaluation import run as evaluation
 from evaluation.splits import (
     folds_by_group,
     folds_by_hash,
@@ -22,7 +23,6 @@ from evaluation.splits import (
     split_in_time,
     spread,
 )
-from index import eval as evaluation
 from index.search.hits import Hit
 
 ARTICLES = [

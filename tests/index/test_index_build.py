@@ -22,13 +22,13 @@ from index import (
     NoArticlesError,
     UnreadableArticleError,
 )
+from index.embedding.model_input import document_text
 from index.embedding.sentence_vectors import quantize
 from index.errors import IndexBusyError
 from index.store.faiss.sentence_codes import save_sentence_vectors
 from index.store.faiss.vectors import build_faiss, save_faiss
 from index.store.manifest import Manifest, file_digests
 from index.store.publish import IndexLayout
-from index.writer import document_text
 from tests.conftest import SEEDS, DelegatingEmbedder, write_article
 from tests.stores import both_stores
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index import ingest
+from index.articles import files as ingest
 from index.articles.article import Article, derive_title, file_id, source_from_url, stable_id
 from index.articles.files import SUPPORTED_SUFFIXES, Skipped, find_article_files, read_articles
 from index.articles.formats import normalise_published

@@ -22,9 +22,9 @@ from index import (
     NewsIndex,
     index_exists,
 )
+from index.embedding.model_input import document_text
 from index.store.milvus.collections import MANIFEST_PROPERTY, MilvusStore, connect, disconnect
 from index.store.publish import IndexLayout
-from index.writer import document_text
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
 from tests.index.test_cli import run_cli
 from tests.stores import both_stores

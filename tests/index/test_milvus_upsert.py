@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index import Embedder, IndexSettings, IndexWriter, NewsIndex, milvus_upsert
+from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.errors import IndexCorruptError
 from index.search.news_index import Hit
+from index.store.milvus import in_place as milvus_upsert
 from index.store.milvus.collections import MilvusStore
 from index.store.milvus.version import MilvusVersion
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
@@ -342,7 +343,7 @@ def test_a_write_killed_at_a_step_leaves_the_previous_state_served(
     volcano = write_article(tmp_path / "new", "volcano.md", "Iceland volcano", VOLCANO)
     script = (
         "import os, signal, sys\n"
-        "from index import milvus_upsert\n"
+        "from index.store.milvus import in_place as milvus_upsert\n"
         "from index.cli import main\n"
         f"def reached(step):\n    if step == {step!r}: os.kill(os.getpid(), signal.SIGKILL)\n"
         "milvus_upsert.reached = reached\n"

@@ -21,13 +21,13 @@ from index.articles.article import Article
 from index.articles.files import read_articles
 from index.embedding.cache import EmbeddingCache, cache_model_key, text_key
 from index.embedding.model import load_embedder, resolve_model_path
+from index.embedding.model_input import document_text
 from index.embedding.onnx_export import LOCK_FILE, ensure_export, export_folder
 from index.embedding.onnx_model import OnnxEmbedder
 from index.errors import ModelExportError
 from index.passages.sentences import sentence_spans
 from index.settings import PACKAGED_MODEL
 from index.store.manifest import MANIFEST_NAME, Manifest
-from index.writer import document_text
 from tests.conftest import PROJECT_ROOT, SEEDS
 
 pytestmark = pytest.mark.slow

@@ -16,13 +16,13 @@ from hypothesis.extra.numpy import arrays
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.embedding.model import encode_sentences_apart
+from index.embedding.model_input import document_text
 from index.embedding.onnx_model import OnnxEmbedder
 from index.embedding.sentence_vectors import dequantize, pool_spans, quantize, spans_in_document
 from index.errors import IndexCorruptError
 from index.settings import PACKAGED_MODEL
 from index.store.faiss.sentence_codes import CODES_NAME, SCALES_NAME
 from index.store.manifest import MANIFEST_NAME, Manifest, file_digests
-from index.writer import document_text
 from tests.conftest import SEEDS, DelegatingEmbedder
 
 QUESTION = "Which countries signed long-term security agreements with Ukraine?"

@@ -29,9 +29,8 @@ it (`KEEP_VERSIONS`). What they cost: their rows until the next write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from pymilvus.exceptions import MilvusException
@@ -40,6 +39,7 @@ from index.errors import NewsIndexError
 from index.store.manifest import Manifest
 from index.store.metadata import IndexedArticle
 from index.store.milvus.collections import ARTICLES_SUFFIX, SENTENCES_SUFFIX, MilvusStore
+from index.store.milvus.revisions import hidden
 from index.store.milvus.rows import Start, article_rows, passage_rows, sentence_rows
 
 
@@ -60,36 +60,6 @@ class Retired:
     sentences: int
 
 
-def in_place(manifest: Manifest) -> bool:
-    """Whether the version's rows carry revisions, so it can be written in place."""
-    return manifest.revision is not None and manifest.next_row is not None
-
-
-def visible(manifest: Manifest, article_field: str = "article_row") -> str:
-    """The filter of the rows a reader of `manifest` sees ("" for a version written before
-    revisions: all of them). `article_field` names the article's row in the collection."""
-    if manifest.revision is None:
-        return ""
-    expression = f"revision <= {manifest.revision}"
-    if manifest.retired:
-        expression += f" and {article_field} not in [{', '.join(map(str, manifest.retired))}]"
-    return expression
-
-
-def shows(
-    manifest: Manifest, record: Mapping[str, Any], article_field: str = "article_row"
-) -> bool:
-    """Whether a reader of `manifest` sees a row read with its `revision` and `article_field`:
-    `visible` applied to rows fetched by primary key. Milvus Lite evaluates a filter added to
-    `row in [...]` over the whole collection (about 1.2 s for 60 rows among 355,620
-    sentences, against 5 ms for the row numbers alone), so those reads filter here."""
-    if manifest.revision is None:
-        return True
-    return int(record["revision"]) <= manifest.revision and (
-        int(record[article_field]) not in manifest.retired
-    )
-
-
 def stored_after(manifest: Manifest, retired: Sequence[Retired]) -> list[int] | None:
     """What `manifest.stored` says once `manifest` is published with `retired` retired: the
     write's clean-up left only the rows of the previous revision and its own."""
@@ -100,32 +70,6 @@ def stored_after(manifest: Manifest, retired: Sequence[Retired]) -> list[int] | 
         manifest.passages + sum(r.passages for r in retired),
         manifest.sentences + sum(r.sentences for r in retired),
     ]
-
-
-def stored_rows(manifest: Manifest) -> tuple[int, int, int] | None:
-    """The rows (articles, passages, sentences) the collections hold if nothing happened
-    since `manifest` was published; None when its writer did not record them."""
-    if manifest.stored is not None:
-        articles, passages, sentences = manifest.stored
-        return articles, passages, sentences
-    if manifest.retired:
-        return None
-    return manifest.articles, manifest.passages, manifest.sentences
-
-
-def hidden(manifest: Manifest, article_field: str = "article_row") -> str:
-    """The filter of the stored rows a reader of `manifest` does not see: a killed write's
-    (a later revision) and the retired articles'; exactly the rows `visible` leaves out.
-
-    Few rows match it, which is what makes counting them cheap: Milvus Lite's `count(*)`
-    with a filter costs about the rows it matches (on 355,620 sentence rows, 0.6-1.3 s for
-    this filter against 22-38 s for `visible`'s), and without one reads segment counts.
-    """
-    assert manifest.revision is not None
-    expression = f"revision > {manifest.revision}"
-    if manifest.retired:
-        expression += f" or {article_field} in [{', '.join(map(str, manifest.retired))}]"
-    return expression
 
 
 def clean_up(store: MilvusStore, collection: str, manifest: Manifest) -> None:

@@ -26,22 +26,17 @@ from typing import Any
 
 from pymilvus.exceptions import MilvusException
 
-from index.articles.article import Article
 from index.errors import IndexCorruptError
 from index.passages.cutting import PassageSpan
 from index.store.manifest import REBUILD_HINT, Manifest
 from index.store.metadata import IndexedArticle
 from index.store.milvus.collections import ARTICLES_SUFFIX, READ_PAGE, MilvusStore
-from index.store.milvus.in_place import visible
+from index.store.milvus.revisions import visible
+from index.store.milvus.rows import ARTICLE_FIELDS, SPAN_FIELDS, indexed_article, passage_spans
 
 TEXT_PAGE = 100
 """Articles whose text one query reads: a text may be up to MAX_ARTICLE_BYTES."""
 PLACE_FIELDS = ["row", "id", "content_hash", "first_row", "passages", "first_sentence"]
-ARTICLE_FIELDS = [
-    "row", "id", "title", "url", "source", "published", "language", "origin", "content_hash",
-    "first_indexed_at",
-]  # fmt: skip
-SPAN_FIELDS = ["row", "article_row", "start", "end", "tokens", "sentence_starts", "sentence_ends"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,29 +143,6 @@ def _batches(places: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]
         size += count
     if batch:
         yield batch
-
-
-def passage_spans(rows: Sequence[dict[str, Any]]) -> dict[int, list[PassageSpan]]:
-    """Passage rows read back (SPAN_FIELDS) as each article row's spans, in passage order."""
-    spans: dict[int, list[PassageSpan]] = {}
-    for p in sorted(rows, key=lambda r: int(r["row"])):
-        sentences = tuple(
-            (int(a), int(b)) for a, b in zip(p["sentence_starts"], p["sentence_ends"], strict=True)
-        )
-        spans.setdefault(int(p["article_row"]), []).append(
-            PassageSpan(int(p["start"]), int(p["end"]), int(p["tokens"]), sentences)
-        )
-    return spans
-
-
-def indexed_article(
-    a: dict[str, Any], text: str, passages: tuple[PassageSpan, ...]
-) -> IndexedArticle:
-    article = Article(
-        a["id"], a["title"], text, a["url"], a["source"], a["published"], a["language"],
-        a["origin"], a["content_hash"],
-    )  # fmt: skip
-    return IndexedArticle(article, passages, a["first_indexed_at"])
 
 
 def _inconsistent(collection: str, what: str) -> IndexCorruptError:

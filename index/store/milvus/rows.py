@@ -1,4 +1,4 @@
-"""The rows of a Milvus version's three collections, made from indexed articles.
+"""The rows of a Milvus version's three collections, made from indexed articles and read back.
 
 Every primary key is an INT64 row number allocated from the counters of the manifest
 (`next_article`, `next_row`, `next_sentence`): a new version numbers its rows from 0, an
@@ -6,7 +6,7 @@ in-place write goes on from where the last one stopped, and a row keeps its numb
 as its article is not replaced. An article's passages (and their sentences) get consecutive
 rows, so its first row and its count name them all. Every row carries the revision that wrote
 it, and sentences carry their article's row, so readers filter all three collections alike
-(`index.store.milvus.in_place.visible`).
+(`index.store.milvus.revisions.visible`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from index.articles.article import Article
 from index.lexical import tokenize
+from index.passages.cutting import PassageSpan
 from index.store.metadata import IndexedArticle
 
 TEXT_CHUNK_CHARS = 16_000
@@ -111,3 +113,33 @@ def article_rows(
         }  # fmt: skip
         first += len(item.passages)
         first_sentence += sum(len(p.sentences) for p in item.passages)
+
+
+ARTICLE_FIELDS = [
+    "row", "id", "title", "url", "source", "published", "language", "origin", "content_hash",
+    "first_indexed_at",
+]  # fmt: skip
+SPAN_FIELDS = ["row", "article_row", "start", "end", "tokens", "sentence_starts", "sentence_ends"]
+
+
+def passage_spans(rows: Sequence[dict[str, Any]]) -> dict[int, list[PassageSpan]]:
+    """Passage rows read back (SPAN_FIELDS) as each article row's spans, in passage order."""
+    spans: dict[int, list[PassageSpan]] = {}
+    for p in sorted(rows, key=lambda r: int(r["row"])):
+        sentences = tuple(
+            (int(a), int(b)) for a, b in zip(p["sentence_starts"], p["sentence_ends"], strict=True)
+        )
+        spans.setdefault(int(p["article_row"]), []).append(
+            PassageSpan(int(p["start"]), int(p["end"]), int(p["tokens"]), sentences)
+        )
+    return spans
+
+
+def indexed_article(
+    a: dict[str, Any], text: str, passages: tuple[PassageSpan, ...]
+) -> IndexedArticle:
+    article = Article(
+        a["id"], a["title"], text, a["url"], a["source"], a["published"], a["language"],
+        a["origin"], a["content_hash"],
+    )  # fmt: skip
+    return IndexedArticle(article, passages, a["first_indexed_at"])

@@ -37,9 +37,14 @@ from index.store.milvus.collections import (
     MilvusStore,
     is_lite,
 )
-from index.store.milvus.in_place import hidden, in_place, shows, stored_rows, visible
-from index.store.milvus.named import ARTICLE_FIELDS, SPAN_FIELDS, indexed_article, passage_spans
-from index.store.milvus.rows import words_of
+from index.store.milvus.revisions import hidden, in_place, shows, stored_rows, visible
+from index.store.milvus.rows import (
+    ARTICLE_FIELDS,
+    SPAN_FIELDS,
+    indexed_article,
+    passage_spans,
+    words_of,
+)
 
 _RECORD_FIELDS = [
     "row", "article_id", "ordinal", "start", "end", "text", "title", "url", "source",
