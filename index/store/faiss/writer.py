@@ -1,0 +1,119 @@
+"""Publishing a FAISS version (VECTOR_STORE=faiss): every write builds a new version folder,
+the FAISS index, the SQLite metadata, the sentence vectors and the BM25 index beside its
+manifest, then switches the `current` link to it in one step (`index.store.publish`)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.embedding.cache import QuantizedSentences
+from index.embedding.model_input import model_input
+from index.lexical import build_lexical
+from index.store.faiss.recall import build_recall
+from index.store.faiss.sentence_codes import save_sentence_vectors
+from index.store.faiss.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
+from index.store.manifest import Manifest, file_digests
+from index.store.metadata import IndexedArticle, MetadataReader, write_metadata
+from index.store.publish import IndexLayout
+from index.store.version_writer import LiveContent, WriteContext, WriteReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _VectorIndex:
+    index: faiss.Index
+    factory: str
+    recall: float | None  # recall@10 against exact search; None when it is exact
+
+
+class FaissVersionWriter:
+    """`index.store.version_writer.VersionWriter` for version folders."""
+
+    def __init__(self, context: WriteContext) -> None:
+        self._context = context
+        self._layout = IndexLayout(context.settings.resolved_index_dir)
+
+    def live_name(self) -> str | None:
+        folder = self._layout.current_version()
+        return None if folder is None else str(folder)
+
+    def clean_up(self) -> None:
+        """Nothing here: a killed write's staging folder goes at the next publish."""
+
+    def read_live(
+        self, name: str, *, check: bool, named: Mapping[str, str | None] | None
+    ) -> LiveContent:
+        manifest = Manifest.load(Path(name))
+        if check:
+            self._context.check(manifest)
+        reader = MetadataReader(Path(name))
+        try:
+            items = reader.indexed_articles()
+        finally:
+            reader.close()
+        return LiveContent(items, manifest, name)
+
+    def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
+        texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
+        # Prepared passages are found in the cache.
+        vectors, quantized, embedded = self._context.embed(texts, sentences)
+        report.embedded += embedded
+        build_id, staging = self._layout.new_staging()
+        try:
+            write_metadata(staging, items)
+            vector_index = self._vector_index(vectors)
+            save_faiss(vector_index.index, staging)
+            codes, scales = _stacked(quantized, self._context.embedder.dimension)
+            save_sentence_vectors(staging, codes, scales)
+            build_lexical(texts, staging)
+            manifest = self._context.manifest(
+                build_id,
+                index_factory=vector_index.factory,
+                articles=len(items),
+                passages=sum(len(i.passages) for i in items),
+                sentences=len(scales),
+                files=file_digests(staging),  # of every file already in `staging`
+                recall_at_10=None if vector_index.recall is None else round(vector_index.recall, 4),
+                ef_search=None if vector_index.recall is None else ef_search(vector_index.index),
+            )
+            manifest.save(staging)  # last: marks it complete
+            report.version = self._layout.publish(build_id, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._layout.collect_garbage()
+
+    def _vector_index(self, vectors: np.ndarray) -> _VectorIndex:
+        """The version's FAISS index, of the type FAISS_INDEX_FACTORY picks for its size (so a
+        corpus that grows past FAISS_EXACT_LIMIT changes type at its next write), and how close
+        an approximate one comes to exact search."""
+        settings = self._context.settings
+        factory = resolve_factory(
+            settings.faiss_index_factory, len(vectors), settings.faiss_exact_limit
+        )
+        started = time.monotonic()
+        index = build_faiss(vectors, factory, ef_search=settings.faiss_hnsw_ef_search)
+        if is_exact(index):
+            return _VectorIndex(index, factory, None)
+        recall = build_recall(index, vectors)
+        log.info(
+            "built a %s index of %s vectors in %.1f s; recall@10 against exact search %.3f",
+            factory, f"{len(vectors):,}", time.monotonic() - started, recall,
+        )  # fmt: skip
+        return _VectorIndex(index, factory, recall)
+
+
+def _stacked(quantized: Sequence[QuantizedSentences], dimension: int) -> QuantizedSentences:
+    """Every passage's sentence codes and scales, in passage order, as two arrays."""
+    if not quantized:
+        return np.zeros((0, dimension), np.int8), np.zeros(0, np.float32)
+    return np.concatenate([c for c, _ in quantized]), np.concatenate([s for _, s in quantized])
