@@ -93,7 +93,7 @@ class BotSettings(IndexSettings):
     inbox_dir: Path | None = Field(
         default=None,
         description="Article files dropped here are indexed by the running bot. "
-        "Default: $DATA_DIR/inbox.",
+        "Default: `$DATA_DIR/inbox`.",
     )
     alert_interval_seconds: float = Field(
         default=30,

@@ -48,21 +48,21 @@ class IndexSettings(BaseSettings):
 
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="The one folder everything is written to. Default: data/ in the project "
+        description="The one folder everything is written to. Default: `data/` in the project "
         "folder (in the working folder when not run from a source checkout).",
     )
     index_dir: Path | None = Field(
-        default=None, description="The index folder. Default: $DATA_DIR/index."
+        default=None, description="The index folder. Default: `$DATA_DIR/index`."
     )
     embedding_cache_path: Path | None = Field(
         default=None,
         description="The embedding cache, keyed by model, backend and passage text. "
-        "Default: $DATA_DIR/cache/embeddings.sqlite.",
+        "Default: `$DATA_DIR/cache/embeddings.sqlite`.",
     )
     models_dir: Path | None = Field(
         default=None,
         description="Models exported to ONNX for EMBEDDING_BACKEND=onnx / onnx-int8. "
-        "Default: $DATA_DIR/models.",
+        "Default: `$DATA_DIR/models`.",
     )
     seeds_dir: Path = Field(
         default=PROJECT_ROOT / "seeds",
@@ -116,8 +116,8 @@ class IndexSettings(BaseSettings):
     )
     milvus_uri: str | None = Field(
         default=None,
-        description="With VECTOR_STORE=milvus: a Milvus server (http://host:19530) or a Milvus "
-        "Lite data path ending in .db. Default: $INDEX_DIR/milvus.db.",
+        description="With VECTOR_STORE=milvus: a Milvus server (`http://host:19530`) or a "
+        "Milvus Lite data path ending in `.db`. Default: `$INDEX_DIR/milvus.db`.",
     )
     milvus_token: SecretStr | None = Field(
         default=None,
@@ -127,8 +127,8 @@ class IndexSettings(BaseSettings):
     milvus_collection_prefix: str = Field(
         default="newsbot",
         pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,100}$",
-        description="Versions are the collections <prefix>_<build id>; readers follow the alias "
-        "<prefix>_live.",
+        description="Versions are the collections `<prefix>_<build id>`; readers follow the alias "
+        "`<prefix>_live`.",
     )
 
     # Longer articles are skipped with a warning: news is far shorter, and splitting and
@@ -247,13 +247,13 @@ class IndexSettings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None,
         description="The product's database (chats, subscriptions, alert log, feeds): "
-        "postgresql://user:password@host:5432/database to share it between replicas. Default: "
+        "`postgresql://user:password@host:5432/database` to share it between replicas. Default: "
         "the SQLite file SUBSCRIPTIONS_DB. The password is never logged.",
     )
     subscriptions_db: Path | None = Field(
         default=None,
         description="The SQLite file used when DATABASE_URL is empty. "
-        "Default: $DATA_DIR/subscriptions.sqlite.",
+        "Default: `$DATA_DIR/subscriptions.sqlite`.",
     )
 
     # Feeds: every URL fetched (feed, redirect hop, article page) must be public http(s), unless
