@@ -95,7 +95,7 @@ def _row(name: str, field: FieldInfo) -> str:
 
 
 def _default(field: FieldInfo) -> str:
-    value = field.get_default(call_default_factory=True, validated_data={})
+    value = field.get_default(call_default_factory=True)
     text = _env_value(value)
     return f"`{text}`" if text else "*empty*"
 
