@@ -20,16 +20,39 @@ WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 class BotSettings(IndexSettings):
     """Everything a bot process is configured with; the one settings object of that process."""
 
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
-    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_bot_token: SecretStr | None = Field(
+        default=None,
+        description="Token from @BotFather. Without it, `make run` / `python -m bot` starts a chat "
+        "in the terminal. Never logged.",
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API endpoint in python-telegram-bot's base_url form (the token is "
+        "appended): a self-hosted Bot API server, or a test server.",
+    )
+    telegram_api_file_url: str = Field(
+        default="https://api.telegram.org/file/bot",
+        description="File endpoint, in the same form.",
+    )
 
     webhook_url: str | None = Field(
-        default=None, description="Public https URL: enables webhook mode."
+        default=None,
+        description="Public https URL Telegram posts updates to: enables webhook mode instead "
+        "of long polling.",
     )
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
-    webhook_secret_token: SecretStr | None = None
+    webhook_listen: str = Field(
+        default="0.0.0.0",
+        description="Address the webhook server listens on (put a TLS proxy in front of it).",
+    )
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, description="Port the webhook server listens on."
+    )
+    webhook_secret_token: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends back with every update, so only Telegram can post "
+        "them (1-256 characters: A-Z a-z 0-9 _ -). Empty: a random one at each start. "
+        "Replicas behind one URL must share one.",
+    )
 
     telegram_rate_limit: bool = Field(
         default=True,
@@ -37,33 +60,98 @@ class BotSettings(IndexSettings):
         "against a test server.",
     )
 
-    question_max_chars: int = Field(default=500, ge=20, le=4096)
-    user_questions_per_minute: int = Field(default=12, ge=1)
-    concurrent_updates: int = Field(default=64, ge=1)
-    admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    remembered_answers: int = Field(default=2000, ge=10)
-    log_level: str = "INFO"
+    question_max_chars: int = Field(
+        default=500,
+        ge=20,
+        le=4096,
+        description="Longer questions are cut to this many characters before searching (the "
+        "user is told).",
+    )
+    user_questions_per_minute: int = Field(
+        default=12,
+        ge=1,
+        description="Questions one user may ask per minute before a polite “slow down”.",
+    )
+    concurrent_updates: int = Field(
+        default=64, ge=1, description="Updates handled at the same time."
+    )
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Telegram user ids with admin rights over the bot (/feeds), "
+        "comma-separated: 12345,67890.",
+    )
+    remembered_answers: int = Field(
+        default=2000,
+        ge=10,
+        description="How many recent answers keep a working “More ▸” button.",
+    )
+    log_level: str = Field(
+        default="INFO",
+        description="DEBUG, INFO, WARNING or ERROR. The token is never logged.",
+    )
 
-    inbox_dir: Path | None = Field(default=None, description="Default: $DATA_DIR/inbox.")
-    alert_interval_seconds: float = Field(default=30, gt=0)
+    inbox_dir: Path | None = Field(
+        default=None,
+        description="Article files dropped here are indexed by the running bot. "
+        "Default: `$DATA_DIR/inbox`.",
+    )
+    alert_interval_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How often the bot looks for new articles and posts alerts (seconds); "
+        "replicas not holding the alert lease try to take it this often.",
+    )
     # An article matches a topic when its best passage's cosine similarity to the topic, plus
     # ALERT_LEXICAL_WEIGHT times the share of the topic's words it contains, clears the
     # sensitivity's threshold. Calibrated on RealTimeQA: benchmarks/alert_calibration.py.
-    alert_threshold_strict: float = Field(default=0.675, ge=-1.0, le=2.0)
-    alert_threshold_normal: float = Field(default=0.525, ge=-1.0, le=2.0)
-    alert_threshold_broad: float = Field(default=0.425, ge=-1.0, le=2.0)
-    alert_lexical_weight: float = Field(default=0.3, ge=0.0, le=1.0)
-    alert_digest_after: int = Field(default=3, ge=1)
-    """More new articles than this for one chat in one round become one digest message."""
+    alert_threshold_strict: float = Field(
+        default=0.675,
+        ge=-1.0,
+        le=2.0,
+        description="Score an article's best passage needs for a strict subscription.",
+    )
+    alert_threshold_normal: float = Field(
+        default=0.525,
+        ge=-1.0,
+        le=2.0,
+        description="Score an article's best passage needs for a normal subscription.",
+    )
+    alert_threshold_broad: float = Field(
+        default=0.425,
+        ge=-1.0,
+        le=2.0,
+        description="Score an article's best passage needs for a broad subscription.",
+    )
+    alert_lexical_weight: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="A passage's score is its cosine similarity to the topic plus this weight × "
+        "the share of the topic's words in it.",
+    )
+    alert_digest_after: int = Field(
+        default=3,
+        ge=1,
+        description="More new articles than this for one chat in one round become one digest "
+        "message.",
+    )
     alert_closed_topic_hours: float = Field(
-        default=24.0, ge=0.0,
+        default=24.0,
+        ge=0.0,
         description="How long alerts for a closed forum topic wait for it to reopen (hours); "
         "older ones are dropped.",
-    )  # fmt: skip
-    daily_digest_time: time = time(8, 0)
-    """When chats that asked for a daily digest get it (UTC)."""
-    max_subscriptions_per_chat: int = Field(default=20, ge=1)
-    topic_max_chars: int = Field(default=200, ge=10, le=1000)
+    )
+    daily_digest_time: time = Field(
+        default=time(8, 0),
+        description="When chats that chose /digest daily without a time of their own get their "
+        "digest (HH:MM, UTC).",
+    )
+    max_subscriptions_per_chat: int = Field(
+        default=20, ge=1, description="Topics one chat may follow."
+    )
+    topic_max_chars: int = Field(
+        default=200, ge=10, le=1000, description="The longest topic kept, in characters."
+    )
     # With the topic, the most and longest filters still make one confirmation message:
     # 1,000 + 50 x (50 + 4) characters is well under Telegram's 4,096.
     max_filters_per_subscription: int = Field(

