@@ -51,7 +51,7 @@ from index.embedding.model_input import document_text
 from index.embedding.sentence_vectors import dequantize, quantize, spans_in_document
 from index.lexical import tokenize
 from index.passages.sentences import sentence_spans
-from index.search.ranking import sentence_overlap, sentences_in_context
+from index.search.bold_sentence import sentence_overlap, sentences_in_context
 
 ROOT = Path(__file__).resolve().parent.parent
 

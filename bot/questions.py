@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.search.ranking import prepare_query
+from index.search.query import prepare_query
 
 _COMMAND = re.compile(r"^/\w+(?:@\w+)?\s*")
 

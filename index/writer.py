@@ -42,7 +42,7 @@ from index.guarded import guarded
 from index.passages.cutting import ChunkingOptions, PassageSpan, split_passages
 from index.passages.parallel import split_many
 from index.passages.sentences import sentence_spans
-from index.search.ranking import resemblance, shingles
+from index.search.selection import resemblance, shingles
 from index.settings import IndexSettings
 from index.store.metadata import IndexedArticle
 from index.store.publish import IndexLayout

@@ -13,26 +13,14 @@ import numpy as np
 
 from index.embedding.memo import VectorMemo
 from index.embedding.model import Embedder, load_embedder
-from index.embedding.model_input import document_text
 from index.embedding.query_batcher import QueryBatcher
-from index.lexical import term_coverage, tokenize, words_of_text
-from index.passages.sentences import sentence_spans
+from index.search.bold_sentence import BoldSentence
+from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef
-from index.search.ranking import (
-    Candidate,
-    best_in_groups,
-    check_cosines,
-    fuse,
-    prepare_query,
-    recency_prior,
-    resemblance,
-    select,
-    sentence_overlap,
-    sentences_in_context,
-    shingles,
-)
+from index.search.query import prepare_query
 from index.search.relevance import relevance_scale
-from index.search.topic_matching import BestPassage, best_passages
+from index.search.selection import resemblance, select, shingles
+from index.search.topic_matching import BestPassage, article_words, match_articles
 from index.settings import IndexSettings
 from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
@@ -100,6 +88,11 @@ class NewsIndex:
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
+        self._bold = BoldSentence(
+            self._embed_sentences,
+            lexical_weight=settings.highlight_lexical_weight,
+            in_context=settings.highlight_in_context,
+        )
 
     @property
     def embedder(self) -> Embedder:
@@ -224,7 +217,7 @@ class NewsIndex:
             same_story=_same_story(records),
         )
         if highlight:
-            highlights = self._best_sentences(
+            highlights = self._bold.best(
                 snapshot, vector, prepared, [records[c.row] for c in chosen]
             )
         else:  # ranking alone (evaluations): skip the sentence embeddings
@@ -258,48 +251,12 @@ class NewsIndex:
         topic_texts: Sequence[str] | None = None,
         lexical_weight: float = 0.0,
     ) -> dict[str, list[BestPassage]]:
-        """For each article, its closest passage to every topic (one row of `topics` each).
-
-        With `topic_texts` and a `lexical_weight`, a passage scores its cosine plus the weight
-        times the share of the topic's words it contains (title included), so that names and
-        places a topic spells out count. Articles no longer in the live version are left out.
-        No model call: the passages' vectors come from the index itself.
-        """
-        snapshot = self.snapshot()
-        pairs = snapshot.passage_rows(article_ids)
-        if not pairs or len(topics) == 0:
-            return {}
-        rows = [row for row, _ in pairs]
-        vectors = snapshot.passage_vectors(rows)
-        matrix = np.asarray(topics, dtype=np.float32).reshape(len(topics), -1)
-        cosines = vectors @ matrix.T
-        scores = cosines
-        if topic_texts is not None and lexical_weight:
-            records = snapshot.passages(rows)
-            coverage = np.array(
-                [
-                    [term_coverage(topic, document_text(records[row].title, records[row].text))
-                     for topic in topic_texts]
-                    for row in rows
-                ],
-                dtype=np.float32,
-            ).reshape(cosines.shape)  # fmt: skip
-            scores = cosines + lexical_weight * coverage
-        return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+        """For each article, its closest passage to every topic (`topic_matching.match_articles`)."""
+        return match_articles(self.snapshot(), article_ids, topics, topic_texts, lexical_weight)
 
     def article_words(self, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
-        """The words of each article's title and text as the word index has them, for word
-        filters (`index.lexical.words_of_text`); articles not in the live version are left out."""
-        snapshot = self.snapshot()
-        pairs = snapshot.passage_rows(article_ids)
-        records = snapshot.passages([row for row, _ in pairs])
-        words: dict[str, set[str]] = {}
-        for row, article_id in pairs:
-            record = records.get(row)
-            if record is not None:
-                found = words.setdefault(article_id, set(words_of_text(record.title)))
-                found |= words_of_text(record.text)
-        return {article_id: frozenset(found) for article_id, found in words.items()}
+        """The words of each article as the word index has them (`topic_matching.article_words`)."""
+        return article_words(self.snapshot(), article_ids)
 
     def highlighted(self, hit: Hit, question: str) -> Hit:
         """`hit` with the sentence search would bold for `question` (for a hit found unbolded)."""
@@ -310,9 +267,9 @@ class NewsIndex:
         snapshot = self.snapshot()
         record = snapshot.passages([hit.row]).get(hit.row) if hit.row >= 0 else None
         if record is None or (record.article_id, record.start) != (hit.article_id, hit.start):
-            (span,) = self._embedded_best(vector, prepared, [(hit.title, hit.text)])
+            (span,) = self._bold.embedded(vector, prepared, [(hit.title, hit.text)])
         else:
-            (span,) = self._best_sentences(snapshot, vector, prepared, [record])
+            (span,) = self._bold.best(snapshot, vector, prepared, [record])
         return replace(hit, highlight=span)
 
     def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
@@ -337,7 +294,7 @@ class NewsIndex:
         highlight = (0, 0)
         if topic is not None:
             text, vector = topic
-            (highlight,) = self._best_sentences(
+            (highlight,) = self._bold.best(
                 snapshot, np.asarray(vector, dtype=np.float32), text, [record]
             )
         return _hit(1, score, self._relevance.band(score), record, highlight)
@@ -379,86 +336,6 @@ class NewsIndex:
             method=settings.search_fusion,
             lexical_weight=settings.search_lexical_weight,
         )
-
-    def _best_sentences(
-        self,
-        snapshot: IndexVersion,
-        query: np.ndarray,
-        query_text: str,
-        records: Sequence[PassageRecord],
-    ) -> list[tuple[int, int]]:
-        """For each passage, the span (in its text) of the sentence that answers the question.
-
-        A sentence scores its cosine to the question plus HIGHLIGHT_LEXICAL_WEIGHT x the share of
-        the question's words it holds, so the sentence that names what was asked wins a near tie.
-        The cosines come from the sentence vectors stored with the version: no model call.
-        """
-        if not snapshot.has_sentence_vectors:
-            return self._embedded_best(query, query_text, [(r.title, r.text) for r in records])
-        listed = snapshot.sentences([r.row for r in records])
-        spans: list[list[tuple[int, int]]] = []
-        rows: list[int] = []
-        for record in records:
-            found = listed.get(record.row) or []
-            if not found:  # a passage always has a sentence; this one is damaged: no highlight
-                spans.append([(0, 0)])
-                rows.append(-1)
-                continue
-            spans.append([(a - record.start, b - record.start) for _, a, b in found])
-            rows += [sentence for sentence, _, _ in found]
-        known = [row for row in rows if row >= 0]
-        found_cosines = snapshot.sentence_vectors(known) @ query.reshape(-1)
-        cosines = dict(zip(known, found_cosines.tolist(), strict=True))
-        scores = np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32)
-        texts = [r.text for r in records]
-        return self._choose(scores, query_text, texts, spans)
-
-    def _embedded_best(
-        self, query: np.ndarray, query_text: str, passages: Sequence[tuple[str, str]]
-    ) -> list[tuple[int, int]]:
-        """`_best_sentences` for a version that stores no sentence vectors (format 1): each
-        sentence is split and embedded now (read in context, with HIGHLIGHT_IN_CONTEXT)."""
-        settings = self._settings
-        spans = [sentence_spans(text) or [(0, len(text))] for _, text in passages]
-        groups = [
-            [text[a:b] for a, b in group] for (_, text), group in zip(passages, spans, strict=True)
-        ]
-        if settings.highlight_in_context:
-            read = [
-                document_text(title, sentence)
-                for (title, _), group in zip(passages, groups, strict=True)
-                for sentence in sentences_in_context(group)
-            ]
-        else:
-            read = [sentence for group in groups for sentence in group]
-        if not read:
-            return []
-        scores = self._embed_sentences(read) @ query.reshape(-1)
-        return self._choose(scores, query_text, [text for _, text in passages], spans)
-
-    def _choose(
-        self,
-        cosines: np.ndarray,
-        query_text: str,
-        texts: Sequence[str],
-        spans: Sequence[Sequence[tuple[int, int]]],
-    ) -> list[tuple[int, int]]:
-        """Each passage's best sentence: its cosine plus the weighted share of the question's words."""
-        scores = cosines
-        weight = self._settings.highlight_lexical_weight
-        if weight:
-            groups = [
-                [text[a:b] for a, b in group] for text, group in zip(texts, spans, strict=True)
-            ]
-            question, *words = tokenize([query_text, *(s for group in groups for s in group)])
-            overlap: list[float] = []
-            start = 0
-            for group in groups:  # rarity is judged within each passage
-                overlap += sentence_overlap(question, words[start : start + len(group)])
-                start += len(group)
-            scores = scores + weight * np.array(overlap, dtype=np.float32)
-        best = best_in_groups(scores.tolist(), [len(group) for group in spans])
-        return [group[i] for group, i in zip(spans, best, strict=True)]
 
     def stats(self) -> IndexStats:
         snapshot = self.snapshot()

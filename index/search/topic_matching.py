@@ -1,4 +1,5 @@
-"""Which passage of each article is closest to each topic: the pure half of topic matching.
+"""Which passage of each article is closest to each topic, for alerts: `best_passages` is the
+pure half, `match_articles` and `article_words` read the live version for it.
 
 Alerts compare a few topic vectors with every passage of a few new articles; an article's score
 for a topic is its best passage's, so one on-topic paragraph in a long story is enough.
@@ -10,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from index.embedding.model_input import document_text
+from index.lexical import term_coverage, words_of_text
+from index.store.version import IndexVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +63,53 @@ def best_passages(
             for topic, i in enumerate(best.tolist())
         ]  # fmt: skip
     return result
+
+
+def match_articles(
+    snapshot: IndexVersion,
+    article_ids: Sequence[str],
+    topics: np.ndarray,
+    topic_texts: Sequence[str] | None = None,
+    lexical_weight: float = 0.0,
+) -> dict[str, list[BestPassage]]:
+    """For each article, its closest passage to every topic (one row of `topics` each).
+
+    With `topic_texts` and a `lexical_weight`, a passage scores its cosine plus the weight
+    times the share of the topic's words it contains (title included), so that names and
+    places a topic spells out count. Articles no longer in the live version are left out.
+    No model call: the passages' vectors come from the index itself.
+    """
+    pairs = snapshot.passage_rows(article_ids)
+    if not pairs or len(topics) == 0:
+        return {}
+    rows = [row for row, _ in pairs]
+    vectors = snapshot.passage_vectors(rows)
+    matrix = np.asarray(topics, dtype=np.float32).reshape(len(topics), -1)
+    cosines = vectors @ matrix.T
+    scores = cosines
+    if topic_texts is not None and lexical_weight:
+        records = snapshot.passages(rows)
+        coverage = np.array(
+            [
+                [term_coverage(topic, document_text(records[row].title, records[row].text))
+                 for topic in topic_texts]
+                for row in rows
+            ],
+            dtype=np.float32,
+        ).reshape(cosines.shape)  # fmt: skip
+        scores = cosines + lexical_weight * coverage
+    return best_passages(rows, [article_id for _, article_id in pairs], scores, cosines)
+
+
+def article_words(snapshot: IndexVersion, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+    """The words of each article's title and text as the word index has them, for word
+    filters (`index.lexical.words_of_text`); articles not in the live version are left out."""
+    pairs = snapshot.passage_rows(article_ids)
+    records = snapshot.passages([row for row, _ in pairs])
+    words: dict[str, set[str]] = {}
+    for row, article_id in pairs:
+        record = records.get(row)
+        if record is not None:
+            found = words.setdefault(article_id, set(words_of_text(record.title)))
+            found |= words_of_text(record.text)
+    return {article_id: frozenset(found) for article_id, found in words.items()}

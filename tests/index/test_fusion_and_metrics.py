@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
-from index.search.ranking import Candidate, fuse, select, sentence_overlap, sentences_in_context
+from index.search.bold_sentence import sentence_overlap, sentences_in_context
+from index.search.fusion import Candidate, fuse
+from index.search.selection import select
 
 
 def test_weighted_fusion_scales_bm25_per_query() -> None:

@@ -8,14 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.errors import IndexCorruptError
-from index.search.ranking import (
-    COSINE_LIMIT,
-    Candidate,
-    best_in_groups,
-    check_cosines,
-    prepare_query,
-    select,
-)
+from index.search.bold_sentence import best_in_groups
+from index.search.fusion import COSINE_LIMIT, Candidate, check_cosines
+from index.search.query import prepare_query
+from index.search.selection import select
 
 
 def cands(*spec: tuple[str, float]) -> list[Candidate]:

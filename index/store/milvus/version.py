@@ -9,7 +9,7 @@ one killed, is invisible, and what is read whole (the article listing, its count
 after the first read. A new revision is a new object (`index.store.factory.MilvusSource`).
 
 Dense and lexical candidates are two Milvus searches (the vector field, and the BM25 function's
-sparse field), fused by the searcher with `index.search.ranking.fuse`, not by Milvus' `hybrid_search`:
+sparse field), fused by the searcher with `index.search.fusion.fuse`, not by Milvus' `hybrid_search`:
 its rerankers (RRF, weighted) fuse otherwise than `cosine + weight x BM25 / best BM25`, and the
 recency prior, the minimum score and the bold sentence would need a second path. With this, the
 two stores differ only in where the candidates come from.

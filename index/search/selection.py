@@ -1,0 +1,67 @@
+"""Which candidates become citations: best first above the minimum score, a few per article,
+and one citation for a story reprinted by several outlets (word shingles). Pure functions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from index.search.fusion import Candidate
+
+_WORDS = re.compile(r"\w+")
+
+
+def select(
+    candidates: Sequence[Candidate],
+    *,
+    limit: int,
+    offset: int = 0,
+    max_per_article: int,
+    min_score: float,
+    same_story: Callable[[Candidate, Candidate], bool] | None = None,
+) -> list[Candidate]:
+    """Best-first candidates above `min_score`, at most `max_per_article` from one article.
+
+    With `same_story`, a candidate from another article that repeats one already chosen (the
+    same wire story reprinted) is not shown again: it joins that one's `copies`, so a single
+    citation can name every source. `offset` skips that many selected results, so results can
+    be paged with the same rules.
+    """
+    per_article: dict[str, int] = {}
+    chosen: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (-c.order, c.row)):
+        if candidate.score < min_score:
+            continue
+        if same_story is not None:
+            position = next(
+                (i for i, kept in enumerate(chosen)
+                 if kept.article_id != candidate.article_id and same_story(kept, candidate)),
+                None,
+            )  # fmt: skip
+            if position is not None:
+                kept = chosen[position]
+                chosen[position] = replace(kept, copies=(*kept.copies, candidate))
+                continue
+        if per_article.get(candidate.article_id, 0) >= max_per_article:
+            continue
+        per_article[candidate.article_id] = per_article.get(candidate.article_id, 0) + 1
+        chosen.append(candidate)
+        if len(chosen) >= offset + limit:
+            break
+    return chosen[offset:]
+
+
+def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
+    """Overlapping word `size`-grams of a text, lowercased: what near-copies share."""
+    words = _WORDS.findall(text.lower())
+    if len(words) < size:
+        return frozenset([tuple(words)]) if words else frozenset()
+    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+def resemblance(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
+    """Jaccard similarity of two shingle sets (1.0: the same words in the same order)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
