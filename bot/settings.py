@@ -11,13 +11,13 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from index import IndexSettings
+from index.feeds.settings import FeedSettings
 
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as a webhook's `secret_token`."""
 
 
-class BotSettings(IndexSettings):
+class BotSettings(FeedSettings):
     """Everything a bot process is configured with; the one settings object of that process."""
 
     telegram_bot_token: SecretStr | None = Field(

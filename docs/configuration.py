@@ -2,7 +2,7 @@
 
     python docs/configuration.py
 
-Each field of `BotSettings` (which extends `IndexSettings`) is one row: its environment variable,
+Each field of `BotSettings` (which extends every other settings class) is one row: its environment variable,
 its default, and its `Field(description=...)` followed by the values it accepts.
 `tests/test_docs.py` fails when the committed page differs from what `render()` returns.
 """
@@ -45,8 +45,10 @@ HEADER = """\
      descriptions there, then run `python docs/configuration.py`. tests/test_docs.py checks it. -->
 
 Settings are read once, from the environment or a `.env` file in the working folder, into one
-object: `IndexSettings` (`index/settings.py`) for the index and its command line, `BotSettings`
-(`bot/settings.py`, which extends it) for a bot process. Nothing else reads `os.environ`.
+object. Each part has its class beside it: `IndexSettings` (`index/settings.py`) for the index,
+`DatabaseSettings` (`index/database/settings.py`), `FeedSettings` (`index/feeds/settings.py`,
+which extends both), and `BotSettings` (`bot/settings.py`, which extends them all) for a bot
+process. Nothing else reads `os.environ`.
 [.env.example](../.env.example) lists every variable with a comment: copy it to `.env` and adjust.
 
 - An empty value means the default (`.env.example` leaves several empty).

@@ -1,7 +1,9 @@
 """The index's settings, read once from the environment (and `.env`).
 
-The bot's settings extend this class, so a bot process still has one settings object.
-Nothing else in the project reads `os.environ`.
+Each part of the product has its settings class beside it: the index's here, the database's in
+`index.database.settings`, the feeds' (which write to the index and keep their list in the
+database) in `index.feeds.settings`, the bot's in `bot.settings`, which extends them all, so a
+bot process still has one settings object. Nothing else in the project reads `os.environ`.
 """
 
 from __future__ import annotations
@@ -9,12 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.exc import ArgumentError
-
-from index.database.engine import database_url
-from index.errors import DatabaseError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
@@ -38,8 +36,8 @@ def _default_data_dir() -> Path:
     return root / "data"
 
 
-class IndexSettings(BaseSettings):
-    """Where the index lives, which model embeds it, and how passages are cut and searched."""
+class DataSettings(BaseSettings):
+    """The folder everything the product writes lives in; every settings class extends it."""
 
     # Empty values in .env mean "use the default", as .env.example leaves them.
     model_config = SettingsConfigDict(
@@ -51,6 +49,11 @@ class IndexSettings(BaseSettings):
         description="The one folder everything is written to. Default: `data/` in the project "
         "folder (in the working folder when not run from a source checkout).",
     )
+
+
+class IndexSettings(DataSettings):
+    """Where the index lives, which model embeds it, and how passages are cut and searched."""
+
     index_dir: Path | None = Field(
         default=None, description="The index folder. Default: `$DATA_DIR/index`."
     )
@@ -243,86 +246,6 @@ class IndexSettings(BaseSettings):
         "answers; a question waits for it this long (seconds) at most.",
     )
 
-    # The product's database: the bot's chats and alerts, and the feeds (`python -m index feeds`).
-    database_url: SecretStr | None = Field(
-        default=None,
-        description="The product's database (chats, subscriptions, alert log, feeds): "
-        "`postgresql://user:password@host:5432/database` to share it between replicas. Default: "
-        "the SQLite file SUBSCRIPTIONS_DB. The password is never logged.",
-    )
-    subscriptions_db: Path | None = Field(
-        default=None,
-        description="The SQLite file used when DATABASE_URL is empty. "
-        "Default: `$DATA_DIR/subscriptions.sqlite`.",
-    )
-
-    # Feeds: every URL fetched (feed, redirect hop, article page) must be public http(s), unless
-    # FEEDS_ALLOW_PRIVATE (tests and intranets) lets loopback and private addresses through.
-    feeds_allow_private: bool = Field(
-        default=False,
-        description="Let feeds fetch loopback, private, link-local and other non-public "
-        "addresses (a trusted intranet, tests).",
-    )
-    feeds_default_interval: str = Field(
-        default="15m",
-        pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$",
-        description="How often a feed added without --interval is fetched: 90s, 15m, 2h, 1d.",
-    )
-    feeds_max_bytes: int = Field(
-        default=5_000_000,
-        ge=1024,
-        description="Longest body read from a feed or a page (bytes, after gzip); reading stops "
-        "there.",
-    )
-    feeds_timeout_seconds: float = Field(
-        default=20.0, gt=0, le=600, description="Deadline of each request, in seconds."
-    )
-    feeds_max_redirects: int = Field(
-        default=5, ge=0, le=20, description="Redirects followed per request."
-    )
-    feeds_user_agent: str = Field(
-        default="newsbot/0.1 (feed reader; +https://github.com/newsbot)",
-        min_length=1,
-        description="The User-Agent header sent with every request.",
-    )
-    feeds_check_seconds: float = Field(
-        default=60.0,
-        gt=0,
-        description="How often `feeds watch` and the bot look for feeds that are due (seconds).",
-    )
-    # What one feed can cost a round, whatever it serves: a feed of fifty thousand items must
-    # not become fifty thousand page fetches.
-    feeds_max_entries: int = Field(
-        default=100,
-        ge=1,
-        description="Entries taken from one fetch of a feed, newest first; older ones are left.",
-    )
-    feeds_max_pages: int = Field(
-        default=30,
-        ge=1,
-        description="Article pages fetched for one feed in one round; the rest wait for the next.",
-    )
-    feeds_host_connections: int = Field(
-        default=4,
-        ge=1,
-        le=50,
-        description="Requests to one host at the same time, across all feeds of a round.",
-    )
-
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: SecretStr | None) -> SecretStr | None:
-        """An empty DATABASE_URL means the default; another kind of database is refused."""
-        if value is None or not value.get_secret_value().strip():
-            return None
-        try:
-            database_url(value.get_secret_value().strip())
-        except (DatabaseError, ArgumentError) as exc:
-            raise ValueError(
-                "must be postgresql://user:password@host:5432/database or sqlite:///path/to/file"
-            ) from exc
-        return SecretStr(value.get_secret_value().strip())
-
     @model_validator(mode="after")
     def _derive_paths(self) -> IndexSettings:
         if self.index_dir is None:
@@ -333,21 +256,7 @@ class IndexSettings(BaseSettings):
             )
         if self.models_dir is None:
             object.__setattr__(self, "models_dir", self.data_dir / "models")
-        if self.subscriptions_db is None:
-            object.__setattr__(self, "subscriptions_db", self.data_dir / "subscriptions.sqlite")
         return self
-
-    @property
-    def resolved_subscriptions_db(self) -> Path:
-        assert self.subscriptions_db is not None
-        return self.subscriptions_db
-
-    @property
-    def database(self) -> Path | str:
-        """The product's database: a `DATABASE_URL`, or the SQLite file (a path)."""
-        if self.database_url is not None:
-            return self.database_url.get_secret_value()
-        return self.resolved_subscriptions_db
 
     @property
     def resolved_index_dir(self) -> Path:

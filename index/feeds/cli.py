@@ -17,8 +17,8 @@ from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.registry import Feed, FeedStore
 from index.feeds.runner import FeedResult, FeedRunner, Write
+from index.feeds.settings import FeedSettings
 from index.feeds.urls import check_url, shown_url
-from index.settings import IndexSettings
 from index.writer import WriteReport
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,12 @@ Command = Callable[[argparse.Namespace], int]
 FEED_EXAMPLE = "https://feeds.bbci.co.uk/news/world/rss.xml"
 
 
-def _settings(args: argparse.Namespace) -> IndexSettings:
+def _settings(args: argparse.Namespace) -> FeedSettings:
     overrides = {"index_dir": args.index_dir} if args.index_dir else {}
-    return IndexSettings(**overrides)
+    return FeedSettings(**overrides)
 
 
-def _writer(settings: IndexSettings) -> Write:
+def _writer(settings: FeedSettings) -> Write:
     """Adds articles with the model loaded on first use (a round of 304s loads nothing)."""
     from index.embedding.model import load_embedder
     from index.writer import IndexWriter

@@ -24,8 +24,8 @@ from index.feeds.extract import decode, extract_page
 from index.feeds.http import HostGate, describe, fetch
 from index.feeds.parse import Entry, ParsedFeed
 from index.feeds.registry import Feed, FeedStore
+from index.feeds.settings import FeedSettings
 from index.feeds.urls import shown_url
-from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class EntryReader:
     """Reads entries for one round; `claimed` is shared by the round's feeds."""
 
     def __init__(
-        self, settings: IndexSettings, store: FeedStore, client: httpx.AsyncClient,
+        self, settings: FeedSettings, store: FeedStore, client: httpx.AsyncClient,
         claimed: set[str], hosts: HostGate,
     ) -> None:  # fmt: skip
         self._settings = settings

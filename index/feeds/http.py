@@ -24,8 +24,8 @@ import httpcore
 import httpx
 
 from index.errors import FeedError, FeedHttpError, FeedUrlError
+from index.feeds.settings import FeedSettings
 from index.feeds.urls import check_address, check_url, shown_url
-from index.settings import IndexSettings
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -77,7 +77,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         )  # fmt: skip
 
 
-def make_client(settings: IndexSettings) -> httpx.AsyncClient:
+def make_client(settings: FeedSettings) -> httpx.AsyncClient:
     """One client for a round of fetching: its pool is shared by every feed and page."""
     return httpx.AsyncClient(
         transport=GuardedTransport(allow_private=settings.feeds_allow_private),

@@ -32,8 +32,8 @@ from index.feeds.entries import EntryReader, ReadEntries
 from index.feeds.http import HostGate, describe, fetch, make_client
 from index.feeds.parse import parse_feed
 from index.feeds.registry import Feed, FeedStore
+from index.feeds.settings import FeedSettings
 from index.feeds.urls import shown_url
-from index.settings import IndexSettings
 from index.writer import WriteReport
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class FeedResult:
 class FeedRunner:
     """Fetches feeds into the index; one per process or round, sharing an HTTP client."""
 
-    def __init__(self, settings: IndexSettings, store: FeedStore, write: Write) -> None:
+    def __init__(self, settings: FeedSettings, store: FeedStore, write: Write) -> None:
         self._settings = settings
         self._store = store
         self._write = write
@@ -221,7 +221,7 @@ class FeedRunner:
 
 
 def run_round(
-    settings: IndexSettings, store: FeedStore, write: Write, stop: threading.Event | None = None
+    settings: FeedSettings, store: FeedStore, write: Write, stop: threading.Event | None = None
 ) -> list[FeedResult]:
     """One round of due feeds on an event loop of its own (blocking): for a thread, or a CLI.
     Setting `stop` (from any thread) ends it within a fraction of a second, or once an index

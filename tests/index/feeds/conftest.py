@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from index import Embedder, IndexSettings, IndexWriter, NewsIndex
+from index import Embedder, IndexWriter, NewsIndex
 from index.articles.article import Article
 from index.feeds.registry import FeedStore
 from index.feeds.runner import FeedResult, FeedRunner
+from index.feeds.settings import FeedSettings
 from index.writer import WriteReport
 from tests.feed_server import FeedServer, running_server
 
@@ -22,9 +23,9 @@ def feed_server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-def feed_settings(isolated_environment: Path) -> IndexSettings:
+def feed_settings(isolated_environment: Path) -> FeedSettings:
     """127.0.0.1 allowed (the server is local), short timeouts, a small body cap."""
-    return IndexSettings(  # type: ignore[call-arg]
+    return FeedSettings(  # type: ignore[call-arg]
         _env_file=None,
         data_dir=isolated_environment,
         feeds_allow_private=True,
@@ -34,7 +35,7 @@ def feed_settings(isolated_environment: Path) -> IndexSettings:
 
 
 @pytest.fixture
-def store(feed_settings: IndexSettings) -> Iterator[FeedStore]:
+def store(feed_settings: FeedSettings) -> Iterator[FeedStore]:
     opened = FeedStore(feed_settings.database)
     yield opened
     opened.close()
@@ -43,7 +44,7 @@ def store(feed_settings: IndexSettings) -> Iterator[FeedStore]:
 class Fetching:
     """A runner on the real writer, counting what it wrote."""
 
-    def __init__(self, settings: IndexSettings, store: FeedStore, embedder: Embedder) -> None:
+    def __init__(self, settings: FeedSettings, store: FeedStore, embedder: Embedder) -> None:
         self.settings, self.store, self.embedder = settings, store, embedder
         self.writes: list[list[Article]] = []
 
@@ -67,7 +68,7 @@ class Fetching:
 
 
 @pytest.fixture
-def fetching(feed_settings: IndexSettings, store: FeedStore, embedder: Embedder) -> Fetching:
+def fetching(feed_settings: FeedSettings, store: FeedStore, embedder: Embedder) -> Fetching:
     return Fetching(feed_settings, store, embedder)
 
 

@@ -8,13 +8,13 @@ import gzip
 import httpx
 import pytest
 
-from index import IndexSettings
 from index.errors import FeedError
 from index.feeds.http import fetch, make_client
+from index.feeds.settings import FeedSettings
 from tests.feed_server import FeedServer
 
 
-async def get(settings: IndexSettings, url: str, **options: object):  # type: ignore[no-untyped-def]
+async def get(settings: FeedSettings, url: str, **options: object):  # type: ignore[no-untyped-def]
     async with make_client(settings) as client:
         return await fetch(
             client, url, max_bytes=settings.feeds_max_bytes,
@@ -23,7 +23,7 @@ async def get(settings: IndexSettings, url: str, **options: object):  # type: ig
 
 
 async def test_a_conditional_get_sends_the_validators_and_gets_a_304(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     url = feed_server.serve(
         "/rss", "<rss/>", etag='"v1"', last_modified="Tue, 05 Mar 2024 10:00:00 GMT"
@@ -40,7 +40,7 @@ async def test_a_conditional_get_sends_the_validators_and_gets_a_304(
 
 
 async def test_gzip_bodies_are_decoded(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     from aiohttp import web
 
@@ -53,14 +53,14 @@ async def test_gzip_bodies_are_decoded(
 
 
 async def test_a_body_over_the_cap_is_cut_there(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     got = await get(feed_settings, feed_server.endless("/huge"))
     assert got.truncated and len(got.body) == feed_settings.feeds_max_bytes
 
 
 async def test_redirects_are_followed_up_to_the_limit(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     target = feed_server.serve("/final", "<rss/>")
     feed_server.redirect("/hop2", target, status=301)
@@ -73,14 +73,14 @@ async def test_redirects_are_followed_up_to_the_limit(
 
 
 async def test_a_redirect_to_another_scheme_is_refused(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     with pytest.raises(FeedError, match="only http and https"):
         await get(feed_settings, feed_server.redirect("/to-file", "file:///etc/passwd"))
 
 
 async def test_private_addresses_are_refused_at_connect_unless_allowed(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     public_only = feed_settings.model_copy(update={"feeds_allow_private": False})
     url = feed_server.serve("/rss", "<rss/>")
@@ -92,14 +92,14 @@ async def test_private_addresses_are_refused_at_connect_unless_allowed(
 
 
 async def test_an_http_error_status_is_a_feed_error(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     with pytest.raises(FeedError, match=r"HTTP 404 from http://127\.0\.0\.1:\d+/missing"):
         await get(feed_settings, feed_server.url("/missing"))
 
 
 async def test_a_slow_server_times_out(
-    feed_server: FeedServer, feed_settings: IndexSettings
+    feed_server: FeedServer, feed_settings: FeedSettings
 ) -> None:
     quick = feed_settings.model_copy(update={"feeds_timeout_seconds": 0.5})
     with pytest.raises(httpx.TimeoutException):
