@@ -30,7 +30,8 @@ from bot.answers import AnswerService
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
 from bot.feed_jobs import close_feeds, open_feeds
-from bot.ratelimit import MessageRateLimiter, PerUserLimiter, QuestionBudget
+from bot.message_rate_limiter import MessageRateLimiter
+from bot.ratelimit import PerUserLimiter, QuestionBudget
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget

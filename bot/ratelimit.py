@@ -1,14 +1,11 @@
-"""A per-user question budget, so one user cannot monopolise the model, and Telegram's own
-flood limits for what the bot sends (python-telegram-bot's AIORateLimiter, for messages)."""
+"""A per-user question budget, so one user cannot monopolise the model."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
 
 
 class QuestionBudget(Protocol):
@@ -50,28 +47,3 @@ class PerUserLimiter:
     def retry_after_seconds(self) -> int:
         """Roughly how long until one more question fits in a spent budget."""
         return max(1, round(60 / self._per_minute))
-
-
-class MessageRateLimiter(AIORateLimiter):
-    """python-telegram-bot's AIORateLimiter for messages only.
-
-    Telegram's flood limits count messages (about 30 a second overall, 20 a minute per group);
-    "typing…" is not a message, yet AIORateLimiter counts every call that names a chat. Counted,
-    each answer cost two turns of the budget and a burst of questions drained twice as slowly,
-    every answer also waiting behind its own chat action.
-    """
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if endpoint == "sendChatAction":
-            return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
