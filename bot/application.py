@@ -19,22 +19,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot import feed_commands, handlers, texts
+from bot import feed_commands, texts
 from bot.alerts import commands as alert_commands
 from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
 from bot.alerts.leader import LeaderLease
 from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.answers import AnswerService
+from bot.answers import handlers
+from bot.answers.budget import PerUserLimiter, QuestionBudget
+from bot.answers.service import AnswerService
+from bot.answers.shared_keys import SharedAnswerKeys, SharedQuestionBudget
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
 from bot.feed_jobs import close_feeds, open_feeds
 from bot.message_rate_limiter import MessageRateLimiter
-from bot.ratelimit import PerUserLimiter, QuestionBudget
 from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
-from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
 from bot.startup import open_index
 from bot.webhook import WebhookSecret, webhook_secret
 from bot.webhook_server import ReadinessReport, serve_webhook

@@ -2,7 +2,7 @@
 
 Answering a question needs only the index; the database holds subscriptions, alerts and, with
 replicas, the shared question budget and "More ▸" keys. When PostgreSQL is stopped or cut off,
-the bot goes on answering with what it keeps in memory (`bot.shared_state`), database commands
+the bot goes on answering with what it keeps in memory (`bot.answers.shared_keys`), database commands
 get a short "try again later", and the alert lease waits (`bot.alerts.leader`). One object per
 process records the outage, so it is logged once when it starts and once when it ends, however
 many calls fail in between, and while it lasts the database is tried again only every

@@ -2,7 +2,7 @@
 
 Budgets are UTF-16 code units, the way Telegram counts them, and text is cut at word (or
 sentence) boundaries with "…" where it is clipped. The cutting helpers here are shared with
-`bot.formatting` and `bot.html_split`. Pure text: no HTML, no I/O.
+`bot.answers.rendering` and `bot.html_split`. Pure text: no HTML, no I/O.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.answers.rendering import escape, quoted
 from bot.feed_jobs import feed_store
-from bot.formatting import escape, quoted
 from bot.html_split import split_message
 from bot.services import services
 from index.errors import FeedError

@@ -11,9 +11,9 @@ from bot.alerts.leader import LeaderLease
 from bot.alerts.problems import AlertProblems
 from bot.alerts.scan import AlertScanner
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.answers import AnswerService
+from bot.answers.budget import QuestionBudget
+from bot.answers.service import AnswerService
 from bot.database_outage import DatabaseOutage
-from bot.ratelimit import QuestionBudget
 from bot.settings import BotSettings
 
 SERVICES_KEY = "services"

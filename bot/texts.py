@@ -2,7 +2,7 @@
 
 Constants are Telegram HTML (only `<b>`, `<i>`, `<code>` and no bare `&`, `<`, `>`), so they can
 be sent as they are with `parse_mode=HTML` and turned into terminal text with
-`formatting.to_plain`. Functions take values that are already HTML-escaped (`…_html`) or numbers.
+`bot.html_split.to_plain`. Functions take values that are already HTML-escaped (`…_html`) or numbers.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ ANSWER_END = "<i>That is everything the articles have on this.</i>"
 UNTITLED = "Untitled article"
 
 
-# Labels for a passage's cosine score; the thresholds live in formatting.py.
+# Labels for a passage's cosine score; the thresholds live in bot/answers/rendering.py.
 def PASSAGE_POSITION(number: int, total: int) -> str:
     """Where a cited passage is in its article."""
     return f"part {number} of {total}"

@@ -1,6 +1,6 @@
 """Pure rendering of alerts, digests and subscription lists as Telegram HTML.
 
-Same rules as `bot.formatting`: every outside string escaped, lengths counted in UTF-16 units,
+Same rules as `bot.answers.rendering`: every outside string escaped, lengths counted in UTF-16 units,
 every message under Telegram's limit (a long digest becomes several messages).
 """
 
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.excerpts import excerpt, fold, utf16_len
-from bot.formatting import (
+from bot.answers.rendering import (
     EXCERPT_MAX_CHARS,
     escape,
     excerpt_html,
@@ -22,6 +21,7 @@ from bot.formatting import (
     shorten,
     title_html,
 )
+from bot.excerpts import excerpt, fold, utf16_len
 from bot.html_split import TELEGRAM_LIMIT, split_message, visible_len
 
 if TYPE_CHECKING:

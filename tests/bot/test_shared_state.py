@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.questions import Question
-from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
+from bot.answers.questions import Question
+from bot.answers.shared_keys import SharedAnswerKeys, SharedQuestionBudget
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_a_key_made_on_one_replica_is_found_on_another_for_the_newest_answers(
 async def test_answers_page_through_a_question_asked_on_another_replica(
     replicas: tuple[SubscriptionStore, SubscriptionStore],
 ) -> None:
-    from bot.answers import AnswerService
+    from bot.answers.service import AnswerService
 
     class NoIndex:  # remembering and recalling never search
         pass

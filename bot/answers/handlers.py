@@ -14,9 +14,10 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import formatting, texts
-from bot.answers import Answer
-from bot.questions import extract_question, parse_question
+from bot import texts
+from bot.answers import rendering
+from bot.answers.questions import extract_question, parse_question
+from bot.answers.service import Answer
 from bot.services import services
 from index import IndexMissingError, NewsIndexError
 
@@ -98,7 +99,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         await _reply(update, texts.NO_INDEX)
         return
     if not answer.hits:
-        await _reply(update, formatting.format_not_covered(question.text))
+        await _reply(update, rendering.format_not_covered(question.text))
         return
     chat_id = chat.id if chat is not None else 0
     key = await shared.answers.remember(question, chat_id) if answer.has_more else None
@@ -167,7 +168,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except IndexMissingError:
         await _reply(update, texts.NO_INDEX)
         return
-    await _reply(update, formatting.format_stats(found))
+    await _reply(update, rendering.format_stats(found))
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -193,7 +194,7 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:
-    return formatting.format_answer(
+    return rendering.format_answer(
         answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
         cut_note=answer.question.cut, question_max_chars=max_chars,
     )  # fmt: skip
@@ -232,7 +233,7 @@ async def _sources_page(
     articles = await asyncio.to_thread(
         index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE
     )
-    text = formatting.format_sources(articles, page=page, pages=pages, total=total)
+    text = rendering.format_sources(articles, page=page, pages=pages, total=total)
     buttons = []
     if page > 0:
         buttons.append(

@@ -10,7 +10,7 @@ from aiolimiter import AsyncLimiter
 
 class QuestionBudget(Protocol):
     """A per-user question budget: this process's own (`PerUserLimiter`) or one that replicas
-    share on PostgreSQL (`bot.shared_state.SharedQuestionBudget`)."""
+    share on PostgreSQL (`bot.answers.shared_keys.SharedQuestionBudget`)."""
 
     async def allow(self, user_id: int) -> bool:
         """Take one question from the user's budget; False, taking nothing, when it is spent."""

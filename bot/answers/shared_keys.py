@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.answers.budget import PerUserLimiter
+from bot.answers.questions import Question
 from bot.database import WRITES
 from bot.database_outage import DatabaseOutage
-from bot.questions import Question
-from bot.ratelimit import PerUserLimiter
 from bot.schema import answer_keys, question_budget
 
 

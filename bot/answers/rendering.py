@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from bot import texts
 from bot.excerpts import ELLIPSIS, Excerpt, clip_head, excerpt, fold, utf16_len
-from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len  # callers use formatting.to_plain
+from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len
 from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
 
 if TYPE_CHECKING:
