@@ -27,9 +27,9 @@ from bot.alerts.leader import LeaderLease
 from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers import handlers
-from bot.answers.budget import PerUserLimiter, QuestionBudget
+from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.service import AnswerService
-from bot.answers.shared_keys import SharedAnswerKeys, SharedQuestionBudget
+from bot.answers.shared_keys import SharedAnswerKeys
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
 from bot.feed_jobs import close_feeds, open_feeds

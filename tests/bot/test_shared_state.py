@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.subscriptions import SubscriptionStore
+from bot.answers.budget import SharedQuestionBudget
 from bot.answers.questions import Question
-from bot.answers.shared_keys import SharedAnswerKeys, SharedQuestionBudget
+from bot.answers.shared_keys import SharedAnswerKeys
 
 
 @pytest.fixture
