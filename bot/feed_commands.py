@@ -14,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.answers.rendering import escape, quoted
+from bot.escaping import escape, quoted
 from bot.feed_jobs import feed_store
 from bot.html_split import split_message
 from bot.services import services

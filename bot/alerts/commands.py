@@ -28,7 +28,7 @@ from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filt
 from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
-from bot.answers.rendering import escape, quoted
+from bot.escaping import escape, quoted
 from bot.html_split import split_message
 from bot.services import services
 from bot.settings import BotSettings

@@ -11,21 +11,17 @@ import pytest
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
-from bot import texts
-from bot.answers import rendering
+from bot import citations, escaping, texts
 from bot.answers.rendering import (
-    escape,
     format_answer,
     format_answer_plain,
-    format_date,
     format_not_covered,
     format_sources,
     format_stats,
-    quoted,
-    relevance,
-    shorten,
 )
-from bot.excerpts import excerpt
+from bot.citations import format_date, relevance
+from bot.escaping import escape, quoted
+from bot.excerpts import excerpt, shorten
 from bot.html_split import split_message
 from index.search.news_index import Hit, IndexStats, SourceRef
 from index.store.metadata import ArticleSummary
@@ -348,7 +344,7 @@ def test_relevance_labels_say_the_band_search_measured(band: str, label: str) ->
 
 def test_quoted_cuts_long_input_with_an_ellipsis_and_escapes_it() -> None:
     assert quoted("Europe/Paris") == "Europe/Paris"
-    assert quoted("A" * 10_000) == "A" * (rendering.QUOTED_MAX_CHARS - 1) + "…"
+    assert quoted("A" * 10_000) == "A" * (escaping.QUOTED_MAX_CHARS - 1) + "…"
     assert quoted("<b>&" * 50, limit=9) == "&lt;b&gt;&amp;&lt;b&gt;&amp;…"
     assert quoted("two\n\nlines") == "two lines"
 
@@ -369,7 +365,7 @@ def test_shorten_and_escape() -> None:
     assert shorten("x" * 30, 10) == "x" * 9 + "…"
     assert utf16_len(shorten("😀" * 30, 11)) <= 11
     assert escape('<a href="x">&</a>') == '&lt;a href="x"&gt;&amp;&lt;/a&gt;'
-    assert rendering.escape_attr('a"b&c') == "a&quot;b&amp;c"
+    assert escaping.escape_attr('a"b&c') == "a&quot;b&amp;c"
 
 
 # -- sources, stats, split -------------------------------------------------------------------------
@@ -504,12 +500,12 @@ def test_an_answer_names_the_other_sources_of_a_reprinted_passage(
         assert line is None
     else:
         assert line is not None and line.startswith("also in ")
-        unnamed = len(refs) - rendering.ALSO_IN_SHOWN
+        unnamed = len(refs) - citations.ALSO_IN_SHOWN
         if unnamed > 0:
             assert line.endswith(f" and {unnamed} more")
         else:  # every source is named, the last one closes the line
             last = refs[-1]
-            name = shorten(last.source or last.title, rendering.ALSO_IN_NAME_CHARS)
+            name = shorten(last.source or last.title, citations.ALSO_IN_NAME_CHARS)
             assert line.endswith(name or texts.UNTITLED)
     format_answer_plain("q", hits)
 
