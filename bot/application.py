@@ -19,14 +19,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import feed_commands, texts
+from bot import core_handlers, feed_commands, texts
 from bot.alerts import commands as alert_commands
 from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
 from bot.alerts.leader import LeaderLease
 from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.answers import handlers
+from bot.answers import handlers as answer_handlers
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
@@ -133,30 +133,36 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     new_messages = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
     private = filters.ChatType.PRIVATE & new_messages
     groups = filters.ChatType.GROUPS & new_messages
-    app.add_handler(CommandHandler("start", handlers.start, filters=new_messages))
-    app.add_handler(CommandHandler("help", handlers.help_command, filters=new_messages))
-    app.add_handler(CommandHandler("ask", handlers.ask, filters=new_messages))
-    app.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
-    app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
+    app.add_handler(CommandHandler("start", core_handlers.start, filters=new_messages))
+    app.add_handler(CommandHandler("help", core_handlers.help_command, filters=new_messages))
+    app.add_handler(CommandHandler("ask", answer_handlers.ask, filters=new_messages))
+    app.add_handler(CommandHandler("sources", answer_handlers.sources, filters=new_messages))
+    app.add_handler(CommandHandler("stats", answer_handlers.stats, filters=new_messages))
     app.add_handler(CommandHandler("feeds", feed_commands.feeds_command, filters=new_messages))
     app.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, answer_handlers.private_text)
     )
     app.add_handler(
         MessageHandler(
             groups & filters.TEXT & ~filters.COMMAND & (filters.Entity("mention") | filters.REPLY),
-            handlers.group_text,
+            answer_handlers.group_text,
         )
     )
     app.add_handler(
-        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
+        MessageHandler(
+            private & ~filters.TEXT & ~filters.StatusUpdate.ALL, answer_handlers.non_text
+        )
     )
-    app.add_handler(CallbackQueryHandler(handlers.more, pattern=handlers.MORE_PATTERN))
-    app.add_handler(CallbackQueryHandler(handlers.sources_page, pattern=handlers.SOURCES_PATTERN))
+    app.add_handler(
+        CallbackQueryHandler(answer_handlers.more, pattern=answer_handlers.MORE_PATTERN)
+    )
+    app.add_handler(
+        CallbackQueryHandler(answer_handlers.sources_page, pattern=answer_handlers.SOURCES_PATTERN)
+    )
     add_subscription_handlers(app)
     # Last: any button data the handlers above did not take still gets an answer.
-    app.add_handler(CallbackQueryHandler(handlers.stale_button))
-    app.add_error_handler(handlers.error_handler)
+    app.add_handler(CallbackQueryHandler(core_handlers.stale_button))
+    app.add_error_handler(core_handlers.error_handler)
 
 
 def add_subscription_handlers(app: Application) -> None:  # type: ignore[type-arg]

@@ -1,16 +1,14 @@
-"""Telegram handlers: parse the update, ask the answer service, format, reply. Nothing else."""
+"""Telegram handlers of questions, "More ▸", /sources and /stats: parse the update, ask the answer
+service, format, reply. Nothing else."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import math
-import traceback
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -18,10 +16,9 @@ from bot import texts
 from bot.answers import rendering
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
+from bot.core_handlers import reply
 from bot.services import services
-from index import IndexMissingError, NewsIndexError
-
-log = logging.getLogger(__name__)
+from index import IndexMissingError
 
 MORE_PREFIX = "more"
 SOURCES_PREFIX = "sources"
@@ -33,16 +30,6 @@ MORE_PATTERN = rf"^{MORE_PREFIX}:[A-Za-z0-9_-]{{1,16}}:{_PAGE}$"
 SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{_PAGE}$"
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet and explain how to ask."""
-    await _reply(update, texts.START)
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List the commands with example questions."""
-    await _reply(update, texts.HELP)
-
-
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/ask question` in any chat."""
     message = update.effective_message
@@ -50,7 +37,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     question = extract_question(message.text, context.bot.username)
     if not question:
-        await _reply(update, texts.ASK_USAGE)
+        await reply(update, texts.ASK_USAGE)
         return
     await answer_question(update, context, question)
 
@@ -73,7 +60,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos and the like in a private chat get a hint."""
-    await _reply(update, texts.NON_TEXT_HINT)
+    await reply(update, texts.NON_TEXT_HINT)
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str) -> None:
@@ -81,11 +68,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     shared = services(context)
     question = parse_question(raw, shared.settings.question_max_chars)
     if question is None:
-        await _reply(update, texts.USAGE_HINT)
+        await reply(update, texts.USAGE_HINT)
         return
     user = update.effective_user
     if user is not None and not await shared.limiter.allow(user.id):
-        await _reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
+        await reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
         return
     chat = update.effective_chat
     if chat is not None:
@@ -96,14 +83,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     try:
         answer = await shared.answers.answer(question)
     except IndexMissingError:
-        await _reply(update, texts.NO_INDEX)
+        await reply(update, texts.NO_INDEX)
         return
     if not answer.hits:
-        await _reply(update, rendering.format_not_covered(question.text))
+        await reply(update, rendering.format_not_covered(question.text))
         return
     chat_id = chat.id if chat is not None else 0
     key = await shared.answers.remember(question, chat_id) if answer.has_more else None
-    await _reply(
+    await reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
         _answer_keyboard(key, answer),
@@ -135,18 +122,10 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button whose data no other handler takes (an old version's, or forged): say so, as
-    every callback query must be answered or the user's client keeps spinning."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(texts.BUTTON_GONE)
-
-
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The indexed articles, newest first, ten per page."""
     text, keyboard = await _sources_page(context, 0)
-    await _reply(update, text, keyboard)
+    await reply(update, text, keyboard)
 
 
 async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -166,31 +145,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         found = await asyncio.to_thread(index.stats)
     except IndexMissingError:
-        await _reply(update, texts.NO_INDEX)
+        await reply(update, texts.NO_INDEX)
         return
-    await _reply(update, rendering.format_stats(found))
-
-
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its update id (never the token) and apologise to the user.
-
-    The database out of reach (a subscription command while PostgreSQL is down) is no bug: the
-    outage is logged once for all calls (`bot.database_outage`) and the user is told to try
-    again later; questions are answered meanwhile."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    error = context.error
-    reply = texts.ERROR
-    if isinstance(error, OperationalError | InterfaceError):
-        services(context).outage.failed(f"update {update_id}", error)
-        reply = texts.DATABASE_UNAVAILABLE
-    elif isinstance(error, NewsIndexError):
-        log.error("update %s: %s", update_id, error)
-    else:
-        trace = "".join(traceback.format_exception(error)) if error else "no exception"
-        log.error("update %s failed:\n%s", update_id, trace)
-    if isinstance(update, Update) and update.effective_message is not None:
-        with contextlib.suppress(TelegramError):
-            await update.effective_message.reply_text(reply)
+    await reply(update, rendering.format_stats(found))
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:
@@ -260,19 +217,3 @@ def _mentions_bot(message: Message, username: str | None) -> bool:
 def _replies_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
-
-
-async def _reply(
-    update: Update,
-    text: str,
-    reply_markup: InlineKeyboardMarkup | None = None,
-    *,
-    quote: bool | None = None,
-) -> None:
-    """Reply in the chat; quoting the message in groups (and for answers) so it is clear what to."""
-    message = update.effective_message
-    if message is None:
-        return
-    if quote is None:
-        quote = message.chat.type != ChatType.PRIVATE
-    await message.reply_text(text, reply_markup=reply_markup, do_quote=quote)
