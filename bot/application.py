@@ -30,11 +30,11 @@ from bot.answers import handlers as answer_handlers
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
+from bot.context import SERVICES_KEY, Services
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
 from bot.feed_jobs import close_feeds, open_feeds
 from bot.message_rate_limiter import MessageRateLimiter
-from bot.services import SERVICES_KEY, Services
 from bot.settings import BotSettings
 from bot.startup import open_index
 from bot.webhook import WebhookSecret, webhook_secret

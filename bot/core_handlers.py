@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.services import services
+from bot.context import services
 from index import NewsIndexError
 
 log = logging.getLogger(__name__)

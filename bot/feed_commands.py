@@ -14,10 +14,10 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.context import services
 from bot.escaping import escape, quoted
 from bot.feed_jobs import feed_store
 from bot.html_split import split_message
-from bot.services import services
 from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.registry import Feed, FeedStore

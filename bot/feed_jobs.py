@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from telegram.ext import Application, ContextTypes
 
-from bot.services import services
+from bot.context import services
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter, WriteReport
 from index.articles.article import Article

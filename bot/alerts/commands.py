@@ -28,9 +28,9 @@ from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filt
 from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
+from bot.context import services
 from bot.escaping import escape, quoted
 from bot.html_split import split_message
-from bot.services import services
 from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)

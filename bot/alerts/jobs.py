@@ -22,8 +22,8 @@ from telegram.ext import Application, ContextTypes
 
 from bot.alerts.digest_times import default_digest, digest_due
 from bot.alerts.model import Delivery
+from bot.context import Services, services
 from bot.inbox import index_inbox
-from bot.services import Services, services
 from bot.settings import BotSettings
 from index import IndexBusyError, IndexMissingError, NewsIndexError
 

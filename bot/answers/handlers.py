@@ -16,8 +16,8 @@ from bot import texts
 from bot.answers import rendering
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
+from bot.context import services
 from bot.core_handlers import reply
-from bot.services import services
 from index import IndexMissingError
 
 MORE_PREFIX = "more"
