@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -30,7 +29,7 @@ from bot.answers import handlers as answer_handlers
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
-from bot.context import SERVICES_KEY, Services
+from bot.context import CONTEXT_TYPES, NewsApp, Services
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
 from bot.feed_jobs import close_feeds, open_feeds
@@ -47,12 +46,12 @@ RETRY_AFTER_ATTEMPTS = 5
 """How many times AIORateLimiter waits out a RetryAfter before giving up on a request."""
 
 
-def build_application(settings: BotSettings, index: NewsIndex | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: BotSettings, index: NewsIndex | None = None) -> NewsApp:
     """The bot, configured from settings; the index is opened in post_init unless given."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: NewsApp) -> None:
         # The store first: a damaged database stops the start before the model is loaded.
         store = SubscriptionStore(settings.database)
         try:
@@ -69,7 +68,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
                 store.engine, remembered=settings.remembered_answers, outage=outage
             )
             limiter = SharedQuestionBudget(store.engine, settings.user_questions_per_minute, outage)
-        app.bot_data[SERVICES_KEY] = Services(
+        app.bot_data.services = Services(
             settings=settings,
             answers=AnswerService(
                 opened,
@@ -95,15 +94,16 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         )
         log.info("ready as @%s", app.bot.username)
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        shared = app.bot_data.get(SERVICES_KEY)
-        if isinstance(shared, Services):
+    async def post_shutdown(app: NewsApp) -> None:
+        if app.bot_data.is_open:
+            shared = app.bot_data.services
             await asyncio.to_thread(shared.leader.release)
             shared.subscriptions.close()
         close_feeds(app)
 
     builder = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
@@ -119,7 +119,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    app = (
+    app: NewsApp = (
         builder.rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS)).build()
         if settings.telegram_rate_limit
         else builder.build()
@@ -128,7 +128,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
     return app
 
 
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(app: NewsApp) -> None:
     """Commands in every chat; free text in private chats; mentions and replies in groups."""
     new_messages = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
     private = filters.ChatType.PRIVATE & new_messages
@@ -165,7 +165,7 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(core_handlers.error_handler)
 
 
-def add_subscription_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def add_subscription_handlers(app: NewsApp) -> None:
     """Subscription commands work in every chat, channel posts included."""
     commands = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, callback in (
@@ -197,13 +197,13 @@ def thresholds(settings: BotSettings) -> Thresholds:
     )
 
 
-async def readiness(app: Application) -> ReadinessReport:  # type: ignore[type-arg]
+async def readiness(app: NewsApp) -> ReadinessReport:
     """Why this process cannot serve yet (for /readyz): still starting, or the index out of
     reach; the database out of reach is reported as degraded (questions are answered without
     it). Reasons name the kind of failure, never a path or an address."""
-    shared = app.bot_data.get(SERVICES_KEY)
-    if not isinstance(shared, Services):
+    if not app.bot_data.is_open:
         return ReadinessReport(["starting: the index and the database are being opened"])
+    shared = app.bot_data.services
     report = ReadinessReport()
     try:
         await asyncio.to_thread(shared.subscriptions.ping)

@@ -11,26 +11,25 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.context import services
+from bot.context import NewsContext
 from index import NewsIndexError
 
 log = logging.getLogger(__name__)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: NewsContext) -> None:
     """Greet and explain how to ask."""
     await reply(update, texts.START)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: NewsContext) -> None:
     """List the commands with example questions."""
     await reply(update, texts.HELP)
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: NewsContext) -> None:
     """A button whose data no other handler takes (an old version's, or forged): say so, as
     every callback query must be answered or the user's client keeps spinning."""
     query = update.callback_query
@@ -38,7 +37,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(texts.BUTTON_GONE)
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: NewsContext) -> None:
     """Log the failure with its update id (never the token) and apologise to the user.
 
     The database out of reach (a subscription command while PostgreSQL is down) is no bug: the
@@ -48,7 +47,7 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     error = context.error
     apology = texts.ERROR
     if isinstance(error, OperationalError | InterfaceError):
-        services(context).outage.failed(f"update {update_id}", error)
+        context.bot_data.services.outage.failed(f"update {update_id}", error)
         apology = texts.DATABASE_UNAVAILABLE
     elif isinstance(error, NewsIndexError):
         log.error("update %s: %s", update_id, error)

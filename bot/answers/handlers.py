@@ -10,13 +10,12 @@ import math
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.answers import rendering
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
-from bot.context import services
+from bot.context import NewsContext
 from bot.core_handlers import reply
 from index import IndexMissingError
 
@@ -30,7 +29,7 @@ MORE_PATTERN = rf"^{MORE_PREFIX}:[A-Za-z0-9_-]{{1,16}}:{_PAGE}$"
 SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{_PAGE}$"
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: NewsContext) -> None:
     """`/ask question` in any chat."""
     message = update.effective_message
     if message is None or not message.text:
@@ -42,14 +41,14 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, question)
 
 
-async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_text(update: Update, context: NewsContext) -> None:
     """In a private chat every text message is a question."""
     message = update.effective_message
     if message is not None and message.text is not None:
         await answer_question(update, context, message.text)
 
 
-async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_text(update: Update, context: NewsContext) -> None:
     """In a group, answer a mention of the bot or a reply to one of its messages; ignore chatter."""
     message = update.effective_message
     if message is None or message.text is None:
@@ -58,14 +57,14 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await answer_question(update, context, extract_question(message.text, context.bot.username))
 
 
-async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def non_text(update: Update, context: NewsContext) -> None:
     """Stickers, photos and the like in a private chat get a hint."""
     await reply(update, texts.NON_TEXT_HINT)
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str) -> None:
+async def answer_question(update: Update, context: NewsContext, raw: str) -> None:
     """The whole question flow: validate, rate-limit, search off the loop, reply with citations."""
-    shared = services(context)
+    shared = context.bot_data.services
     question = parse_question(raw, shared.settings.question_max_chars)
     if question is None:
         await reply(update, texts.USAGE_HINT)
@@ -98,12 +97,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     )
 
 
-async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def more(update: Update, context: NewsContext) -> None:
     """The "more"/"back" buttons under an answer: edit the message to show that page."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    shared = services(context)
+    shared = context.bot_data.services
     _, key, page_text = query.data.split(":", 2)
     chat = query.message.chat if query.message is not None else None
     question = await shared.answers.recall(key, chat.id) if chat is not None else None
@@ -122,13 +121,13 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: NewsContext) -> None:
     """The indexed articles, newest first, ten per page."""
     text, keyboard = await _sources_page(context, 0)
     await reply(update, text, keyboard)
 
 
-async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_page(update: Update, context: NewsContext) -> None:
     """Page buttons under /sources."""
     query = update.callback_query
     if query is None or query.data is None:
@@ -139,9 +138,9 @@ async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: NewsContext) -> None:
     """Articles, passages, model and last update of the live index."""
-    index = services(context).answers.index
+    index = context.bot_data.services.answers.index
     try:
         found = await asyncio.to_thread(index.stats)
     except IndexMissingError:
@@ -177,10 +176,8 @@ def _answer_keyboard(key: str | None, answer: Answer) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def _sources_page(
-    context: ContextTypes.DEFAULT_TYPE, page: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    index = services(context).answers.index
+async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    index = context.bot_data.services.answers.index
     try:
         total = (await asyncio.to_thread(index.stats)).articles
     except IndexMissingError:
