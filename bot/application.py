@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import core_handlers, feed_commands, texts
+from bot import core_handlers, texts
 from bot.alerts import commands as alert_commands
 from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
@@ -32,7 +32,8 @@ from bot.answers.shared_keys import SharedAnswerKeys
 from bot.context import CONTEXT_TYPES, NewsApp, Services
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
-from bot.feed_jobs import close_feeds, open_feeds
+from bot.feeds import commands as feed_commands
+from bot.feeds.jobs import close_feeds, open_feeds
 from bot.message_rate_limiter import MessageRateLimiter
 from bot.settings import BotSettings
 from bot.startup import open_index

@@ -68,7 +68,7 @@ class BotData:
 
     @property
     def feeds(self) -> FeedStore:
-        """The feeds to fetch (`bot.feed_jobs`)."""
+        """The feeds to fetch (`bot.feeds.jobs`)."""
         if self._feeds is None:
             raise RuntimeError("the feed store is opened in post_init, which has not run yet")
         return self._feeds
