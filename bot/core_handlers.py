@@ -30,8 +30,9 @@ async def help_command(update: Update, context: NewsContext) -> None:
 
 
 async def stale_button(update: Update, context: NewsContext) -> None:
-    """A button whose data no other handler takes (an old version's, or forged): say so, as
-    every callback query must be answered or the user's client keeps spinning."""
+    """Say that a button no other handler takes (an old version's, or forged) no longer works.
+
+    Every callback query must be answered, or the user's client keeps spinning."""
     query = update.callback_query
     if query is not None:
         await query.answer(texts.BUTTON_GONE)

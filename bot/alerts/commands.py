@@ -180,8 +180,10 @@ async def subscriptions(update: Update, context: NewsContext) -> None:
 
 
 async def digest(update: Update, context: NewsContext) -> None:
-    """`/digest [@channel] daily [HH:MM [Zone/Name]]|off`: one message a day, at the chat's own
-    time, instead of alerts as they come; `/digest` alone shows the setting."""
+    """`/digest [@channel] daily [HH:MM [Zone/Name]]|off`: alerts once a day, or as they come.
+
+    Daily, the alerts come in one message at the chat's own time; `/digest` alone shows the
+    setting."""
     message = update.effective_message
     if message is None:
         return
