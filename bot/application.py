@@ -13,6 +13,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     filters,
@@ -29,7 +30,7 @@ from bot.answers import handlers as answer_handlers
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
-from bot.context import CONTEXT_TYPES, NewsApp, Services
+from bot.context import BotData, NewsApp, Services
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
 from bot.feeds import commands as feed_commands
@@ -104,7 +105,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
 
     builder = (
         ApplicationBuilder()
-        .context_types(CONTEXT_TYPES)
+        .context_types(ContextTypes(bot_data=BotData))
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)

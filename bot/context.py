@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.alerts.delivery import AlertSender
 from bot.alerts.leader import LeaderLease
@@ -39,10 +39,11 @@ class Services:
 
 
 class BotData:
-    """`context.bot_data`: made empty with the application, filled by post_init.
+    """What `context.bot_data` holds: the services and the feed store that post_init opens.
 
-    Handlers and jobs only run once post_init has opened everything, so they read `services`
-    and `feeds` as they are; reading one before it is opened is a bug, and says so."""
+    PTB makes it empty with the application (`ContextTypes(bot_data=BotData)`). Handlers and
+    jobs only run once post_init has opened everything, so they read `services` and `feeds` as
+    they are; reading one before it is opened is a bug, and says so."""
 
     __slots__ = ("_feeds", "_services")
 
@@ -91,6 +92,3 @@ NewsApp: TypeAlias = Application[
 ]
 """The bot's Application (`bot.application.build_application`). Its bot is an `ExtBot[int]` with
 Telegram's rate limiter and an `ExtBot[None]` without, its job queue PTB's default one."""
-
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
-"""Given to `ApplicationBuilder().context_types()`, so that `bot_data` is a `BotData`."""
