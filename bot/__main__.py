@@ -69,7 +69,7 @@ def _run(argv: list[str], settings: BotSettings) -> int:
         password,
     )
     if not settings.token:
-        from bot.local_chat import run_local_chat
+        from bot.answers.local_chat import run_local_chat
 
         return run_local_chat(settings, sys.stdin, sys.stdout)
     from bot.application import run

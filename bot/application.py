@@ -9,31 +9,34 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     filters,
 )
 
-from bot import feed_commands, handlers, texts
+from bot import core_handlers, texts
 from bot.alerts import commands as alert_commands
 from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
 from bot.alerts.leader import LeaderLease
 from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.answers import AnswerService
+from bot.answers import handlers as answer_handlers
+from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
+from bot.answers.service import AnswerService
+from bot.answers.shared_keys import SharedAnswerKeys
+from bot.context import BotData, NewsApp, Services
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
-from bot.feed_jobs import close_feeds, open_feeds
-from bot.ratelimit import MessageRateLimiter, PerUserLimiter, QuestionBudget
-from bot.services import SERVICES_KEY, Services
+from bot.feeds import commands as feed_commands
+from bot.feeds.jobs import close_feeds, open_feeds
+from bot.message_rate_limiter import MessageRateLimiter
 from bot.settings import BotSettings
-from bot.shared_state import SharedAnswerKeys, SharedQuestionBudget
 from bot.startup import open_index
 from bot.webhook import WebhookSecret, webhook_secret
 from bot.webhook_server import ReadinessReport, serve_webhook
@@ -45,12 +48,12 @@ RETRY_AFTER_ATTEMPTS = 5
 """How many times AIORateLimiter waits out a RetryAfter before giving up on a request."""
 
 
-def build_application(settings: BotSettings, index: NewsIndex | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: BotSettings, index: NewsIndex | None = None) -> NewsApp:
     """The bot, configured from settings; the index is opened in post_init unless given."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: NewsApp) -> None:
         # The store first: a damaged database stops the start before the model is loaded.
         store = SubscriptionStore(settings.database)
         try:
@@ -67,7 +70,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
                 store.engine, remembered=settings.remembered_answers, outage=outage
             )
             limiter = SharedQuestionBudget(store.engine, settings.user_questions_per_minute, outage)
-        app.bot_data[SERVICES_KEY] = Services(
+        app.bot_data.services = Services(
             settings=settings,
             answers=AnswerService(
                 opened,
@@ -93,15 +96,16 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         )
         log.info("ready as @%s", app.bot.username)
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        shared = app.bot_data.get(SERVICES_KEY)
-        if isinstance(shared, Services):
+    async def post_shutdown(app: NewsApp) -> None:
+        if app.bot_data.is_open:
+            shared = app.bot_data.services
             await asyncio.to_thread(shared.leader.release)
             shared.subscriptions.close()
         close_feeds(app)
 
     builder = (
         ApplicationBuilder()
+        .context_types(ContextTypes(bot_data=BotData))
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
@@ -117,7 +121,7 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    app = (
+    app: NewsApp = (
         builder.rate_limiter(MessageRateLimiter(max_retries=RETRY_AFTER_ATTEMPTS)).build()
         if settings.telegram_rate_limit
         else builder.build()
@@ -126,38 +130,44 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
     return app
 
 
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(app: NewsApp) -> None:
     """Commands in every chat; free text in private chats; mentions and replies in groups."""
     new_messages = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
     private = filters.ChatType.PRIVATE & new_messages
     groups = filters.ChatType.GROUPS & new_messages
-    app.add_handler(CommandHandler("start", handlers.start, filters=new_messages))
-    app.add_handler(CommandHandler("help", handlers.help_command, filters=new_messages))
-    app.add_handler(CommandHandler("ask", handlers.ask, filters=new_messages))
-    app.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
-    app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
+    app.add_handler(CommandHandler("start", core_handlers.start, filters=new_messages))
+    app.add_handler(CommandHandler("help", core_handlers.help_command, filters=new_messages))
+    app.add_handler(CommandHandler("ask", answer_handlers.ask, filters=new_messages))
+    app.add_handler(CommandHandler("sources", answer_handlers.sources, filters=new_messages))
+    app.add_handler(CommandHandler("stats", answer_handlers.stats, filters=new_messages))
     app.add_handler(CommandHandler("feeds", feed_commands.feeds_command, filters=new_messages))
     app.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, answer_handlers.private_text)
     )
     app.add_handler(
         MessageHandler(
             groups & filters.TEXT & ~filters.COMMAND & (filters.Entity("mention") | filters.REPLY),
-            handlers.group_text,
+            answer_handlers.group_text,
         )
     )
     app.add_handler(
-        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text)
+        MessageHandler(
+            private & ~filters.TEXT & ~filters.StatusUpdate.ALL, answer_handlers.non_text
+        )
     )
-    app.add_handler(CallbackQueryHandler(handlers.more, pattern=handlers.MORE_PATTERN))
-    app.add_handler(CallbackQueryHandler(handlers.sources_page, pattern=handlers.SOURCES_PATTERN))
+    app.add_handler(
+        CallbackQueryHandler(answer_handlers.more, pattern=answer_handlers.MORE_PATTERN)
+    )
+    app.add_handler(
+        CallbackQueryHandler(answer_handlers.sources_page, pattern=answer_handlers.SOURCES_PATTERN)
+    )
     add_subscription_handlers(app)
     # Last: any button data the handlers above did not take still gets an answer.
-    app.add_handler(CallbackQueryHandler(handlers.stale_button))
-    app.add_error_handler(handlers.error_handler)
+    app.add_handler(CallbackQueryHandler(core_handlers.stale_button))
+    app.add_error_handler(core_handlers.error_handler)
 
 
-def add_subscription_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def add_subscription_handlers(app: NewsApp) -> None:
     """Subscription commands work in every chat, channel posts included."""
     commands = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, callback in (
@@ -189,13 +199,13 @@ def thresholds(settings: BotSettings) -> Thresholds:
     )
 
 
-async def readiness(app: Application) -> ReadinessReport:  # type: ignore[type-arg]
+async def readiness(app: NewsApp) -> ReadinessReport:
     """Why this process cannot serve yet (for /readyz): still starting, or the index out of
     reach; the database out of reach is reported as degraded (questions are answered without
     it). Reasons name the kind of failure, never a path or an address."""
-    shared = app.bot_data.get(SERVICES_KEY)
-    if not isinstance(shared, Services):
+    if not app.bot_data.is_open:
         return ReadinessReport(["starting: the index and the database are being opened"])
+    shared = app.bot_data.services
     report = ReadinessReport()
     try:
         await asyncio.to_thread(shared.subscriptions.ping)

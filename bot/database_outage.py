@@ -2,11 +2,12 @@
 
 Answering a question needs only the index; the database holds subscriptions, alerts and, with
 replicas, the shared question budget and "More ▸" keys. When PostgreSQL is stopped or cut off,
-the bot goes on answering with what it keeps in memory (`bot.shared_state`), database commands
-get a short "try again later", and the alert lease waits (`bot.alerts.leader`). One object per
-process records the outage, so it is logged once when it starts and once when it ends, however
-many calls fail in between, and while it lasts the database is tried again only every
-`retry_seconds` (a server that does not answer costs each try the connect timeout).
+the bot goes on answering with what it keeps in memory (`bot.answers.shared_keys`,
+`bot.answers.budget`), database commands get a short "try again later", and the alert lease
+waits (`bot.alerts.leader`). One object per process records the outage, so it is logged once
+when it starts and once when it ends, however many calls fail in between, and while it lasts
+the database is tried again only every `retry_seconds` (a server that does not answer costs each
+try the connect timeout).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What to show of a passage: the highlighted sentence with balanced context, within a budget.
 
 Budgets are UTF-16 code units, the way Telegram counts them, and text is cut at word (or
-sentence) boundaries with "…" where it is clipped. The cutting helpers here are shared with
-`bot.formatting` and `bot.html_split`. Pure text: no HTML, no I/O.
+sentence) boundaries with "…" where it is clipped. The measuring and cutting helpers here
+(`utf16_len`, `shorten`…) are shared by everything that renders a message, answers and alerts
+alike, and by `bot.html_split`. Pure text: no HTML, no I/O.
 """
 
 from __future__ import annotations
@@ -123,3 +124,11 @@ def excerpt(text: str, highlight: tuple[int, int], max_chars: int) -> Excerpt:
         clip_before,
         clip_after,
     )
+
+
+def shorten(text: str, max_chars: int) -> str:
+    """`text` on one line, cut after a word with "…" so it takes at most `max_chars` units."""
+    text = fold(text).strip()
+    if utf16_len(text) <= max_chars:
+        return text
+    return clip_head(text, max_chars - 1, prefer_sentence=False) + ELLIPSIS if max_chars > 0 else ""

@@ -19,7 +19,7 @@ _BREAKS = {"\n\n": 3, "\n": 2, " ": 1}
 
 
 def to_plain(html_text: str) -> str:
-    """Our own HTML (texts.py, bot.formatting) as the plain text Telegram would display."""
+    """Our own HTML (texts.py, bot.citations, bot.answers.rendering) as the plain text Telegram would display."""
     return html.unescape(_TAG.sub("", html_text))
 
 

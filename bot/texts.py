@@ -2,7 +2,7 @@
 
 Constants are Telegram HTML (only `<b>`, `<i>`, `<code>` and no bare `&`, `<`, `>`), so they can
 be sent as they are with `parse_mode=HTML` and turned into terminal text with
-`formatting.to_plain`. Functions take values that are already HTML-escaped (`…_html`) or numbers.
+`bot.html_split.to_plain`. Functions take values that are already HTML-escaped (`…_html`) or numbers.
 """
 
 from __future__ import annotations
@@ -104,7 +104,6 @@ ANSWER_END = "<i>That is everything the articles have on this.</i>"
 UNTITLED = "Untitled article"
 
 
-# Labels for a passage's cosine score; the thresholds live in formatting.py.
 def PASSAGE_POSITION(number: int, total: int) -> str:
     """Where a cited passage is in its article."""
     return f"part {number} of {total}"
@@ -116,6 +115,8 @@ def ALSO_IN(names_html: Sequence[str], more: int) -> str:
     return "also in " + ", ".join(names_html) + tail
 
 
+# Labels of a passage's relevance band: `index.search.relevance` measures the bands,
+# `bot.citations` labels a hit with one.
 RELEVANCE_STRONG = "strong match"
 RELEVANCE_GOOD = "good match"
 RELEVANCE_PARTIAL = "partial match"

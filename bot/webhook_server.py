@@ -18,11 +18,13 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
+
+if TYPE_CHECKING:
+    from bot.context import NewsApp
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ Readiness = Callable[[], Awaitable[ReadinessReport]]
 
 
 def webhook_app(
-    app: Application,  # type: ignore[type-arg]
+    app: NewsApp,
     *,
     path: str,
     secret: str,
@@ -86,7 +88,7 @@ def webhook_app(
 
 
 async def serve_webhook(
-    app: Application,  # type: ignore[type-arg]
+    app: NewsApp,
     *,
     listen: str,
     port: int,

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.alerts.arguments import (
@@ -28,9 +27,9 @@ from bot.alerts.filters import FilterLimits, FilterTooLong, TooManyFilters, filt
 from bot.alerts.model import ChatInfo, Delivery
 from bot.alerts.permissions import TargetChat, channel_for, is_admin, may_manage_here
 from bot.alerts.render import digest_time_text, filters_html, format_subscriptions
-from bot.formatting import escape, quoted
+from bot.context import NewsContext
+from bot.escaping import escape, quoted
 from bot.html_split import split_message
-from bot.services import services
 from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ log = logging.getLogger(__name__)
 _GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
-def _arguments(context: ContextTypes.DEFAULT_TYPE) -> str:
+def _arguments(context: NewsContext) -> str:
     return " ".join(context.args or [])
 
 
@@ -54,9 +53,7 @@ async def _reply_parts(message: Message, parts: Sequence[str]) -> None:
         )
 
 
-async def _target(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, channel: str | None
-) -> TargetChat | None:
+async def _target(update: Update, context: NewsContext, channel: str | None) -> TargetChat | None:
     """The chat the command is about, when the sender may change it; otherwise reply why not."""
     message = update.effective_message
     assert message is not None
@@ -82,12 +79,12 @@ def _here(message: Message) -> TargetChat:
     return TargetChat(message.chat.id, message.chat.title, "", thread or 0)
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: NewsContext) -> None:
     """`/subscribe [@channel] [strict|normal|broad] topic` or `/subscribe all`."""
     message = update.effective_message
     if message is None:
         return
-    shared = services(context)
+    shared = context.bot_data.services
     request = parse_subscribe(_arguments(context), shared.settings.topic_max_chars)
     if request is None:
         await _reply(message, texts.SUBSCRIBE_USAGE)
@@ -141,7 +138,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(message, reply)
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: NewsContext) -> None:
     """`/unsubscribe [@channel] number|all`."""
     message = update.effective_message
     if message is None:
@@ -151,7 +148,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     target = await _target(update, context, command.channel)
     if target is None:
         return
-    store = services(context).subscriptions
+    store = context.bot_data.services.subscriptions
     if choice is None:
         await _reply_parts(message, await _listing(context, target, texts.UNSUBSCRIBE_USAGE))
     elif choice == "all":
@@ -167,7 +164,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await _reply(message, texts.UNSUBSCRIBED(escape(shown)))
 
 
-async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscriptions(update: Update, context: NewsContext) -> None:
     """`/subscriptions [@channel]`: the numbered list (anyone may look; changing needs admins)."""
     message = update.effective_message
     if message is None:
@@ -182,13 +179,15 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _reply_parts(message, await _listing(context, target))
 
 
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/digest [@channel] daily [HH:MM [Zone/Name]]|off`: one message a day, at the chat's own
-    time, instead of alerts as they come; `/digest` alone shows the setting."""
+async def digest(update: Update, context: NewsContext) -> None:
+    """`/digest [@channel] daily [HH:MM [Zone/Name]]|off`: alerts once a day, or as they come.
+
+    Daily, the alerts come in one message at the chat's own time; `/digest` alone shows the
+    setting."""
     message = update.effective_message
     if message is None:
         return
-    shared = services(context)
+    shared = context.bot_data.services
     command = split_channel(_arguments(context))
     if not command.rest.strip() and command.channel is None:
         chat = await asyncio.to_thread(shared.subscriptions.chat, message.chat.id)
@@ -221,12 +220,12 @@ def _digest_at(settings: BotSettings, chat: ChatInfo) -> str:
     return digest_time_text(chat.digest_time or default_digest(settings.daily_digest_time))
 
 
-async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe_button(update: Update, context: NewsContext) -> None:
     """The button under an alert: stop that subscription (admins only outside private chats)."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    store = services(context).subscriptions
+    store = context.bot_data.services.subscriptions
     subscription = await asyncio.to_thread(store.get, int(query.data.split(":", 1)[1]))
     message = query.message
     chat = message.chat if message is not None else None
@@ -250,13 +249,13 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             await query.edit_message_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
 
 
-async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership_changed(update: Update, context: NewsContext) -> None:
     """The bot was removed from (or blocked in) a chat: its subscriptions stop there."""
     change = update.my_chat_member
     if change is None or change.new_chat_member.status not in _GONE:
         return
     stopped = await asyncio.to_thread(
-        services(context).subscriptions.disable_chat,
+        context.bot_data.services.subscriptions.disable_chat,
         change.chat.id,
         f"bot {change.new_chat_member.status}",
     )
@@ -266,7 +265,7 @@ async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE)
         )
 
 
-async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chat_migrated(update: Update, context: NewsContext) -> None:
     """A group became a supergroup: its subscriptions and alert log move to the new id."""
     message = update.effective_message
     if message is None:
@@ -277,20 +276,18 @@ async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    moved = await asyncio.to_thread(services(context).subscriptions.migrate_chat, old, new)
+    moved = await asyncio.to_thread(context.bot_data.services.subscriptions.migrate_chat, old, new)
     if moved:
         log.info("group %s became supergroup %s: %d subscription(s) moved", old, new, moved)
 
 
-async def _listing(
-    context: ContextTypes.DEFAULT_TYPE, target: TargetChat, note: str = ""
-) -> list[str]:
+async def _listing(context: NewsContext, target: TargetChat, note: str = "") -> list[str]:
     """The chat's numbered subscriptions and delivery mode (both read off the event loop), in
     messages within Telegram's limit."""
-    store = services(context).subscriptions
+    store = context.bot_data.services.subscriptions
     listed = await asyncio.to_thread(store.of_chat, target.id, target.thread_id)
     chat = await asyncio.to_thread(store.chat, target.id)
     return format_subscriptions(
         listed, where_html=target.where_html, delivery=chat.delivery.value,
-        digest_at=_digest_at(services(context).settings, chat), note=note,
+        digest_at=_digest_at(context.bot_data.services.settings, chat), note=note,
     )  # fmt: skip

@@ -18,12 +18,11 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Bot
-from telegram.ext import Application, ContextTypes
 
 from bot.alerts.digest_times import default_digest, digest_due
 from bot.alerts.model import Delivery
+from bot.context import NewsApp, NewsContext, Services
 from bot.inbox import index_inbox
-from bot.services import Services, services
 from bot.settings import BotSettings
 from index import IndexBusyError, IndexMissingError, NewsIndexError
 
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 ALERT_JOB = "alerts"
 
 
-def schedule_alert_jobs(app: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
+def schedule_alert_jobs(app: NewsApp, settings: BotSettings) -> None:
     job_queue = app.job_queue
     if job_queue is None:
         raise RuntimeError("alerts need python-telegram-bot's job-queue extra")
@@ -45,9 +44,9 @@ def schedule_alert_jobs(app: Application, settings: BotSettings) -> None:  # typ
     )
 
 
-async def alert_round(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def alert_round(context: NewsContext) -> None:
     """Inbox, then matching, then sending; one failing step does not stop the next round."""
-    shared = services(context)
+    shared = context.bot_data.services
     if not await asyncio.to_thread(shared.leader.lead):
         return
     index = shared.answers.index

@@ -13,7 +13,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden
 
 from bot import texts
-from bot.formatting import escape
+from bot.escaping import escape
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Pure rendering of alerts, digests and subscription lists as Telegram HTML.
 
-Same rules as `bot.formatting`: every outside string escaped, lengths counted in UTF-16 units,
-every message under Telegram's limit (a long digest becomes several messages).
+Same rules as `bot.answers.rendering`, and passages cited the same way (`bot.citations`): every
+outside string escaped, lengths counted in UTF-16 units, every message under Telegram's limit (a
+long digest becomes several messages).
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.excerpts import excerpt, fold, utf16_len
-from bot.formatting import (
+from bot.citations import (
     EXCERPT_MAX_CHARS,
-    escape,
     excerpt_html,
     meta_line,
     passage_position,
     relevance,
-    shorten,
     title_html,
 )
+from bot.escaping import escape
+from bot.excerpts import excerpt, fold, shorten, utf16_len
 from bot.html_split import TELEGRAM_LIMIT, split_message, visible_len
 
 if TYPE_CHECKING:

@@ -110,7 +110,8 @@ class SubscriptionStore:
 
     @property
     def engine(self) -> Engine:
-        """The database's engine, for the other state kept there (`bot.shared_state`)."""
+        """The database's engine, for the other state kept there (`bot.answers.shared_keys`,
+        `bot.answers.budget`)."""
         return self._engine
 
     @property

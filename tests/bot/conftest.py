@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from telegram.ext import Application
 
 from bot.application import build_application
+from bot.context import NewsApp
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter, NewsIndex
 from tests.conftest import SEEDS
@@ -56,7 +56,7 @@ def damage_past_header(database: Path) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterator[NewsApp]:
     """The real Application, long polling the emulator, stopped cleanly afterwards."""
     app = build_application(settings, NewsIndex(settings, embedder))
     try:
@@ -78,7 +78,7 @@ async def running_bot(settings: BotSettings, embedder: Embedder) -> AsyncIterato
 @pytest.fixture
 async def seed_bot(
     emulator: BotApiEmulator, seed_index_dir: Path, isolated_environment: Path, embedder: Embedder
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[NewsApp]:
     settings = bot_settings(emulator, isolated_environment, index_dir=seed_index_dir)
     async with running_bot(settings, embedder) as app:
         yield app

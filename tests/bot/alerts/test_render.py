@@ -18,7 +18,7 @@ from bot.alerts.delivery import plan_messages, readable
 from bot.alerts.model import Delivery, PendingAlert, Sensitivity, Subscription
 from bot.alerts.render import ArticleAlert, format_alert, format_digest, format_subscriptions
 from index import hit_record
-from tests.bot.test_formatting import SENTENCE, entity_texts, hit_lists, make_hit, tricky_text
+from tests.bot.rendering_helpers import SENTENCE, entity_texts, hit_lists, make_hit, tricky_text
 from tests.emulator import parse_html, utf16_len
 
 

@@ -11,13 +11,11 @@ import asyncio
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.feed_jobs import feed_store
-from bot.formatting import escape, quoted
+from bot.context import NewsContext
+from bot.escaping import escape, quoted
 from bot.html_split import split_message
-from bot.services import services
 from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.registry import Feed, FeedStore
@@ -28,17 +26,17 @@ REASON_SHOWN_CHARS = 400
 """A refusal names the URL it was given, which may be as long as a message."""
 
 
-async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feeds_command(update: Update, context: NewsContext) -> None:
     """List, add or remove feeds; admins in private chats only."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or chat is None:
         return
-    settings = services(context).settings
+    settings = context.bot_data.services.settings
     if chat.type != ChatType.PRIVATE or user is None or user.id not in settings.admin_user_ids:
         await message.reply_text(texts.FEEDS_REFUSED)
         return
     args = context.args or []
-    store = feed_store(context)
+    store = context.bot_data.feeds
     try:
         reply = await _act(store, args, settings.feeds_default_interval)
     except FeedError as exc:

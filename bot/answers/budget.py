@@ -1,83 +1,70 @@
-"""The answer state replicas share on PostgreSQL: "More ▸" keys and the per-user question budget.
+"""A per-user question budget, so one user cannot monopolise the model: one interface, two
+implementations.
 
-One bot process keeps both in memory (the default, on SQLite: nothing to share, and no database
-write per question). Replicas behind one webhook must share them: the "More ▸" of an answer may
-be pressed on another replica than the one that answered, and a user's budget must not grow with
-the number of replicas. The in-memory LRU stays in front of the keys as a cache.
-
-Neither is worth an unanswered question: while the database cannot be reached
-(`bot.database_outage`), keys live in the in-memory LRU alone and each replica counts questions
-in a budget of its own, until the database is back.
+One bot process keeps the budget in memory (`PerUserLimiter`, the default, on SQLite: nothing to
+share, and no database write per question). Replicas behind one webhook share it on PostgreSQL
+(`SharedQuestionBudget`): a user's budget must not grow with the number of replicas. The shared
+budget is not worth an unanswered question: while the database cannot be reached
+(`bot.database_outage`), each replica counts questions in a budget of its own, until the database
+is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
+from typing import Protocol
 
+from aiolimiter import AsyncLimiter
 from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import WRITES
 from bot.database_outage import DatabaseOutage
-from bot.questions import Question
-from bot.ratelimit import PerUserLimiter
-from bot.schema import answer_keys, question_budget
+from bot.schema import question_budget
 
 
-class SharedAnswerKeys:
-    """The question behind a "More ▸" key, for the newest `remembered` keys."""
+class QuestionBudget(Protocol):
+    """A per-user question budget: this process's own (`PerUserLimiter`) or one that replicas
+    share on PostgreSQL (`SharedQuestionBudget`)."""
 
-    def __init__(
-        self, engine: Engine, *, remembered: int, outage: DatabaseOutage | None = None
-    ) -> None:
-        self._engine = engine
-        self._remembered = remembered
-        self._outage = outage or DatabaseOutage()
+    async def allow(self, user_id: int) -> bool:
+        """Take one question from the user's budget; False, taking nothing, when it is spent."""
+        ...
 
-    def put(self, key: str, chat_id: int, question: Question) -> None:
-        """Share the key; while the database is down it stays in this replica's memory only."""
-        if not self._outage.worth_trying():
-            return
-        try:
-            self._put(key, chat_id, question)
-        except SQLAlchemyError as exc:
-            self._outage.failed('"More" buttons', exc)
-        else:
-            self._outage.succeeded()
+    @property
+    def retry_after_seconds(self) -> int:
+        """Roughly how long until one more question fits in a spent budget."""
+        ...
 
-    def _put(self, key: str, chat_id: int, question: Question) -> None:
-        with self._engine.connect().execution_options(**WRITES) as db, db.begin():
-            inserted = db.execute(
-                answer_keys.insert().values(
-                    key=key, chat_id=chat_id, question=question.text, cut=question.cut
-                )
-            ).inserted_primary_key
-            assert inserted is not None
-            seq = inserted[0]
-            db.execute(delete(answer_keys).where(answer_keys.c.seq <= seq - self._remembered))
 
-    def get(self, key: str) -> tuple[int, Question] | None:
-        """The key's chat and question; None when unknown, or while the database is down."""
-        if not self._outage.worth_trying():
-            return None
-        try:
-            found = self._get(key)
-        except SQLAlchemyError as exc:
-            self._outage.failed('"More" buttons', exc)
-            return None
-        self._outage.succeeded()
-        return found
+class PerUserLimiter:
+    """`per_minute` questions per user, as a leaky bucket per user (aiolimiter)."""
 
-    def _get(self, key: str) -> tuple[int, Question] | None:
-        with self._engine.connect() as db:
-            row = db.execute(
-                select(answer_keys.c.chat_id, answer_keys.c.question, answer_keys.c.cut).where(
-                    answer_keys.c.key == key
-                )
-            ).first()
-        return None if row is None else (row.chat_id, Question(row.question, bool(row.cut)))
+    def __init__(self, per_minute: int, max_users: int = 10_000) -> None:
+        self._per_minute = per_minute
+        self._max_users = max_users
+        self._limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
+
+    async def allow(self, user_id: int) -> bool:
+        """Take one question from the user's budget; False, taking nothing, when it is spent."""
+        limiter = self._limiters.get(user_id)
+        if limiter is None:
+            limiter = self._limiters[user_id] = AsyncLimiter(self._per_minute, 60)
+            if len(self._limiters) > self._max_users:
+                self._limiters.popitem(last=False)
+        self._limiters.move_to_end(user_id)
+        if not limiter.has_capacity():
+            return False
+        await limiter.acquire()
+        return True
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """Roughly how long until one more question fits in a spent budget."""
+        return max(1, round(60 / self._per_minute))
 
 
 TRIM_EVERY = 1_000

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot import formatting, texts
-from bot.answers import AnswerService
-from bot.questions import parse_question
+from bot import texts
+from bot.answers import rendering
+from bot.answers.questions import parse_question
+from bot.answers.service import AnswerService
+from bot.html_split import to_plain
 from bot.settings import BotSettings
 from bot.startup import open_index
 
@@ -33,11 +35,11 @@ def reply_to(service: AnswerService, settings: BotSettings, line: str) -> str:
     """The plain-text reply to one line of input."""
     question = parse_question(line, settings.question_max_chars)
     if question is None:
-        return formatting.to_plain(texts.USAGE_HINT)
+        return to_plain(texts.USAGE_HINT)
     answer = service.answer_sync(question)
     if not answer.hits:
-        return formatting.to_plain(formatting.format_not_covered(question.text))
-    return formatting.format_answer_plain(
+        return to_plain(rendering.format_not_covered(question.text))
+    return rendering.format_answer_plain(
         question.text,
         answer.hits,
         cut_note=question.cut,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.ratelimit import MessageRateLimiter
+from bot.message_rate_limiter import MessageRateLimiter
 
 
 async def _sent(limiter: MessageRateLimiter, endpoint: str, seconds: float) -> bool:

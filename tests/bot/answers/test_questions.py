@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.questions import Question, extract_question, parse_question
+from bot.answers.questions import Question, extract_question, parse_question
 
 
 def test_commands_and_mentions_are_stripped() -> None:

@@ -1,26 +1,23 @@
-"""Telegram handlers: parse the update, ask the answer service, format, reply. Nothing else."""
+"""Telegram handlers of questions, "More ▸", /sources and /stats: parse the update, ask the answer
+service, format, reply. Nothing else."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import math
-import traceback
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
-from bot import formatting, texts
-from bot.answers import Answer
-from bot.questions import extract_question, parse_question
-from bot.services import services
-from index import IndexMissingError, NewsIndexError
-
-log = logging.getLogger(__name__)
+from bot import texts
+from bot.answers import rendering
+from bot.answers.questions import extract_question, parse_question
+from bot.answers.service import Answer
+from bot.context import NewsContext
+from bot.core_handlers import reply
+from index import IndexMissingError
 
 MORE_PREFIX = "more"
 SOURCES_PREFIX = "sources"
@@ -32,36 +29,26 @@ MORE_PATTERN = rf"^{MORE_PREFIX}:[A-Za-z0-9_-]{{1,16}}:{_PAGE}$"
 SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{_PAGE}$"
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet and explain how to ask."""
-    await _reply(update, texts.START)
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List the commands with example questions."""
-    await _reply(update, texts.HELP)
-
-
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: NewsContext) -> None:
     """`/ask question` in any chat."""
     message = update.effective_message
     if message is None or not message.text:
         return
     question = extract_question(message.text, context.bot.username)
     if not question:
-        await _reply(update, texts.ASK_USAGE)
+        await reply(update, texts.ASK_USAGE)
         return
     await answer_question(update, context, question)
 
 
-async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_text(update: Update, context: NewsContext) -> None:
     """In a private chat every text message is a question."""
     message = update.effective_message
     if message is not None and message.text is not None:
         await answer_question(update, context, message.text)
 
 
-async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_text(update: Update, context: NewsContext) -> None:
     """In a group, answer a mention of the bot or a reply to one of its messages; ignore chatter."""
     message = update.effective_message
     if message is None or message.text is None:
@@ -70,21 +57,21 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await answer_question(update, context, extract_question(message.text, context.bot.username))
 
 
-async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def non_text(update: Update, context: NewsContext) -> None:
     """Stickers, photos and the like in a private chat get a hint."""
-    await _reply(update, texts.NON_TEXT_HINT)
+    await reply(update, texts.NON_TEXT_HINT)
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str) -> None:
+async def answer_question(update: Update, context: NewsContext, raw: str) -> None:
     """The whole question flow: validate, rate-limit, search off the loop, reply with citations."""
-    shared = services(context)
+    shared = context.bot_data.services
     question = parse_question(raw, shared.settings.question_max_chars)
     if question is None:
-        await _reply(update, texts.USAGE_HINT)
+        await reply(update, texts.USAGE_HINT)
         return
     user = update.effective_user
     if user is not None and not await shared.limiter.allow(user.id):
-        await _reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
+        await reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
         return
     chat = update.effective_chat
     if chat is not None:
@@ -95,14 +82,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     try:
         answer = await shared.answers.answer(question)
     except IndexMissingError:
-        await _reply(update, texts.NO_INDEX)
+        await reply(update, texts.NO_INDEX)
         return
     if not answer.hits:
-        await _reply(update, formatting.format_not_covered(question.text))
+        await reply(update, rendering.format_not_covered(question.text))
         return
     chat_id = chat.id if chat is not None else 0
     key = await shared.answers.remember(question, chat_id) if answer.has_more else None
-    await _reply(
+    await reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
         _answer_keyboard(key, answer),
@@ -110,12 +97,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     )
 
 
-async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def more(update: Update, context: NewsContext) -> None:
     """The "more"/"back" buttons under an answer: edit the message to show that page."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    shared = services(context)
+    shared = context.bot_data.services
     _, key, page_text = query.data.split(":", 2)
     chat = query.message.chat if query.message is not None else None
     question = await shared.answers.recall(key, chat.id) if chat is not None else None
@@ -134,21 +121,13 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button whose data no other handler takes (an old version's, or forged): say so, as
-    every callback query must be answered or the user's client keeps spinning."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(texts.BUTTON_GONE)
-
-
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: NewsContext) -> None:
     """The indexed articles, newest first, ten per page."""
     text, keyboard = await _sources_page(context, 0)
-    await _reply(update, text, keyboard)
+    await reply(update, text, keyboard)
 
 
-async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_page(update: Update, context: NewsContext) -> None:
     """Page buttons under /sources."""
     query = update.callback_query
     if query is None or query.data is None:
@@ -159,41 +138,19 @@ async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: NewsContext) -> None:
     """Articles, passages, model and last update of the live index."""
-    index = services(context).answers.index
+    index = context.bot_data.services.answers.index
     try:
         found = await asyncio.to_thread(index.stats)
     except IndexMissingError:
-        await _reply(update, texts.NO_INDEX)
+        await reply(update, texts.NO_INDEX)
         return
-    await _reply(update, formatting.format_stats(found))
-
-
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its update id (never the token) and apologise to the user.
-
-    The database out of reach (a subscription command while PostgreSQL is down) is no bug: the
-    outage is logged once for all calls (`bot.database_outage`) and the user is told to try
-    again later; questions are answered meanwhile."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    error = context.error
-    reply = texts.ERROR
-    if isinstance(error, OperationalError | InterfaceError):
-        services(context).outage.failed(f"update {update_id}", error)
-        reply = texts.DATABASE_UNAVAILABLE
-    elif isinstance(error, NewsIndexError):
-        log.error("update %s: %s", update_id, error)
-    else:
-        trace = "".join(traceback.format_exception(error)) if error else "no exception"
-        log.error("update %s failed:\n%s", update_id, trace)
-    if isinstance(update, Update) and update.effective_message is not None:
-        with contextlib.suppress(TelegramError):
-            await update.effective_message.reply_text(reply)
+    await reply(update, rendering.format_stats(found))
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:
-    return formatting.format_answer(
+    return rendering.format_answer(
         answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
         cut_note=answer.question.cut, question_max_chars=max_chars,
     )  # fmt: skip
@@ -219,10 +176,8 @@ def _answer_keyboard(key: str | None, answer: Answer) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def _sources_page(
-    context: ContextTypes.DEFAULT_TYPE, page: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    index = services(context).answers.index
+async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    index = context.bot_data.services.answers.index
     try:
         total = (await asyncio.to_thread(index.stats)).articles
     except IndexMissingError:
@@ -232,7 +187,7 @@ async def _sources_page(
     articles = await asyncio.to_thread(
         index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE
     )
-    text = formatting.format_sources(articles, page=page, pages=pages, total=total)
+    text = rendering.format_sources(articles, page=page, pages=pages, total=total)
     buttons = []
     if page > 0:
         buttons.append(
@@ -259,19 +214,3 @@ def _mentions_bot(message: Message, username: str | None) -> bool:
 def _replies_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
-
-
-async def _reply(
-    update: Update,
-    text: str,
-    reply_markup: InlineKeyboardMarkup | None = None,
-    *,
-    quote: bool | None = None,
-) -> None:
-    """Reply in the chat; quoting the message in groups (and for answers) so it is clear what to."""
-    message = update.effective_message
-    if message is None:
-        return
-    if quote is None:
-        quote = message.chat.type != ChatType.PRIVATE
-    await message.reply_text(text, reply_markup=reply_markup, do_quote=quote)

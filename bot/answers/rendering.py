@@ -1,98 +1,45 @@
 """Pure rendering of answers, article lists and stats as Telegram HTML (and plain terminal text).
 
 Telegram rejects a whole message when its HTML is off or when its visible text is longer than
-4,096 UTF-16 code units, so every outside string is escaped here and every length is counted the
-way Telegram counts it (`bot.html_split`); passages are cut to their budget by `bot.excerpts`.
-No I/O and no telegram imports: all of it is tested directly.
+4,096 UTF-16 code units, so every outside string is escaped (`bot.escaping`) and every length is
+counted the way Telegram counts it (`bot.html_split`); each hit is cited as `bot.citations` cites
+it, its passage cut to its budget by `bot.excerpts`. No I/O and no telegram imports: all of it is
+tested directly.
 """
 
 from __future__ import annotations
 
-import html
 import math
-import re
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from bot import texts
-from bot.excerpts import ELLIPSIS, Excerpt, clip_head, excerpt, fold, utf16_len
-from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len  # callers use formatting.to_plain
-from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
+from bot.citations import (
+    EXCERPT_MAX_CHARS,
+    also_in_html,
+    excerpt_html,
+    format_date,
+    meta_line,
+    passage_position,
+    relevance,
+    title_html,
+)
+from bot.escaping import escape, quoted
+from bot.excerpts import ELLIPSIS, excerpt, fold, shorten, utf16_len
+from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len
 
 if TYPE_CHECKING:
     from index.search.news_index import Hit, IndexStats
     from index.store.metadata import ArticleSummary
 
-# Cosine-score thresholds tuned to all-MiniLM-L6-v2: unrelated text scores below ~0.3, a passage
-# on the topic ~0.4-0.5, and one that states the answer 0.6 or more.
-_RELEVANCE_LABELS = {
-    STRONG: texts.RELEVANCE_STRONG, GOOD: texts.RELEVANCE_GOOD,
-    PARTIAL: texts.RELEVANCE_PARTIAL, WEAK: texts.RELEVANCE_WEAK,
-}  # fmt: skip
-
 QUESTION_MAX_CHARS = 200
-QUOTED_MAX_CHARS = 100  # the longest time zone name is 32; a longer echo only hides the point
 TITLE_LIMITS = (200, 100, 60)  # tried in turn until every excerpt gets MIN_EXCERPT_CHARS
 SOURCES_TITLE_CHARS = 120
-SOURCE_MAX_CHARS = 60
-DATE_MAX_CHARS = 24
-EXCERPT_MAX_CHARS = 600  # enough for the sentence and its neighbours; more is hard to read
 MIN_EXCERPT_CHARS = 120
-MAX_LINK_CHARS = 2048
-ALSO_IN_SHOWN = 3
-ALSO_IN_NAME_CHARS = 40
 PLAIN_WIDTH = 88
 _INDENT = "   "
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def escape(text: str) -> str:
-    """Text for Telegram HTML: only `&`, `<` and `>` need escaping outside attributes."""
-    return html.escape(text, quote=False)
-
-
-def quoted(text: str, limit: int = QUOTED_MAX_CHARS) -> str:
-    """What a user typed, as a reply may echo it: on one line, cut after a word with "…" to
-    `limit` units, escaped. Input is as long as a message (or longer, from a forged update),
-    and a reply that echoes it whole can outgrow Telegram's limit and fail."""
-    return escape(shorten(text, limit))
-
-
-def escape_attr(text: str) -> str:
-    """An attribute value (an href) inside double quotes, so `"` is escaped too."""
-    return html.escape(text, quote=True)
-
-
-def shorten(text: str, max_chars: int) -> str:
-    """`text` on one line, cut after a word with "…" so it takes at most `max_chars` units."""
-    text = fold(text).strip()
-    if utf16_len(text) <= max_chars:
-        return text
-    return clip_head(text, max_chars - 1, prefer_sentence=False) + ELLIPSIS if max_chars > 0 else ""
-
-
-def relevance(hit: Hit) -> str:
-    """A label a reader understands, with the score for those who want it. The label is the
-    band search measured for the hit's model (`index.search.relevance`); a citation kept from before
-    bands were measured gets the fixed cuts."""
-    band = hit.relevance or FIXED_SCALE.band(hit.score)
-    return f"{_RELEVANCE_LABELS.get(band, texts.RELEVANCE_WEAK)} · {hit.score:.2f}"
-
-
-def format_date(published: str | None) -> str | None:
-    """An ISO date or datetime as "26 Feb 2024" (fixed month names, whatever the locale)."""
-    raw = (published or "").strip()
-    if not raw:
-        return None
-    try:
-        day = datetime.fromisoformat(raw).date()
-    except ValueError:
-        return shorten(raw, DATE_MAX_CHARS)
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def human_size(size: int) -> str:
@@ -101,51 +48,6 @@ def human_size(size: int) -> str:
         return f"{max(0, size)} bytes"
     power = min(4, int(math.log(size, 1024)))
     return f"{size / 1024**power:.1f} {('KB', 'MB', 'GB', 'TB')[power - 1]}"
-
-
-def excerpt_html(part: Excerpt) -> str:
-    bold = f"<b>{escape(part.sentence)}</b>" if part.sentence else ""
-    start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end
-    return f"{start}{escape(part.before)}{bold}{escape(part.after)}{end}"
-
-
-def _linkable(url: str | None) -> bool:
-    """Only well-formed http(s) urls become links: Telegram rejects others, some are unsafe."""
-    if not url or len(url) > MAX_LINK_CHARS or re.search(r"[\s\x00-\x1f\x7f]", url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def title_html(title: str, url: str | None, limit: int) -> str:
-    short = shorten(title, limit)
-    shown = escape(short) if short else texts.UNTITLED
-    return f'<a href="{escape_attr(url or "")}">{shown}</a>' if _linkable(url) else shown
-
-
-def meta_line(source: str | None, published: str | None, *extra: str) -> str:
-    """The plain "Source · 26 Feb 2024 · …" line (escape it for HTML)."""
-    parts = [shorten(source or "", SOURCE_MAX_CHARS), format_date(published) or "", *extra]
-    return " · ".join(p for p in parts if p)
-
-
-def passage_position(hit: Hit) -> str:
-    """Where the passage sits in its article, when the article has more than one."""
-    if hit.passages_in_article <= 1:
-        return ""
-    return texts.PASSAGE_POSITION(hit.passage_number, hit.passages_in_article)
-
-
-def also_in_html(hit: Hit) -> str:
-    """ "Also in …" for a passage other articles carry too (the same wire story), or ""."""
-    if not hit.also_in:
-        return ""
-    shown = hit.also_in[:ALSO_IN_SHOWN]
-    names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
-    return f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
 
 
 def _share(room: int, wants: Sequence[int], cap: int) -> list[int]:

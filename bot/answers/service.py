@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
-from bot.questions import Question
-from bot.shared_state import SharedAnswerKeys
+from bot.answers.questions import Question
+from bot.answers.shared_keys import SharedAnswerKeys
 from index import Hit, NewsIndex
 
 

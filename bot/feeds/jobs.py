@@ -13,11 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from dataclasses import dataclass
 
-from telegram.ext import Application, ContextTypes
-
-from bot.services import services
+from bot.context import NewsApp, NewsContext
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter, WriteReport
 from index.articles.article import Article
@@ -26,27 +23,15 @@ from index.feeds.runner import Write, run_round
 
 log = logging.getLogger(__name__)
 
-FEEDS_KEY = "feeds"
 FEED_JOB = "feeds"
 STOP_CHECK_SECONDS = 0.2
 """How often a round checks whether the application is stopping."""
 
 
-@dataclass(frozen=True, slots=True)
-class FeedServices:
-    store: FeedStore
-
-
-def feed_store(context: ContextTypes.DEFAULT_TYPE) -> FeedStore:
-    found = context.bot_data[FEEDS_KEY]
-    assert isinstance(found, FeedServices)
-    return found.store
-
-
-async def open_feeds(app: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
+async def open_feeds(app: NewsApp, settings: BotSettings) -> None:
     """Open the feed store (its tables are migrated here) and schedule the job."""
     store = await asyncio.to_thread(FeedStore, settings.database)
-    app.bot_data[FEEDS_KEY] = FeedServices(store)
+    app.bot_data.feeds = store
     job_queue = app.job_queue
     if job_queue is None:
         raise RuntimeError("feeds need python-telegram-bot's job-queue extra")
@@ -59,10 +44,10 @@ async def open_feeds(app: Application, settings: BotSettings) -> None:  # type: 
     )
 
 
-def close_feeds(app: Application) -> None:  # type: ignore[type-arg]
-    found = app.bot_data.pop(FEEDS_KEY, None)
-    if isinstance(found, FeedServices):
-        found.store.close()
+def close_feeds(app: NewsApp) -> None:
+    store = app.bot_data.take_feeds()
+    if store is not None:
+        store.close()
 
 
 def _writer(settings: BotSettings, embedder: Embedder) -> Write:
@@ -74,19 +59,19 @@ def _writer(settings: BotSettings, embedder: Embedder) -> Write:
     return write
 
 
-async def feed_round(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feed_round(context: NewsContext) -> None:
     """Fetch the due feeds (by the lease's holder); a failure is logged, the next round runs.
 
     PTB's stop waits for running jobs, and a round can take minutes: the round is told to stop
     as soon as the application is stopping (SIGTERM, Ctrl-C), and it ends within a second or
     once an index write under way is done."""
-    shared = services(context)
+    shared = context.bot_data.services
     if not shared.leader.held:
         return
     write = _writer(shared.settings, shared.answers.index.embedder)
     stop = threading.Event()
     work = asyncio.ensure_future(
-        asyncio.to_thread(run_round, shared.settings, feed_store(context), write, stop)
+        asyncio.to_thread(run_round, shared.settings, context.bot_data.feeds, write, stop)
     )
     while not work.done():
         await asyncio.wait({work}, timeout=STOP_CHECK_SECONDS)

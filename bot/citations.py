@@ -1,0 +1,103 @@
+"""How a passage or an article is cited, in answers and alerts alike: its title as a link, a
+"source · date · part · relevance" line, other sources of the same passage, and the excerpt with
+its sentence in bold, as Telegram HTML.
+
+Every outside string is escaped (`bot.escaping`) and cut to a budget (`bot.excerpts`). No I/O and
+no telegram imports: all of it is tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from bot import texts
+from bot.escaping import escape, escape_attr
+from bot.excerpts import ELLIPSIS, Excerpt, shorten
+from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
+
+if TYPE_CHECKING:
+    from index.search.news_index import Hit
+
+# Cosine-score thresholds tuned to all-MiniLM-L6-v2: unrelated text scores below ~0.3, a passage
+# on the topic ~0.4-0.5, and one that states the answer 0.6 or more.
+_RELEVANCE_LABELS = {
+    STRONG: texts.RELEVANCE_STRONG, GOOD: texts.RELEVANCE_GOOD,
+    PARTIAL: texts.RELEVANCE_PARTIAL, WEAK: texts.RELEVANCE_WEAK,
+}  # fmt: skip
+
+SOURCE_MAX_CHARS = 60
+DATE_MAX_CHARS = 24
+EXCERPT_MAX_CHARS = 600  # enough for the sentence and its neighbours; more is hard to read
+MAX_LINK_CHARS = 2048
+ALSO_IN_SHOWN = 3
+ALSO_IN_NAME_CHARS = 40
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def relevance(hit: Hit) -> str:
+    """A label a reader understands, with the score for those who want it. The label is the
+    band search measured for the hit's model (`index.search.relevance`); a citation kept from before
+    bands were measured gets the fixed cuts."""
+    band = hit.relevance or FIXED_SCALE.band(hit.score)
+    return f"{_RELEVANCE_LABELS.get(band, texts.RELEVANCE_WEAK)} · {hit.score:.2f}"
+
+
+def format_date(published: str | None) -> str | None:
+    """An ISO date or datetime as "26 Feb 2024" (fixed month names, whatever the locale)."""
+    raw = (published or "").strip()
+    if not raw:
+        return None
+    try:
+        day = datetime.fromisoformat(raw).date()
+    except ValueError:
+        return shorten(raw, DATE_MAX_CHARS)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def excerpt_html(part: Excerpt) -> str:
+    bold = f"<b>{escape(part.sentence)}</b>" if part.sentence else ""
+    start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end
+    return f"{start}{escape(part.before)}{bold}{escape(part.after)}{end}"
+
+
+def _linkable(url: str | None) -> bool:
+    """Only well-formed http(s) urls become links: Telegram rejects others, some are unsafe."""
+    if not url or len(url) > MAX_LINK_CHARS or re.search(r"[\s\x00-\x1f\x7f]", url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def title_html(title: str, url: str | None, limit: int) -> str:
+    short = shorten(title, limit)
+    shown = escape(short) if short else texts.UNTITLED
+    return f'<a href="{escape_attr(url or "")}">{shown}</a>' if _linkable(url) else shown
+
+
+def meta_line(source: str | None, published: str | None, *extra: str) -> str:
+    """The plain "Source · 26 Feb 2024 · …" line (escape it for HTML)."""
+    parts = [shorten(source or "", SOURCE_MAX_CHARS), format_date(published) or "", *extra]
+    return " · ".join(p for p in parts if p)
+
+
+def passage_position(hit: Hit) -> str:
+    """Where the passage sits in its article, when the article has more than one."""
+    if hit.passages_in_article <= 1:
+        return ""
+    return texts.PASSAGE_POSITION(hit.passage_number, hit.passages_in_article)
+
+
+def also_in_html(hit: Hit) -> str:
+    """ "Also in …" for a passage other articles carry too (the same wire story), or ""."""
+    if not hit.also_in:
+        return ""
+    shown = hit.also_in[:ALSO_IN_SHOWN]
+    names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
+    return f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
