@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from index import CitationRecordError, Hit, SourceRef, hit_from_record, hit_record
-from tests.bot.test_formatting import hit_lists, make_hit
+from tests.bot.rendering_helpers import hit_lists, make_hit
 
 # What the first alerts wrote: `dataclasses.asdict(hit)` before `also_in` and `row` existed.
 FORMAT_1 = {
