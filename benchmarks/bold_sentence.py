@@ -8,7 +8,7 @@ holds. A choice is right when the best-scored sentence contains the answer. The 
 - sentence: the sentence alone;
 - title + sentence: after its article's title, as passages are embedded;
 - previous + sentence: after the sentence before it in the passage;
-- title + previous + sentence: both (HIGHLIGHT_IN_CONTEXT: what index versions of format 1 use,
+- title + previous + sentence: both (BOLD_SENTENCE_IN_CONTEXT: what index versions of format 1 use,
   each sentence embedded at question time);
 
 and the readings pooled from the passage's own forward pass (what format 2 stores, no model
@@ -107,7 +107,7 @@ def collect(
         if not question.answers:
             continue
         hits = index.search(
-            question.text, k=1, min_score=-1.0, highlight=False, as_of=question.asked
+            question.text, k=1, min_score=-1.0, bold_sentence=False, as_of=question.asked
         )
         if not hits or not contains_answer(hits[0].text, question.answers):
             continue

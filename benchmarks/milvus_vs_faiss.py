@@ -127,7 +127,7 @@ def seed_run(embedder: Embedder, folder: Path, rounds: int) -> list[str]:
         vectors = embedder.encode_queries(SEED_QUESTIONS)
         vtimes = vector_times(index.snapshot(), np.repeat(vectors, rounds, axis=0))
         cited = [
-            [(h.row, h.highlight, round(h.score, 4)) for h in index.search(q, 3)]
+            [(h.row, h.bold_sentence, round(h.score, 4)) for h in index.search(q, 3)]
             for q in SEED_QUESTIONS
         ]
         results[store] = (report, build, rows, times, vtimes, cited)

@@ -63,7 +63,7 @@ def measure(model: str, folder: Path) -> dict[str, tuple[float, float, float]]:
         english, other, times = [], [], []
         for language, question, expected in QUESTIONS:
             began = time.perf_counter()
-            hits = index.search(question, k=1, min_score=-1.0, highlight=False)
+            hits = index.search(question, k=1, min_score=-1.0, bold_sentence=False)
             times.append((time.perf_counter() - began) * 1000)
             hit = bool(hits) and expected in hits[0].text
             (english if language == "en" else other).append(hit)

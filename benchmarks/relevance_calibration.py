@@ -75,7 +75,7 @@ def judge(dataset: str, settings: IndexSettings, embedder: Embedder) -> list[Jud
             if questions.kind != "beir" and not question.answers:
                 continue  # its answer is not spelled out in an article: nothing to judge
             hits = index.search(
-                question.text, k=CITED, min_score=-1.0, highlight=False, as_of=question.asked
+                question.text, k=CITED, min_score=-1.0, bold_sentence=False, as_of=question.asked
             )
             for hit in hits:
                 if questions.kind == "beir":

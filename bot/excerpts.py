@@ -1,4 +1,4 @@
-"""What to show of a passage: the highlighted sentence with balanced context, within a budget.
+"""What to show of a passage: the bold sentence with balanced context, within a budget.
 
 Budgets are UTF-16 code units, the way Telegram counts them, and text is cut at word (or
 sentence) boundaries with "…" where it is clipped. The measuring and cutting helpers here
@@ -82,9 +82,9 @@ class Excerpt:
         return f"{start}{self.before}{self.sentence}{self.after}{end}"
 
 
-def _parts(text: str, highlight: tuple[int, int]) -> tuple[str, str, str]:
-    """Folded text before, of and after the highlight; an unusable highlight focuses the start."""
-    start, end = (min(max(0, int(v)), len(text)) for v in highlight)
+def _parts(text: str, bold: tuple[int, int]) -> tuple[str, str, str]:
+    """Folded text before, of and after the bold sentence; an unusable one focuses the start."""
+    start, end = (min(max(0, int(v)), len(text)) for v in bold)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -94,13 +94,13 @@ def _parts(text: str, highlight: tuple[int, int]) -> tuple[str, str, str]:
     return fold(text[:start]).lstrip(), fold(text[start:end]), fold(text[end:]).rstrip()
 
 
-def excerpt(text: str, highlight: tuple[int, int], max_chars: int) -> Excerpt:
-    """The highlighted sentence with balanced context, `Excerpt.text` ≤ `max_chars` UTF-16 units.
+def excerpt(text: str, bold: tuple[int, int], max_chars: int) -> Excerpt:
+    """The bold sentence with balanced context, `Excerpt.text` ≤ `max_chars` UTF-16 units.
 
     The sentence is kept whole when it fits (else cut after a word); context is cut at word or
     sentence boundaries. Below 2 units nothing fits with its "…", so the excerpt is empty.
     """
-    before, sentence, after = _parts(text, highlight)
+    before, sentence, after = _parts(text, bold)
     nb, ns, na = utf16_len(before), utf16_len(sentence), utf16_len(after)
     if nb + ns + na <= max_chars:
         return Excerpt(before, sentence, after, False, False)

@@ -320,12 +320,12 @@ def run_config(
             k=depth,
             min_score=-1.0,
             max_per_article=per_article,
-            highlight=False,
+            bold_sentence=False,
             as_of=question.asked,
         )
         times.append((time.perf_counter() - started) * 1000)
         if hits and questions.kind != "beir":
-            hits[0] = index.highlighted(hits[0], question.text)
+            hits[0] = index.with_bold_sentence(hits[0], question.text)
         runs.append(hits)
     metrics = METRICS[questions.kind](questions.questions, runs)
     return metrics, statistics.median(times) if times else 0.0, runs
@@ -333,7 +333,7 @@ def run_config(
 
 def bold_holds_answer(hit: Hit, answers: Sequence[str]) -> bool:
     """Whether the sentence shown in bold contains one of the answers."""
-    return contains_answer(hit.text[hit.highlight[0] : hit.highlight[1]], answers)
+    return contains_answer(hit.text[hit.bold_sentence[0] : hit.bold_sentence[1]], answers)
 
 
 NEWS_METRICS = (
@@ -562,8 +562,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"lexical weight={base.search_lexical_weight}, "
         f"recency weight={base.search_recency_weight} "
         f"(half-life {base.search_recency_half_life_days:g} days), "
-        f"highlight lexical weight={base.highlight_lexical_weight}, "
-        f"highlight in context={base.highlight_in_context}, "
+        f"bold sentence lexical weight={base.bold_sentence_lexical_weight}, "
+        f"bold sentence in context={base.bold_sentence_in_context}, "
         f"passages ≤ {base.passage_max_tokens} tokens, overlap {base.passage_overlap_sentences}\n"
     )
     result = f"{header}\n{sections(questions, runs, latencies, args.part)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -198,7 +198,8 @@ class IndexSettings(DataSettings):
         default=7.0, gt=0.0, description="Days after which an article's freshness has halved."
     )
     # The bold sentence: cosine to the question plus this weight x the question's words in it.
-    highlight_lexical_weight: float = Field(
+    bold_sentence_lexical_weight: float = Field(
+        validation_alias=AliasChoices("bold_sentence_lexical_weight", "highlight_lexical_weight"),
         default=1.5,
         ge=0.0,
         le=10.0,
@@ -209,14 +210,16 @@ class IndexSettings(DataSettings):
     # time; format 2 stores each sentence's vector, pooled from its passage's forward pass.
     # Each sentence is embedded after its article's title and the sentence before it; meant with
     # a lexical weight above 0, whose words keep the choice on the sentence itself.
-    highlight_in_context: bool = Field(
+    bold_sentence_in_context: bool = Field(
+        validation_alias=AliasChoices("bold_sentence_in_context", "highlight_in_context"),
         default=True,
         description="Index format 1 only: embed each sentence after its article's title and the "
         "sentence before it when choosing the bold sentence.",
     )
     # Sentences embedded for bold sentences, kept in memory (~1.5 KB each): a story many ask
     # about is embedded once.
-    highlight_memo_size: int = Field(
+    bold_sentence_memo_size: int = Field(
+        validation_alias=AliasChoices("bold_sentence_memo_size", "highlight_memo_size"),
         default=20_000,
         ge=0,
         description="Index format 1 only: sentences embedded at question time kept in memory "

@@ -60,7 +60,7 @@ def format_alert(alert: ArticleAlert, *, max_chars: int = TELEGRAM_LIMIT) -> str
     )
     room = max_chars - visible_len(f"{head}\n\n{frame}")
     budget = max(0, min(room, EXCERPT_MAX_CHARS, utf16_len(fold(hit.text).strip())))
-    return f"{head}\n\n{frame}{excerpt_html(excerpt(hit.text, hit.highlight, budget))}".rstrip()
+    return f"{head}\n\n{frame}{excerpt_html(excerpt(hit.text, hit.bold_sentence, budget))}".rstrip()
 
 
 def format_digest(
@@ -85,7 +85,7 @@ def format_digest(
     budget = min(DIGEST_EXCERPT_CHARS, room // max(1, len(frames)))
     if budget >= MIN_DIGEST_EXCERPT_CHARS:
         frames = [
-            f"{frame}\n{excerpt_html(excerpt(alert.hit.text, alert.hit.highlight, budget))}"
+            f"{frame}\n{excerpt_html(excerpt(alert.hit.text, alert.hit.bold_sentence, budget))}"
             for frame, alert in zip(frames, alerts, strict=True)
         ]
     return split_message("\n\n".join([head, *frames]), max_chars)

@@ -95,7 +95,7 @@ def format_answer(
     wants = [utf16_len(fold(hit.text).strip()) for hit in hits]
     budgets = _share(room, wants, EXCERPT_MAX_CHARS)
     blocks = [
-        (frame + excerpt_html(excerpt(hit.text, hit.highlight, budget))).rstrip("\n")
+        (frame + excerpt_html(excerpt(hit.text, hit.bold_sentence, budget))).rstrip("\n")
         for frame, hit, budget in zip(frames, hits, budgets, strict=True)
     ]
     return "\n\n".join([head, *blocks, *notes])
@@ -121,7 +121,7 @@ def format_answer_plain(
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it
         if hit.also_in:
             lines.append(_wrap(to_plain(also_in_html(hit)).strip()))
-        part = excerpt(hit.text, hit.highlight, EXCERPT_MAX_CHARS)
+        part = excerpt(hit.text, hit.bold_sentence, EXCERPT_MAX_CHARS)
         bold = f"**{part.sentence}**" if part.sentence else ""
         start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end
         body = f"{start}{part.before}{bold}{part.after}{end}"

@@ -44,8 +44,9 @@ class Hit:
     url: str | None
     source: str | None
     published: str | None
-    highlight: tuple[int, int] = (0, 0)
-    """The sentence of `text` that best matches the question, as offsets into `text`."""
+    bold_sentence: tuple[int, int] = (0, 0)
+    """The sentence of `text` that best matches the question, as offsets into `text` (stored
+    under the name `highlight` in citation records, which older programs read)."""
     passage_number: int = 1
     """Where the passage is in its article: passage `passage_number` of `passages_in_article`."""
     passages_in_article: int = 1
@@ -74,7 +75,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
             "end": hit.end,
             "number": hit.passage_number,
             "of": hit.passages_in_article,
-            "highlight": list(hit.highlight),
+            "highlight": list(hit.bold_sentence),
             "row": hit.row,
         },
         "article": _source_record(hit),
@@ -105,7 +106,7 @@ def hit_from_record(record: Mapping[str, Any]) -> Hit:
 
 def _from_format_1(record: Mapping[str, Any]) -> Hit:
     values = {k: v for k, v in record.items() if k in _HIT_FIELDS}
-    values["highlight"] = tuple(values.get("highlight") or (0, 0))
+    values["bold_sentence"] = tuple(record.get("highlight") or (0, 0))
     values["also_in"] = tuple(_source(ref) for ref in values.get("also_in") or ())
     return Hit(**values)
 
@@ -118,7 +119,7 @@ def _from_format_2(record: Mapping[str, Any]) -> Hit:
         text=passage["text"],
         start=int(passage["start"]),
         end=int(passage["end"]),
-        highlight=(int(passage["highlight"][0]), int(passage["highlight"][1])),
+        bold_sentence=(int(passage["highlight"][0]), int(passage["highlight"][1])),
         passage_number=int(passage["number"]),
         passages_in_article=int(passage["of"]),
         row=int(passage.get("row", -1)),

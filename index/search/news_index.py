@@ -90,8 +90,8 @@ class NewsIndex:
         self._batcher_lock = threading.Lock()
         self._bold = BoldSentence(
             self._embed_sentences,
-            lexical_weight=settings.highlight_lexical_weight,
-            in_context=settings.highlight_in_context,
+            lexical_weight=settings.bold_sentence_lexical_weight,
+            in_context=settings.bold_sentence_in_context,
         )
 
     @property
@@ -142,7 +142,7 @@ class NewsIndex:
 
     def _embed_sentences(self, texts: Sequence[str]) -> np.ndarray:
         """Sentences as the bold-sentence choice reads them, recent ones from memory."""
-        size = self._settings.highlight_memo_size
+        size = self._settings.bold_sentence_memo_size
         if not size:
             return self.embedder.encode_documents(texts)
         if self._sentence_memo is None:
@@ -167,7 +167,7 @@ class NewsIndex:
         offset: int = 0,
         min_score: float | None = None,
         max_per_article: int | None = None,
-        highlight: bool = True,
+        bold_sentence: bool = True,
         as_of: date | None = None,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
@@ -216,24 +216,24 @@ class NewsIndex:
             min_score=settings.search_min_score if min_score is None else min_score,
             same_story=_same_story(records),
         )
-        if highlight:
-            highlights = self._bold.best(
+        if bold_sentence:
+            bold_sentences = self._bold.best(
                 snapshot, vector, prepared, [records[c.row] for c in chosen]
             )
         else:  # ranking alone (evaluations): skip the sentence embeddings
-            highlights = [(0, 0)] * len(chosen)
+            bold_sentences = [(0, 0)] * len(chosen)
         return [
             _hit(
                 rank,
                 candidate.score,
                 self._relevance.band(candidate.score),
                 records[candidate.row],
-                highlight,
+                bold,
                 candidate.copies,
                 records,
             )
-            for rank, (candidate, highlight) in enumerate(
-                zip(chosen, highlights, strict=True), offset + 1
+            for rank, (candidate, bold) in enumerate(
+                zip(chosen, bold_sentences, strict=True), offset + 1
             )
         ]
 
@@ -258,7 +258,7 @@ class NewsIndex:
         """The words of each article as the word index has them (`topic_matching.article_words`)."""
         return article_words(self.snapshot(), article_ids)
 
-    def highlighted(self, hit: Hit, question: str) -> Hit:
+    def with_bold_sentence(self, hit: Hit, question: str) -> Hit:
         """`hit` with the sentence search would bold for `question` (for a hit found unbolded)."""
         prepared = prepare_query(question, self._settings.search_max_query_chars)
         if prepared is None:
@@ -270,7 +270,7 @@ class NewsIndex:
             (span,) = self._bold.embedded(vector, prepared, [(hit.title, hit.text)])
         else:
             (span,) = self._bold.best(snapshot, vector, prepared, [record])
-        return replace(hit, highlight=span)
+        return replace(hit, bold_sentence=span)
 
     def lead_passages(self, article_ids: Sequence[str]) -> dict[str, int]:
         """The row of each article's first passage (what to show for "every new article")."""
@@ -284,20 +284,20 @@ class NewsIndex:
     ) -> Hit | None:
         """A passage as a citation; None if it is gone.
 
-        With a `(text, vector)` topic, its sentence that best matches the topic is highlighted,
+        With a `(text, vector)` topic, its sentence that best matches the topic is the bold sentence,
         chosen as search chooses the bold sentence of an answer.
         """
         snapshot = self.snapshot()
         record = snapshot.passages([row]).get(row)
         if record is None:
             return None
-        highlight = (0, 0)
+        bold = (0, 0)
         if topic is not None:
             text, vector = topic
-            (highlight,) = self._bold.best(
+            (bold,) = self._bold.best(
                 snapshot, np.asarray(vector, dtype=np.float32), text, [record]
             )
-        return _hit(1, score, self._relevance.band(score), record, highlight)
+        return _hit(1, score, self._relevance.band(score), record, bold)
 
     def _candidates(
         self,
@@ -374,7 +374,7 @@ def _hit(
     score: float,
     relevance: str,
     record: PassageRecord,
-    highlight: tuple[int, int],
+    bold: tuple[int, int],
     copies: Sequence[Candidate] = (),
     records: dict[int, PassageRecord] | None = None,
 ) -> Hit:
@@ -387,7 +387,7 @@ def _hit(
             )
     return Hit(
         rank, score, record.text, record.start, record.end, record.article_id, record.title,
-        record.url, record.source, record.published, highlight, record.ordinal + 1,
+        record.url, record.source, record.published, bold, record.ordinal + 1,
         record.passages_in_article, tuple(also_in), record.row, relevance,
     )  # fmt: skip
 

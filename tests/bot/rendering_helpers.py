@@ -91,7 +91,7 @@ def make_hit(**changes: object) -> Hit:
     fields: dict[str, object] = dict(
         rank=1, score=0.62, text=PASSAGE, start=0, end=len(PASSAGE), article_id="a1",
         title="Macron says sending troops is not ruled out", url="https://www.bbc.com/news/1",
-        source="BBC", published="2024-02-26", highlight=(PASSAGE.index(SENTENCE), PASSAGE.index(SENTENCE) + len(SENTENCE)),
+        source="BBC", published="2024-02-26", bold_sentence=(PASSAGE.index(SENTENCE), PASSAGE.index(SENTENCE) + len(SENTENCE)),
     )  # fmt: skip
     fields.update(changes)
     return Hit(**fields)  # type: ignore[arg-type]

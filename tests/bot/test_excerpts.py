@@ -1,4 +1,4 @@
-"""What to show of a passage: the highlighted sentence with balanced context, within a budget."""
+"""What to show of a passage: the bold sentence with balanced context, within a budget."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.emulator import parse_html, utf16_len
 @settings(max_examples=150, deadline=None)
 @given(text=tricky_text, start=st.integers(-5, 120), end=st.integers(-5, 120),
        max_chars=st.one_of(st.integers(2, 40), st.integers(2, 600)))  # fmt: skip
-def test_excerpt_fits_and_keeps_the_start_of_the_highlight(
+def test_excerpt_fits_and_keeps_the_start_of_the_bold_sentence(
     text: str, start: int, end: int, max_chars: int
 ) -> None:
     part = excerpt(text, (start, end), max_chars)
@@ -24,7 +24,7 @@ def test_excerpt_fits_and_keeps_the_start_of_the_highlight(
     expected = fold(text[a:b]) if a < b else ""
     assert expected.startswith(part.sentence)
     if expected and max_chars >= 3:
-        assert part.sentence, "something of the highlight is always shown"
+        assert part.sentence, "something of the bold sentence is always shown"
     if utf16_len(expected) + 2 <= max_chars:
         assert part.sentence == expected, "a sentence that fits is never cut"
     assert fold(text).find(fold(part.before + part.sentence + part.after)) >= 0
@@ -72,10 +72,10 @@ def test_excerpt_shares_the_room_between_both_sides() -> None:
     assert not first.clipped_start and len(first.text) >= 115, "unused room goes to the after side"
 
 
-@pytest.mark.parametrize("highlight", [(0, 0), (50, 10), (-3, 10**6), (5, 5), (10**6, 10**6 + 5)])
-def test_excerpt_survives_unusable_highlights(highlight: tuple[int, int]) -> None:
-    part = excerpt(PASSAGE, highlight, 80)
+@pytest.mark.parametrize("bold", [(0, 0), (50, 10), (-3, 10**6), (5, 5), (10**6, 10**6 + 5)])
+def test_excerpt_survives_unusable_bold_sentences(bold: tuple[int, int]) -> None:
+    part = excerpt(PASSAGE, bold, 80)
     assert len(part.text) <= 80 and part.text.lstrip("…")
-    assert excerpt("", highlight, 80).text == ""
-    out = format_answer("q", [make_hit(highlight=highlight)], page=0, has_more=False)
+    assert excerpt("", bold, 80).text == ""
+    out = format_answer("q", [make_hit(bold_sentence=bold)], page=0, has_more=False)
     parse_html(out)

@@ -134,11 +134,11 @@ def test_missing_data_is_reported_and_not_an_error(
 
 def test_config_overrides_are_validated_like_the_environment() -> None:
     name, overrides = evaluation.parse_config(
-        "plain bold: highlight_in_context=false, search_lexical_weight=0.25,search_fusion=rrf"
+        "plain bold: bold_sentence_in_context=false, search_lexical_weight=0.25,search_fusion=rrf"
     )
     assert name == "plain bold"
     assert overrides == {
-        "highlight_in_context": False,
+        "bold_sentence_in_context": False,
         "search_lexical_weight": 0.25,
         "search_fusion": "rrf",
     }

@@ -42,7 +42,7 @@ def test_a_record_names_its_format() -> None:
 
 def test_a_first_format_record_still_reads() -> None:
     hit = hit_from_record(json.loads(json.dumps(FORMAT_1)))
-    assert (hit.article_id, hit.start, hit.end, hit.highlight) == (
+    assert (hit.article_id, hit.start, hit.end, hit.bold_sentence) == (
         "estonia-drones",
         120,
         193,

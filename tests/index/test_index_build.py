@@ -434,17 +434,19 @@ def test_readers_never_see_a_half_written_index(
 
 
 @both_stores
-def test_the_answer_sentence_is_highlighted(settings: IndexSettings, embedder: Embedder) -> None:
+def test_the_answer_sentence_is_the_bold_sentence(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
     IndexWriter(settings, embedder).rebuild([SEEDS])
     index = NewsIndex(settings, embedder)
     top = index.search(QUESTION)[0]
-    start, end = top.highlight
+    start, end = top.bold_sentence
     assert top.text[start:end].startswith(
         "The Paris conference comes after France, Germany and the UK"
     )
-    unbolded = index.search(QUESTION, highlight=False)[0]
-    assert unbolded.highlight == (0, 0)
-    assert index.highlighted(unbolded, QUESTION) == top
+    unbolded = index.search(QUESTION, bold_sentence=False)[0]
+    assert unbolded.bold_sentence == (0, 0)
+    assert index.with_bold_sentence(unbolded, QUESTION) == top
 
 
 @both_stores
@@ -452,7 +454,7 @@ def test_topics_match_new_articles_by_their_best_passage(
     settings: IndexSettings, embedder: Embedder, tmp_path: Path
 ) -> None:
     """What alerts use: per article and topic the best passage, its cosine from the stored
-    vectors (no re-embedding), the lexical boost for a named place, and a cited highlight."""
+    vectors (no re-embedding), the lexical boost for a named place, and a cited bold sentence."""
     IndexWriter(settings, embedder).rebuild([SEEDS])
     volcano = write_article(tmp_path / "new", "volcano.md", "Iceland volcano erupts", VOLCANO)
     IndexWriter(settings, embedder).add([volcano])
@@ -480,10 +482,10 @@ def test_topics_match_new_articles_by_their_best_passage(
 
     hit = index.cite(lifted.row, lifted.cosine, (topics[0], vectors[0]))
     assert hit is not None and hit.title == "Iceland volcano erupts"
-    assert "erupted" in hit.text[hit.highlight[0] : hit.highlight[1]]
+    assert "erupted" in hit.text[hit.bold_sentence[0] : hit.bold_sentence[1]]
     lead = index.lead_passages([seed_id])[seed_id]
     plain = index.cite(lead, 1.0)
-    assert plain is not None and plain.passage_number == 1 and plain.highlight == (0, 0)
+    assert plain is not None and plain.passage_number == 1 and plain.bold_sentence == (0, 0)
 
 
 def test_hybrid_search_keeps_rare_names_and_reads_old_versions(

@@ -78,7 +78,7 @@ def test_both_stores_give_the_same_citations(
         index = NewsIndex(on, embedder)
         results[store] = [
             [
-                (h.row, h.article_id, h.start, h.end, h.highlight, round(h.score, 4))
+                (h.row, h.article_id, h.start, h.end, h.bold_sentence, round(h.score, 4))
                 for h in index.search(q, k=4, min_score=-1.0)
             ]
             for q in QUESTIONS
@@ -129,7 +129,7 @@ def test_add_reuses_the_stored_vectors_of_unchanged_articles(
     rows = [row for row, article in after.passage_rows(["000_73da1f60caab5eee"])]
     assert np.array_equal(after.passage_vectors(rows), seed_vectors)
     hits = NewsIndex(settings, embedder).search(QUESTIONS[0])
-    assert hits[0].highlight != (0, 0) and "10-year" in hits[0].text
+    assert hits[0].bold_sentence != (0, 0) and "10-year" in hits[0].text
 
 
 @pytest.mark.parametrize("field", ["dimension", "model"])

@@ -66,7 +66,7 @@ def _answers(index: NewsIndex) -> list[list[tuple[object, ...]]]:
 
 def _shown(h: Hit) -> tuple[object, ...]:
     return (
-        h.article_id, h.title, h.start, h.end, h.highlight, round(h.score, 4), h.passage_number,
+        h.article_id, h.title, h.start, h.end, h.bold_sentence, round(h.score, 4), h.passage_number,
         h.passages_in_article, h.published,
     )  # fmt: skip
 

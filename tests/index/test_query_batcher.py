@@ -137,8 +137,10 @@ def test_questions_searched_together_find_what_each_finds_alone(
         found = [first.result(), *(f.result() for f in rest)]
     assert pausing.calls == [1, len(asked) - 1], "the three waiting went in one call"
     assert [
-        [(h.article_id, h.start, h.highlight, round(h.score, 4)) for h in hits] for hits in found
+        [(h.article_id, h.start, h.bold_sentence, round(h.score, 4)) for h in hits]
+        for hits in found
     ] == [
-        [(h.article_id, h.start, h.highlight, round(h.score, 4)) for h in hits] for hits in expected
+        [(h.article_id, h.start, h.bold_sentence, round(h.score, 4)) for h in hits]
+        for hits in expected
     ]
     assert all(found), "every question found passages"

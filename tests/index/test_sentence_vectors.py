@@ -145,7 +145,7 @@ def test_a_reply_embeds_nothing_but_the_question(
     counting.documents = 0
     index = NewsIndex(settings, counting)
     top = index.search(QUESTION)[0]
-    assert top.text[top.highlight[0] : top.highlight[1]].startswith(ANSWER_START)
+    assert top.text[top.bold_sentence[0] : top.bold_sentence[1]].startswith(ANSWER_START)
     assert counting.documents == 0, "the bold sentence came from the stored vectors"
     again = IndexWriter(settings, counting).rebuild([SEEDS])
     assert again.embedded == 0 and counting.documents == 0, "an unchanged rebuild embeds nothing"
@@ -174,13 +174,13 @@ def test_a_format_1_version_serves_until_a_write_stores_its_sentences(
     with caplog.at_level("WARNING"):
         old = NewsIndex(settings, embedder).search(QUESTION)[0]
     assert "stores no sentence vectors" in caplog.text
-    assert old.text[old.highlight[0] : old.highlight[1]].startswith(ANSWER_START)
+    assert old.text[old.bold_sentence[0] : old.bold_sentence[1]].startswith(ANSWER_START)
 
     upgraded = IndexWriter(settings, embedder).rebuild([SEEDS])
     assert upgraded.version is not None and upgraded.unchanged == upgraded.articles
     assert Manifest.load(upgraded.version).format_version == 2
     new = NewsIndex(settings, embedder).search(QUESTION)[0]
-    assert new.text[new.highlight[0] : new.highlight[1]].startswith(ANSWER_START)
+    assert new.text[new.bold_sentence[0] : new.bold_sentence[1]].startswith(ANSWER_START)
 
 
 def test_sentence_vectors_that_disagree_with_the_listing_are_refused(

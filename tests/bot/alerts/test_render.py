@@ -143,7 +143,7 @@ def test_a_burst_or_a_daily_chat_gets_one_digest_settling_every_alert() -> None:
 def test_a_split_digest_settles_its_alerts_with_the_last_part() -> None:
     long_text = "A sentence about ports. " * 40
     alerts = [
-        pending(str(i), text=long_text, title="T" * 100, highlight=(0, 10)) for i in range(120)
+        pending(str(i), text=long_text, title="T" * 100, bold_sentence=(0, 10)) for i in range(120)
     ]
     parts = plan_messages(decoded(alerts), digest_after=3, daily=False)
     assert len(parts) > 1

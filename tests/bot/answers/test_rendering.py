@@ -99,7 +99,7 @@ def test_markup_in_title_and_question_is_shown_not_obeyed() -> None:
 def test_the_answer_fits_with_ten_long_hits_and_long_titles() -> None:
     long_text = " ".join(f"Sentence {i} is about the war in Ukraine." for i in range(300))
     hits = [
-        make_hit(rank=r, text=long_text, highlight=(2000, 2100), title="Very long title 😀 " * 60,
+        make_hit(rank=r, text=long_text, bold_sentence=(2000, 2100), title="Very long title 😀 " * 60,
                  source="S" * 300, published="x" * 300)
         for r in range(1, 11)
     ]  # fmt: skip
@@ -244,7 +244,7 @@ def also_in_line(answer_html: str) -> str | None:
 def test_the_words_of_a_passage_are_not_taken_for_the_also_in_count() -> None:
     """The example that once failed: a passage reading "more " beside two other sources."""
     refs = tuple(SourceRef(f"o{i}", f"Copy {i}", None, f"Wire {i}", None) for i in range(2))
-    text = format_answer("q", [make_hit(text="more ", highlight=(0, 4), also_in=refs)],
+    text = format_answer("q", [make_hit(text="more ", bold_sentence=(0, 4), also_in=refs)],
                          page=0, has_more=False)  # fmt: skip
     assert "more" in visible(text), "the old whole-message assertion would fail here"
     assert also_in_line(text) == "also in Wire 0, Wire 1"
