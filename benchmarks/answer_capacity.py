@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.provenance import commit
-from evaluation.run import DATASETS, SHARED_EVAL, ensure_index, eval_settings
+from evaluation.datasets import DATASETS, SHARED_EVAL, ensure_index, eval_settings
 from index import IndexSettings, NewsIndex, load_embedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from benchmarks.corpora import REALTIMEQA_ARTICLES
 from benchmarks.provenance import commit
-from evaluation.run import eval_settings
+from evaluation.datasets import eval_settings
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
 from index.embedding.model_input import document_text
 from index.store.factory import MilvusSource

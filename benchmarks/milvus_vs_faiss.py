@@ -46,7 +46,7 @@ import numpy as np
 
 from benchmarks.corpora import REALTIMEQA_ARTICLES, realtimeqa_questions
 from benchmarks.provenance import commit
-from evaluation.run import eval_settings
+from evaluation.datasets import eval_settings
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
 from index.embedding.model_input import document_text
 from index.embedding.sentence_vectors import quantize

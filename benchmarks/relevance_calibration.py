@@ -34,7 +34,7 @@ from sklearn.isotonic import IsotonicRegression
 
 from benchmarks.provenance import commit
 from evaluation.metrics import contains_answer
-from evaluation.run import open_dataset, question_parts
+from evaluation.datasets import open_dataset, question_parts
 from index import Embedder, IndexSettings, load_embedder
 from index.search.relevance import (
     BAND_RATES,

@@ -43,7 +43,7 @@ import faiss
 import numpy as np
 
 from benchmarks.provenance import commit
-from evaluation.run import DATASETS, SHARED_EVAL, eval_settings, read_jsonl
+from evaluation.datasets import DATASETS, SHARED_EVAL, eval_settings, read_jsonl
 from index import IndexSettings, load_embedder
 from index.search.news_index import MIN_CANDIDATES
 from index.store.faiss.recall import build_recall, exact_neighbours, recall_at_k, spread

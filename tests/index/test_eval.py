@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation import run as evaluation
+from evaluation import datasets, run
 from evaluation.splits import (
     folds_by_group,
     folds_by_hash,
@@ -61,7 +61,7 @@ def test_news_questions_table_dump_and_reuse(
     dump = tmp_path / "run.jsonl"
     output = tmp_path / "results.md"
     args = ["--corpus", str(corpus), "--questions", str(questions), "-k", "2"]
-    assert evaluation.main([*args, "--dump", str(dump), "--output", str(output)]) == 0
+    assert run.main([*args, "--dump", str(dump), "--output", str(output)]) == 0
     captured = capsys.readouterr()
     assert "indexing" in captured.err
     assert "| configuration | article hit@1 |" in captured.out
@@ -75,13 +75,13 @@ def test_news_questions_table_dump_and_reuse(
     assert set(lines[0]["hits"][0]) == {"article_id", "text", "score"}
     assert "questions over 3 articles" in output.read_text("utf-8")
 
-    assert evaluation.main(args) == 0  # the same corpus: the index is reused
+    assert run.main(args) == 0  # the same corpus: the index is reused
     captured = capsys.readouterr()
     assert "indexing" not in captured.err
     assert "#### Report part (1 questions" in captured.out  # q2: the later "week"
     assert "#### Tune part (1 questions" in captured.out
 
-    assert evaluation.main([*args, "--part", "tune"]) == 0  # q2 is not even searched
+    assert run.main([*args, "--part", "tune"]) == 0  # q2 is not even searched
     out = capsys.readouterr().out
     assert "1 questions over 3 articles" in out and "#### Tune part only (1 questions" in out
     assert "Report part" not in out
@@ -101,7 +101,7 @@ def test_beir_and_squad_formats(tmp_path: Path, capsys: pytest.CaptureFixture[st
     (tmp_path / "beir" / "qrels" / "test.tsv").write_text(
         "query-id\tcorpus-id\tscore\n1\tchess\t1\n", "utf-8"
     )
-    assert evaluation.main(["--corpus", str(corpus), "--questions", str(queries)]) == 0
+    assert run.main(["--corpus", str(corpus), "--questions", str(queries)]) == 0
     out = capsys.readouterr().out
     assert "1 questions over 3 articles" in out and "| nDCG@10 | recall@10 | recall@100 |" in out
     assert "| product | 1.000 | 1.000 | 1.000 |" in out
@@ -116,7 +116,7 @@ def test_beir_and_squad_formats(tmp_path: Path, capsys: pytest.CaptureFixture[st
         [{"question": "Where did Ding Liren win the championship?", "article_id": "chess",
           "passage_id": "chess", "answers": ["Astana"], "answer_starts": [49]}],
     )  # fmt: skip
-    assert evaluation.main(["--corpus", str(passages), "--questions", str(questions)]) == 0
+    assert run.main(["--corpus", str(passages), "--questions", str(questions)]) == 0
     out = capsys.readouterr().out
     assert "| passage hit@1 | answer in bold@1 | answer-sentence accuracy |" in out
     assert "| product | 1.000 | 1.000 | 1.000 |" in out
@@ -127,13 +127,13 @@ def test_missing_data_is_reported_and_not_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "nothing.jsonl"
-    assert evaluation.main(["--corpus", str(missing), "--questions", str(missing)]) == 0
+    assert run.main(["--corpus", str(missing), "--questions", str(missing)]) == 0
     assert "nothing to measure" in capsys.readouterr().err
-    assert evaluation.main([]) == 2
+    assert run.main([]) == 2
 
 
 def test_config_overrides_are_validated_like_the_environment() -> None:
-    name, overrides = evaluation.parse_config(
+    name, overrides = run.parse_config(
         "plain bold: bold_sentence_in_context=false, search_lexical_weight=0.25,search_fusion=rrf"
     )
     assert name == "plain bold"
@@ -143,7 +143,7 @@ def test_config_overrides_are_validated_like_the_environment() -> None:
         "search_fusion": "rrf",
     }
     with pytest.raises(ValueError, match="unknown setting 'no_such_setting'"):
-        evaluation.parse_config("x:no_such_setting=1")
+        run.parse_config("x:no_such_setting=1")
 
 
 # -- the tune/report split ------------------------------------------------------------------------
@@ -243,9 +243,9 @@ def _hit(article_id: str, text: str = "no") -> Hit:
 
 
 def test_tables_measure_each_part_on_its_own_questions(tmp_path: Path) -> None:
-    questions = evaluation.load_questions(_news_file(tmp_path, QUIZ_IDS))
+    questions = datasets.load_questions(_news_file(tmp_path, QUIZ_IDS))
     assert [q.group for q in questions.questions[:2]] == ["2022-06-17", "2022-06-17"]
-    split = evaluation.question_parts(questions)
+    split = datasets.question_parts(questions)
     assert len(split.tune) == 56 and len(split.report) == 47
     # Right on every question of the tuning weeks, wrong on every one of the reporting weeks.
     tuned = set(split.tune)
@@ -255,7 +255,7 @@ def test_tables_measure_each_part_on_its_own_questions(tmp_path: Path) -> None:
             for n, q in enumerate(questions.questions)
         ]
     }
-    out = evaluation.sections(questions, runs, {"fitted": 1.0})
+    out = run.sections(questions, runs, {"fitted": 1.0})
     report, tune, whole, folds = out.split("#### ")[1:]
     assert report.startswith("Report part (47 questions of 5 weeks, 2022-07-29 to 2022-08-26)")
     assert "| fitted | 0.000 | 0.000 | 0.000 | 0.000 | 0.000 |" in report
@@ -273,12 +273,12 @@ def test_squad_questions_split_by_article_and_beir_queries_by_query(tmp_path: Pa
         [{"question": f"q{n}", "article_id": f"xq-a{n % 8:03d}", "passage_id": f"p{n}",
           "answers": ["x"]} for n in range(40)],
     )  # fmt: skip
-    questions = evaluation.load_questions(squad)
-    split = evaluation.question_parts(questions)
+    questions = datasets.load_questions(squad)
+    split = datasets.question_parts(questions)
     tune_articles = {questions.questions[p].group for p in split.tune}
     assert tune_articles == {"xq-a001", "xq-a002", "xq-a007"}
     assert tune_articles.isdisjoint(questions.questions[p].group for p in split.report)
-    assert evaluation.describe_part(questions, split.report) == "25 questions about 5 articles"
+    assert datasets.describe_part(questions, split.report) == "25 questions about 5 articles"
 
     folder = tmp_path / "beir"
     queries = write_jsonl(
@@ -288,8 +288,8 @@ def test_squad_questions_split_by_article_and_beir_queries_by_query(tmp_path: Pa
     (folder / "qrels" / "test.tsv").write_text(
         "query-id\tcorpus-id\tscore\n" + "".join(f"{n}\td{n}\t1\n" for n in range(6)), "utf-8"
     )
-    beir = evaluation.load_questions(queries)
-    parts = evaluation.question_parts(beir)
+    beir = datasets.load_questions(queries)
+    parts = datasets.question_parts(beir)
     assert sorted(parts.tune + parts.report) == list(range(6))  # only queries with judgements
     assert [beir.questions[p].id for p in parts.tune] == [
         str(n) for n in range(6) if hash_share(str(n)) < 0.5
@@ -305,10 +305,10 @@ def test_the_shared_data_sets_split_as_documented() -> None:
         "xquad": ("472 questions about 21 articles", "718 questions about 27 articles"),
     }  # fmt: skip
     for name, (tune, report) in expected.items():
-        path = evaluation.SHARED_EVAL / evaluation.DATASETS[name][1]
+        path = datasets.SHARED_EVAL / datasets.DATASETS[name][1]
         if not path.is_file():
             pytest.skip(f"{path} is not there (see ../shared/eval/README.md)")
-        questions = evaluation.load_questions(path)
-        split = evaluation.question_parts(questions)
-        assert evaluation.describe_part(questions, split.tune) == tune
-        assert evaluation.describe_part(questions, split.report) == report
+        questions = datasets.load_questions(path)
+        split = datasets.question_parts(questions)
+        assert datasets.describe_part(questions, split.tune) == tune
+        assert datasets.describe_part(questions, split.report) == report
