@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.metrics import contains_answer
 from evaluation.datasets import DATASETS, SHARED_EVAL, open_dataset, question_parts
+from evaluation.metrics import contains_answer
 from index import IndexSettings, load_embedder
 from index.embedding.model import Embedder
 from index.embedding.model_input import document_text

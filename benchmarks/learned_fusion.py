@@ -29,8 +29,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks.provenance import commit
-from evaluation.metrics import contains_answer
 from evaluation.datasets import Question, open_dataset, question_parts
+from evaluation.metrics import contains_answer
 from index import IndexSettings, NewsIndex, load_embedder
 from index.lexical import term_coverage
 from index.search.fusion import recency_prior

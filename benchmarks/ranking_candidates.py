@@ -44,8 +44,8 @@ import numpy as np
 
 from benchmarks.learned_fusion import PRODUCT, Candidates, gather, ranked_articles
 from benchmarks.provenance import commit
-from evaluation.metrics import ndcg_at_k
 from evaluation.datasets import open_dataset, question_parts
+from evaluation.metrics import ndcg_at_k
 from index import IndexSettings, NewsIndex, load_embedder
 from index.embedding.model import Embedder
 from index.embedding.model_input import document_text

@@ -33,8 +33,8 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
 from benchmarks.provenance import commit
-from evaluation.metrics import contains_answer
 from evaluation.datasets import open_dataset, question_parts
+from evaluation.metrics import contains_answer
 from index import Embedder, IndexSettings, load_embedder
 from index.search.relevance import (
     BAND_RATES,
