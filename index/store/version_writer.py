@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -114,7 +114,7 @@ class WriteContext:
             self.embedder.model_name, self.embedder.dimension, self.embedder.backend
         )
 
-    def manifest(self, build_id: str, **fields: object) -> Manifest:
+    def manifest(self, build_id: str, **fields: Any) -> Manifest:
         """A new version's manifest: the model and chunking of this write, and `fields`."""
         return Manifest(
             format_version=FORMAT_VERSION,
@@ -127,7 +127,7 @@ class WriteContext:
             passage_overlap_sentences=self.chunking.overlap_sentences,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             backend=self.embedder.backend,
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
 
 
