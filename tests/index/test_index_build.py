@@ -327,7 +327,7 @@ def test_garbled_vectors_that_load_are_refused_by_their_scores(
 ) -> None:
     """A version written before checksums were recorded loads whatever its files hold; a
     garbled passages.faiss gives similarities no normalized vectors can have, and the search
-    is refused, as a damaged Milvus Lite index file is (tests/index/test_milvus_store.py)."""
+    is refused, as a damaged Milvus Lite index file is (tests/index/store/milvus/test_collections.py)."""
     folder = seed_version(settings, embedder)
     dataclasses.replace(Manifest.load(folder), files={}).save(folder)
     path = folder / "passages.faiss"

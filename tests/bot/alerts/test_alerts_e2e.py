@@ -25,7 +25,7 @@ from tests.bot.alerts.conftest import OTHER_USER, ROUND_SECONDS
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import fill_disk, write_article
 from tests.emulator import BotApiEmulator
-from tests.index.test_hits import FORMAT_1
+from tests.index.search.test_hits import FORMAT_1
 
 pytestmark = pytest.mark.slow
 

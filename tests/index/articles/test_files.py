@@ -16,7 +16,7 @@ from index.articles.files import SUPPORTED_SUFFIXES, Skipped, find_article_files
 from index.articles.formats import normalise_published
 from index.errors import UnreadableArticleError
 
-EVAL_DIR = (Path(__file__).resolve().parents[2] / "../shared/eval").resolve()
+EVAL_DIR = (Path(__file__).resolve().parents[3] / "../shared/eval").resolve()
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
