@@ -48,28 +48,35 @@ RETRY_AFTER_ATTEMPTS = 5
 """How many times AIORateLimiter waits out a RetryAfter before giving up on a request."""
 
 
-def build_application(settings: BotSettings, index: NewsIndex | None = None) -> NewsApp:
-    """The bot, configured from settings; the index is opened in post_init unless given."""
+def build_application(
+    settings: BotSettings,
+    index: NewsIndex | None = None,
+    store: SubscriptionStore | None = None,
+) -> NewsApp:
+    """The bot, configured from settings; the index and the store are opened in post_init
+    unless given."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
     async def post_init(app: NewsApp) -> None:
         # The store first: a damaged database stops the start before the model is loaded.
-        store = SubscriptionStore(settings.database)
+        subscriptions = store if store is not None else SubscriptionStore(settings.database)
         try:
             opened = index if index is not None else await asyncio.to_thread(open_index, settings)
         except BaseException:
-            store.close()
+            subscriptions.close()
             raise
         # Replicas on PostgreSQL share "More ▸" keys and budgets; one process keeps them in memory.
         outage = DatabaseOutage()
         shared_keys = None
         limiter: QuestionBudget = PerUserLimiter(settings.user_questions_per_minute)
-        if store.shared:
+        if subscriptions.shared:
             shared_keys = SharedAnswerKeys(
-                store.engine, remembered=settings.remembered_answers, outage=outage
+                subscriptions.engine, remembered=settings.remembered_answers, outage=outage
             )
-            limiter = SharedQuestionBudget(store.engine, settings.user_questions_per_minute, outage)
+            limiter = SharedQuestionBudget(
+                subscriptions.engine, settings.user_questions_per_minute, outage
+            )
         app.bot_data.services = Services(
             settings=settings,
             answers=AnswerService(
@@ -79,14 +86,14 @@ def build_application(settings: BotSettings, index: NewsIndex | None = None) -> 
                 shared=shared_keys,
             ),
             limiter=limiter,
-            subscriptions=store,
-            scanner=AlertScanner(opened, store, thresholds(settings)),
+            subscriptions=subscriptions,
+            scanner=AlertScanner(opened, subscriptions, thresholds(settings)),
             sender=AlertSender(
-                store,
+                subscriptions,
                 digest_after=settings.alert_digest_after,
                 closed_topic_hours=settings.alert_closed_topic_hours,
             ),
-            leader=LeaderLease(store.engine, outage),
+            leader=LeaderLease(subscriptions.engine, outage),
             outage=outage,
         )
         schedule_alert_jobs(app, settings)
@@ -226,9 +233,9 @@ def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
     answers GET /healthz and /readyz for a load balancer (`bot.webhook_server`).
     """
     # The database first: a damaged one is the error to show, even when Telegram cannot be
-    # reached (PTB asks Telegram who the bot is before post_init opens anything).
-    SubscriptionStore(settings.database).close()
-    app = build_application(settings)
+    # reached (PTB asks Telegram who the bot is before post_init runs). Opened once, here, and
+    # handed to post_init.
+    app = build_application(settings, store=SubscriptionStore(settings.database))
     if not settings.webhook_url:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
         return
