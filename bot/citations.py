@@ -21,8 +21,6 @@ from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
 if TYPE_CHECKING:
     from index.search.news_index import Hit
 
-# Cosine-score thresholds tuned to all-MiniLM-L6-v2: unrelated text scores below ~0.3, a passage
-# on the topic ~0.4-0.5, and one that states the answer 0.6 or more.
 _RELEVANCE_LABELS = {
     STRONG: texts.RELEVANCE_STRONG, GOOD: texts.RELEVANCE_GOOD,
     PARTIAL: texts.RELEVANCE_PARTIAL, WEAK: texts.RELEVANCE_WEAK,
@@ -31,6 +29,8 @@ _RELEVANCE_LABELS = {
 SOURCE_MAX_CHARS = 60
 DATE_MAX_CHARS = 24
 EXCERPT_MAX_CHARS = 600  # enough for the sentence and its neighbours; more is hard to read
+FIRST_EXCERPT_MAX_CHARS = 600
+"""The first citation's cap: the one most read (`benchmarks/citation_excerpts.py` measures it)."""
 MAX_LINK_CHARS = 2048
 ALSO_IN_SHOWN = 3
 ALSO_IN_NAME_CHARS = 40
@@ -39,11 +39,12 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def relevance(hit: Hit) -> str:
-    """A label a reader understands, with the score for those who want it. The label is the
-    band search measured for the hit's model (`index.search.relevance`); a citation kept from before
-    bands were measured gets the fixed cuts."""
+    """A label a reader understands: the band search measured for the hit (how often such
+    citations held the answer, `index.search.confidence`). The raw number means nothing to a
+    reader and is not shown; a citation kept from before bands were measured gets the fixed
+    cuts of its cosine."""
     band = hit.relevance or FIXED_SCALE.band(hit.score)
-    return f"{_RELEVANCE_LABELS.get(band, texts.RELEVANCE_WEAK)} · {hit.score:.2f}"
+    return _RELEVANCE_LABELS.get(band, texts.RELEVANCE_WEAK)
 
 
 def format_date(published: str | None) -> str | None:

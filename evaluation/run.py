@@ -55,6 +55,7 @@ from evaluation.splits import (
     Spread,
     spreads,
 )
+from evaluation.visibility import PER_PAGE
 from index.embedding.model import load_embedder
 from index.search.news_index import Hit, NewsIndex
 from index.settings import PROJECT_ROOT, IndexSettings
@@ -97,8 +98,8 @@ def run_config(
 ) -> tuple[dict[str, float], float, list[list[Hit]]]:
     """Every question through `index.search`; the metrics, median latency (ms) and the hits.
 
-    The timed search ranks only. Where the metrics judge the bold sentence (news and SQuAD),
-    the first hit then gets its bold sentence, untimed.
+    The timed search ranks only. Where the metrics judge what the reader sees (news and SQuAD),
+    the hits of the answer's first page then get their bold sentence, untimed.
     """
     depth = BEIR_DEPTH if questions.kind == "beir" else max(k, 10)
     per_article = 1 if questions.kind == "beir" else None
@@ -115,8 +116,9 @@ def run_config(
             as_of=question.asked,
         )
         times.append((time.perf_counter() - started) * 1000)
-        if hits and questions.kind != "beir":
-            hits[0] = index.with_bold_sentence(hits[0], question.text)
+        if questions.kind != "beir":
+            for position, hit in enumerate(hits[:PER_PAGE]):
+                hits[position] = index.with_bold_sentence(hit, question.text)
         runs.append(hits)
     metrics = METRICS[questions.kind](questions.questions, runs)
     return metrics, statistics.median(times) if times else 0.0, runs

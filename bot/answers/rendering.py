@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.citations import (
     EXCERPT_MAX_CHARS,
+    FIRST_EXCERPT_MAX_CHARS,
     also_in_html,
     excerpt_html,
     format_date,
@@ -50,15 +52,34 @@ def human_size(size: int) -> str:
     return f"{size / 1024**power:.1f} {('KB', 'MB', 'GB', 'TB')[power - 1]}"
 
 
-def _share(room: int, wants: Sequence[int], cap: int) -> list[int]:
+def _share(room: int, wants: Sequence[int], caps: Sequence[int]) -> list[int]:
     """Split `room` fairly: short passages take what they need, long ones share the rest."""
     budgets = [0] * len(wants)
     left = max(0, room)
+    wants = [min(want, cap) for want, cap in zip(wants, caps, strict=True)]
     order = sorted(range(len(wants)), key=lambda i: wants[i])
     for done, i in enumerate(order):
-        budgets[i] = min(wants[i], cap, left // (len(order) - done))
+        budgets[i] = min(wants[i], left // (len(order) - done))
         left -= budgets[i]
     return budgets
+
+
+def excerpt_caps(count: int, first: int = FIRST_EXCERPT_MAX_CHARS) -> list[int]:
+    """Each citation's excerpt cap: the first may show more (`FIRST_EXCERPT_MAX_CHARS`)."""
+    return [first, *[EXCERPT_MAX_CHARS] * (count - 1)][:count]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerParts:
+    """An answer message in its parts: `blocks` holds one citation each, in order."""
+
+    head: str
+    blocks: list[str]
+    notes: list[str]
+
+    @property
+    def html(self) -> str:
+        return "\n\n".join([self.head, *self.blocks, *self.notes])
 
 
 def format_answer(
@@ -77,6 +98,25 @@ def format_answer(
     shared between hits, so the visible text fits for 1-10 hits whatever the titles.
     `page` counts from 0; `has_more` is False on the last page.
     """
+    return answer_parts(
+        question, hits, page=page, has_more=has_more, cut_note=cut_note, max_chars=max_chars,
+        question_max_chars=question_max_chars,
+    ).html  # fmt: skip
+
+
+def answer_parts(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    page: int,
+    has_more: bool,
+    cut_note: bool = False,
+    max_chars: int = TELEGRAM_LIMIT,
+    question_max_chars: int | None = None,
+    caps: Sequence[int] | None = None,
+) -> AnswerParts:
+    """`format_answer` before its parts are joined: what a reader sees of each citation.
+    `caps` are the excerpts' caps, in order (`excerpt_caps` by default)."""
     head = texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), page)
     notes = [texts.ANSWER_END] if page > 0 and not has_more else []
     notes += [texts.LONG_QUESTION_NOTE(question_max_chars)] if cut_note else []
@@ -93,12 +133,12 @@ def format_answer(
         if room >= MIN_EXCERPT_CHARS * len(hits):
             break
     wants = [utf16_len(fold(hit.text).strip()) for hit in hits]
-    budgets = _share(room, wants, EXCERPT_MAX_CHARS)
+    budgets = _share(room, wants, excerpt_caps(len(hits)) if caps is None else caps)
     blocks = [
         (frame + excerpt_html(excerpt(hit.text, hit.bold_sentence, budget))).rstrip("\n")
         for frame, hit, budget in zip(frames, hits, budgets, strict=True)
     ]
-    return "\n\n".join([head, *blocks, *notes])
+    return AnswerParts(head, blocks, notes)
 
 
 def format_answer_plain(
@@ -111,7 +151,7 @@ def format_answer_plain(
     """The same answer for the terminal: `**sentence**` for bold, the url on its own line."""
     header = to_plain(texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), 0))
     blocks = [_wrap(header, indent="")]
-    for hit in hits:
+    for hit, cap in zip(hits, excerpt_caps(len(hits)), strict=True):
         title = shorten(hit.title, TITLE_LIMITS[0]) or texts.UNTITLED
         lines = [
             _wrap(f"{hit.rank}. {title}", first=""),
@@ -121,7 +161,7 @@ def format_answer_plain(
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it
         if hit.also_in:
             lines.append(_wrap(to_plain(also_in_html(hit)).strip()))
-        part = excerpt(hit.text, hit.bold_sentence, EXCERPT_MAX_CHARS)
+        part = excerpt(hit.text, hit.bold_sentence, cap)
         bold = f"**{part.sentence}**" if part.sentence else ""
         start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end
         body = f"{start}{part.before}{bold}{part.after}{end}"

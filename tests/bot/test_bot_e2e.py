@@ -11,8 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot import texts
-from index import Embedder, IndexSettings, IndexWriter
-from index.search.relevance import relevance_scale
+from index import Embedder, IndexWriter
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.conftest import SEEDS, write_article
 from tests.emulator import BotApiEmulator
@@ -51,10 +50,9 @@ async def test_private_question_gets_cited_passages(
     assert any("10-year bilateral agreements" in part for part in bold_parts(answer)), (
         "answer sentence in bold"
     )
-    shown = re.search(r"26 Feb 2024 · part 3 of 3 · (\w+) match · (\d\.\d\d)", answer["text"])
+    shown = re.search(r"26 Feb 2024 · part 3 of 3 · (\w+) match\n", answer["text"])
     assert shown is not None, answer["text"]
-    scale = relevance_scale(IndexSettings(_env_file=None).embedding_model)  # type: ignore[call-arg]
-    assert scale.measured and shown[1] == scale.band(float(shown[2])), "the model's measured band"
+    assert shown[1] in ("strong", "good"), "a right answer does not read weak"
     assert answer["reply_to_message"]["text"] == QUESTION, "the answer replies to the question"
     assert emulator.calls("sendChatAction"), "the user sees 'typing…'"
 

@@ -65,7 +65,8 @@ def test_news_questions_table_dump_and_reuse(
     captured = capsys.readouterr()
     assert "indexing" in captured.err
     assert "| configuration | article hit@1 |" in captured.out
-    assert "| answer-sentence accuracy | median query ms |" in captured.out
+    assert "| answer visible@1 | answer visible@3 | answer-sentence accuracy |" in captured.out
+    assert "| message chars p50 | median query ms |" in captured.out
     for name in ("BM25", "dense", "product"):
         assert f"| {name} | 1.000 | " in captured.out  # both questions answered at rank 1
     lines = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
@@ -118,8 +119,11 @@ def test_beir_and_squad_formats(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )  # fmt: skip
     assert run.main(["--corpus", str(passages), "--questions", str(questions)]) == 0
     out = capsys.readouterr().out
-    assert "| passage hit@1 | answer in bold@1 | answer-sentence accuracy |" in out
-    assert "| product | 1.000 | 1.000 | 1.000 |" in out
+    assert (
+        "| passage hit@1 | answer hit@1 | answer visible@1 | answer visible@3 | answer in bold@1 "
+        "| answer-sentence accuracy | message chars p50 |"
+    ) in out
+    assert "| product | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in out
 
 
 @pytest.mark.slow

@@ -74,7 +74,7 @@ def test_http_url_becomes_a_link_and_the_sentence_is_bold() -> None:
     assert entity_texts(out, "text_link") == ["Macron says sending troops is not ruled out"]
     assert SENTENCE in entity_texts(out, "bold")
     plain = visible(out)
-    assert "BBC · 26 Feb 2024 · strong match · 0.62" in plain
+    assert "BBC · 26 Feb 2024 · strong match" in plain
     assert "Zelensky called on the leaders in Paris." in plain, "context around the sentence"
     assert "Nato has three or four years. Zelensky" in plain, "paragraph breaks folded"
 
