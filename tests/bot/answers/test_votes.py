@@ -22,6 +22,7 @@ from bot.answers.votes import (
 )
 from bot.database import database_url, open_engine
 from bot.database_outage import DatabaseOutage
+from bot.db_copy import copy_state
 from index import Hit
 
 CHAT = -100
@@ -166,3 +167,26 @@ def test_while_the_database_cannot_be_reached_votes_are_unavailable(tmp_path: Pa
     assert votes.vote("k1", 0, CHAT, 7, UP) is VoteRefused.UNAVAILABLE
     assert votes.tally("k1", 0) is None and votes.totals() is None
     nowhere.dispose()
+
+
+def test_a_sqlite_bot_moved_to_postgresql_keeps_its_answers_and_votes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    source = SubscriptionStore(tmp_path / "old.sqlite")
+    old = AnswerVotes(source.engine, kept=100)
+    for key in ("k1", "k2"):
+        old.record(key, 0, CHAT, f"question {key}", HITS, "build-1")
+    old.vote("k1", 0, CHAT, 7, UP)
+    old.vote("k1", 0, CHAT, 8, DOWN)
+    target = SubscriptionStore(postgres_url)
+    try:
+        copied = copy_state(source, target)
+        assert (copied["feedback_answers"], copied["feedback_votes"]) == (2, 2)
+        new = AnswerVotes(target.engine, kept=100)
+        assert new.tally("k1", 0, 7) == Tally(1, 1, UP)
+        assert new.vote("k2", 0, CHAT, 7, DOWN) == VoteCast(Tally(0, 1, DOWN), 0)
+        assert new.record("k3", 0, CHAT, "question k3", HITS, "build-2") == Tally(), "seq goes on"
+        assert [a.key for a in new.voted_answers()] == ["k1", "k2"]
+    finally:
+        source.close()
+        target.close()
