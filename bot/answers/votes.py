@@ -111,7 +111,7 @@ def cited_passages(hits: Sequence[Hit]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def now_iso() -> str:
+def _now_iso() -> str:
     """Timestamps as the other tables keep them: ISO 8601 in UTC, which compare as text."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -147,11 +147,12 @@ class AnswerVotes:
     def vote(
         self, key: str, page: int, chat_id: int, user_id: int, vote: int, now: str | None = None
     ) -> VoteCast | VoteRefused:
-        """Count `user_id`'s vote (UP or DOWN) on an answer of chat `chat_id`, replacing the one
-        they cast before; the same vote again changes nothing."""
+        """Count `user_id`'s vote (UP or DOWN) on an answer of chat `chat_id` at `now` (an ISO
+        timestamp; by default the current time), replacing the one they cast before; the same
+        vote again changes nothing."""
         if vote not in (UP, DOWN):
             raise ValueError(f"a vote is {UP} or {DOWN}, not {vote!r}")
-        cast = self._reach(lambda: self._vote(key, page, chat_id, user_id, vote, now or now_iso()))
+        cast = self._reach(lambda: self._vote(key, page, chat_id, user_id, vote, now or _now_iso()))
         return VoteRefused.UNAVAILABLE if cast is None else cast
 
     def tally(self, key: str, page: int, user_id: int | None = None) -> Tally | None:
@@ -222,7 +223,7 @@ class AnswerVotes:
                 .values(
                     key=key, page=page, chat_id=chat_id, question=question,
                     passages=json.dumps(cited_passages(hits), ensure_ascii=False),
-                    index_version=index_version, created_at=now_iso(),
+                    index_version=index_version, created_at=_now_iso(),
                 )
                 .on_conflict_do_nothing(index_elements=["key", "page"])
                 .returning(feedback_answers.c.seq)

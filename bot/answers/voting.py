@@ -51,11 +51,13 @@ class Redraws:
             lock = self._locks[key] = asyncio.Lock()
         self._waiting.add(key)
         try:
-            async with lock:
-                self._waiting.discard(key)  # votes from now on need a redraw after this one
-                yield True
+            await lock.acquire()
         finally:
-            self._waiting.discard(key)
+            self._waiting.discard(key)  # votes from now on need a redraw after this one
+        try:
+            yield True
+        finally:
+            lock.release()
 
 
 _REDRAWS = Redraws()
