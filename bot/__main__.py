@@ -1,8 +1,9 @@
 """`python -m bot`: the Telegram bot when a token is configured, else a chat in the terminal.
 
-`python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`), and
+`python -m bot subscriptions …` manages chat subscriptions instead (see `bot.cli`),
 `python -m bot db upgrade|current|copy` the bot's database (its schema, and a move from SQLite
-to PostgreSQL: see `bot.db_cli`).
+to PostgreSQL: see `bot.db_cli`), and `python -m bot feedback export` writes the readers' votes
+as evaluation questions (see `bot.feedback_cli`).
 A setting Telegram would refuse, a named `BotError` (e.g. a damaged subscriptions database) and
 a named index error (a damaged or mismatched index version) end the process with one `error:`
 line and exit code 1, not a traceback.
@@ -47,15 +48,18 @@ def database_password(settings: BotSettings) -> str | None:
 
 def _run(argv: list[str], settings: BotSettings) -> int:
     password = database_password(settings)
-    if argv and argv[0] in ("subscriptions", "db"):
+    if argv and argv[0] in ("subscriptions", "db", "feedback"):
         from bot.cli import run as run_subscriptions
         from bot.db_cli import run as run_db
+        from bot.feedback_cli import run as run_feedback
 
         configure_logging("WARNING", settings.token, database_password=password)
-        return (run_subscriptions if argv[0] == "subscriptions" else run_db)(argv[1:], settings)
+        commands = {"subscriptions": run_subscriptions, "db": run_db, "feedback": run_feedback}
+        return commands[argv[0]](argv[1:], settings)
     if argv:
         print(
-            "usage: python -m bot [subscriptions {list,add,remove,digest} …] [db {upgrade,current}]\n"
+            "usage: python -m bot [subscriptions {list,add,remove,digest} …] "
+            "[db {upgrade,current,copy}] [feedback export]\n"
             "  without arguments: run the bot (or a chat in the terminal without a token)",
             file=sys.stderr,
         )

@@ -27,9 +27,12 @@ from bot.alerts.leader import LeaderLease
 from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers import handlers as answer_handlers
+from bot.answers import voting
+from bot.answers.answer_buttons import MORE_PATTERN, VOTE_PATTERN
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
+from bot.answers.votes import AnswerVotes
 from bot.context import BotData, NewsApp, Services
 from bot.database import database_url
 from bot.database_outage import DatabaseOutage
@@ -94,6 +97,9 @@ def build_application(
                 closed_topic_hours=settings.alert_closed_topic_hours,
             ),
             leader=LeaderLease(subscriptions.engine, outage),
+            votes=AnswerVotes(
+                subscriptions.engine, kept=settings.feedback_answers_kept, outage=outage
+            ),
             outage=outage,
         )
         schedule_alert_jobs(app, settings)
@@ -162,9 +168,8 @@ def add_handlers(app: NewsApp) -> None:
             private & ~filters.TEXT & ~filters.StatusUpdate.ALL, answer_handlers.non_text
         )
     )
-    app.add_handler(
-        CallbackQueryHandler(answer_handlers.more, pattern=answer_handlers.MORE_PATTERN)
-    )
+    app.add_handler(CallbackQueryHandler(answer_handlers.more, pattern=MORE_PATTERN))
+    app.add_handler(CallbackQueryHandler(voting.vote, pattern=VOTE_PATTERN))
     app.add_handler(
         CallbackQueryHandler(answer_handlers.sources_page, pattern=answer_handlers.SOURCES_PATTERN)
     )

@@ -16,6 +16,7 @@ from bot.alerts.scan import AlertScanner
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers.budget import QuestionBudget
 from bot.answers.service import AnswerService
+from bot.answers.votes import AnswerVotes
 from bot.database_outage import DatabaseOutage
 from bot.settings import BotSettings
 from index.feeds.registry import FeedStore
@@ -33,6 +34,8 @@ class Services:
     sender: AlertSender
     leader: LeaderLease
     """Whether this replica runs the alert jobs (`bot.alerts.leader`)."""
+    votes: AnswerVotes
+    """Readers' 👍 / 👎 on answers (`bot.answers.votes`)."""
     problems: AlertProblems = field(default_factory=AlertProblems)
     outage: DatabaseOutage = field(default_factory=DatabaseOutage)
     """Whether the database answers, shared by everything that needs it (logged once)."""

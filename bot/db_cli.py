@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("upgrade", help="create the database or upgrade its schema to the newest")
     commands.add_parser("current", help="the database's schema revision; changes nothing")
     copy = commands.add_parser(
-        "copy", help="copy a SQLite file's chats, subscriptions and alert log into DATABASE_URL"
+        "copy",
+        help="copy a SQLite file's chats, subscriptions, alert log and votes into DATABASE_URL",
     )
     copy.add_argument("source", type=Path, help="the SQLite file (upgraded first, with a backup)")
     return parser

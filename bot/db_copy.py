@@ -3,9 +3,10 @@ bot process becomes several replicas.
 
 What is copied is what must not be lost: chats (with their delivery mode and disabled state),
 subscriptions (with their ids, topic vectors and start times, so nothing already announced is
-announced again), the alert log with its states, how far the scan got, and the feeds with the
-keys of the entries they already brought (so no feed entry is indexed twice). The "More ▸" keys
-and question budgets are a few minutes' worth of state and start afresh.
+announced again), the alert log with its states, how far the scan got, the feeds with the
+keys of the entries they already brought (so no feed entry is indexed twice), and the answers
+readers can vote on with their votes. The "More ▸" keys and question budgets are a few minutes'
+worth of state and start afresh.
 
 All in one transaction on the target, which must hold none of these yet: a copy that fails
 halfway leaves the target as it was, and a second copy cannot mix two bots' chats.
@@ -19,19 +20,21 @@ from sqlalchemy import Connection, Table, func, inspect, select, text
 
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.database import WRITES
-from bot.schema import alerts, chats, scan_state, subscriptions
+from bot.schema import alerts, chats, feedback_answers, feedback_votes, scan_state, subscriptions
 from index.feeds.schema import feed_seen, feeds
 
 COPIED: tuple[Table, ...] = (chats, subscriptions, alerts, scan_state)
 """In the order foreign keys need (alerts name subscriptions)."""
 FEED_TABLES: tuple[Table, ...] = (feeds, feed_seen)
 """Copied as well when the source has them (the target's feeds store must be open first)."""
-_SEQUENCES = (("subscriptions", "id"), ("feeds", "id"))
+VOTE_TABLES: tuple[Table, ...] = (feedback_answers, feedback_votes)
+"""Readers' votes and the answers they are on (`bot.answers.votes`), copied last."""
+_SEQUENCES = (("subscriptions", "id"), ("feeds", "id"), ("feedback_answers", "seq"))
 BATCH_ROWS = 1_000
 
 
 class TargetNotEmptyError(Exception):
-    """The target database already holds chats, subscriptions or alerts."""
+    """The target database already holds rows of a table to copy."""
 
 
 def copy_state(source: SubscriptionStore, target: SubscriptionStore) -> dict[str, int]:
@@ -42,7 +45,7 @@ def copy_state(source: SubscriptionStore, target: SubscriptionStore) -> dict[str
         target.engine.connect().execution_options(**WRITES) as writing,
         writing.begin(),
     ):
-        tables = COPIED + (FEED_TABLES if has_feeds(reading) else ())
+        tables = COPIED + (FEED_TABLES if has_feeds(reading) else ()) + VOTE_TABLES
         counts = {table.name: _count(writing, table) for table in tables}
         held = {name: count for name, count in counts.items() if count}
         if held:

@@ -9,14 +9,17 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -101,3 +104,41 @@ question_budget = Table(
     Column("updated_at", Float, nullable=False),
 )
 """Each user's leaky bucket of questions: its level, and when it was last computed (Unix time)."""
+
+feedback_answers = Table(
+    "feedback_answers",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    # One answer is one page of a question's passages: its "More ▸" key and the page (from 0).
+    Column("key", Text, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("question", Text, nullable=False),
+    # The cited passages, a JSON list of {article_id, row, start, end, title, source, published,
+    # rank, score, relevance}; the index version (its build id) they were found in.
+    Column("passages", Text, nullable=False),
+    Column("index_version", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    # Whether anyone voted on it: voted answers are kept whatever FEEDBACK_ANSWERS_KEPT says, and
+    # the trim finds the others through `feedback_answers_unvoted` without reading the votes.
+    Column("voted", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("key", "page"),
+    Index("feedback_answers_unvoted", "voted", "seq"),
+)
+"""The answers readers can vote on: the newest FEEDBACK_ANSWERS_KEPT, and every voted one."""
+
+feedback_votes = Table(
+    "feedback_votes",
+    metadata,
+    Column("key", Text, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("vote", SmallInteger, nullable=False),
+    Column("voted_at", Text, nullable=False),
+    PrimaryKeyConstraint("key", "page", "user_id"),
+    ForeignKeyConstraint(["key", "page"], ["feedback_answers.key", "feedback_answers.page"]),
+    CheckConstraint("vote IN (-1, 1)", name="feedback_votes_vote"),
+    Index("feedback_votes_by_time", "voted_at"),
+)
+"""Each reader's 👍 (+1) or 👎 (-1) on an answer, one per reader and answer; nothing about the
+reader but the numeric Telegram user id."""

@@ -77,13 +77,20 @@ class BotSettings(FeedSettings):
     )
     admin_user_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
-        description="Telegram user ids with admin rights over the bot (/feeds), "
-        "comma-separated: 12345,67890.",
+        description="Telegram user ids with admin rights over the bot (/feeds; the readers' "
+        "votes in /stats), comma-separated: 12345,67890.",
     )
     remembered_answers: int = Field(
         default=2000,
         ge=10,
         description="How many recent answers keep a working “More ▸” button.",
+    )
+    feedback_answers_kept: int = Field(
+        default=10_000,
+        ge=10,
+        description="How many recent answers keep working 👍 / 👎 buttons (each page of an "
+        "answer counts once). Older ones are deleted from the database, except those someone "
+        "voted on: they are kept for `python -m bot feedback export`.",
     )
     log_level: str = Field(
         default="INFO",

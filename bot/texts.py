@@ -44,7 +44,8 @@ HELP = (
     "• What did Estonia's foreign minister say about Nato?\n"
     "\n"
     "Each answer shows the best passages, with the matching sentence in bold. "
-    "Tap “More ▸” under an answer for further passages.\n"
+    "Tap “More ▸” under an answer for further passages, and 👍 or 👎 to say whether it "
+    "helped.\n"
     "\n"
     "How good a match is, as measured on test questions: most <i>strong</i> matches held the "
     "answer, over 4 in 10 <i>good</i> ones, 2 in 10 or more <i>partial</i> ones, fewer "
@@ -163,12 +164,45 @@ NO_MORE_RESULTS = "There are no more passages for this question."
 
 BUTTON_GONE = "This button no longer works. Please send your question or the command again."
 
+# -- Votes on answers (toasts: plain text, at most 200 characters) ---------------------------------
+
+
+def VOTE_NOTED(emoji: str) -> str:
+    """A vote counted (or the same vote pressed again)."""
+    return f"Thanks — noted {emoji}"
+
+
+def VOTE_CHANGED(emoji: str) -> str:
+    """A reader's vote turned into the other one."""
+    return f"Thanks — changed to {emoji}"
+
+
+VOTE_TOO_OLD = "This answer is too old to vote on."
+
+VOTES_UNAVAILABLE = (
+    "😕 Votes are unavailable for the moment: their database cannot be reached. "
+    "Please try again in a few minutes."
+)
+
 # -- Buttons ----------------------------------------------------------------------------------------
 
 BUTTON_MORE = "More ▸"
 BUTTON_PREVIOUS = "◂ Back"
 BUTTON_NEXT_PAGE = "Next ▸"
 BUTTON_PREV_PAGE = "◂ Previous"
+BUTTON_VOTE_UP = "👍"
+BUTTON_VOTE_DOWN = "👎"
+
+
+def VOTE_COUNT(emoji: str, count: int) -> str:
+    """A vote button in a group, where everyone sees its count (none shown before a vote)."""
+    return f"{emoji} {count:,}" if count else emoji
+
+
+def VOTE_CHOSEN(emoji: str) -> str:
+    """The reader's own vote, in a private chat."""
+    return f"{emoji} ✓"
+
 
 # -- /sources ---------------------------------------------------------------------------------------
 
@@ -194,6 +228,20 @@ STATS_DIMENSIONS = "dimensions"
 STATS_UPDATED = "Last update"
 STATS_SIZE = "Size on disk"
 STATS_UNKNOWN = "unknown"
+VOTES_HEADER = "🗳 <b>Readers' votes</b>"
+VOTES_ALL_TIME = "All time"
+VOTES_STATS_UNAVAILABLE = "unavailable for the moment: the database cannot be reached"
+
+
+def VOTES_RECENT(days: int) -> str:
+    return f"Last {days} days"
+
+
+def VOTES_LINE(period: str, answers: int, up: int, down: int) -> str:
+    """One period of the readers' votes in /stats (for the bot's admins)."""
+    noun = "answer" if answers == 1 else "answers"
+    return f"{period}: {answers:,} {noun} voted on · 👍 {up:,} · 👎 {down:,}"
+
 
 # -- Terminal chat (plain text, not HTML) -------------------------------------------------------------
 

@@ -70,6 +70,10 @@ def load_questions(path: Path, qrels: Path | None = None) -> QuestionSet:
     if not records:
         raise ValueError(f"{path} holds no questions")
     first = records[0]
+    if "rejected_article_ids" in first:  # readers' votes: `python -m bot feedback export`
+        from evaluation.feedback import feedback_questions  # which imports this module
+
+        return feedback_questions(records)
     if "passage_id" in first:
         return QuestionSet("squad", [_squad(i, r) for i, r in enumerate(records)])
     if "article_ids" in first or "article_id" in first:

@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable, Sequence
 
 from evaluation.datasets import Question
+from evaluation.feedback import feedback_metrics
 from evaluation.metrics import contains_answer, hit_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
 from evaluation.visibility import answer_visible, shown_answer
 from index.search.news_index import Hit
@@ -106,6 +107,7 @@ METRICS: dict[str, Callable[[Sequence[Question], Sequence[Sequence[Hit]]], dict[
     "news": news_metrics,
     "beir": beir_metrics,
     "squad": squad_metrics,
+    "feedback": feedback_metrics,
 }
 
 

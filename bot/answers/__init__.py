@@ -7,6 +7,9 @@ Follow a question from the chat to the reply in this order:
 - `service`: the search off the event loop, one page at a time, and the keys of "More ▸";
 - `shared_keys`: those keys in the database, for replicas that share one;
 - `rendering`: answers, article lists and stats as Telegram HTML, or terminal text (pure);
+- `answer_buttons`: ◂ Back / More ▸ and 👍 / 👎 under an answer, and their data (pure);
 - `handlers`: questions, "More ▸", /sources and /stats in Telegram;
+- `votes`: readers' 👍 / 👎 on answers in the database, with what each answer cited;
+- `voting`: those votes in Telegram: a press counted, the buttons redrawn;
 - `local_chat`: the same answers in a terminal, without Telegram.
 """

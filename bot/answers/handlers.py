@@ -1,5 +1,5 @@
 """Telegram handlers of questions, "More ▸", /sources and /stats: parse the update, ask the answer
-service, format, reply. Nothing else."""
+service, format, reply. Nothing else (the 👍 / 👎 under answers: `bot.answers.voting`)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,22 @@ import contextlib
 import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot import texts
-from bot.answers import rendering
+from bot.answers import rendering, voting
+from bot.answers.answer_buttons import PAGE, answer_keyboard
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
 from bot.context import NewsContext
 from bot.core_handlers import reply
+from bot.settings import BotSettings
 from index import IndexMissingError
 
-MORE_PREFIX = "more"
 SOURCES_PREFIX = "sources"
 SOURCES_PER_PAGE = 10
-_PAGE = "[0-9]{1,4}"
-"""A page number in a button's data: ASCII digits, few enough that int() and the search they
-lead to stay cheap (button data can be sent from a modified client, any 64 bytes)."""
-MORE_PATTERN = rf"^{MORE_PREFIX}:[A-Za-z0-9_-]{{1,16}}:{_PAGE}$"
-SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{_PAGE}$"
+SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{PAGE}$"
 
 
 async def ask(update: Update, context: NewsContext) -> None:
@@ -65,6 +62,9 @@ async def non_text(update: Update, context: NewsContext) -> None:
 async def answer_question(update: Update, context: NewsContext, raw: str) -> None:
     """The whole question flow: validate, rate-limit, search off the loop, reply with citations."""
     shared = context.bot_data.services
+    chat = update.effective_chat
+    if chat is None:  # every message has one
+        return
     question = parse_question(raw, shared.settings.question_max_chars)
     if question is None:
         await reply(update, texts.USAGE_HINT)
@@ -73,12 +73,10 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
     if user is not None and not await shared.limiter.allow(user.id):
         await reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
         return
-    chat = update.effective_chat
-    if chat is not None:
-        message = update.effective_message
-        topic = message.message_thread_id if message and message.is_topic_message else None
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=topic)
+    message = update.effective_message
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=topic)
     try:
         answer = await shared.answers.answer(question)
     except IndexMissingError:
@@ -87,12 +85,12 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
     if not answer.hits:
         await reply(update, rendering.format_not_covered(question.text))
         return
-    chat_id = chat.id if chat is not None else 0
-    key = await shared.answers.remember(question, chat_id) if answer.has_more else None
+    key = await shared.answers.remember(question, chat.id)
+    votes = await voting.votable(shared.votes, key, answer, chat, user)
     await reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
-        _answer_keyboard(key, answer),
+        answer_keyboard(key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)),
         quote=True,
     )
 
@@ -106,7 +104,7 @@ async def more(update: Update, context: NewsContext) -> None:
     _, key, page_text = query.data.split(":", 2)
     chat = query.message.chat if query.message is not None else None
     question = await shared.answers.recall(key, chat.id) if chat is not None else None
-    if question is None:
+    if chat is None or question is None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
     answer = await shared.answers.answer(question, max(0, int(page_text)))
@@ -114,10 +112,13 @@ async def more(update: Update, context: NewsContext) -> None:
         await query.answer(texts.NO_MORE_RESULTS)
         return
     await query.answer()
+    votes = await voting.votable(shared.votes, key, answer, chat, query.from_user)
+    keyboard = answer_keyboard(
+        key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)
+    )
     with contextlib.suppress(BadRequest):  # "message is not modified" on a double tap
         await query.edit_message_text(
-            _answer_text(answer, shared.settings.question_max_chars),
-            reply_markup=_answer_keyboard(key, answer),
+            _answer_text(answer, shared.settings.question_max_chars), reply_markup=keyboard
         )
 
 
@@ -139,14 +140,16 @@ async def sources_page(update: Update, context: NewsContext) -> None:
 
 
 async def stats(update: Update, context: NewsContext) -> None:
-    """Articles, passages, model and last update of the live index."""
-    index = context.bot_data.services.answers.index
+    """Articles, passages, model and last update of the live index; the readers' votes too for
+    the bot's admins (ADMIN_USER_IDS), in a private chat."""
+    shared = context.bot_data.services
     try:
-        found = await asyncio.to_thread(index.stats)
+        text = rendering.format_stats(await asyncio.to_thread(shared.answers.index.stats))
     except IndexMissingError:
-        await reply(update, texts.NO_INDEX)
-        return
-    await reply(update, rendering.format_stats(found))
+        text = texts.NO_INDEX
+    if _bot_admin_in_private(update, shared.settings):
+        text += "\n\n" + await voting.vote_stats(shared.votes)
+    await reply(update, text)
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:
@@ -154,26 +157,6 @@ def _answer_text(answer: Answer, max_chars: int) -> str:
         answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
         cut_note=answer.question.cut, question_max_chars=max_chars,
     )  # fmt: skip
-
-
-def _answer_keyboard(key: str | None, answer: Answer) -> InlineKeyboardMarkup | None:
-    """Back/More buttons; `key` is None for a first page that has no more (nothing to page)."""
-    if key is None:
-        return None
-    buttons = []
-    if answer.page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                texts.BUTTON_PREVIOUS, callback_data=f"{MORE_PREFIX}:{key}:{answer.page - 1}"
-            )
-        )
-    if answer.has_more:
-        buttons.append(
-            InlineKeyboardButton(
-                texts.BUTTON_MORE, callback_data=f"{MORE_PREFIX}:{key}:{answer.page + 1}"
-            )
-        )
-    return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -214,3 +197,10 @@ def _mentions_bot(message: Message, username: str | None) -> bool:
 def _replies_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+
+
+def _bot_admin_in_private(update: Update, settings: BotSettings) -> bool:
+    """As /feeds has it: one of ADMIN_USER_IDS, in a private chat (not shown to a group)."""
+    user, chat = update.effective_user, update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    return private and user is not None and user.id in settings.admin_user_ids

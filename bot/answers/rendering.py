@@ -33,6 +33,7 @@ from bot.excerpts import ELLIPSIS, excerpt, fold, shorten, utf16_len
 from bot.html_split import TELEGRAM_LIMIT, to_plain, visible_len
 
 if TYPE_CHECKING:
+    from bot.answers.votes import VoteTotals
     from index.search.news_index import Hit, IndexStats
     from index.store.metadata import ArticleSummary
 
@@ -232,3 +233,13 @@ def format_stats(stats: IndexStats) -> str:
         (texts.STATS_SIZE, human_size(stats.size_bytes)),
     ]
     return "\n".join([texts.STATS_HEADER, *(f"{name}: {value}" for name, value in rows)])
+
+
+def format_vote_stats(recent: VoteTotals | None, all_time: VoteTotals | None, *, days: int) -> str:
+    """The readers' votes, as /stats shows them to the bot's admins: answers voted on, 👍 and 👎
+    over the last `days` days and all time (None: the database could not be reached)."""
+    if recent is None or all_time is None:
+        return f"{texts.VOTES_HEADER}: {texts.VOTES_STATS_UNAVAILABLE}"
+    periods = ((texts.VOTES_RECENT(days), recent), (texts.VOTES_ALL_TIME, all_time))
+    lines = [texts.VOTES_LINE(name, t.answers, t.up, t.down) for name, t in periods]
+    return "\n".join([texts.VOTES_HEADER, *lines])

@@ -21,6 +21,8 @@ class Answer:
     hits: list[Hit]
     page: int
     has_more: bool
+    index_version: str = ""
+    """The build id of the index version live when it was answered (recorded with votes)."""
 
 
 class AnswerService:
@@ -44,7 +46,8 @@ class AnswerService:
     def answer_sync(self, question: Question, page: int = 0) -> Answer:
         """The `page`-th group of passages (one extra is fetched to know if there are more)."""
         hits = self.index.search(question.text, self.per_page + 1, offset=page * self.per_page)
-        return Answer(question, hits[: self.per_page], page, has_more=len(hits) > self.per_page)
+        version = self.index.snapshot().manifest.build_id  # the one searched, bar a publish since
+        return Answer(question, hits[: self.per_page], page, len(hits) > self.per_page, version)
 
     async def answer(self, question: Question, page: int = 0) -> Answer:
         return await asyncio.to_thread(self.answer_sync, question, page)

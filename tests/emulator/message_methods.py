@@ -17,9 +17,11 @@ from .html_check import HtmlError, parse_html, utf16_len
 from .objects import quoted, strip_text
 from .state import State
 
-__all__ = ["MAX_TEXT_LENGTH", "MessageMethods", "require"]
+__all__ = ["MAX_CALLBACK_ANSWER_LENGTH", "MAX_TEXT_LENGTH", "MessageMethods", "require"]
 
 MAX_TEXT_LENGTH = 4096
+MAX_CALLBACK_ANSWER_LENGTH = 200
+"""answerCallbackQuery's `text`: "0-200 characters" (the Bot API documentation)."""
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -186,6 +188,9 @@ class MessageMethods:
         return True
 
     def answer_callback_query(self, params: dict[str, Any]) -> bool:
+        text = params.get("text")
+        if isinstance(text, str) and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         query = self.state.callback_queries.get(str(params.get("callback_query_id", "")))
         if query is None or query["answer"] is not None:
             raise ApiError(

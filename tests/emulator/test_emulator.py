@@ -417,6 +417,32 @@ async def test_only_a_forged_press_sends_data_no_button_has(emu: BotApiEmulator,
     assert emu.callback_answer(update["callback_query"]["id"]) is None, "not answered yet"
 
 
+async def test_presses_of_several_users_are_answered_each_and_a_toast_is_short(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("👍", callback_data="up")]])
+    sent = await bot.send_message(GROUP_ID, "vote", reply_markup=keyboard)
+    [message] = emu.sent_messages(GROUP_ID)
+    first = emu.press_button(message, "up", USER_ID)["callback_query"]
+    second = emu.press_button(message, "up", 777)["callback_query"]
+    assert (first["from"]["id"], second["from"]["id"]) == (USER_ID, 777)
+    with pytest.raises(BadRequest, match="Message_too_long"):
+        await bot.answer_callback_query(first["id"], "x" * 201)
+    assert emu.callback_answer(first["id"]) is None, "a refused answer leaves it unanswered"
+    assert await bot.answer_callback_query(first["id"], "x" * 200)
+    assert await bot.answer_callback_query(second["id"], "noted", show_alert=True)
+    assert emu.callback_answer(first["id"]) == {"text": "x" * 200}
+    assert emu.callback_answer(second["id"]) == {"text": "noted", "show_alert": True}
+    counted = InlineKeyboardMarkup([[InlineKeyboardButton("👍 2", callback_data="up")]])
+    await bot.edit_message_reply_markup(GROUP_ID, sent.message_id, reply_markup=counted)
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(GROUP_ID, sent.message_id, reply_markup=counted)
+    [shown] = emu.sent_messages(GROUP_ID)
+    assert (
+        shown["text"] == "vote" and shown["reply_markup"]["inline_keyboard"][0][0]["text"] == "👍 2"
+    )
+
+
 async def test_unknown_callback_query_id(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("12345")
