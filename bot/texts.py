@@ -47,9 +47,9 @@ HELP = (
     "Tap “More ▸” under an answer for further passages, and 👍 or 👎 to say whether it "
     "helped.\n"
     "\n"
-    "How good a match is, as measured on test questions: most <i>strong</i> matches held the "
-    "answer, over 4 in 10 <i>good</i> ones, 2 in 10 or more <i>partial</i> ones, fewer "
-    "<i>weak</i> ones."
+    "How likely a citation is to hold the answer, as measured on test questions: "
+    "<i>strong</i> 6 in 10 or more, <i>good</i> 4 in 10 or more, <i>partial</i> 2 in 10 or more, "
+    "<i>weak</i> fewer."
 )
 
 COMMANDS: list[tuple[str, str]] = [
@@ -116,8 +116,8 @@ def ALSO_IN(names_html: Sequence[str], more: int) -> str:
     return "also in " + ", ".join(names_html) + tail
 
 
-# Labels of a passage's relevance band: `index.search.relevance` measures the bands,
-# `bot.citations` labels a hit with one.
+# Labels of a citation's band: `index.search.confidence` measures how likely it holds the answer,
+# `bot.citations` labels a hit with its band.
 RELEVANCE_STRONG = "strong match"
 RELEVANCE_GOOD = "good match"
 RELEVANCE_PARTIAL = "partial match"

@@ -10,7 +10,7 @@ Question files are recognised by their fields: RealTimeQA-style news questions (
 SQuAD-style questions (`question`, `passage_id`, `answers`). The corpus is indexed once under
 `$DATA_DIR/eval/` (embeddings come from the shared cache) and reused while it is unchanged.
 Every configuration is run on the same passages: BM25 alone, the model alone, and the product.
-Ranking metrics ignore SEARCH_MIN_SCORE (a ranking is measured whole).
+Ranking metrics ignore SEARCH_MIN_SCORE and ANSWER_MIN_CONFIDENCE (a ranking is measured whole).
 
 Each table is given for two parts of the questions (`evaluation.splits`): the *tune* part, the
 only one settings may be chosen on, and the *report* part, the one to quote; then the spread of
@@ -111,6 +111,7 @@ def run_config(
             question.text,
             k=depth,
             min_score=-1.0,
+            min_confidence=0.0,
             max_per_article=per_article,
             bold_sentence=False,
             as_of=question.asked,

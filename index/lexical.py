@@ -34,7 +34,8 @@ def _stem_words() -> Stemmer.Stemmer:
 
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
-_STOPWORDS = frozenset(STOPWORDS_EN)  # what bm25s.tokenize(stopwords="en") leaves out
+STOPWORDS = frozenset(STOPWORDS_EN)
+"""What `bm25s.tokenize(stopwords="en")` leaves out, lowercased."""
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
@@ -45,7 +46,7 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     are hidden, which cost more than the words.
     """
     stem = _stem_words().stemWords
-    return [stem([w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]) for text in texts]
+    return [stem([w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]) for text in texts]
 
 
 # Words of a question or a topic that say what kind of thing is asked, not what it is about:

@@ -162,7 +162,17 @@ class IndexSettings(DataSettings):
         ge=-1.0,
         le=1.0,
         description="Cosine similarity below which a passage is not shown; when none is left the "
-        "question is “not covered”.",
+        "question is “not covered”. For models with a measured confidence "
+        "(ANSWER_MIN_CONFIDENCE), that is the gate instead.",
+    )
+    answer_min_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Citations less likely than this to hold the answer, as the model's measured "
+        "confidence says (docs/answers.md), are not shown; when none is left the bot answers "
+        "that the articles do not cover the question. Default: the gate measured for the model. "
+        "Models without a measured confidence use SEARCH_MIN_SCORE alone.",
     )
     search_max_per_article: int = Field(
         default=1,
@@ -205,6 +215,13 @@ class IndexSettings(DataSettings):
         le=10.0,
         description="The bold sentence: its cosine to the question plus this weight × the share "
         "of the question's words in it.",
+    )
+    bold_sentence_cues: bool = Field(
+        default=True,
+        description="The bold sentence also weighs what tells an answer from a restatement of "
+        "the question (the kind of thing asked for, what the sentence adds, a byline or a closing "
+        "attribution), with the weights measured for the model; a model without measured weights "
+        "uses BOLD_SENTENCE_LEXICAL_WEIGHT alone.",
     )
     # Both apply to index versions of format 1 only, whose sentences are embedded at question
     # time; format 2 stores each sentence's vector, pooled from its passage's forward pass.

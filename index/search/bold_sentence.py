@@ -2,25 +2,68 @@
 
 Each sentence scores its cosine to the question plus BOLD_SENTENCE_LEXICAL_WEIGHT times the share
 of the question's words it holds (rare words of the passage weigh more), so the sentence that
-names what was asked wins a near tie. The cosines come from the sentence vectors stored with
-the version (no model call); a version without them (format 1) embeds its sentences now, each
-read after the one before it.
+names what was asked wins a near tie. With the model's fitted cue weights
+(`bold_sentence_weights.json`, BOLD_SENTENCE_CUES on) the score also weighs what
+`answer_cues` sees: the kind of thing asked for, what the sentence adds to the question, a
+restated headline, a byline or a closing attribution. The cosines come from the sentence vectors
+stored with the version (no model call); a version without them (format 1) embeds its sentences
+now, each read after the one before it.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
 from index.embedding.model_input import document_text
 from index.lexical import tokenize
 from index.passages.sentences import sentence_spans
+from index.search.answer_cues import CUE_NAMES, sentence_cues
 from index.store.metadata import PassageRecord
 from index.store.version import IndexVersion
 
 Span = tuple[int, int]
+WEIGHTS_PATH = Path(__file__).with_name("bold_sentence_weights.json")
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceWeights:
+    """How a model's sentence scores are weighed: cosine, the question's words, each cue."""
+
+    cosine: float = 1.0
+    overlap: float = 1.5
+    cues: Mapping[str, float] | None = None
+    """Weight of each `answer_cues.SentenceCues` field; None: the cues are not read."""
+
+
+def sentence_weights(model: str, lexical_weight: float, use_cues: bool) -> SentenceWeights:
+    """The fitted weights of `model` when `use_cues` and it has some, else cosine plus
+    `lexical_weight` × the question's words (the choice before cues were measured)."""
+    fitted = _fitted(WEIGHTS_PATH).get(model) if use_cues else None
+    return fitted or SentenceWeights(1.0, lexical_weight, None)
+
+
+@cache
+def _fitted(path: Path) -> dict[str, SentenceWeights]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    found: dict[str, SentenceWeights] = {}
+    for model, record in data["models"].items():
+        weights = record["weights"]
+        unknown = set(weights) - {"cosine", "overlap", *CUE_NAMES}
+        if unknown:
+            raise ValueError(f"{path}: unknown sentence weights {sorted(unknown)} for {model}")
+        cues = {name: float(weights.get(name, 0.0)) for name in CUE_NAMES}
+        found[model] = SentenceWeights(float(weights["cosine"]), float(weights["overlap"]), cues)
+    return found
 
 
 class BoldSentence:
@@ -30,11 +73,11 @@ class BoldSentence:
         self,
         embed_sentences: Callable[[Sequence[str]], np.ndarray],
         *,
-        lexical_weight: float,
+        weights: SentenceWeights,
         in_context: bool,
     ) -> None:
         self._embed_sentences = embed_sentences
-        self._lexical_weight = lexical_weight
+        self._weights = weights
         self._in_context = in_context
 
     def best(
@@ -47,22 +90,10 @@ class BoldSentence:
         """For each passage, the span (in its text) of the sentence that answers the question."""
         if not snapshot.has_sentence_vectors:
             return self.embedded(query, query_text, [(r.title, r.text) for r in records])
-        listed = snapshot.sentences([r.row for r in records])
-        spans: list[list[Span]] = []
-        rows: list[int] = []
-        for record in records:
-            found = listed.get(record.row) or []
-            if not found:  # a passage always has a sentence; this one is damaged: none in bold
-                spans.append([(0, 0)])
-                rows.append(-1)
-                continue
-            spans.append([(a - record.start, b - record.start) for _, a, b in found])
-            rows += [sentence for sentence, _, _ in found]
-        known = [row for row in rows if row >= 0]
-        found_cosines = snapshot.sentence_vectors(known) @ query.reshape(-1)
-        cosines = dict(zip(known, found_cosines.tolist(), strict=True))
-        scores = np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32)
-        return choose(scores, query_text, [r.text for r in records], spans, self._lexical_weight)
+        scores, spans = stored_cosines(snapshot, query, records)
+        return choose(
+            scores, query_text, [(r.title, r.text) for r in records], spans, self._weights
+        )
 
     def embedded(
         self, query: np.ndarray, query_text: str, passages: Sequence[tuple[str, str]]
@@ -85,31 +116,76 @@ class BoldSentence:
         if not read:
             return []
         scores = self._embed_sentences(read) @ query.reshape(-1)
-        return choose(
-            scores, query_text, [text for _, text in passages], spans, self._lexical_weight
-        )
+        return choose(scores, query_text, passages, spans, self._weights)
+
+
+def stored_cosines(
+    snapshot: IndexVersion, query: np.ndarray, records: Sequence[PassageRecord]
+) -> tuple[np.ndarray, list[list[Span]]]:
+    """Every sentence's cosine to the question from the version's stored sentence vectors, and
+    each passage's sentence spans (in its text), in the same order."""
+    listed = snapshot.sentences([r.row for r in records])
+    spans: list[list[Span]] = []
+    rows: list[int] = []
+    for record in records:
+        found = listed.get(record.row) or []
+        if not found:  # a passage always has a sentence; this one is damaged: none in bold
+            spans.append([(0, 0)])
+            rows.append(-1)
+            continue
+        spans.append([(a - record.start, b - record.start) for _, a, b in found])
+        rows += [sentence for sentence, _, _ in found]
+    known = [row for row in rows if row >= 0]
+    found_cosines = snapshot.sentence_vectors(known) @ query.reshape(-1)
+    cosines = dict(zip(known, found_cosines.tolist(), strict=True))
+    return np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32), spans
 
 
 def choose(
     cosines: np.ndarray,
     query_text: str,
-    texts: Sequence[str],
+    passages: Sequence[tuple[str, str]],
     spans: Sequence[Sequence[Span]],
-    lexical_weight: float,
+    weights: SentenceWeights,
 ) -> list[Span]:
-    """Each passage's best sentence: its cosine plus the weighted share of the question's words."""
-    scores = cosines
-    if lexical_weight:
-        groups = [[text[a:b] for a, b in group] for text, group in zip(texts, spans, strict=True)]
+    """Each passage's best sentence (`sentence_scores`); `passages` are (title, text) pairs."""
+    scores = sentence_scores(cosines, query_text, passages, spans, weights)
+    best = best_in_groups(scores.tolist(), [len(group) for group in spans])
+    return [group[i] for group, i in zip(spans, best, strict=True)]
+
+
+def sentence_scores(
+    cosines: np.ndarray,
+    query_text: str,
+    passages: Sequence[tuple[str, str]],
+    spans: Sequence[Sequence[Span]],
+    weights: SentenceWeights,
+) -> np.ndarray:
+    """Every sentence's score: its weighed cosine, share of the question's words and cues."""
+    scores = weights.cosine * np.asarray(cosines, dtype=np.float32)
+    if not weights.overlap and not weights.cues:
+        return scores
+    groups = [
+        [text[a:b] for a, b in group] for (_, text), group in zip(passages, spans, strict=True)
+    ]
+    if weights.overlap:
         question, *words = tokenize([query_text, *(s for group in groups for s in group)])
         overlap: list[float] = []
         start = 0
         for group in groups:  # rarity is judged within each passage
             overlap += sentence_overlap(question, words[start : start + len(group)])
             start += len(group)
-        scores = scores + lexical_weight * np.array(overlap, dtype=np.float32)
-    best = best_in_groups(scores.tolist(), [len(group) for group in spans])
-    return [group[i] for group, i in zip(spans, best, strict=True)]
+        scores = scores + weights.overlap * np.array(overlap, dtype=np.float32)
+    if weights.cues:
+        vector = np.array([weights.cues.get(name, 0.0) for name in CUE_NAMES], dtype=np.float32)
+        cues = [
+            cue.as_list()
+            for (title, _), group in zip(passages, groups, strict=True)
+            for cue in sentence_cues(query_text, title, group)
+        ]
+        if cues:
+            scores = scores + np.array(cues, dtype=np.float32) @ vector
+    return scores
 
 
 def sentence_overlap(question: Sequence[str], sentences: Sequence[Sequence[str]]) -> list[float]:

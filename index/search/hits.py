@@ -5,16 +5,17 @@ the alert is sent, possibly by a newer version of the program after an upgrade, 
 carries its format: `hit_record` writes the newest, `hit_from_record` reads every format ever
 written. Format 1 is the plain field dictionary of the first alerts (no `format` key; `also_in`
 and `row` came later, so they may be missing). `relevance` was added to format 2 without a new
-format: a record without it reads as "".
+format: a record without it reads as "", and so was `confidence` (None when missing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from index.errors import CitationRecordError
+from index.search.confidence import Evidence
 
 RECORD_FORMAT = 2
 
@@ -55,8 +56,14 @@ class Hit:
     row: int = -1
     """The passage's row in the index version it was found in."""
     relevance: str = ""
-    """The band `score` falls in on its model's measured scale (`index.search.relevance`: strong,
-    good, partial or weak); "" in citations kept before bands were measured."""
+    """The band of the citation (strong, good, partial or weak): of its `confidence` when its
+    model's confidence was measured (`index.search.confidence`), else of its cosine
+    (`index.search.relevance`); "" in citations kept before bands were measured."""
+    confidence: float | None = None
+    """The measured chance that the passage holds the answer; None when not measured. Not shown
+    to readers (the band is), kept in `--json` output and the logs."""
+    evidence: Evidence | None = field(default=None, compare=False)
+    """What the confidence was read from, for calibration (not kept in citation records)."""
 
 
 _HIT_FIELDS = frozenset(f.name for f in fields(Hit))
@@ -81,6 +88,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "article": _source_record(hit),
         "also_in": [_source_record(ref) for ref in hit.also_in],
         "relevance": hit.relevance,
+        "confidence": hit.confidence,
     }
 
 
@@ -125,6 +133,7 @@ def _from_format_2(record: Mapping[str, Any]) -> Hit:
         row=int(passage.get("row", -1)),
         also_in=tuple(_source(ref) for ref in record.get("also_in") or ()),
         relevance=str(record.get("relevance") or ""),
+        confidence=None if record.get("confidence") is None else float(record["confidence"]),
         **{name: article[name] for name in _SOURCE_FIELDS},
     )
 

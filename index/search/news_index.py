@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,9 @@ import numpy as np
 from index.embedding.memo import VectorMemo
 from index.embedding.model import Embedder, load_embedder
 from index.embedding.query_batcher import QueryBatcher
-from index.search.bold_sentence import BoldSentence
+from index.passages.sentences import sentence_spans
+from index.search.bold_sentence import BoldSentence, sentence_weights
+from index.search.confidence import Evidence, band, confidence_model, evidence_words
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef
 from index.search.query import prepare_query
@@ -85,12 +88,17 @@ class NewsIndex:
         self._embedder = embedder
         self._live = LiveVersion(version_source(settings), settings.index_reload_wait_seconds)
         self._relevance = relevance_scale(settings.embedding_model)
+        self._confidence = confidence_model(settings.embedding_model)
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
         self._bold = BoldSentence(
             self._embed_sentences,
-            lexical_weight=settings.bold_sentence_lexical_weight,
+            weights=sentence_weights(
+                settings.embedding_model,
+                settings.bold_sentence_lexical_weight,
+                settings.bold_sentence_cues,
+            ),
             in_context=settings.bold_sentence_in_context,
         )
 
@@ -169,11 +177,14 @@ class NewsIndex:
         max_per_article: int | None = None,
         bold_sentence: bool = True,
         as_of: date | None = None,
+        min_confidence: float | None = None,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
 
         Empty, whitespace-only and symbol-only queries return []; very long ones are cut.
-        `as_of` is when the question is asked (today by default), for the recency prior.
+        `as_of` is when the question is asked (today by default), for the recency prior. With a
+        measured confidence model, citations less likely than `min_confidence`
+        (ANSWER_MIN_CONFIDENCE) to hold the answer are left out too.
         """
         settings = self._settings
         k = settings.search_top_k if k is None else max(0, k)
@@ -191,7 +202,9 @@ class NewsIndex:
         mode = settings.search_mode if snapshot.has_lexical else "dense"
         dense_from = None if mode == "lexical" else snapshot
         vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
-        cosines, rank_scores = self._candidates(snapshot, prepared, vector, dense, depth, mode)
+        cosines, rank_scores, lexical = self._candidates(
+            snapshot, prepared, vector, dense, depth, mode
+        )
         records = snapshot.passages(list(cosines))
         recency = settings.search_recency_weight
         if recency:
@@ -213,29 +226,82 @@ class NewsIndex:
             limit=k,
             offset=offset,
             max_per_article=per_article,
-            min_score=settings.search_min_score if min_score is None else min_score,
+            min_score=self._min_score() if min_score is None else min_score,
             same_story=_same_story(records),
         )
+        evidence = self._evidence(
+            snapshot, prepared, chosen, candidates, records, lexical, first=offset == 0
+        )
+        model = self._confidence
+        probabilities = None if model is None else [model.probability(e) for e in evidence]
+        if model is not None and probabilities is not None:
+            gate = min_confidence if min_confidence is not None else settings.answer_min_confidence
+            gate = model.gate if gate is None else gate
+            kept = [i for i, p in enumerate(probabilities) if p >= gate]
+            chosen, probabilities = [chosen[i] for i in kept], [probabilities[i] for i in kept]
+            evidence = [evidence[i] for i in kept]
         if bold_sentence:
             bold_sentences = self._bold.best(
                 snapshot, vector, prepared, [records[c.row] for c in chosen]
             )
         else:  # ranking alone (evaluations): skip the sentence embeddings
             bold_sentences = [(0, 0)] * len(chosen)
-        return [
-            _hit(
-                rank,
-                candidate.score,
-                self._relevance.band(candidate.score),
-                records[candidate.row],
-                bold,
-                candidate.copies,
-                records,
+        hits = []
+        for position, (candidate, bold) in enumerate(zip(chosen, bold_sentences, strict=True)):
+            if probabilities is None:
+                confidence, label = None, self._relevance.band(candidate.score)
+            else:
+                confidence = probabilities[position]
+                label = band(confidence)
+            hit = _hit(
+                offset + 1 + position, candidate.score, label, records[candidate.row], bold,
+                candidate.copies, records,
+            )  # fmt: skip
+            hits.append(replace(hit, confidence=confidence, evidence=evidence[position]))
+        return hits
+
+    def _min_score(self) -> float:
+        """The cosine a candidate needs: SEARCH_MIN_SCORE, unless the model's measured
+        confidence is the gate (then every candidate may be weighed by it)."""
+        return -1.0 if self._confidence is not None else self._settings.search_min_score
+
+    def _evidence(
+        self,
+        snapshot: IndexVersion,
+        question: str,
+        chosen: Sequence[Candidate],
+        candidates: Sequence[Candidate],
+        records: dict[int, PassageRecord],
+        lexical: dict[int, float],
+        *,
+        first: bool,
+    ) -> list[Evidence]:
+        """What search knows of each chosen citation (`index.search.confidence`)."""
+        if not chosen:
+            return []
+        ranked = sorted(candidates, key=lambda c: (-c.order, c.row))
+        following = {a.row: a.order - b.order for a, b in pairwise(ranked)}
+        best_lexical = max(lexical.values(), default=0.0)
+        listed = (
+            snapshot.sentences([c.row for c in chosen]) if snapshot.has_sentence_vectors else {}
+        )
+        found: list[Evidence] = []
+        for position, candidate in enumerate(chosen):
+            record = records[candidate.row]
+            spans = [(a - record.start, b - record.start) for _, a, b in listed.get(record.row, [])]
+            spans = spans or sentence_spans(record.text) or [(0, len(record.text))]
+            coverage, sentence_coverage = evidence_words(
+                question, record.title, [record.text[a:b] for a, b in spans]
             )
-            for rank, (candidate, bold) in enumerate(
-                zip(chosen, bold_sentences, strict=True), offset + 1
-            )
-        ]
+            found.append(Evidence(
+                cosine=candidate.score,
+                margin=following.get(candidate.row, 0.0),
+                lexical_share=lexical.get(candidate.row, 0.0) / best_lexical if best_lexical else 0.0,
+                coverage=coverage,
+                sentence_coverage=sentence_coverage,
+                first=float(first and position == 0),
+            ))  # fmt: skip
+        return found
 
     def embed_topic(self, topic: str) -> np.ndarray:
         """A topic's vector, computed once when a chat subscribes and kept with the subscription."""
@@ -307,8 +373,8 @@ class NewsIndex:
         dense: list[tuple[int, float]],
         depth: int,
         mode: str,
-    ) -> tuple[dict[int, float], dict[int, float]]:
-        """Candidate rows with their cosine, and the scores they are ranked by.
+    ) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+        """Candidate rows with their cosine, the scores they are ranked by, and their BM25 scores.
 
         Dense candidates came from the vector search (with the question's encoding), lexical ones come from
         BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
@@ -327,15 +393,16 @@ class NewsIndex:
                 cosines.update(zip(missing, found.tolist(), strict=True))
         check_cosines(cosines.values(), snapshot.location)
         if mode == "dense":
-            return cosines, {}
+            return cosines, {}, lexical
         if mode == "lexical":
-            return cosines, lexical
-        return cosines, fuse(
+            return cosines, lexical, lexical
+        fused = fuse(
             cosines,
             lexical,
             method=settings.search_fusion,
             lexical_weight=settings.search_lexical_weight,
         )
+        return cosines, fused, lexical
 
     def stats(self) -> IndexStats:
         snapshot = self.snapshot()

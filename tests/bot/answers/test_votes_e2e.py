@@ -157,6 +157,7 @@ async def test_every_page_of_an_answer_is_voted_on_by_itself(
     settings = bot_settings(
         emulator, isolated_environment, index_dir=seed_index_dir, search_top_k=1,
         search_max_per_article=3,  # the seed article's passages, one per page
+        answer_min_confidence=0.0,  # however unlikely to hold the answer
     )  # fmt: skip
     async with running_bot(settings, embedder) as app:
         answer = await ask(emulator, USER_ID, QUESTION)

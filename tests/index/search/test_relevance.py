@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index import Embedder, IndexWriter, NewsIndex
+from index.search.confidence import band
 from index.search.relevance import (
     BAND_RATES,
     FIXED_SCALE,
@@ -68,10 +69,18 @@ def test_an_unreached_band_is_left_out(tmp_path: Path) -> None:
 def test_search_and_alert_citations_carry_their_models_band(
     settings: IndexSettings, embedder: Embedder
 ) -> None:
+    """Answers are banded by their measured confidence, alerts (a topic, not a question) by the
+    model's cosine scale."""
     IndexWriter(settings, embedder).rebuild([SEEDS])
     index = NewsIndex(settings, embedder)
     scale = relevance_scale(settings.embedding_model)
-    hits = index.search("Which countries signed security agreements with Ukraine?", min_score=-1)
-    assert hits and all(h.relevance == scale.band(h.score) for h in hits)
+    hits = index.search(
+        "Which countries signed security agreements with Ukraine?",
+        min_score=-1,
+        min_confidence=0,
+        max_per_article=3,
+    )
+    assert len(hits) == 3
+    assert all(h.confidence is not None and h.relevance == band(h.confidence) for h in hits)
     cited = index.cite(hits[0].row, 0.5)
     assert cited is not None and cited.relevance == scale.band(0.5)
