@@ -85,7 +85,7 @@ def judge(data_name: str, settings: IndexSettings, embedder: Embedder) -> list[J
                 continue
             hits = data.index.search(
                 question.text, k=CITED, min_score=-1.0, min_confidence=0.0,
-                bold_sentence=False, as_of=question.asked,
+                bold_sentence=False, as_of=question.asked, with_evidence=True,
             )  # fmt: skip
             for hit in hits:
                 assert hit.evidence is not None
@@ -115,7 +115,12 @@ def unanswerable(
     for part, questions in texts.items():
         for text in questions:
             hits = data.index.search(
-                text, k=1, min_score=-1.0, min_confidence=0.0, bold_sentence=False
+                text,
+                k=1,
+                min_score=-1.0,
+                min_confidence=0.0,
+                bold_sentence=False,
+                with_evidence=True,
             )
             found[part].append(hits[0].evidence if hits else None)
     return found

@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         hits = data.index.search(
             question.text, k=40, max_per_article=20, min_score=-1.0, min_confidence=0.0,
-            bold_sentence=False, as_of=question.asked,
+            bold_sentence=False, as_of=question.asked, with_evidence=True,
         )  # fmt: skip
         if hits:
             first = hits[0].article_id

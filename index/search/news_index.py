@@ -178,13 +178,15 @@ class NewsIndex:
         bold_sentence: bool = True,
         as_of: date | None = None,
         min_confidence: float | None = None,
+        with_evidence: bool = False,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
 
         Empty, whitespace-only and symbol-only queries return []; very long ones are cut.
         `as_of` is when the question is asked (today by default), for the recency prior. With a
         measured confidence model, citations less likely than `min_confidence`
-        (ANSWER_MIN_CONFIDENCE) to hold the answer are left out too.
+        (ANSWER_MIN_CONFIDENCE) to hold the answer are left out too. Hits carry their evidence
+        when the model reads it, or `with_evidence` (for calibrating a model).
         """
         settings = self._settings
         k = settings.search_top_k if k is None else max(0, k)
@@ -229,17 +231,24 @@ class NewsIndex:
             min_score=self._min_score() if min_score is None else min_score,
             same_story=_same_story(records),
         )
-        evidence = self._evidence(
-            snapshot, prepared, chosen, candidates, records, lexical, first=offset == 0
-        )
         model = self._confidence
-        probabilities = None if model is None else [model.probability(e) for e in evidence]
-        if model is not None and probabilities is not None:
-            gate = min_confidence if min_confidence is not None else settings.answer_min_confidence
-            gate = model.gate if gate is None else gate
-            kept = [i for i, p in enumerate(probabilities) if p >= gate]
-            chosen, probabilities = [chosen[i] for i in kept], [probabilities[i] for i in kept]
-            evidence = [evidence[i] for i in kept]
+        evidence: list[Evidence | None] = [None] * len(chosen)
+        probabilities: list[float] | None = None
+        if model is not None or with_evidence:
+            found = self._evidence(
+                snapshot, prepared, chosen, candidates, records, lexical, first=offset == 0
+            )
+            evidence = list(found)
+            if model is not None:
+                probabilities = [model.probability(e) for e in found]
+                gate = (
+                    min_confidence if min_confidence is not None else settings.answer_min_confidence
+                )
+                gate = model.gate if gate is None else gate
+                kept = [i for i, p in enumerate(probabilities) if p >= gate]
+                chosen = [chosen[i] for i in kept]
+                probabilities = [probabilities[i] for i in kept]
+                evidence = [evidence[i] for i in kept]
         if bold_sentence:
             bold_sentences = self._bold.best(
                 snapshot, vector, prepared, [records[c.row] for c in chosen]
