@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from index.lexical import tokenize, topic_words
 from index.search.bold_sentence import sentence_overlap
+from index.search.fusion import Candidate
 from index.search.relevance import BAND_RATES, WEAK
 
 MODELS_PATH = Path(__file__).with_name("confidence_models.json")
@@ -58,6 +60,40 @@ def evidence_words(question: str, title: str, sentences: Sequence[str]) -> tuple
     present = set(headline).union(*words)
     best = max(sentence_overlap(sorted(wanted), words), default=0.0)
     return len(wanted & present) / len(wanted), best
+
+
+def citation_evidence(
+    question: str,
+    chosen: Sequence[Candidate],
+    candidates: Sequence[Candidate],
+    passages: Mapping[int, tuple[str, Sequence[str]]],
+    lexical: Mapping[int, float],
+    *,
+    first: bool,
+) -> list[Evidence]:
+    """The evidence of each chosen candidate among all `candidates` of a search: `passages`
+    gives each chosen row's title and sentences, `lexical` the BM25 scores; `first` says the
+    first chosen is the answer's first citation (not a later page's)."""
+    ranked = sorted(candidates, key=lambda c: (-c.order, c.row))
+    following = {a.row: a.order - b.order for a, b in pairwise(ranked)}
+    best_lexical = max(lexical.values(), default=0.0)
+    found: list[Evidence] = []
+    for position, candidate in enumerate(chosen):
+        title, sentences = passages[candidate.row]
+        coverage, sentence_coverage = evidence_words(question, title, sentences)
+        found.append(
+            Evidence(
+                cosine=candidate.score,
+                margin=following.get(candidate.row, 0.0),
+                lexical_share=lexical.get(candidate.row, 0.0) / best_lexical
+                if best_lexical
+                else 0.0,
+                coverage=coverage,
+                sentence_coverage=sentence_coverage,
+                first=float(first and position == 0),
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True, slots=True)

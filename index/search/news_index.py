@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from index.embedding.model import Embedder, load_embedder
 from index.embedding.query_batcher import QueryBatcher
 from index.passages.sentences import sentence_spans
 from index.search.bold_sentence import BoldSentence, sentence_weights
-from index.search.confidence import Evidence, band, confidence_model, evidence_words
+from index.search.confidence import Evidence, band, citation_evidence, confidence_model
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef
 from index.search.query import prepare_query
@@ -285,32 +284,18 @@ class NewsIndex:
         *,
         first: bool,
     ) -> list[Evidence]:
-        """What search knows of each chosen citation (`index.search.confidence`)."""
-        if not chosen:
-            return []
-        ranked = sorted(candidates, key=lambda c: (-c.order, c.row))
-        following = {a.row: a.order - b.order for a, b in pairwise(ranked)}
-        best_lexical = max(lexical.values(), default=0.0)
+        """What search knows of each chosen citation (`confidence.citation_evidence`), the
+        passages' sentences as the version stores them."""
         listed = (
             snapshot.sentences([c.row for c in chosen]) if snapshot.has_sentence_vectors else {}
         )
-        found: list[Evidence] = []
-        for position, candidate in enumerate(chosen):
+        passages: dict[int, tuple[str, list[str]]] = {}
+        for candidate in chosen:
             record = records[candidate.row]
             spans = [(a - record.start, b - record.start) for _, a, b in listed.get(record.row, [])]
             spans = spans or sentence_spans(record.text) or [(0, len(record.text))]
-            coverage, sentence_coverage = evidence_words(
-                question, record.title, [record.text[a:b] for a, b in spans]
-            )
-            found.append(Evidence(
-                cosine=candidate.score,
-                margin=following.get(candidate.row, 0.0),
-                lexical_share=lexical.get(candidate.row, 0.0) / best_lexical if best_lexical else 0.0,
-                coverage=coverage,
-                sentence_coverage=sentence_coverage,
-                first=float(first and position == 0),
-            ))  # fmt: skip
-        return found
+            passages[candidate.row] = (record.title, [record.text[a:b] for a, b in spans])
+        return citation_evidence(question, chosen, candidates, passages, lexical, first=first)
 
     def embed_topic(self, topic: str) -> np.ndarray:
         """A topic's vector, computed once when a chat subscribes and kept with the subscription."""

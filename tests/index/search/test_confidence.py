@@ -12,9 +12,11 @@ from index.search.confidence import (
     ConfidenceModel,
     Evidence,
     band,
+    citation_evidence,
     confidence_model,
     evidence_words,
 )
+from index.search.fusion import Candidate
 
 
 def _evidence(cosine: float, coverage: float = 0.5) -> Evidence:
@@ -69,3 +71,23 @@ def test_a_stored_model_is_read_and_one_fitted_on_other_evidence_refused(tmp_pat
 
 def test_the_packaged_model_has_a_measured_confidence() -> None:
     assert confidence_model("packaged:all-MiniLM-L6-v2") is not None
+
+
+def test_evidence_of_citations_among_the_candidates() -> None:
+    candidates = [
+        Candidate(1, "a", 0.7, 0.9), Candidate(2, "b", 0.6, 0.5), Candidate(3, "c", 0.5, 0.45),
+    ]  # fmt: skip
+    passages = {
+        1: ("Security deals", ["Scholz signed the agreement with Kyiv."]),
+        2: ("Weather", ["Rain in Paris."]),
+    }
+    first, second = citation_evidence(
+        "Who signed the Kyiv security agreement?", candidates[:2], candidates, passages,
+        {1: 4.0, 3: 8.0}, first=True,
+    )  # fmt: skip
+    assert first.margin == pytest.approx(0.4) and second.margin == pytest.approx(0.05)
+    assert (first.lexical_share, second.lexical_share) == (0.5, 0.0)
+    assert first.coverage == 1.0 and second.coverage == 0.0
+    assert (first.first, second.first) == (1.0, 0.0)
+    (later,) = citation_evidence("q", candidates[:1], candidates, passages, {}, first=False)
+    assert later.first == 0.0 and later.lexical_share == 0.0
