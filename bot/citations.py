@@ -28,9 +28,13 @@ _RELEVANCE_LABELS = {
 
 SOURCE_MAX_CHARS = 60
 DATE_MAX_CHARS = 24
-EXCERPT_MAX_CHARS = 600  # enough for the sentence and its neighbours; more is hard to read
-FIRST_EXCERPT_MAX_CHARS = 600
-"""The first citation's cap: the one most read (`benchmarks/citation_excerpts.py` measures it)."""
+EXCERPT_MAX_CHARS = 600  # an alert's: the sentence and its neighbours; more is hard to read
+FIRST_EXCERPT_MAX_CHARS = 1000
+"""An answer's first citation, the one most read: its whole passage (passages are at most 180
+tokens), so a passage holding the answer shows it (`benchmarks/citation_excerpts.py`)."""
+LATER_EXCERPT_MAX_CHARS = 400
+"""An answer's other citations: the bold sentence and a little around it, so three citations
+make a shorter message than three of 600 did, the first one shown whole."""
 MAX_LINK_CHARS = 2048
 ALSO_IN_SHOWN = 3
 ALSO_IN_NAME_CHARS = 40

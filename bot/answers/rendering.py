@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.citations import (
-    EXCERPT_MAX_CHARS,
     FIRST_EXCERPT_MAX_CHARS,
+    LATER_EXCERPT_MAX_CHARS,
     also_in_html,
     excerpt_html,
     format_date,
@@ -66,8 +66,8 @@ def _share(room: int, wants: Sequence[int], caps: Sequence[int]) -> list[int]:
 
 
 def excerpt_caps(count: int, first: int = FIRST_EXCERPT_MAX_CHARS) -> list[int]:
-    """Each citation's excerpt cap: the first may show more (`FIRST_EXCERPT_MAX_CHARS`)."""
-    return [first, *[EXCERPT_MAX_CHARS] * (count - 1)][:count]
+    """Each citation's excerpt cap: the first shows more (`FIRST_EXCERPT_MAX_CHARS`)."""
+    return [first, *[LATER_EXCERPT_MAX_CHARS] * (count - 1)][:count]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot import citations, texts
 from bot.answers.rendering import (
+    answer_parts,
     format_answer,
     format_answer_plain,
     format_not_covered,
@@ -261,3 +262,20 @@ def test_also_in_links_the_other_source() -> None:
     assert "also in AP" in parse_html(text)[0]
     assert "AP" in entity_texts(text, "text_link")
     assert "also in AP" in format_answer_plain("q", [make_hit(also_in=(ref,))])
+
+
+def test_the_first_citation_shows_its_whole_passage_and_the_others_an_excerpt() -> None:
+    """A passage of ~900 characters: the first citation shows all of it, with the answer far
+    from the bold sentence; the later ones their bold sentence and a little around it."""
+    filler = " ".join(f"Sentence {i} adds some detail about the talks." for i in range(18))
+    passage = f"The talks opened in Paris. {filler} The deal was signed in Lisbon."
+    assert 800 < len(passage) <= citations.FIRST_EXCERPT_MAX_CHARS
+    bold = (0, len("The talks opened in Paris."))
+    hits = [make_hit(rank=r, text=passage, end=len(passage), bold_sentence=bold) for r in (1, 2, 3)]
+    parts = answer_parts("Where was the deal signed?", hits, page=0, has_more=True)
+    first, *later = (visible(block) for block in parts.blocks)
+    assert "Lisbon" in first
+    for block in later:
+        assert "Lisbon" not in block and "The talks opened in Paris." in block
+        excerpt_line = block.splitlines()[-1]
+        assert utf16_len(excerpt_line) <= citations.LATER_EXCERPT_MAX_CHARS
