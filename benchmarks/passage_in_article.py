@@ -54,7 +54,7 @@ RULES: dict[str, Rule] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["tune", "report"], default="tune")
-    parser.add_argument("--dataset", choices=["realtimeqa"], default="realtimeqa")
+    parser.add_argument("--dataset", choices=["realtimeqa", "xquad"], default="realtimeqa")
     args = parser.parse_args(argv)
     if not (SHARED_EVAL / DATASETS[args.dataset][1]).is_file():
         print(f"{SHARED_EVAL} is not there: nothing to measure.", file=sys.stderr)

@@ -179,6 +179,13 @@ class IndexSettings(DataSettings):
         ge=1,
         description="Passages of one article in one answer (1: every citation a different one).",
     )
+    search_lead_margin: float = Field(
+        default=0.02,
+        le=1.0,
+        description="An article's lead passage is cited instead of a later passage of it whose "
+        "cosine is at most this much higher (measured: leads hold the answer more often). "
+        "Negative: always the best-ranked passage.",
+    )
     search_max_query_chars: int = Field(
         default=1000, ge=10, description="Longer questions and topics are cut before embedding."
     )

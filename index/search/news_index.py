@@ -21,7 +21,7 @@ from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef
 from index.search.query import prepare_query
 from index.search.relevance import relevance_scale
-from index.search.selection import resemblance, select, shingles
+from index.search.selection import prefer_leads, resemblance, select, shingles
 from index.search.topic_matching import BestPassage, article_words, match_articles
 from index.settings import IndexSettings
 from index.store.factory import version_source
@@ -229,6 +229,9 @@ class NewsIndex:
             max_per_article=per_article,
             min_score=self._min_score() if min_score is None else min_score,
             same_story=_same_story(records),
+        )
+        chosen = prefer_leads(
+            chosen, candidates, lambda c: records[c.row].ordinal == 0, settings.search_lead_margin
         )
         model = self._confidence
         evidence: list[Evidence | None] = [None] * len(chosen)

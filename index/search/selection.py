@@ -52,6 +52,35 @@ def select(
     return chosen[offset:]
 
 
+def prefer_leads(
+    chosen: Sequence[Candidate],
+    candidates: Sequence[Candidate],
+    is_lead: Callable[[Candidate], bool],
+    margin: float,
+) -> list[Candidate]:
+    """Each chosen later passage replaced by its article's lead when the lead's cosine comes
+    within `margin` of it (and the lead is not cited already): a news article's lead tends to
+    hold what was asked, a later passage near it in score the aftermath
+    (`benchmarks/passage_in_article.py`). A negative margin changes nothing."""
+    if margin < 0:
+        return list(chosen)
+    leads = {c.article_id: c for c in candidates if is_lead(c)}
+    cited = {c.row for c in chosen}
+    result: list[Candidate] = []
+    for candidate in chosen:
+        lead = leads.get(candidate.article_id)
+        if (
+            lead is not None
+            and lead.row not in cited
+            and not is_lead(candidate)
+            and lead.score >= candidate.score - margin
+        ):
+            cited.add(lead.row)
+            candidate = replace(lead, copies=candidate.copies)
+        result.append(candidate)
+    return result
+
+
 def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     """Overlapping word `size`-grams of a text, lowercased: what near-copies share."""
     words = _WORDS.findall(text.lower())

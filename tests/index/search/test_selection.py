@@ -11,7 +11,7 @@ from index.errors import IndexCorruptError
 from index.search.bold_sentence import best_in_groups
 from index.search.fusion import COSINE_LIMIT, Candidate, check_cosines
 from index.search.query import prepare_query
-from index.search.selection import select
+from index.search.selection import prefer_leads, select
 
 
 def cands(*spec: tuple[str, float]) -> list[Candidate]:
@@ -82,3 +82,27 @@ def test_impossible_cosines_are_a_damaged_version(wrong: float) -> None:
     message = str(refused.value)
     assert "data/index/versions/v1" in message and f"({wrong:.3g})" in message
     assert "damaged" in message and "python -m index rebuild" in message
+
+
+def test_a_lead_close_behind_a_later_passage_of_its_article_is_cited_instead() -> None:
+    later, lead, other = Candidate(5, "a", 0.61), Candidate(4, "a", 0.60), Candidate(9, "b", 0.7)
+    far_lead = Candidate(7, "b", 0.5)
+    leads = {4, 7}
+    chosen = prefer_leads(
+        [other, later], [other, later, lead, far_lead], lambda c: c.row in leads, 0.02
+    )
+    assert [c.row for c in chosen] == [9, 4], "a's lead is close; b's lead is too far behind"
+    assert prefer_leads([later], [later, lead], lambda c: c.row in leads, -1.0) == [later]
+
+
+def test_a_lead_already_cited_is_not_cited_twice() -> None:
+    lead, later = Candidate(4, "a", 0.60), Candidate(5, "a", 0.61)
+    chosen = prefer_leads([lead, later], [lead, later], lambda c: c.row == 4, 0.02)
+    assert [c.row for c in chosen] == [4, 5]
+
+
+def test_the_lead_keeps_the_copies_folded_into_the_citation() -> None:
+    copy = Candidate(8, "c", 0.6)
+    later = Candidate(5, "a", 0.61, copies=(copy,))
+    (chosen,) = prefer_leads([later], [later, Candidate(4, "a", 0.6)], lambda c: c.row == 4, 0.02)
+    assert chosen.row == 4 and chosen.copies == (copy,)
