@@ -180,11 +180,12 @@ class IndexSettings(DataSettings):
         description="Passages of one article in one answer (1: every citation a different one).",
     )
     search_lead_margin: float = Field(
-        default=0.02,
+        default=-1.0,
         le=1.0,
         description="An article's lead passage is cited instead of a later passage of it whose "
-        "cosine is at most this much higher (measured: leads hold the answer more often). "
-        "Negative: always the best-ranked passage.",
+        "cosine is at most this much higher. Negative (the default): always the best-ranked "
+        "passage; 0.02 gained one question on each tune part, within noise "
+        "(docs/search-and-quality.md).",
     )
     search_max_query_chars: int = Field(
         default=1000, ge=10, description="Longer questions and topics are cut before embedding."
