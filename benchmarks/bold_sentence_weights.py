@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import statistics
 import sys
 from collections.abc import Sequence
@@ -162,6 +163,47 @@ def fit(cases: Sequence[Case], l2: float = 0.01) -> np.ndarray:
     return weights / weights[0] if weights[0] > 0 else weights
 
 
+TYPES = ("person", "number", "time", "place", "reason")
+
+
+def fitted_with(fitted: np.ndarray, **values: float) -> np.ndarray:
+    found = fitted.copy()
+    for name, value in values.items():
+        found[FEATURES.index(name)] = value
+    return found
+
+
+def candidates(fitted: np.ndarray) -> dict[str, np.ndarray]:
+    """The choice before, with parts of the fitted weights: what each brings to news, where
+    the question's words weigh more than in SQuAD's encyclopedia paragraphs."""
+
+    def weights(**values: float) -> np.ndarray:
+        found = BEFORE.copy()
+        for name, value in values.items():
+            found[FEATURES.index(name)] = value
+        return found
+
+    fitted_of = {name: float(fitted[FEATURES.index(name)]) for name in FEATURES}
+    cues = {
+        n: v for n, v in fitted_of.items() if n not in ("cosine", "overlap", "overlap_beyond_title")
+    }
+    lexical = fitted_of["overlap"] + fitted_of["overlap_beyond_title"]
+    types = {n: fitted_of[n] for n in TYPES}
+    return {
+        "before + fitted answer types": weights(**types),
+        "before + fitted answer types, no question in bold": weights(**types, interrogative=-1.0),
+        "fitted, no question in bold": fitted_with(fitted, interrogative=-1.0),
+        "before + fitted cues (its words kept)": weights(**cues),
+        "before, words beyond the title instead": weights(overlap=0.0, overlap_beyond_title=1.5),
+        "before, words half beyond the title": weights(overlap=0.75, overlap_beyond_title=0.75),
+        "fitted, its words scaled to before's 1.5": weights(
+            **cues,
+            overlap=1.5 * fitted_of["overlap"] / lexical,
+            overlap_beyond_title=1.5 * fitted_of["overlap_beyond_title"] / lexical,
+        ),
+    }
+
+
 def write_weights(weights: np.ndarray, model: str, source: str, figures: dict[str, float]) -> None:
     data = (
         json.loads(WEIGHTS_PATH.read_text("utf-8"))
@@ -185,24 +227,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--squad-train", type=Path, required=True, help="SQuAD v1.1 train JSON")
     parser.add_argument("--paragraphs", type=int, default=1500, help="training paragraphs used")
-    parser.add_argument("--write", action="store_true", help="keep the fitted weights")
+    parser.add_argument("--write", action="store_true", help="keep the chosen weights")
+    parser.add_argument(
+        "--choice", default="fitted on SQuAD train", help="the row whose weights --write keeps"
+    )
     parser.add_argument("--report", action="store_true", help="also print the report parts")
     parser.add_argument(
         "--datasets", nargs="+", choices=["xquad", "realtimeqa"], default=["xquad", "realtimeqa"]
+    )
+    parser.add_argument(
+        "--cases", type=Path, help="keep the scored sentences in this file, and read them from it"
     )
     args = parser.parse_args(argv)
     if not (SHARED_EVAL / DATASETS["xquad"][1]).is_file():
         print(f"{SHARED_EVAL} is not there: nothing to measure.", file=sys.stderr)
         return 0
     settings = IndexSettings()
-    embedder = load_embedder(settings)
-    train = squad_train_cases(args.squad_train, embedder, args.paragraphs)
     parts = ["tune", "report"] if args.report else ["tune"]
-    judged = {
-        f"{dataset} {part}": eval_cases(dataset, part, embedder)
-        for dataset in args.datasets
-        for part in parts
-    }
+    if args.cases and args.cases.is_file():
+        with args.cases.open("rb") as handle:
+            train, judged = pickle.load(handle)
+        judged = {n: c for n, c in judged.items() if n.split()[-1] in parts}
+    else:
+        embedder = load_embedder(settings)
+        train = squad_train_cases(args.squad_train, embedder, args.paragraphs)
+        judged = {
+            f"{dataset} {part}": eval_cases(dataset, part, embedder)
+            for dataset in args.datasets
+            for part in parts
+        }
+        if args.cases:
+            with args.cases.open("wb") as handle:
+                pickle.dump((train, judged), handle)
     fitted = fit(train)
     cues_only = fitted.copy()
     print(f"\n{len(train)} SQuAD training questions from {args.paragraphs} paragraphs\n")
@@ -212,20 +268,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {name} | " + " | ".join(f"{w:.3f}" for w in weights) + " |")
     print("\n| choice | SQuAD train | " + " | ".join(f"{n} ({len(c)})" for n, c in judged.items()))
     print("|---|---|" + "---|" * len(judged))
-    rows = {"before (cosine + 1.5 × words)": BEFORE, "fitted on SQuAD train": fitted}
+    rows = {
+        "before (cosine + 1.5 × words)": BEFORE,
+        "fitted on SQuAD train": fitted,
+        **candidates(fitted),
+    }
     for name in CUE_NAMES:  # what each cue adds: the fitted weights without it
         without = cues_only.copy()
         without[FEATURES.index(name)] = 0.0
         rows[f"fitted, without {name}"] = without
-    figures: dict[str, float] = {}
     for name, weights in rows.items():
         values = [accuracy(train, weights), *(accuracy(c, weights) for c in judged.values())]
         print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |")
-        if weights is fitted:
-            figures = {n: accuracy(c, fitted) for n, c in judged.items() if n.endswith("tune")}
     if args.write:
-        write_weights(fitted, settings.embedding_model, f"{args.squad_train.name}", figures)
-        print(f"\nwritten to {WEIGHTS_PATH}")
+        chosen = rows[args.choice]
+        figures = {n: accuracy(c, chosen) for n, c in judged.items() if n.endswith("tune")}
+        source = f"{args.choice}: {args.squad_train.name}, {args.paragraphs} paragraphs"
+        write_weights(chosen, settings.embedding_model, source, figures)
+        print(f"\n{args.choice}: written to {WEIGHTS_PATH}")
     return 0
 
 

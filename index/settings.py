@@ -227,9 +227,9 @@ class IndexSettings(DataSettings):
     bold_sentence_cues: bool = Field(
         default=True,
         description="The bold sentence also weighs what tells an answer from a restatement of "
-        "the question (the kind of thing asked for, what the sentence adds, a byline or a closing "
-        "attribution), with the weights measured for the model; a model without measured weights "
-        "uses BOLD_SENTENCE_LEXICAL_WEIGHT alone.",
+        "the question (a name, number, date, place or cause of the kind asked for; a sentence "
+        "that is itself a question), with the weights measured for the model; a model without "
+        "measured weights uses BOLD_SENTENCE_LEXICAL_WEIGHT alone.",
     )
     # Both apply to index versions of format 1 only, whose sentences are embedded at question
     # time; format 2 stores each sentence's vector, pooled from its passage's forward pass.

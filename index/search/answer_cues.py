@@ -4,8 +4,8 @@ A sentence that restates the question (the lead repeating the headline, a dateli
 outlet the question names, "…, said Mr X") shares the most words with it, yet the answer is
 usually in the sentence that adds what the question lacks: the person a "who" question asks
 for, the number of a "how many", the cause of a "why". Each cue is a number per sentence;
-`bold_sentence` weighs them (`bold_sentence_weights.json`, fitted by
-`benchmarks/bold_sentence.py`).
+`bold_sentence` weighs them (`bold_sentence_weights.json`, measured by
+`benchmarks/bold_sentence_weights.py`, which keeps the cues that did not win at 0).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"\b(the )?reason\b"),
         (PERSON, r"\bwho(m|se)?\b|\bwhich (person|man|woman|leader|player|official|politician)\b"),
         (PLACE, r"\bwhere\b|\b(which|what) (country|city|state|town|place|region|nation)\b"),
+        (PERSON, r"\bwhich\b"),  # which team, company, show…: a name; checked after the others
     )
 )  # fmt: skip
 
@@ -53,6 +54,7 @@ _REASON = re.compile(
 _NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.))*")
 _PLACE = re.compile(r"\b(?:in|at|from|to|near|across|outside)\s+(?:the\s+)?([A-Z][\w'’-]+)")
 _WORD = re.compile(r"\w+")
+_QUESTION_MARK = re.compile(r"\?[\"'”’)\]]*\s*$")
 
 _BOILERPLATE = re.compile(
     r"^\s*(?:by\s+[A-Z]|updated\b|published\b|posted\b|last updated\b|editor'?s note\b|"
@@ -73,9 +75,15 @@ _ATTRIBUTION = re.compile(
 
 
 def question_kind(question: str) -> str:
-    """What kind of thing the question asks for: a person, a number, a time, a place, a reason."""
-    found = [(m.start(), kind) for kind, pattern in _KINDS if (m := pattern.search(question))]
-    return min(found)[1] if found else OTHER
+    """What kind of thing the question asks for: a person (or any name: "which team"), a number,
+    a time, a place, a reason. The first question word decides; the more specific pattern wins
+    at the same word ("which year" is a time)."""
+    found = [
+        (m.start(), order, kind)
+        for order, (kind, pattern) in enumerate(_KINDS)
+        if (m := pattern.search(question))
+    ]
+    return min(found)[2] if found else OTHER
 
 
 def without_dateline(sentence: str) -> str:
@@ -108,6 +116,9 @@ class SentenceCues:
     """A byline, an update stamp, a credit: no sentence of news."""
     attribution: float
     """Share of its words that only say who said it ("…, the minister said on Tuesday.")."""
+    interrogative: float
+    """It is itself a question ("What do the images show?"): a quiz or a rhetorical question
+    repeats what is asked, it does not answer it."""
     position: float
     """Where it is in the passage: 0 first, 1 last."""
     length: float
@@ -150,6 +161,7 @@ def sentence_cues(question: str, title: str, sentences: Sequence[str]) -> list[S
                 ),
                 boilerplate=float(bool(_BOILERPLATE.match(sentence)) or len(present) < 2),
                 attribution=_attribution_share(body, len(tokens)),
+                interrogative=float(_QUESTION_MARK.search(sentence) is not None),
                 position=position / (count - 1) if count > 1 else 0.0,
                 length=min(1.0, len(_WORD.findall(body)) / 40),
             )

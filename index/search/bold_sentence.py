@@ -2,10 +2,12 @@
 
 Each sentence scores its cosine to the question plus BOLD_SENTENCE_LEXICAL_WEIGHT times the share
 of the question's words it holds (rare words of the passage weigh more), so the sentence that
-names what was asked wins a near tie. With the model's fitted cue weights
+names what was asked wins a near tie. With the model's measured cue weights
 (`bold_sentence_weights.json`, BOLD_SENTENCE_CUES on) the score also weighs what
-`answer_cues` sees: the kind of thing asked for, what the sentence adds to the question, a
-restated headline, a byline or a closing attribution. The cosines come from the sentence vectors
+`answer_cues` sees; for the packaged model, the kind of thing asked for (a name, a number, a
+date, a place, a cause the question lacks) and a sentence that is itself a question. The
+other cues are measured and weigh nothing: they won on SQuAD and lost on news
+(`benchmarks/bold_sentence_weights.py`). The cosines come from the sentence vectors
 stored with the version (no model call); a version without them (format 1) embeds its sentences
 now, each read after the one before it.
 """

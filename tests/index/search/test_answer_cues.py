@@ -23,7 +23,8 @@ from index.search.answer_cues import (
      ("When did the strike end?", TIME), ("In what year was the bridge built?", TIME),
      ("Why did the dock workers walk out?", REASON), ("What caused the blackout?", REASON),
      ("Where did the summit take place?", PLACE), ("Which country hosted the talks?", PLACE),
-     ("What did the court decide?", OTHER)],
+     ("What did the court decide?", OTHER), ("Which team won the Stanley Cup?", PERSON),
+     ("Which year did the war end?", TIME)],
 )  # fmt: skip
 def test_question_kinds(question: str, kind: str) -> None:
     assert question_kind(question) == kind
@@ -80,3 +81,12 @@ def test_cues_are_shares_and_positions_run_from_first_to_last() -> None:
     assert [c.position for c in cues] == [0.0, 0.5, 1.0]
     for cue in cues:
         assert all(0.0 <= value <= 1.0 for value in cue.as_list())
+
+
+def test_a_sentence_that_is_a_question_is_seen() -> None:
+    asked, told = sentence_cues(
+        "What did the images show?", "", ["What do the images show?", "They show galaxies."]
+    )
+    assert (asked.interrogative, told.interrogative) == (1.0, 0.0)
+    (quoted,) = sentence_cues("q", "", ['He asked: "Is it over?"'])
+    assert quoted.interrogative == 1.0
