@@ -135,12 +135,13 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
 
 def format_hit(hit: Hit) -> str:
-    """A hit as plain text: rank, score, citation, then the passage wrapped."""
+    """A hit as plain text: rank, score and confidence, citation, then the passage wrapped."""
     details = ", ".join(x for x in (hit.source, (hit.published or "")[:10]) if x)
     lines = [f"{hit.rank}. {hit.title}" + (f" ({details})" if details else "")]
+    confidence = "" if hit.confidence is None else f" · confidence {hit.confidence:.2f}"
     lines.append(
-        f"   score {hit.score:.2f} ({hit.relevance or 'unrated'} match) · article {hit.article_id} · "
-        f"characters {hit.start}-{hit.end}"
+        f"   score {hit.score:.2f}{confidence} ({hit.relevance or 'unrated'} match) · "
+        f"article {hit.article_id} · characters {hit.start}-{hit.end}"
     )
     if hit.url:
         lines.append(f"   {hit.url}")

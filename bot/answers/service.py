@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from cachetools import LRUCache
 from bot.answers.questions import Question
 from bot.answers.shared_keys import SharedAnswerKeys
 from index import Hit, NewsIndex
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,13 @@ class AnswerService:
         """The `page`-th group of passages (one extra is fetched to know if there are more)."""
         hits = self.index.search(question.text, self.per_page + 1, offset=page * self.per_page)
         version = self.index.snapshot().manifest.build_id  # the one searched, bar a publish since
-        return Answer(question, hits[: self.per_page], page, len(hits) > self.per_page, version)
+        shown = hits[: self.per_page]
+        log.info(
+            "answer page %d: %s", page,
+            ", ".join(f"{h.relevance} {h.confidence:.2f}" if h.confidence is not None
+                      else f"{h.relevance} cosine {h.score:.2f}" for h in shown) or "not covered",
+        )  # fmt: skip
+        return Answer(question, shown, page, len(hits) > self.per_page, version)
 
     async def answer(self, question: Question, page: int = 0) -> Answer:
         return await asyncio.to_thread(self.answer_sync, question, page)
