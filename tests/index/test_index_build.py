@@ -137,7 +137,7 @@ def test_add_update_remove_round_trip(
     assert removed.removed == [volcano] and removed.articles == 1
     assert all(
         h.article_id != volcano
-        for h in index.search("Where did lava flow in Iceland?", min_score=-1)
+        for h in index.search("Where did lava flow in Iceland?", min_score=-1, min_confidence=0.0)
     )
 
     rebuilt = writer.rebuild([SEEDS])
@@ -336,7 +336,7 @@ def test_garbled_vectors_that_load_are_refused_by_their_scores(
     data[middle : middle + 512] = b"\x7f" * 512
     path.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError, match="no normalized vectors can have") as refused:
-        NewsIndex(settings, embedder).search(QUESTION, min_score=-1.0)
+        NewsIndex(settings, embedder).search(QUESTION, min_score=-1.0, min_confidence=0.0)
     assert str(folder) in str(refused.value) and "python -m index rebuild" in str(refused.value)
 
 
@@ -508,11 +508,13 @@ def test_hybrid_search_keeps_rare_names_and_reads_old_versions(
 
     for mode in ("hybrid", "lexical", "dense"):
         index = NewsIndex(settings.model_copy(update={"search_mode": mode}), embedder)
-        hits = index.search("What did Duda sign?", k=3, min_score=-1.0)
+        hits = index.search("What did Duda sign?", k=3, min_score=-1.0, min_confidence=0.0)
         assert hits[0].title == "Poland's budget is signed", mode
         assert all(-1.0 <= h.score <= 1.0 for h in hits)  # cosines, whatever the ranking
     lexical = NewsIndex(settings.model_copy(update={"search_mode": "lexical"}), embedder)
-    assert [h.title for h in lexical.search("Grindavik", k=3, min_score=-1.0)] == [
+    assert [
+        h.title for h in lexical.search("Grindavik", k=3, min_score=-1.0, min_confidence=0.0)
+    ] == [
         "Iceland volcano erupts"
     ]  # only the passage with the word: BM25 does not pad with unrelated text
 
@@ -540,7 +542,9 @@ def test_a_reprinted_wire_story_is_cited_once_naming_both_sources(
         )
     write_article(folder, "other.md", "Ski season opens", "Ski resorts in the Alps opened early.")
     IndexWriter(settings, embedder).rebuild([folder])
-    hits = NewsIndex(settings, embedder).search("Where did the lava flow?", k=3, min_score=-1.0)
+    hits = NewsIndex(settings, embedder).search(
+        "Where did the lava flow?", k=3, min_score=-1.0, min_confidence=0.0
+    )
     assert hits[0].source in ("Wire One", "Daily Reprint")
     assert [ref.source for ref in hits[0].also_in] == [
         {"Wire One": "Daily Reprint", "Daily Reprint": "Wire One"}[hits[0].source]

@@ -75,7 +75,10 @@ def top_hits(settings: IndexSettings, embedder: Embedder) -> list[list[tuple[str
     """Article, offset and score of the first five hits of every question."""
     index = NewsIndex(settings, embedder)
     return [
-        [(h.article_id, h.start, round(h.score, 4)) for h in index.search(q, k=5, min_score=-1)]
+        [
+            (h.article_id, h.start, round(h.score, 4))
+            for h in index.search(q, k=5, min_score=-1, min_confidence=0.0)
+        ]
         for q in QUESTIONS
     ]
 

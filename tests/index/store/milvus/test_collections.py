@@ -79,7 +79,7 @@ def test_both_stores_give_the_same_citations(
         results[store] = [
             [
                 (h.row, h.article_id, h.start, h.end, h.bold_sentence, round(h.score, 4))
-                for h in index.search(q, k=4, min_score=-1.0)
+                for h in index.search(q, k=4, min_score=-1.0, min_confidence=0.0)
             ]
             for q in QUESTIONS
         ]
@@ -209,7 +209,7 @@ def test_a_half_written_collection_is_never_served_and_the_next_write_drops_it(
         second.collection, properties={MANIFEST_PROPERTY: "{not json"}
     )
     with caplog.at_level(logging.ERROR):
-        hits = index.search("Where did lava flow in Iceland?", min_score=-1)
+        hits = index.search("Where did lava flow in Iceland?", min_score=-1, min_confidence=0.0)
     assert index.snapshot().name == first.collection and index.stats().articles == 1
     assert hits and all(h.article_id != "volcano" for h in hits)
     assert "the new one failed to load" in caplog.text and "cannot be read" in caplog.text
@@ -304,4 +304,4 @@ def test_a_damaged_milvus_vector_index_is_refused_not_served(
     assert collection.name in line and "python -m index rebuild" in line
     assert not damaged.stdout
     with pytest.raises(IndexCorruptError, match=r"damaged.*python -m index rebuild"):
-        NewsIndex(settings, embedder).search(QUESTIONS[0], min_score=-1.0)
+        NewsIndex(settings, embedder).search(QUESTIONS[0], min_score=-1.0, min_confidence=0.0)

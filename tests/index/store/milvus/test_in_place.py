@@ -61,7 +61,10 @@ def _milvus(settings: IndexSettings, **update: Any) -> IndexSettings:
 
 def _answers(index: NewsIndex) -> list[list[tuple[object, ...]]]:
     """What a reader is shown for each question: citations, offsets, bold sentences, scores."""
-    return [[_shown(h) for h in index.search(q, k=4, min_score=-1.0)] for q in QUESTIONS]
+    return [
+        [_shown(h) for h in index.search(q, k=4, min_score=-1.0, min_confidence=0.0)]
+        for q in QUESTIONS
+    ]
 
 
 def _shown(h: Hit) -> tuple[object, ...]:
