@@ -90,7 +90,9 @@ def build_application(
             ),
             limiter=limiter,
             subscriptions=subscriptions,
-            scanner=AlertScanner(opened, subscriptions, thresholds(settings)),
+            scanner=AlertScanner(
+                opened, subscriptions, thresholds(settings), settings.alert_max_age_timedelta
+            ),
             sender=AlertSender(
                 subscriptions,
                 digest_after=settings.alert_digest_after,

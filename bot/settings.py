@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from index.errors import FeedError
+from index.feeds.schedule import parse_interval
 from index.feeds.settings import FeedSettings
 
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -136,6 +138,14 @@ class BotSettings(FeedSettings):
         description="A passage's score is its cosine similarity to the topic plus this weight × "
         "the share of the topic's words in it.",
     )
+    alert_max_age: str = Field(
+        default="48h",
+        pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$",
+        description="Only articles published this recently are alerted (or put in a digest): "
+        "90m, 48h, 2d. Older ones, such as a new feed's backlog, are indexed and searchable but "
+        "not alerted. Without a published date (or with one over a day in the future), an "
+        "article's age counts from when it was first indexed.",
+    )
     alert_digest_after: int = Field(
         default=3,
         ge=1,
@@ -197,6 +207,23 @@ class BotSettings(FeedSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("alert_max_age")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        """Refuse at start a duration the alert rounds could not use (under a minute, too long)."""
+        try:
+            timedelta(seconds=parse_interval(value))
+        except FeedError as err:
+            raise ValueError(str(err)) from None
+        except OverflowError:
+            raise ValueError(f"{value.strip()} is too long: write e.g. 48h or 2d") from None
+        return value
+
+    @property
+    def alert_max_age_timedelta(self) -> timedelta:
+        """`ALERT_MAX_AGE` as a duration."""
+        return timedelta(seconds=parse_interval(self.alert_max_age))
 
     @field_validator("webhook_secret_token")
     @classmethod

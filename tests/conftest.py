@@ -6,6 +6,7 @@ import errno
 import os
 import subprocess
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -137,14 +138,24 @@ class DelegatingEmbedder:
         self._embedder.warm_up()
 
 
-def write_article(folder: Path, name: str, title: str, body: str) -> Path:
-    """A Markdown article with front matter (title, source, date), as a user would drop in."""
+def write_article(
+    folder: Path, name: str, title: str, body: str, *, published: str | None = None
+) -> Path:
+    """A Markdown article with front matter (title, source, date), as a user would drop in:
+    today's news unless `published` says otherwise (older news is not alerted)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
+    published = published or today()
     path.write_text(
-        f"---\ntitle: {title}\nsource: Test Wire\npublished: 2024-03-01\n---\n{body}\n", "utf-8"
+        f"---\ntitle: {title}\nsource: Test Wire\npublished: {published}\n---\n{body}\n",
+        "utf-8",
     )
     return path
+
+
+def today() -> str:
+    """Today's date in UTC, as an article's published date is written."""
+    return datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture

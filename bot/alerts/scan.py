@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from bot.alerts.filters import passes
+from bot.alerts.freshness import recent_enough
 from bot.alerts.model import NewAlert, Sensitivity, Subscription
 from bot.alerts.subscriptions import SubscriptionStore
 from index import ArticleSummary, BestPassage, NewsIndex, hit_record
@@ -49,16 +51,26 @@ def wanted(subscription: Subscription, article_words: frozenset[str]) -> bool:
 class AlertScanner:
     """Matches new articles against the active subscriptions; remembers how far it got."""
 
-    def __init__(self, index: NewsIndex, store: SubscriptionStore, thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        store: SubscriptionStore,
+        thresholds: Thresholds,
+        max_age: timedelta,
+    ) -> None:
         self.index = index
         self.store = store
         self.thresholds = thresholds
+        self.max_age = max_age
+        """Older articles (`bot.alerts.freshness`) are never matched, so never alerted."""
 
     def scan(self) -> int:
         """Log every new (chat, subscription, article) match as pending; how many were new.
 
         "New" starts after both the last scan and the oldest active subscription, so the
         archive is never re-announced and articles indexed while the bot was down are caught up.
+        Of those, articles older than `max_age` (a feed's backlog) are passed over for good: the
+        scan moves past them all the same.
         """
         subscriptions = self.store.active()
         if not subscriptions:
@@ -67,7 +79,14 @@ class AlertScanner:
         articles = self.index.articles_indexed_since(since)
         if not articles:
             return 0
-        alerts = self._matches(articles, subscriptions)
+        now = datetime.now(UTC)
+        recent = [a for a in articles if recent_enough(a, now, self.max_age)]
+        if len(recent) < len(articles):
+            log.info(
+                "alert scan: %d new article(s) too old to alert (ALERT_MAX_AGE), indexed only",
+                len(articles) - len(recent),
+            )
+        alerts = self._matches(recent, subscriptions) if recent else []
         added = self.store.record_matches(alerts, max(a.first_indexed_at for a in articles))
         log.info(
             "alert scan: %d new article(s), %d subscription(s), %d new alert(s)",

@@ -1,6 +1,7 @@
 """News in, alerts out: a feed served on 127.0.0.1 is added from the shell, and the running bot
 fetches it on its own, indexes its new entries and alerts a group, a forum topic and a channel
-that follow the story, each exactly once (the real model, index, SQLite log and emulator)."""
+that follow the story, each exactly once; the feed's old entries are indexed but not alerted
+(the real model, index, SQLite log and emulator)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
 from bot.settings import BotSettings
-from index import Embedder
+from index import Embedder, NewsIndex
 from tests.bot.alerts.test_alerts_e2e import BALTIC_TOPIC, command, rounds
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.emulator import BotApiEmulator
 from tests.feed_server import FeedServer, running_server
-from tests.index.feeds.samples import STORIES, article_page, rss
+from tests.index.feeds.samples import OLD_STORIES, STORIES, article_page, rss
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +58,19 @@ async def test_a_feed_added_from_the_shell_is_fetched_by_the_bot_and_alerted_onc
     emulator.channel(CHANNEL_ID, "Baltic Watch", username="balticwatch")
     emulator.set_admins(CHANNEL_ID, [USER_ID])
     drones, harvest = STORIES["drones"][0], STORIES["harvest"][0]
+    patrols = OLD_STORIES["patrols"][0]  # on the same story, but a month old: not alerted
     feed_server.serve("/story/drones", article_page("drones"))
     feed_server.serve("/story/harvest", article_page("harvest"))
+    feed_server.serve("/story/patrols", article_page("patrols"))
+    an_hour_ago = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    a_month_ago = format_datetime(datetime.now(UTC) - timedelta(days=30), usegmt=True)
     url = feed_server.serve(
         "/world.xml",
         rss([
             ("wire-1", feed_server.url("/story/drones"), "drones"),
             ("wire-2", feed_server.url("/story/harvest"), "harvest"),
-        ]),
+            ("wire-0", feed_server.url("/story/patrols"), "patrols"),
+        ], dates={"wire-1": an_hour_ago, "wire-2": an_hour_ago, "wire-0": a_month_ago}),
         "application/rss+xml",
     )  # fmt: skip
 
@@ -97,6 +105,8 @@ async def test_a_feed_added_from_the_shell_is_fetched_by_the_bot_and_alerted_onc
     for chat_id, thread in ((GROUP_ID, None), (FORUM_ID, baltic), (CHANNEL_ID, None)):
         found = alerts(chat_id, thread)
         assert len(found) == 1 and drones in found[0], (chat_id, found)
-        assert all(harvest not in text for text in found)
+        assert all(harvest not in text and patrols not in text for text in found)
     assert alerts(FORUM_ID, None) == [], "nothing in the forum's General topic"
     assert len(feed_server.requests_to("/story/drones")) == 1, "each page read once"
+    indexed = NewsIndex(settings, embedder).articles_indexed_since("")
+    assert patrols in {a.title for a in indexed}, "the old entry is indexed all the same"
