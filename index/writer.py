@@ -336,6 +336,8 @@ class IndexWriter:
         An article whose text changed keeps its story, noted in `kept_stories`."""
         old = previous.by_id()
         reuse = self._context.same_chunking(previous.manifest)
+        # Stories stay; their article vectors only if they are in this model's space.
+        same_space = self._context.same_vectors(previous.manifest)
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         result: list[IndexedArticle] = []
         for article in articles:
@@ -344,8 +346,13 @@ class IndexWriter:
                 report.unchanged += 1
                 if reuse:  # same text, same chunking: same passages (the origin may have moved)
                     passages = with_sentences(article.text, before.passages)
+                    story = before.story if same_space else None
+                    if before.story is not None and story is None:
+                        kept_stories[article.id] = Placement(
+                            before.story.story_id, before.story.predecessor
+                        )
                     result.append(
-                        IndexedArticle(article, passages, before.first_indexed_at, before.story)
+                        IndexedArticle(article, passages, before.first_indexed_at, story)
                     )
                     continue
             elif before is not None:
