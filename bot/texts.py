@@ -122,6 +122,12 @@ def ALSO_REPORTED_BY(names_html: Sequence[str], more: int) -> str:
     return "also reported by " + ", ".join(names_html) + tail
 
 
+def OUTLETS(names_html: Sequence[str], more: int) -> str:
+    """The outlets of a story in the story list (names already HTML); `more` are not named."""
+    tail = f" and {more} more" if more else ""
+    return ", ".join(names_html) + tail
+
+
 # Labels of a citation's band: `index.search.confidence` measures how likely it holds the answer,
 # `bot.citations` labels a hit with its band.
 RELEVANCE_STRONG = "strong match"
@@ -223,6 +229,27 @@ def SOURCES_HEADER(total: int, page: int, pages: int) -> str:
 SOURCES_EMPTY = "📚 No articles are indexed yet."
 
 SOURCES_TRUNCATED = "…"
+
+
+def STORIES_HEADER(total: int, several: int | None, page: int, pages: int) -> str:
+    """First line of the story list (`/sources stories`); `several` of the stories were
+    reported by more than one outlet; `page` counts from 0."""
+    noun = "story" if total == 1 else "stories"
+    by_several = f", {several:,} reported by several outlets" if several else ""
+    where = f" · page {page + 1} of {pages}" if pages > 1 else ""
+    return f"📰 <b>{total:,} {noun}</b>{by_several}, newest first{where}"
+
+
+STORIES_EMPTY = "📰 No stories yet: no articles are indexed."
+
+STORIES_NOT_STORED = (
+    "📰 This index was built before articles were grouped into stories, so it cannot list "
+    "them. Rebuilding it (<code>python -m index rebuild</code>) places every article in its "
+    "story; /sources lists the articles meanwhile."
+)
+
+BUTTON_STORIES = "📰 Stories"
+BUTTON_ARTICLES = "📚 Articles"
 
 # -- /stats -----------------------------------------------------------------------------------------
 
