@@ -28,7 +28,8 @@ START = (
 HELP = (
     "<b>Commands</b>\n"
     "/ask <i>question</i> — search the articles (in private chats, plain text works too)\n"
-    "/sources — list the indexed articles\n"
+    "/sources — list the indexed articles (/sources stories: the stories, each with the "
+    "outlets that reported it)\n"
     "/stats — size and freshness of the index\n"
     "/subscribe <i>topic</i> — alerts here when new articles are about it "
     "(<i>all</i> for every new article; <i>+word</i> an article must contain, <i>-word</i> "
@@ -56,7 +57,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("start", "What this bot does"),
     ("help", "Commands and example questions"),
     ("ask", "Ask a question about the news articles"),
-    ("sources", "List the indexed articles"),
+    ("sources", "List the indexed articles, or the stories with their outlets"),
     ("stats", "Size and freshness of the index"),
     ("subscribe", "Get alerts on new articles about a topic"),
     ("subscriptions", "Topics followed in this chat"),
