@@ -421,6 +421,11 @@ class NewsIndex:
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         return self.snapshot().list_articles(offset, limit)
 
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories newest first (by last published, then id), each with its articles oldest
+        first; `stats().stories` counts them. A version written before stories has none."""
+        return self.snapshot().list_stories(offset, limit)
+
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
         """Articles first indexed after `since`, from the version published last: an alert
         round that has just indexed its inbox waits for that version to load."""

@@ -311,6 +311,23 @@ class MetadataReader:
         return found
 
     @_damage_is_named
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories newest first (by last published, then id), with their articles oldest
+        first; none before format 3."""
+        if not self.has_stories():
+            return []
+        page = [
+            str(story_id)
+            for (story_id,) in self._db().execute(
+                "SELECT id FROM stories ORDER BY coalesce(last_published, '') DESC, id"
+                " LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            )
+        ]
+        found = self.stories(page)
+        return [found[story_id] for story_id in page if story_id in found]
+
+    @_damage_is_named
     def story_counts(self) -> tuple[int, int] | None:
         """(stories, stories told by more than one outlet); None before format 3."""
         if not self.has_stories():

@@ -89,6 +89,11 @@ class IndexVersion(Protocol):
         """The stories named, with their articles; a version before format 3 has none."""
         ...
 
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories newest first (by last published, then id), with their articles; none
+        before format 3. `story_counts` counts them."""
+        ...
+
     def indexed_articles(self) -> list[IndexedArticle]:
         """Everything in the version, for a writer that builds the next one from it."""
         ...

@@ -156,6 +156,9 @@ class Snapshot:
     def story_counts(self) -> tuple[int, int] | None:
         return self.metadata.story_counts()
 
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        return self.metadata.list_stories(offset, limit)
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
 
