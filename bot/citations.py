@@ -135,9 +135,9 @@ def also_in_html(hit: Hit) -> str:
         lines += f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
     outlets = other_outlets(hit)
     if outlets:
-        shown = outlets[:ALSO_IN_SHOWN]
-        names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
-        lines += f"<i>{texts.ALSO_REPORTED_BY(names, len(outlets) - len(shown))}</i>\n"
+        named = outlets[:ALSO_IN_SHOWN]
+        names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in named]
+        lines += f"<i>{texts.ALSO_REPORTED_BY(names, len(outlets) - len(named))}</i>\n"
     return lines
 
 

@@ -44,11 +44,11 @@ from index.passages.parallel import split_many
 from index.passages.sentences import sentence_spans
 from index.search.selection import resemblance, shingles
 from index.settings import IndexSettings
-from index.stories.assignment import Placement, default_rules
-from index.stories.placing import place_in_stories
 from index.store.metadata import IndexedArticle
 from index.store.publish import IndexLayout
 from index.store.version_writer import LiveContent, WriteContext, WriteReport, version_writer
+from index.stories.assignment import Placement, default_rules
+from index.stories.placing import place_in_stories
 
 log = logging.getLogger(__name__)
 
@@ -351,9 +351,7 @@ class IndexWriter:
                         kept_stories[article.id] = Placement(
                             before.story.story_id, before.story.predecessor
                         )
-                    result.append(
-                        IndexedArticle(article, passages, before.first_indexed_at, story)
-                    )
+                    result.append(IndexedArticle(article, passages, before.first_indexed_at, story))
                     continue
             elif before is not None:
                 report.updated.append(article.id)

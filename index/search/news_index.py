@@ -24,12 +24,12 @@ from index.search.relevance import relevance_scale
 from index.search.selection import prefer_leads, resemblance, select, shingles
 from index.search.topic_matching import BestPassage, article_words, match_articles
 from index.settings import IndexSettings
-from index.stories.model import Story
 from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
 from index.store.metadata import ArticleSummary, PassageRecord
 from index.store.version import IndexVersion
+from index.stories.model import Story
 
 __all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exists"]
 

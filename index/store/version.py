@@ -20,8 +20,8 @@ from typing import Protocol
 import numpy as np
 
 from index.store.manifest import Manifest
-from index.stories.model import Story
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
+from index.stories.model import Story
 
 
 class IndexVersion(Protocol):

@@ -22,8 +22,8 @@ from index.settings import HNSW_EF_SEARCH
 from index.store.faiss.sentence_codes import SentenceVectors
 from index.store.faiss.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
 from index.store.manifest import REBUILD_HINT, Manifest
-from index.stories.model import Story
 from index.store.metadata import ArticleSummary, IndexedArticle, MetadataReader, PassageRecord
+from index.stories.model import Story
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,6 @@ from index.errors import IndexCorruptError
 from index.lexical import K1
 from index.settings import HNSW_EF_SEARCH
 from index.store.manifest import REBUILD_HINT
-from index.stories.fingerprint import story_moment
-from index.stories.model import Story, StoryMember
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
 from index.store.milvus.collections import (
     APPROXIMATE_TYPE,
@@ -49,6 +47,8 @@ from index.store.milvus.rows import (
     passage_spans,
     words_of,
 )
+from index.stories.fingerprint import story_moment
+from index.stories.model import Story, StoryMember
 
 _RECORD_FIELDS = [
     "row", "article_id", "ordinal", "start", "end", "text", "title", "url", "source",
@@ -314,7 +314,9 @@ class MilvusVersion:
             return None
         outlets: dict[str, set[str]] = {}
         for r in self._summary_rows():
-            outlets.setdefault(str(r["story_id"]), set()).update([r["source"]] if r["source"] else [])
+            outlets.setdefault(str(r["story_id"]), set()).update(
+                [r["source"]] if r["source"] else []
+            )
         return len(outlets), sum(len(found) > 1 for found in outlets.values())
 
     def story_neighbours(self, low: datetime, high: datetime) -> list[IndexedArticle]:
@@ -322,9 +324,7 @@ class MilvusVersion:
         passages: what placing a new article compares it with."""
         if not self.has_stories:
             return []
-        span = (
-            f"story_moment >= {int(low.timestamp())} and story_moment <= {int(high.timestamp())}"
-        )
+        span = f"story_moment >= {int(low.timestamp())} and story_moment <= {int(high.timestamp())}"
         shown = f"{span} and {self._visible_articles}" if self._visible_articles else span
         try:
             rows = list(
