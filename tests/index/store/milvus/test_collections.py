@@ -304,6 +304,7 @@ def test_a_damaged_milvus_vector_index_is_refused_not_served(
     assert _garble_vector_index(collection, pattern)
 
     damaged = run_cli("query", QUESTIONS[0], check_exit=1)
+    assert len(damaged.stderr.strip().splitlines()) == 1, damaged.stderr
     (line,) = damaged.stderr.strip().splitlines()
     assert line.startswith("error: ") and "damaged" in line, line
     assert collection.name in line and "python -m index rebuild" in line
