@@ -70,7 +70,9 @@ def sent_alert(
 
 
 def test_an_outlet_is_its_source_or_else_its_site() -> None:
-    assert outlet_of(make_hit(source=" Reuters ")) == Outlet("Reuters", "https://www.bbc.com/news/1")
+    assert outlet_of(make_hit(source=" Reuters ")) == Outlet(
+        "Reuters", "https://www.bbc.com/news/1"
+    )
     assert outlet_of(make_hit(source=None, url="https://www.apnews.com/x")) == Outlet(
         "apnews.com", "https://www.apnews.com/x"
     )
@@ -97,7 +99,10 @@ def test_two_outlets_copies_in_one_round_make_one_alert_naming_the_second() -> N
     )
     assert [s.story_id for s in plan.new] == ["s1", "s2"] and not plan.edits
     first = plan.new[0]
-    assert first.alert.hit.article_id == "bbc-1" and first.alert.topics == ("dock strike", "Antwerp")
+    assert first.alert.hit.article_id == "bbc-1" and first.alert.topics == (
+        "dock strike",
+        "Antwerp",
+    )
     assert first.alert.also == (Outlet("Reuters", "https://reuters.example/rtr-1"),)
     assert len(first.keys) == 3
     (message, other) = plan_messages(plan.new, digest_after=3, daily=False)
@@ -153,7 +158,9 @@ def test_a_new_development_of_an_alerted_story_says_what_it_follows() -> None:
     (new,) = plan.new
     assert new.alert.follows == STRIKE
     shown = visible(format_alert(new.alert))
-    assert shown.startswith(f"🔔 New article on “dock strike”\n↪️ Update on: {STRIKE}\n\nStrike ends")
+    assert shown.startswith(
+        f"🔔 New article on “dock strike”\n↪️ Update on: {STRIKE}\n\nStrike ends"
+    )
     # Not alerted here: a plain new alert.
     alone = plan_stories(decoded(pending("end-1", "strike-end", follows="strike-start")), {})
     assert alone.new[0].alert.follows is None
@@ -198,7 +205,9 @@ def test_a_story_alert_records_what_an_edit_renders_again() -> None:
 
 
 outlet_lists = st.lists(
-    st.builds(Outlet, tricky_text.filter(str.strip), st.sampled_from([None, "https://x.example/&<"])),
+    st.builds(
+        Outlet, tricky_text.filter(str.strip), st.sampled_from([None, "https://x.example/&<"])
+    ),
     max_size=40,
 )
 
