@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot import texts
 from bot.citations import (
     EXCERPT_MAX_CHARS,
@@ -38,6 +40,7 @@ DIGEST_EXCERPT_CHARS = 220  # a digest is a list to skim: the matching sentence,
 MIN_DIGEST_EXCERPT_CHARS = 60
 TOPIC_SHOWN_CHARS = 60
 BUTTON_TOPIC_CHARS = 40
+UNSUBSCRIBE_PREFIX = "unsub"
 FOLLOWS_TITLE_CHARS = 120
 OUTLET_NAME_CHARS = 40
 ALSO_REPORTED_SHOWN = 10
@@ -181,3 +184,20 @@ def digest_time_text(digest: DigestTime) -> str:
 def unsubscribe_label(topic: str | None) -> str:
     """Button text (plain, not HTML) for one subscription."""
     return texts.BUTTON_UNSUBSCRIBE(shorten(topic or texts.EVERY_ARTICLE, BUTTON_TOPIC_CHARS))
+
+
+def unsubscribe_keyboard(buttons: Sequence[tuple[int, str | None]]) -> InlineKeyboardMarkup | None:
+    """An alert's "🔕 Unsubscribe" buttons, one per (subscription id, topic or None for every
+    article). An edit sends them again: without them Telegram would remove the keyboard."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    unsubscribe_label(topic), callback_data=f"{UNSUBSCRIBE_PREFIX}:{sub_id}"
+                )
+            ]
+            for sub_id, topic in buttons
+        ]
+    )

@@ -200,7 +200,7 @@ async def test_a_burst_of_twenty_articles_becomes_one_digest(
         await rounds()
         assert len(emulator.sent_messages(GROUP_ID)) == 2
     digest = messages[-1]["text"]
-    assert digest.startswith("🗞 Alert digest: 20 new articles")
+    assert digest.startswith("🗞 Alert digest: 20 new stories")
     assert all(f"{town} opens a new harbour terminal" in digest for town in towns)
     assert len(digest) <= 4096
 
@@ -328,7 +328,7 @@ async def test_a_daily_digest_chat_gets_its_alerts_at_its_own_local_time(
             key=lambda text: text.startswith("🗞 Daily digest"),
         )
         assert f"at {tokyo} Asia/Tokyo" in reply
-        assert digest.startswith("🗞 Daily digest: 1 new article") and ESTONIA_TITLE in digest
+        assert digest.startswith("🗞 Daily digest: 1 new story") and ESTONIA_TITLE in digest
         await rounds(3)
         assert len(emulator.sent_messages(USER_ID)) == 4  # once
         shown = await command(emulator, USER_ID, USER_ID, "/digest")
