@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator, Sequence
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -482,6 +482,7 @@ async def test_editing_a_bot_message_as_telegram_documents_it(
         "<b>Floods</b> in Narva\n\n<i>Also reported by</i> <a href='https://r.example/1'>Reuters"
         "</a>", GROUP_ID, sent.message_id, parse_mode="HTML", reply_markup=keyboard,
     )  # fmt: skip
+    assert isinstance(edited, Message) and edited.text is not None
     assert edited.text.endswith("Also reported by Reuters") and edited.reply_markup == keyboard
     assert [e.type for e in edited.entities] == ["bold", "italic", "text_link"]
     # The same text and keyboard again: refused, in Telegram's words.
