@@ -8,11 +8,15 @@ bot process still has one settings object. Nothing else in the project reads `os
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.errors import FeedError
+from index.feeds.schedule import parse_interval
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
@@ -133,6 +137,30 @@ class IndexSettings(DataSettings):
         description="Versions are the collections `<prefix>_<build id>`; readers follow the alias "
         "`<prefix>_live`.",
     )
+
+    story_window: str = Field(
+        default="72h",
+        pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$",
+        description="Articles about one event published at most this far apart join one story "
+        "(one alert, one citation): 72h, 3d. A story found later than this is a new one.",
+    )
+
+    @field_validator("story_window")
+    @classmethod
+    def _story_window(cls, value: str) -> str:
+        try:
+            seconds = parse_interval(value)
+            timedelta(seconds=seconds)
+        except FeedError as err:
+            raise ValueError(str(err)) from None
+        except OverflowError:
+            raise ValueError(f"{value.strip()} is too long: write e.g. 72h or 3d") from None
+        return value
+
+    @property
+    def story_window_timedelta(self) -> timedelta:
+        """`STORY_WINDOW` as a duration."""
+        return timedelta(seconds=parse_interval(self.story_window))
 
     # Longer articles are skipped with a warning: news is far shorter, and splitting and
     # embedding one of 50 MB takes many minutes and gigabytes.

@@ -44,6 +44,8 @@ from index.passages.parallel import split_many
 from index.passages.sentences import sentence_spans
 from index.search.selection import resemblance, shingles
 from index.settings import IndexSettings
+from index.stories.assignment import Placement, default_rules
+from index.stories.placing import place_in_stories
 from index.store.metadata import IndexedArticle
 from index.store.publish import IndexLayout
 from index.store.version_writer import LiveContent, WriteContext, WriteReport, version_writer
@@ -136,7 +138,8 @@ class IndexWriter:
             previous = self._live(seen, for_rebuild=True)
             kept = _kept_for_unreadable(previous.items, report.skipped)
             report.kept_unreadable = [item.article.id for item in kept]
-            fresh = self._index_articles(articles, previous, prepared, report)
+            kept_stories: dict[str, Placement] = {}
+            fresh = self._index_articles(articles, previous, prepared, report, kept_stories)
             fresh_ids = {item.article.id for item in fresh}
             items = fresh + [item for item in kept if item.article.id not in fresh_ids]
             if not items:
@@ -146,7 +149,7 @@ class IndexWriter:
                     + "; the index is unchanged"
                 )
             report.removed = sorted(previous.by_id().keys() - {i.article.id for i in items})
-            self._commit(items, report, previous=previous)
+            self._commit(items, report, previous=previous, kept_stories=kept_stories)
         report.seconds = time.monotonic() - started
         return report
 
@@ -174,7 +177,8 @@ class IndexWriter:
         prepared = self._prepare(articles, seen, report)
         with self._write_lock():
             previous = self._live(seen, for_rebuild=False, named=hashes)
-            fresh = self._index_articles(articles, previous, prepared, report)
+            kept_stories: dict[str, Placement] = {}
+            fresh = self._index_articles(articles, previous, prepared, report, kept_stories)
             fresh_ids = {item.article.id for item in fresh}
             items = [i for i in previous.items if i.article.id not in fresh_ids] + fresh
             if not items and not previous.others[0]:
@@ -185,6 +189,7 @@ class IndexWriter:
                 report,
                 changed=bool(report.added or report.updated or not previous.articles()),
                 previous=previous,
+                kept_stories=kept_stories,
             )
         report.seconds = time.monotonic() - started
         return report
@@ -324,9 +329,11 @@ class IndexWriter:
         previous: LiveContent,
         prepared: dict[str, tuple[PassageSpan, ...]],
         report: WriteReport,
+        kept_stories: dict[str, Placement],
     ) -> list[IndexedArticle]:
         """Articles with passages: reused from the previous version when nothing changed, else
-        the prepared ones (split here only if `previous` is not the version prepared against)."""
+        the prepared ones (split here only if `previous` is not the version prepared against).
+        An article whose text changed keeps its story, noted in `kept_stories`."""
         old = previous.by_id()
         reuse = self._context.same_chunking(previous.manifest)
         now = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -337,7 +344,9 @@ class IndexWriter:
                 report.unchanged += 1
                 if reuse:  # same text, same chunking: same passages (the origin may have moved)
                     passages = with_sentences(article.text, before.passages)
-                    result.append(IndexedArticle(article, passages, before.first_indexed_at))
+                    result.append(
+                        IndexedArticle(article, passages, before.first_indexed_at, before.story)
+                    )
                     continue
             elif before is not None:
                 report.updated.append(article.id)
@@ -353,8 +362,35 @@ class IndexWriter:
             if spans is None:
                 spans = self._split(article)
             first_seen = before.first_indexed_at if before is not None else now
+            if before is not None and before.story is not None:
+                kept_stories[article.id] = Placement(
+                    before.story.story_id, before.story.predecessor
+                )
             result.append(IndexedArticle(article, spans, first_seen))
         return result
+
+    def _in_stories(
+        self,
+        items: list[IndexedArticle],
+        previous: LiveContent,
+        kept: dict[str, Placement],
+    ) -> list[IndexedArticle]:
+        """`items` with every article in a story (`index.stories.placing`)."""
+        rules = replace(default_rules(), window=self._settings.story_window_timedelta)
+        return place_in_stories(
+            items,
+            self._passage_vectors,
+            lambda low, high: self._store.story_neighbours(previous, low, high),
+            rules,
+            kept,
+        )
+
+    def _passage_vectors(self, items: Sequence[IndexedArticle]) -> list[np.ndarray]:
+        """Each article's passage vectors, from the embedding cache (the write filled it)."""
+        texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
+        vectors = self._embed(texts, sentences)[0] if texts else np.zeros((0, 1), np.float32)
+        bounds = np.cumsum([0, *(len(i.passages) for i in items)])
+        return [vectors[a:b] for a, b in itertools.pairwise(bounds)]
 
     def _commit(
         self,
@@ -363,10 +399,12 @@ class IndexWriter:
         *,
         changed: bool = True,
         previous: LiveContent,
+        kept_stories: dict[str, Placement] | None = None,
     ) -> None:
-        """Publish `items` (and the live articles `previous` did not read) as the next version;
-        when nothing changed, only count what is live."""
+        """Publish `items` (and the live articles `previous` did not read) as the next version,
+        every article in a story; when nothing changed, only count what is live."""
         report.articles = len(items) + previous.others[0]
         report.passages = sum(len(i.passages) for i in items) + previous.others[1]
         if changed:
+            items = self._in_stories(items, previous, kept_stories or {})
             self._store.commit(items, report, previous)

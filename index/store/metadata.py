@@ -7,16 +7,22 @@ A version's database is written once, by a writer, then only read. Passage row `
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index.articles.article import Article
 from index.errors import IndexCorruptError
 from index.guarded import guarded
 from index.passages.cutting import PassageSpan
+from index.stories.fingerprint import story_moment
+from index.stories.model import Story, StoryMember
+from index.stories.table import story_rows
 from index.store.manifest import REBUILD_HINT
 
 METADATA_NAME = "metadata.sqlite"
@@ -50,9 +56,39 @@ CREATE TABLE sentences (
     end INTEGER NOT NULL
 );
 CREATE INDEX sentences_by_passage ON sentences(passage_row);
+CREATE TABLE article_stories (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id),
+    story_id TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX article_stories_by_story ON article_stories(story_id);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    first_published TEXT,
+    last_published TEXT,
+    outlets TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    predecessor TEXT
+);
 """
 """Sentence row `n` is sentence vector `n` (index.store.faiss.sentence_codes); offsets are the article's.
-Versions of format 1 have no sentences table."""
+Versions of format 1 have no sentences table, versions before format 3 no stories tables.
+`stories` is derived from `article_stories` and the articles when the version is written
+(`index.stories.table`): first and last published, outlets (JSON, in the order they reported)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStory:
+    """An article's story as a version stores it, with what a later write compares it by."""
+
+    story_id: str
+    predecessor: str | None
+    """The story the article's story develops (the same for every article of a story)."""
+    terms: str
+    """The names and title words of its story card (`index.stories.fingerprint.card_terms`)."""
+    vector: np.ndarray
+    """Its article vector, stored as float16 (`index.stories.fingerprint.article_vector`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +98,8 @@ class IndexedArticle:
     article: Article
     passages: tuple[PassageSpan, ...]
     first_indexed_at: str
+    story: ArticleStory | None = None
+    """None until the writer places it (and in versions before format 3)."""
 
     def passage_texts(self) -> list[str]:
         return [self.article.text[p.start : p.end] for p in self.passages]
@@ -83,6 +121,8 @@ class PassageRecord:
     published: str | None
     first_indexed_at: str
     passages_in_article: int
+    story_id: str | None = None
+    """The story (`index.stories`) of the passage's article; None in versions before format 3."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +136,8 @@ class ArticleSummary:
     published: str | None
     passages: int
     first_indexed_at: str
+    story_id: str | None = None
+    """The story (`index.stories`) the article belongs to; None in versions before format 3."""
 
 
 def write_metadata(folder: Path, articles: Sequence[IndexedArticle]) -> None:
@@ -115,6 +157,23 @@ def write_metadata(folder: Path, articles: Sequence[IndexedArticle]) -> None:
             )  # fmt: skip
             db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", _passage_rows(articles))
             db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", _sentence_rows(articles))
+            db.executemany(
+                "INSERT INTO article_stories VALUES (?,?,?,?)",
+                [
+                    (a.article.id, a.story.story_id, a.story.terms,
+                     np.asarray(a.story.vector, np.float16).tobytes())
+                    for a in articles
+                    if a.story is not None
+                ],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO stories VALUES (?,?,?,?,?,?)",
+                [
+                    (r.id, r.first_published, r.last_published, json.dumps(r.outlets),
+                     r.articles, r.predecessor)
+                    for r in story_rows(articles)
+                ],
+            )  # fmt: skip
     finally:
         db.close()
 
@@ -194,15 +253,68 @@ class MetadataReader:
         if not rows:
             return {}
         marks = ",".join("?" * len(rows))
+        story, joined = self._story_join("p.article_id")
         cursor = self._db().execute(
             "SELECT p.row, p.article_id, p.ordinal, p.start, p.end,"
             " substr(a.text, p.start + 1, p.end - p.start),"
             " a.title, a.url, a.source, a.published, a.first_indexed_at,"
-            " (SELECT count(*) FROM passages q WHERE q.article_id = p.article_id)"
-            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.row IN ({marks})",
+            f" (SELECT count(*) FROM passages q WHERE q.article_id = p.article_id), {story}"
+            f" FROM passages p JOIN articles a ON a.id = p.article_id{joined}"
+            f" WHERE p.row IN ({marks})",
             list(rows),
         )
         return {r[0]: PassageRecord(*r) for r in cursor}
+
+    def _story_join(self, article_id: str) -> tuple[str, str]:
+        """The story id column and the join that gives it ("NULL" and nothing before format 3)."""
+        if not self.has_stories():
+            return "NULL", ""
+        return "s.story_id", f" LEFT JOIN article_stories s ON s.article_id = {article_id}"
+
+    @_damage_is_named
+    def has_stories(self) -> bool:
+        """Whether the version stores its articles' stories (format 3 and later)."""
+        if not hasattr(self._local, "stories"):
+            found = self._db().execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_stories'"
+            )
+            self._local.stories = found.fetchone() is not None
+        return bool(self._local.stories)
+
+    @_damage_is_named
+    def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
+        """The stories named, with their articles oldest first; none before format 3."""
+        if not story_ids or not self.has_stories():
+            return {}
+        marks = ",".join("?" * len(story_ids))
+        db = self._db()
+        members: dict[str, list[tuple[str, StoryMember]]] = {}
+        for story_id, article_id, title, url, source, published, indexed in db.execute(
+            "SELECT s.story_id, a.id, a.title, a.url, a.source, a.published, a.first_indexed_at"
+            f" FROM article_stories s JOIN articles a ON a.id = s.article_id"
+            f" WHERE s.story_id IN ({marks})",
+            list(story_ids),
+        ):
+            moment = story_moment(published, indexed).isoformat()
+            member = StoryMember(article_id, title, url, source, published)
+            members.setdefault(story_id, []).append((moment, member))
+        found = {}
+        for story_id, first, last, predecessor in db.execute(
+            "SELECT id, first_published, last_published, predecessor FROM stories"
+            f" WHERE id IN ({marks})",
+            list(story_ids),
+        ):
+            ordered = sorted(members.get(story_id, []), key=lambda m: (m[0], m[1].article_id))
+            found[story_id] = Story(
+                story_id, tuple(m for _, m in ordered), first, last, predecessor
+            )
+        return found
+
+    @_damage_is_named
+    def story_count(self) -> int:
+        if not self.has_stories():
+            return 0
+        return int(self._db().execute("SELECT count(*) FROM stories").fetchone()[0])
 
     @_damage_is_named
     def has_sentences(self) -> bool:
@@ -255,10 +367,12 @@ class MetadataReader:
     @_damage_is_named
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         """Articles newest first (by publication date, then by when they were indexed)."""
+        story, joined = self._story_join("a.id")
         cursor = self._db().execute(
             "SELECT a.id, a.title, a.url, a.source, a.published,"
-            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id), a.first_indexed_at"
-            " FROM articles a ORDER BY coalesce(a.published, '') DESC, a.first_indexed_at DESC, a.id"
+            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id), a.first_indexed_at,"
+            f" {story} FROM articles a{joined}"
+            " ORDER BY coalesce(a.published, '') DESC, a.first_indexed_at DESC, a.id"
             " LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset),
         )
@@ -280,22 +394,40 @@ class MetadataReader:
         ):
             found = tuple(sentences.get(row, ()))
             spans.setdefault(article_id, []).append(PassageSpan(start, end, tokens, found))
+        stories = self._article_stories(db)
         result = []
         for row in db.execute(
             "SELECT id, title, text, url, source, published, language, origin, content_hash,"
             " first_indexed_at FROM articles"
         ):
             article = Article(*row[:9])
-            result.append(IndexedArticle(article, tuple(spans.get(article.id, ())), row[9]))
+            passages = tuple(spans.get(article.id, ()))
+            result.append(IndexedArticle(article, passages, row[9], stories.get(article.id)))
         return result
+
+    def _article_stories(self, db: sqlite3.Connection) -> dict[str, ArticleStory]:
+        if not self.has_stories():
+            return {}
+        predecessors = dict(db.execute("SELECT id, predecessor FROM stories"))
+        return {
+            article_id: ArticleStory(
+                story_id, predecessors.get(story_id), terms,
+                np.frombuffer(vector, np.float16).astype(np.float32),
+            )  # fmt: skip
+            for article_id, story_id, terms, vector in db.execute(
+                "SELECT article_id, story_id, terms, vector FROM article_stories"
+            )
+        }
 
     @_damage_is_named
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
         """Articles first indexed after an ISO timestamp, oldest first (for alerts)."""
+        story, joined = self._story_join("a.id")
         cursor = self._db().execute(
             "SELECT a.id, a.title, a.url, a.source, a.published,"
-            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id), a.first_indexed_at"
-            " FROM articles a WHERE a.first_indexed_at > ? ORDER BY a.first_indexed_at, a.id",
+            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id), a.first_indexed_at,"
+            f" {story} FROM articles a{joined}"
+            " WHERE a.first_indexed_at > ? ORDER BY a.first_indexed_at, a.id",
             (since,),
         )
         return [ArticleSummary(*r) for r in cursor]

@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from index.store.manifest import Manifest
+from index.stories.model import Story
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
 
 
@@ -79,6 +80,10 @@ class IndexVersion(Protocol):
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]: ...
 
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]: ...
+
+    def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
+        """The stories named, with their articles; a version before format 3 has none."""
+        ...
 
     def indexed_articles(self) -> list[IndexedArticle]:
         """Everything in the version, for a writer that builds the next one from it."""

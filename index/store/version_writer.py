@@ -152,6 +152,13 @@ class VersionWriter(Protocol):
         writes in place read only those articles."""
         ...
 
+    def story_neighbours(
+        self, live: LiveContent, low: datetime, high: datetime
+    ) -> list[IndexedArticle]:
+        """Placed articles of the live version published between `low` and `high` that `live`
+        did not read (an in-place write reads only what it names), for story placement."""
+        ...
+
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
         """Publish `items` (and the live articles `live` did not read) as the next version."""
         ...

@@ -22,6 +22,7 @@ from index.settings import HNSW_EF_SEARCH
 from index.store.faiss.sentence_codes import SentenceVectors
 from index.store.faiss.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
 from index.store.manifest import REBUILD_HINT, Manifest
+from index.stories.model import Story
 from index.store.metadata import ArticleSummary, IndexedArticle, MetadataReader, PassageRecord
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,13 @@ class Snapshot:
             log.warning(
                 "index version %s stores no sentence vectors, so every reply embeds its "
                 "sentences; `python -m index rebuild` stores them",
+                name,
+            )
+
+        if self.manifest.format_version < 3:
+            log.warning(
+                "index version %s has no stories: each article is its own story (one alert "
+                "and one citation per article); `python -m index rebuild` places them",
                 name,
             )
 
@@ -141,6 +149,9 @@ class Snapshot:
 
     def indexed_articles(self) -> list[IndexedArticle]:
         return self.metadata.indexed_articles()
+
+    def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
+        return self.metadata.stories(story_ids)
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())

@@ -9,6 +9,7 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import faiss
@@ -61,6 +62,12 @@ class FaissVersionWriter:
         finally:
             reader.close()
         return LiveContent(items, manifest, name)
+
+    def story_neighbours(
+        self, live: LiveContent, low: datetime, high: datetime
+    ) -> list[IndexedArticle]:
+        """None: a FAISS write reads the whole live version."""
+        return []
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
         texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
