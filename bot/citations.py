@@ -19,7 +19,7 @@ from bot.excerpts import ELLIPSIS, Excerpt, shorten
 from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
 
 if TYPE_CHECKING:
-    from index.search.news_index import Hit
+    from index.search.news_index import Hit, SourceRef
 
 _RELEVANCE_LABELS = {
     STRONG: texts.RELEVANCE_STRONG, GOOD: texts.RELEVANCE_GOOD,
@@ -100,9 +100,27 @@ def passage_position(hit: Hit) -> str:
 
 
 def also_in_html(hit: Hit) -> str:
-    """ "Also in …" for a passage other articles carry too (the same wire story), or ""."""
-    if not hit.also_in:
-        return ""
-    shown = hit.also_in[:ALSO_IN_SHOWN]
-    names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
-    return f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
+    """ "Also in …" for a passage other articles carry too (the same wire story), and "also
+    reported by …" for the other outlets of its story, each on a line; or ""."""
+    lines = ""
+    if hit.also_in:
+        shown = hit.also_in[:ALSO_IN_SHOWN]
+        names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
+        lines += f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
+    outlets = other_outlets(hit)
+    if outlets:
+        shown = outlets[:ALSO_IN_SHOWN]
+        names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
+        lines += f"<i>{texts.ALSO_REPORTED_BY(names, len(outlets) - len(shown))}</i>\n"
+    return lines
+
+
+def other_outlets(hit: Hit) -> list[SourceRef]:
+    """The story's other outlets (their first article each), not the cited one's own nor one
+    already named as carrying the passage."""
+    named = {hit.source, *(ref.source for ref in hit.also_in)}
+    found: dict[str, SourceRef] = {}
+    for ref in hit.also_reported:
+        if ref.source and ref.source not in named:
+            found.setdefault(ref.source, ref)
+    return list(found.values())

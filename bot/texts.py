@@ -116,6 +116,12 @@ def ALSO_IN(names_html: Sequence[str], more: int) -> str:
     return "also in " + ", ".join(names_html) + tail
 
 
+def ALSO_REPORTED_BY(names_html: Sequence[str], more: int) -> str:
+    """Other outlets' accounts of the same story (names already HTML); `more` are not named."""
+    tail = f" and {more} more" if more else ""
+    return "also reported by " + ", ".join(names_html) + tail
+
+
 # Labels of a citation's band: `index.search.confidence` measures how likely it holds the answer,
 # `bot.citations` labels a hit with its band.
 RELEVANCE_STRONG = "strong match"

@@ -143,6 +143,10 @@ def format_hit(hit: Hit) -> str:
         f"   score {hit.score:.2f}{confidence} ({hit.relevance or 'unrated'} match) · "
         f"article {hit.article_id} · characters {hit.start}-{hit.end}"
     )
+    if hit.story_id:
+        outlets = list(dict.fromkeys(r.source for r in hit.also_reported if r.source))
+        told = f" · also reported by {', '.join(outlets)}" if outlets else ""
+        lines.append(f"   story {hit.story_id}{told}")
     if hit.url:
         lines.append(f"   {hit.url}")
     lines.append(textwrap.fill(hit.text, width=88, initial_indent="   ", subsequent_indent="   "))
@@ -153,6 +157,7 @@ def format_stats(stats: IndexStats) -> str:
     rows = [
         ("articles", f"{stats.articles:,}"),
         ("passages", f"{stats.passages:,}"),
+        ("stories", format_story_count(stats)),
         ("model", f"{stats.model} ({stats.dimension} dimensions)"),
         ("backend", stats.backend),
         ("index type", format_index_type(stats)),
@@ -163,6 +168,12 @@ def format_stats(stats: IndexStats) -> str:
         ("collection" if stats.store == "milvus" else "folder", str(stats.folder)),
     ]
     return "\n".join(f"{name:<13} {value}" for name, value in rows)
+
+
+def format_story_count(stats: IndexStats) -> str:
+    if stats.stories is None:
+        return "not stored (a version before stories: rebuild to place them)"
+    return f"{stats.stories:,} ({stats.stories_by_several_outlets or 0:,} told by several outlets)"
 
 
 def format_index_type(stats: IndexStats) -> str:

@@ -160,8 +160,8 @@ def format_answer_plain(
         ]
         if hit.url and hit.url.strip():
             lines.append(_INDENT + fold(hit.url).strip())  # whole, so terminals can open it
-        if hit.also_in:
-            lines.append(_wrap(to_plain(also_in_html(hit)).strip()))
+        if also := to_plain(also_in_html(hit)).strip():
+            lines.extend(_wrap(line) for line in also.splitlines())
         part = excerpt(hit.text, hit.bold_sentence, cap)
         bold = f"**{part.sentence}**" if part.sentence else ""
         start, end = ELLIPSIS * part.clipped_start, ELLIPSIS * part.clipped_end

@@ -6,17 +6,18 @@ carries its format: `hit_record` writes the newest, `hit_from_record` reads ever
 written. Format 1 is the plain field dictionary of the first alerts (no `format` key; `also_in`
 and `row` came later, so they may be missing). `relevance` was added to format 2 without a new
 format: a record without it reads as "", and so were `confidence` and `story` (None when
-missing).
+missing) and `also_reported` (empty).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from index.errors import CitationRecordError
 from index.search.confidence import Evidence
+from index.stories.model import Story
 
 RECORD_FORMAT = 2
 
@@ -67,6 +68,28 @@ class Hit:
     """What the confidence was read from, for calibration (not kept in citation records)."""
     story_id: str | None = None
     """The story (`index.stories`) of the passage's article; None in versions before format 3."""
+    also_reported: tuple[SourceRef, ...] = ()
+    """The story's other articles (other outlets' accounts of the event, oldest first), which
+    are not cited apart; reprints of this passage are in `also_in` instead."""
+
+
+def with_story_outlets(hits: Sequence[Hit], stories: Mapping[str, Story]) -> list[Hit]:
+    """Each hit with its story's other articles as `also_reported` (those not already in
+    `also_in`)."""
+    result = []
+    for hit in hits:
+        story = stories.get(hit.story_id) if hit.story_id else None
+        if story is None:
+            result.append(hit)
+            continue
+        listed = {hit.article_id, *(ref.article_id for ref in hit.also_in)}
+        others = tuple(
+            SourceRef(m.article_id, m.title, m.url, m.source, m.published)
+            for m in story.members
+            if m.article_id not in listed
+        )
+        result.append(replace(hit, also_reported=others))
+    return result
 
 
 _HIT_FIELDS = frozenset(f.name for f in fields(Hit))
@@ -93,6 +116,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "relevance": hit.relevance,
         "confidence": hit.confidence,
         "story": hit.story_id,
+        "also_reported": [_source_record(ref) for ref in hit.also_reported],
     }
 
 
@@ -139,6 +163,7 @@ def _from_format_2(record: Mapping[str, Any]) -> Hit:
         relevance=str(record.get("relevance") or ""),
         confidence=None if record.get("confidence") is None else float(record["confidence"]),
         story_id=None if record.get("story") is None else str(record["story"]),
+        also_reported=tuple(_source(ref) for ref in record.get("also_reported") or ()),
         **{name: article[name] for name in _SOURCE_FIELDS},
     )
 

@@ -18,7 +18,7 @@ from index.passages.sentences import sentence_spans
 from index.search.bold_sentence import BoldSentence, sentence_weights
 from index.search.confidence import Evidence, band, citation_evidence, confidence_model
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
-from index.search.hits import Hit, SourceRef
+from index.search.hits import Hit, SourceRef, with_story_outlets
 from index.search.query import prepare_query
 from index.search.relevance import relevance_scale
 from index.search.selection import prefer_leads, resemblance, select, shingles
@@ -61,6 +61,9 @@ class IndexStats:
     recall_at_10: float | None = None
     ef_search: int | None = None
     store: str = "faiss"
+    stories: int | None = None
+    """Stories (`index.stories`); None for a version written before they were stored."""
+    stories_by_several_outlets: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +232,8 @@ class NewsIndex:
             offset=offset,
             max_per_article=per_article,
             min_score=self._min_score() if min_score is None else min_score,
-            same_story=_same_story(records),
+            reprinted=_reprinted(records),
+            story_of=lambda c: records[c.row].story_id,
         )
         chosen = prefer_leads(
             chosen, candidates, lambda c: records[c.row].ordinal == 0, settings.search_lead_margin
@@ -270,7 +274,7 @@ class NewsIndex:
                 candidate.copies, records,
             )  # fmt: skip
             hits.append(replace(hit, confidence=confidence, evidence=evidence[position]))
-        return hits
+        return with_story_outlets(hits, snapshot.stories([h.story_id for h in hits if h.story_id]))
 
     def _min_score(self) -> float:
         """The cosine a candidate needs: SEARCH_MIN_SCORE, unless the model's measured
@@ -406,11 +410,12 @@ class NewsIndex:
         snapshot = self.snapshot()
         articles, passages = snapshot.counts()
         manifest = snapshot.manifest
+        stories, several = snapshot.story_counts() or (None, None)
         return IndexStats(
             articles, passages, manifest.model, manifest.dimension, manifest.index_factory,
             manifest.built_at, manifest.build_id, snapshot.size_bytes(), snapshot.location,
             manifest.backend, snapshot.is_exact(), manifest.recall_at_10,
-            manifest.ef_search, manifest.store,
+            manifest.ef_search, manifest.store, stories, several,
         )  # fmt: skip
 
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
@@ -427,7 +432,7 @@ class NewsIndex:
         return self.latest().stories(story_ids)
 
 
-def _same_story(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
+def _reprinted(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
     """Whether two candidates' passages are near-copies (most word trigrams shared)."""
     cache: dict[int, frozenset[tuple[str, ...]]] = {}
 

@@ -1,5 +1,6 @@
 """Which candidates become citations: best first above the minimum score, a few per article,
-and one citation for a story reprinted by several outlets (word shingles). Pure functions."""
+one article per story (`index.stories`), and one citation for a passage reprinted by several
+outlets (word shingles). Pure functions."""
 
 from __future__ import annotations
 
@@ -19,33 +20,45 @@ def select(
     offset: int = 0,
     max_per_article: int,
     min_score: float,
-    same_story: Callable[[Candidate, Candidate], bool] | None = None,
+    reprinted: Callable[[Candidate, Candidate], bool] | None = None,
+    story_of: Callable[[Candidate], str | None] | None = None,
 ) -> list[Candidate]:
-    """Best-first candidates above `min_score`, at most `max_per_article` from one article.
+    """Best-first candidates above `min_score`, at most `max_per_article` from one article
+    and one article from one story.
 
-    With `same_story`, a candidate from another article that repeats one already chosen (the
+    With `reprinted`, a candidate from another article that repeats one already chosen (the
     same wire story reprinted) is not shown again: it joins that one's `copies`, so a single
-    citation can name every source. `offset` skips that many selected results, so results can
-    be paged with the same rules.
+    citation can name every source. With `story_of` (the story of a candidate's article,
+    `index.stories`), a candidate from another article of a story already cited is not shown
+    either: that citation names the story's other outlets. `offset` skips that many selected
+    results, so results can be paged with the same rules.
     """
     per_article: dict[str, int] = {}
+    story_articles: dict[str, str] = {}
     chosen: list[Candidate] = []
     for candidate in sorted(candidates, key=lambda c: (-c.order, c.row)):
         if candidate.score < min_score:
             continue
-        if same_story is not None:
+        if reprinted is not None:
             position = next(
                 (i for i, kept in enumerate(chosen)
-                 if kept.article_id != candidate.article_id and same_story(kept, candidate)),
+                 if kept.article_id != candidate.article_id and reprinted(kept, candidate)),
                 None,
             )  # fmt: skip
             if position is not None:
                 kept = chosen[position]
                 chosen[position] = replace(kept, copies=(*kept.copies, candidate))
                 continue
+        story = story_of(candidate) if story_of is not None else None
+        if story is not None and story_articles.get(story, candidate.article_id) != (
+            candidate.article_id
+        ):
+            continue
         if per_article.get(candidate.article_id, 0) >= max_per_article:
             continue
         per_article[candidate.article_id] = per_article.get(candidate.article_id, 0) + 1
+        if story is not None:
+            story_articles[story] = candidate.article_id
         chosen.append(candidate)
         if len(chosen) >= offset + limit:
             break

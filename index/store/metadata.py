@@ -311,10 +311,14 @@ class MetadataReader:
         return found
 
     @_damage_is_named
-    def story_count(self) -> int:
+    def story_counts(self) -> tuple[int, int] | None:
+        """(stories, stories told by more than one outlet); None before format 3."""
         if not self.has_stories():
-            return 0
-        return int(self._db().execute("SELECT count(*) FROM stories").fetchone()[0])
+            return None
+        stories, several = self._db().execute(
+            "SELECT count(*), coalesce(sum(json_array_length(outlets) > 1), 0) FROM stories"
+        ).fetchone()
+        return int(stories), int(several)
 
     @_damage_is_named
     def has_sentences(self) -> bool:

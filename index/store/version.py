@@ -81,6 +81,10 @@ class IndexVersion(Protocol):
 
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]: ...
 
+    def story_counts(self) -> tuple[int, int] | None:
+        """(stories, stories told by more than one outlet); None before format 3."""
+        ...
+
     def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
         """The stories named, with their articles; a version before format 3 has none."""
         ...

@@ -153,6 +153,9 @@ class Snapshot:
     def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
         return self.metadata.stories(story_ids)
 
+    def story_counts(self) -> tuple[int, int] | None:
+        return self.metadata.story_counts()
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
 

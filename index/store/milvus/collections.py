@@ -1,9 +1,11 @@
 """Index versions as Milvus collections (VECTOR_STORE=milvus): schema, writes, the alias swap.
 
 A version is three collections named after its build id, `<prefix>_<build>` (passages: text,
-offsets, citation fields, dense vector, and the words BM25 weighs), `<prefix>_<build>_sentences`
-(sentence vectors) and `<prefix>_<build>_articles` (what a writer needs to build the next
-version: every article field and its whole text). Its manifest is written last, as a property
+offsets, citation fields with the story id, dense vector, and the words BM25 weighs),
+`<prefix>_<build>_sentences` (sentence vectors) and `<prefix>_<build>_articles` (what a writer
+needs to build the next version: every article field and its whole text, and its story: id,
+predecessor, card and article vector, the Milvus counterpart of a FAISS version's story
+tables, from which `MilvusVersion.stories` derives each story's row). Its manifest is written last, as a property
 of the passages collection, and only then does the alias `<prefix>_live` move to it: a write
 killed at any moment leaves the alias on the previous, complete version, and readers only ever
 open what the alias names. Every primary key is a row number (INT64, see `index.store.milvus.rows`),
@@ -34,7 +36,13 @@ from index.lexical import K1, B
 from index.settings import IndexSettings
 from index.store.manifest import READABLE_FORMATS, REBUILD_HINT, Manifest
 from index.store.metadata import IndexedArticle
-from index.store.milvus.rows import MARKER, Start, article_rows, passage_rows, sentence_rows
+from index.store.milvus.rows import (
+    STORY_ID_CHARS,
+    Start,
+    article_rows,
+    passage_rows,
+    sentence_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -346,10 +354,16 @@ class MilvusStore:
         for field, kind, options in _ARTICLE_FIELDS:
             articles.add_field(field, kind, **options)
         articles.add_field("first_sentence", DataType.INT64)
-        articles.add_field("marker", DataType.FLOAT_VECTOR, dim=len(MARKER))
+        articles.add_field("story_id", DataType.VARCHAR, max_length=STORY_ID_CHARS)
+        articles.add_field(
+            "story_predecessor", DataType.VARCHAR, max_length=STORY_ID_CHARS, nullable=True
+        )
+        articles.add_field("story_terms", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        articles.add_field("story_moment", DataType.INT64)
+        articles.add_field("story_vector", DataType.FLOAT_VECTOR, dim=dimension)
         articles.add_field("revision", DataType.INT64)
         index = client.prepare_index_params()
-        index.add_index("marker", index_type=EXACT_TYPE, metric_type="IP")
+        index.add_index("story_vector", index_type=EXACT_TYPE, metric_type="IP")
         self._create_collection(name + ARTICLES_SUFFIX, articles, index)
 
     def _create_collection(self, name: str, schema: Any, index: Any) -> None:
@@ -412,6 +426,7 @@ _PASSAGE_FIELDS: list[tuple[str, DataType, dict[str, Any]]] = [
     ("sentence_first", DataType.INT64, {}),
     ("sentence_starts", DataType.ARRAY, {"element_type": DataType.INT64, "max_capacity": MAX_ARRAY}),
     ("sentence_ends", DataType.ARRAY, {"element_type": DataType.INT64, "max_capacity": MAX_ARRAY}),
+    ("story_id", DataType.VARCHAR, {"max_length": STORY_ID_CHARS}),
 ]  # fmt: skip
 """Citation fields are copied onto each passage, so a search reads its candidates in one call."""
 _ARTICLE_FIELDS: list[tuple[str, DataType, dict[str, Any]]] = [

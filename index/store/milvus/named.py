@@ -32,7 +32,13 @@ from index.store.manifest import REBUILD_HINT, Manifest
 from index.store.metadata import IndexedArticle
 from index.store.milvus.collections import ARTICLES_SUFFIX, READ_PAGE, MilvusStore
 from index.store.milvus.revisions import visible
-from index.store.milvus.rows import ARTICLE_FIELDS, SPAN_FIELDS, indexed_article, passage_spans
+from index.store.milvus.rows import (
+    ARTICLE_FIELDS,
+    SPAN_FIELDS,
+    STORY_FIELDS,
+    indexed_article,
+    passage_spans,
+)
 
 TEXT_PAGE = 100
 """Articles whose text one query reads: a text may be up to MAX_ARTICLE_BYTES."""
@@ -66,7 +72,8 @@ def read_named(
         found = sorted((p for p in places if p["id"] in named), key=lambda p: int(p["row"]))
         changed = {int(p["row"]) for p in found if named[p["id"]] not in (None, p["content_hash"])}
         rows = [int(p["row"]) for p in found]
-        fields = _query(store, articles, rows, ARTICLE_FIELDS, shown, READ_PAGE)
+        wanted = [*ARTICLE_FIELDS, *(STORY_FIELDS if manifest.format_version >= 3 else [])]
+        fields = _query(store, articles, rows, wanted, shown, READ_PAGE)
         texts = _query(store, articles, sorted(changed), ["row", "text"], shown, TEXT_PAGE)
         spans = _spans(store, collection, found, visible(manifest))
     except MilvusException as exc:

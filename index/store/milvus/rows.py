@@ -20,13 +20,14 @@ import numpy as np
 from index.articles.article import Article
 from index.lexical import tokenize
 from index.passages.cutting import PassageSpan
-from index.store.metadata import IndexedArticle
+from index.stories.fingerprint import story_moment
+from index.store.metadata import ArticleStory, IndexedArticle
 
 TEXT_CHUNK_CHARS = 16_000
 """An article's text is stored as an array of chunks: a VARCHAR holds at most 65,535 bytes."""
-MARKER = [1.0, 0.0]
-"""Milvus requires a vector field in every collection; the articles collection has this
-constant 2-dimensional one, which nothing searches."""
+# Milvus requires a vector field in every collection: the articles collection has the article's
+# story vector (before format 3, a constant 2-dimensional `marker` nothing searched).
+STORY_ID_CHARS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ def passage_rows(
                 "source": a.source, "published": a.published,
                 "first_indexed_at": item.first_indexed_at,
                 "passages_in_article": len(item.passages), "sentence_first": sentence,
+                "story_id": _story(item).story_id,
                 "sentence_starts": [s for s, _ in span.sentences],
                 "sentence_ends": [e for _, e in span.sentences],
                 "words": words_of(texts[index]), "vector": vectors[index], "revision": revision,
@@ -109,11 +111,43 @@ def article_rows(
             "published": a.published, "language": a.language, "origin": a.origin,
             "content_hash": a.content_hash, "first_indexed_at": item.first_indexed_at,
             "first_row": first, "passages": len(item.passages), "text": chunks,
-            "first_sentence": first_sentence, "marker": MARKER, "revision": revision,
+            "first_sentence": first_sentence, "revision": revision,
+            **story_fields(item),
         }  # fmt: skip
         first += len(item.passages)
         first_sentence += sum(len(p.sentences) for p in item.passages)
 
+
+def _story(item: IndexedArticle) -> ArticleStory:
+    if item.story is None:
+        raise ValueError(f"article {item.article.id} is written before it is placed in a story")
+    return item.story
+
+
+def story_fields(item: IndexedArticle) -> dict[str, Any]:
+    """An article row's story: its id and predecessor, its card's terms, its moment (seconds,
+    what placement's neighbours are read by) and its article vector."""
+    story = _story(item)
+    moment = story_moment(item.article.published, item.first_indexed_at)
+    return {
+        "story_id": story.story_id, "story_predecessor": story.predecessor,
+        "story_terms": story.terms, "story_moment": int(moment.timestamp()),
+        "story_vector": np.asarray(story.vector, np.float32),
+    }  # fmt: skip
+
+
+def article_story(a: dict[str, Any]) -> ArticleStory | None:
+    """The story of an article row read with STORY_FIELDS (None if it was read without)."""
+    if "story_id" not in a:
+        return None
+    return ArticleStory(
+        str(a["story_id"]), a["story_predecessor"], str(a["story_terms"]),
+        np.asarray(a["story_vector"], np.float32).astype(np.float16).astype(np.float32),
+    )  # fmt: skip
+
+
+STORY_FIELDS = ["story_id", "story_predecessor", "story_terms", "story_vector"]
+"""What an article row keeps of its story (format 3): a writer reads them back."""
 
 ARTICLE_FIELDS = [
     "row", "id", "title", "url", "source", "published", "language", "origin", "content_hash",
@@ -142,4 +176,4 @@ def indexed_article(
         a["id"], a["title"], text, a["url"], a["source"], a["published"], a["language"],
         a["origin"], a["content_hash"],
     )  # fmt: skip
-    return IndexedArticle(article, passages, a["first_indexed_at"])
+    return IndexedArticle(article, passages, a["first_indexed_at"], article_story(a))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from index.errors import IndexCorruptError
 from index.lexical import K1
 from index.settings import HNSW_EF_SEARCH
 from index.store.manifest import REBUILD_HINT
+from index.stories.fingerprint import story_moment
+from index.stories.model import Story, StoryMember
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
 from index.store.milvus.collections import (
     APPROXIMATE_TYPE,
@@ -41,6 +44,7 @@ from index.store.milvus.revisions import hidden, in_place, shows, stored_rows, v
 from index.store.milvus.rows import (
     ARTICLE_FIELDS,
     SPAN_FIELDS,
+    STORY_FIELDS,
     indexed_article,
     passage_spans,
     words_of,
@@ -229,9 +233,15 @@ class MilvusVersion:
         # either has Okapi's (k1 + 1) factor, which bm25s (Lucene's variant) leaves out.
         return [(row, abs(score) / (K1 + 1)) for row, score in found if score != 0]
 
+    @property
+    def has_stories(self) -> bool:
+        """Whether rows carry their article's story (format 3 and later)."""
+        return self.manifest.format_version >= 3
+
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
-        found = self._get(self.collection, rows, _RECORD_FIELDS)
-        return {row: PassageRecord(*(r[f] for f in _RECORD_FIELDS)) for row, r in found.items()}
+        fields = _RECORD_FIELDS + (["story_id"] if self.has_stories else [])
+        found = self._get(self.collection, rows, fields)
+        return {row: PassageRecord(*(r[f] for f in fields)) for row, r in found.items()}
 
     def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
         fields = ["row", "sentence_first", "sentence_starts", "sentence_ends"]
@@ -269,7 +279,63 @@ class MilvusVersion:
             return self._summaries
 
     def _summary_fields(self) -> list[str]:
-        return _SUMMARY_FIELDS + (["first_sentence"] if in_place(self.manifest) else [])
+        return (
+            _SUMMARY_FIELDS
+            + (["first_sentence"] if in_place(self.manifest) else [])
+            + (["story_id", "story_predecessor"] if self.has_stories else [])
+        )
+
+    def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
+        """Each story's row derived from its articles' (the story table of a FAISS version)."""
+        wanted = set(story_ids)
+        if not wanted or not self.has_stories:
+            return {}
+        members: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for r in self._summary_rows():
+            if r["story_id"] in wanted:
+                moment = story_moment(r["published"], r["first_indexed_at"]).isoformat()
+                members.setdefault(str(r["story_id"]), []).append((moment, r))
+        found = {}
+        for story_id, rows in members.items():
+            rows.sort(key=lambda m: (m[0], m[1]["id"]))
+            found[story_id] = Story(
+                story_id,
+                tuple(
+                    StoryMember(r["id"], r["title"], r["url"], r["source"], r["published"])
+                    for _, r in rows
+                ),
+                rows[0][0],
+                rows[-1][0],
+                rows[0][1]["story_predecessor"],
+            )
+        return found
+
+    def story_counts(self) -> tuple[int, int] | None:
+        if not self.has_stories:
+            return None
+        outlets: dict[str, set[str]] = {}
+        for r in self._summary_rows():
+            outlets.setdefault(str(r["story_id"]), set()).update([r["source"]] if r["source"] else [])
+        return len(outlets), sum(len(found) > 1 for found in outlets.values())
+
+    def story_neighbours(self, low: datetime, high: datetime) -> list[IndexedArticle]:
+        """Articles placed between two moments, with their stories but not their texts or
+        passages: what placing a new article compares it with."""
+        if not self.has_stories:
+            return []
+        span = (
+            f"story_moment >= {int(low.timestamp())} and story_moment <= {int(high.timestamp())}"
+        )
+        shown = f"{span} and {self._visible_articles}" if self._visible_articles else span
+        try:
+            rows = list(
+                self._store.read_rows(
+                    self._articles, self._ends[0], [*ARTICLE_FIELDS, *STORY_FIELDS], shown
+                )
+            )
+        except MilvusException as exc:
+            raise self._damaged(exc) from None
+        return [indexed_article(r, "", ()) for r in rows]
 
     def places(self) -> dict[str, tuple[int, int, int]]:
         """Each article's (article row, first passage row, first sentence row), for a writer
@@ -326,7 +392,7 @@ class MilvusVersion:
     def indexed_articles(self) -> list[IndexedArticle]:
         """Every article with its text and passages: what a whole new version is written
         from (an in-place write reads only the articles it names, `index.store.milvus.named`)."""
-        article_fields = [*ARTICLE_FIELDS, "text"]
+        article_fields = [*ARTICLE_FIELDS, "text", *(STORY_FIELDS if self.has_stories else [])]
         try:
             articles = sorted(
                 self._store.read_rows(
@@ -371,5 +437,5 @@ class MilvusVersion:
 def _summary(r: dict[str, Any]) -> ArticleSummary:
     return ArticleSummary(
         r["id"], r["title"], r["url"], r["source"], r["published"], int(r["passages"]),
-        r["first_indexed_at"],
+        r["first_indexed_at"], r.get("story_id"),
     )  # fmt: skip

@@ -13,7 +13,7 @@ import numpy as np
 
 from index.embedding.model_input import model_input
 from index.embedding.sentence_vectors import dequantize
-from index.store.manifest import Manifest
+from index.store.manifest import FORMAT_VERSION, Manifest
 from index.store.metadata import IndexedArticle
 from index.store.milvus.collections import (
     APPROXIMATE_TYPE,
@@ -72,8 +72,27 @@ class MilvusVersionWriter:
 
     def _writable_in_place(self, manifest: Manifest) -> bool:
         """Whether an `add` or `remove` may change this version in place (unless its new size
-        changes the index type, which `commit` finds out)."""
-        return in_place(manifest) and self._context.same_vectors(manifest)
+        changes the index type, which `commit` finds out): one of this format (a version
+        before stories has no columns for them), with this writer's vectors."""
+        return (
+            in_place(manifest)
+            and manifest.format_version == FORMAT_VERSION
+            and self._context.same_vectors(manifest)
+        )
+
+    def story_neighbours(
+        self, live: LiveContent, low: datetime, high: datetime
+    ) -> list[IndexedArticle]:
+        """The placed articles between two moments a write in place has not read."""
+        view = live.store_view
+        if not isinstance(view, _MilvusView) or view.named is None:
+            return []  # the whole live version was read
+        read = {item.article.id for item in live.items}
+        return [
+            item
+            for item in view.version.story_neighbours(low, high)
+            if item.article.id not in read
+        ]
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
         """Change the live collections in place for `add` and `remove`; else write a whole

@@ -153,6 +153,11 @@ def test_a_milvus_version_of_another_model_or_dimension_is_refused(
         model=manifest.model if field == "dimension" else "other/model",
     )
     rng = np.random.default_rng(0)
+    items = [  # the other model's article vectors too
+        dataclasses.replace(i, story=dataclasses.replace(i.story, vector=rng.random(dimension)))
+        for i in items
+        if i.story is not None
+    ]
     texts = [document_text(i.article.title, t) for i in items for t in i.passage_texts()]
     store.write_version(
         other.build_id, items, texts,
