@@ -437,12 +437,6 @@ def UPDATE_ON(title_html: str) -> str:
     return f"↪️ Update on: {title_html}"
 
 
-def ALSO_REPORTED_BY(outlets_html: Sequence[str], more: int) -> str:
-    """Other outlets that reported the story an alert is about (links, already HTML)."""
-    tail = f" and {more} more" if more else ""
-    return "Also reported by " + ", ".join(outlets_html) + tail
-
-
 def DIGEST_HEADER(count: int, daily: bool) -> str:
     noun = "new story" if count == 1 else "new stories"
     what = "Daily digest" if daily else "Alert digest"

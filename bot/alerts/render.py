@@ -70,7 +70,10 @@ def also_reported_html(outlets: Sequence[Outlet], shown: int = ALSO_REPORTED_SHO
     if not outlets:
         return ""
     names = [title_html(o.name, o.url, OUTLET_NAME_CHARS) for o in outlets[:shown]]
-    return texts.ALSO_REPORTED_BY(names, len(outlets) - len(names)) if names else ""
+    if not names:
+        return ""
+    line = texts.ALSO_REPORTED_BY(names, len(outlets) - len(names))
+    return line[:1].upper() + line[1:]  # the answers' wording, as a line of its own
 
 
 def _follows_html(title: str | None) -> str:
