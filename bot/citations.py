@@ -9,7 +9,7 @@ no telegram imports: all of it is tested directly.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from index.search.relevance import FIXED_SCALE, GOOD, PARTIAL, STRONG, WEAK
 
 if TYPE_CHECKING:
     from index.search.news_index import Hit, SourceRef
+    from index.stories.model import Story, StoryMember
 
 _RELEVANCE_LABELS = {
     STRONG: texts.RELEVANCE_STRONG, GOOD: texts.RELEVANCE_GOOD,
@@ -56,11 +57,36 @@ def format_date(published: str | None) -> str | None:
     raw = (published or "").strip()
     if not raw:
         return None
-    try:
-        day = datetime.fromisoformat(raw).date()
-    except ValueError:
+    day = _day(raw)
+    if day is None:
         return shorten(raw, DATE_MAX_CHARS)
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def date_span(first: str | None, last: str | None) -> str:
+    """When a story ran, from its first article to its last, as short as it reads clearly:
+    "1 Dec 2026", "1–3 Dec 2026", "30 Nov – 2 Dec 2026", "31 Dec 2025 – 2 Jan 2026" (plain
+    text: escape it for HTML)."""
+    start, end = _day((first or "").strip()), _day((last or "").strip())
+    if start is None or end is None:
+        shown = (format_date(first), format_date(last))
+        return " – ".join(dict.fromkeys(d for d in shown if d))
+    start, end = min(start, end), max(start, end)
+    month = _MONTHS[end.month - 1]
+    if start == end:
+        return f"{end.day} {month} {end.year}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {month} {end.year}"
+    if start.year == end.year:
+        return f"{start.day} {_MONTHS[start.month - 1]} – {end.day} {month} {end.year}"
+    return f"{format_date(start.isoformat())} – {format_date(end.isoformat())}"
+
+
+def _day(raw: str) -> date | None:
+    try:
+        return datetime.fromisoformat(raw).date() if raw else None
+    except ValueError:
+        return None
 
 
 def excerpt_html(part: Excerpt) -> str:
@@ -109,9 +135,9 @@ def also_in_html(hit: Hit) -> str:
         lines += f"<i>{texts.ALSO_IN(names, len(hit.also_in) - len(shown))}</i>\n"
     outlets = other_outlets(hit)
     if outlets:
-        shown = outlets[:ALSO_IN_SHOWN]
-        names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in shown]
-        lines += f"<i>{texts.ALSO_REPORTED_BY(names, len(outlets) - len(shown))}</i>\n"
+        named = outlets[:ALSO_IN_SHOWN]
+        names = [title_html(ref.source or ref.title, ref.url, ALSO_IN_NAME_CHARS) for ref in named]
+        lines += f"<i>{texts.ALSO_REPORTED_BY(names, len(outlets) - len(named))}</i>\n"
     return lines
 
 
@@ -124,3 +150,17 @@ def other_outlets(hit: Hit) -> list[SourceRef]:
         if ref.source and ref.source not in named:
             found.setdefault(ref.source, ref)
     return list(found.values())
+
+
+def outlets_html(story: Story, shown: int = ALSO_IN_SHOWN) -> str:
+    """The outlets that reported a story, each once in the order they did and linked to its
+    first article of the story: "BBC, Reuters and 2 more"; "" when no article names one."""
+    first: dict[str, StoryMember] = {}
+    for member in story.members:
+        if member.source:
+            first.setdefault(member.source, member)
+    names = [
+        title_html(source, member.url, ALSO_IN_NAME_CHARS)
+        for source, member in list(first.items())[: max(1, shown)]
+    ]
+    return texts.OUTLETS(names, len(first) - len(names)) if names else ""

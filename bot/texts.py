@@ -28,7 +28,8 @@ START = (
 HELP = (
     "<b>Commands</b>\n"
     "/ask <i>question</i> — search the articles (in private chats, plain text works too)\n"
-    "/sources — list the indexed articles\n"
+    "/sources — list the indexed articles (/sources stories: the stories, each with the "
+    "outlets that reported it)\n"
     "/stats — size and freshness of the index\n"
     "/subscribe <i>topic</i> — alerts here when new articles are about it "
     "(<i>all</i> for every new article; <i>+word</i> an article must contain, <i>-word</i> "
@@ -56,7 +57,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("start", "What this bot does"),
     ("help", "Commands and example questions"),
     ("ask", "Ask a question about the news articles"),
-    ("sources", "List the indexed articles"),
+    ("sources", "List the indexed articles, or the stories with their outlets"),
     ("stats", "Size and freshness of the index"),
     ("subscribe", "Get alerts on new articles about a topic"),
     ("subscriptions", "Topics followed in this chat"),
@@ -120,6 +121,12 @@ def ALSO_REPORTED_BY(names_html: Sequence[str], more: int) -> str:
     """Other outlets' accounts of the same story (names already HTML); `more` are not named."""
     tail = f" and {more} more" if more else ""
     return "also reported by " + ", ".join(names_html) + tail
+
+
+def OUTLETS(names_html: Sequence[str], more: int) -> str:
+    """The outlets of a story in the story list (names already HTML); `more` are not named."""
+    tail = f" and {more} more" if more else ""
+    return ", ".join(names_html) + tail
 
 
 # Labels of a citation's band: `index.search.confidence` measures how likely it holds the answer,
@@ -223,6 +230,27 @@ def SOURCES_HEADER(total: int, page: int, pages: int) -> str:
 SOURCES_EMPTY = "📚 No articles are indexed yet."
 
 SOURCES_TRUNCATED = "…"
+
+
+def STORIES_HEADER(total: int, several: int | None, page: int, pages: int) -> str:
+    """First line of the story list (`/sources stories`); `several` of the stories were
+    reported by more than one outlet; `page` counts from 0."""
+    noun = "story" if total == 1 else "stories"
+    by_several = f", {several:,} reported by several outlets" if several else ""
+    where = f" · page {page + 1} of {pages}" if pages > 1 else ""
+    return f"📰 <b>{total:,} {noun}</b>{by_several}, newest first{where}"
+
+
+STORIES_EMPTY = "📰 No stories yet: no articles are indexed."
+
+STORIES_NOT_STORED = (
+    "📰 This index was built before articles were grouped into stories, so it cannot list "
+    "them. Rebuilding it (<code>python -m index rebuild</code>) places every article in its "
+    "story; /sources lists the articles meanwhile."
+)
+
+BUTTON_STORIES = "📰 Stories"
+BUTTON_ARTICLES = "📚 Articles"
 
 # -- /stats -----------------------------------------------------------------------------------------
 

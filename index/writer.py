@@ -44,11 +44,11 @@ from index.passages.parallel import split_many
 from index.passages.sentences import sentence_spans
 from index.search.selection import resemblance, shingles
 from index.settings import IndexSettings
-from index.stories.assignment import Placement, default_rules
-from index.stories.placing import place_in_stories
 from index.store.metadata import IndexedArticle
 from index.store.publish import IndexLayout
 from index.store.version_writer import LiveContent, WriteContext, WriteReport, version_writer
+from index.stories.assignment import Placement, default_rules
+from index.stories.placing import place_in_stories
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +336,8 @@ class IndexWriter:
         An article whose text changed keeps its story, noted in `kept_stories`."""
         old = previous.by_id()
         reuse = self._context.same_chunking(previous.manifest)
+        # Stories stay; their article vectors only if they are in this model's space.
+        same_space = self._context.same_vectors(previous.manifest)
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         result: list[IndexedArticle] = []
         for article in articles:
@@ -344,9 +346,12 @@ class IndexWriter:
                 report.unchanged += 1
                 if reuse:  # same text, same chunking: same passages (the origin may have moved)
                     passages = with_sentences(article.text, before.passages)
-                    result.append(
-                        IndexedArticle(article, passages, before.first_indexed_at, before.story)
-                    )
+                    story = before.story if same_space else None
+                    if before.story is not None and story is None:
+                        kept_stories[article.id] = Placement(
+                            before.story.story_id, before.story.predecessor
+                        )
+                    result.append(IndexedArticle(article, passages, before.first_indexed_at, story))
                     continue
             elif before is not None:
                 report.updated.append(article.id)

@@ -22,8 +22,10 @@ from bot.settings import BotSettings
 from index import IndexMissingError
 
 SOURCES_PREFIX = "sources"
+STORIES_VIEW = "stories"
+"""`/sources stories`, and `sources:stories:PAGE` under it: the story list, not the articles."""
 SOURCES_PER_PAGE = 10
-SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:{PAGE}$"
+SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:(?:{STORIES_VIEW}:)?{PAGE}$"
 
 
 async def ask(update: Update, context: NewsContext) -> None:
@@ -123,17 +125,20 @@ async def more(update: Update, context: NewsContext) -> None:
 
 
 async def sources(update: Update, context: NewsContext) -> None:
-    """The indexed articles, newest first, ten per page."""
-    text, keyboard = await _sources_page(context, 0)
+    """The indexed articles, newest first, ten per page; `/sources stories` the stories."""
+    stories = [a.lower() for a in context.args or []][:1] == [STORIES_VIEW]
+    text, keyboard = await (_stories_page if stories else _sources_page)(context, 0)
     await reply(update, text, keyboard)
 
 
 async def sources_page(update: Update, context: NewsContext) -> None:
-    """Page buttons under /sources."""
+    """Page buttons under /sources, and the one that switches between articles and stories."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    text, keyboard = await _sources_page(context, max(0, int(query.data.split(":", 1)[1])))
+    _, *view, page = query.data.split(":")
+    listing = _stories_page if view == [STORIES_VIEW] else _sources_page
+    text, keyboard = await listing(context, max(0, int(page)))
     await query.answer()
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -162,29 +167,54 @@ def _answer_text(answer: Answer, max_chars: int) -> str:
 async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     index = context.bot_data.services.answers.index
     try:
-        total = (await asyncio.to_thread(index.stats)).articles
+        stats = await asyncio.to_thread(index.stats)
     except IndexMissingError:
         return texts.NO_INDEX, None
-    pages = max(1, math.ceil(total / SOURCES_PER_PAGE))
+    pages = max(1, math.ceil(stats.articles / SOURCES_PER_PAGE))
     page = min(page, pages - 1)
     articles = await asyncio.to_thread(
         index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE
     )
-    text = rendering.format_sources(articles, page=page, pages=pages, total=total)
-    buttons = []
-    if page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                texts.BUTTON_PREV_PAGE, callback_data=f"{SOURCES_PREFIX}:{page - 1}"
-            )
-        )
-    if page + 1 < pages:
-        buttons.append(
-            InlineKeyboardButton(
-                texts.BUTTON_NEXT_PAGE, callback_data=f"{SOURCES_PREFIX}:{page + 1}"
-            )
-        )
-    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+    text = rendering.format_sources(articles, page=page, pages=pages, total=stats.articles)
+    switch = _button(texts.BUTTON_STORIES, STORIES_VIEW, 0) if stats.stories else None
+    return text, _sources_keyboard(None, page, pages, switch)
+
+
+async def _stories_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    index = context.bot_data.services.answers.index
+    try:
+        stats = await asyncio.to_thread(index.stats)
+    except IndexMissingError:
+        return texts.NO_INDEX, None
+    switch = _button(texts.BUTTON_ARTICLES, None, 0) if stats.articles else None
+    if stats.stories is None:  # a version written before stories were kept
+        return texts.STORIES_NOT_STORED, _sources_keyboard(STORIES_VIEW, 0, 1, switch)
+    pages = max(1, math.ceil(stats.stories / SOURCES_PER_PAGE))
+    page = min(page, pages - 1)
+    stories = await asyncio.to_thread(index.list_stories, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
+    text = rendering.format_stories(
+        stories, page=page, pages=pages, total=stats.stories,
+        several=stats.stories_by_several_outlets,
+    )  # fmt: skip
+    return text, _sources_keyboard(STORIES_VIEW, page, pages, switch)
+
+
+def _button(label: str, view: str | None, page: int) -> InlineKeyboardButton:
+    """A button of the /sources message: a page of the articles, or of the stories."""
+    data = f"{SOURCES_PREFIX}:{view}:{page}" if view else f"{SOURCES_PREFIX}:{page}"
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _sources_keyboard(
+    view: str | None, page: int, pages: int, switch: InlineKeyboardButton | None
+) -> InlineKeyboardMarkup | None:
+    """Previous and next page of the list, and below them the switch to the other list."""
+    turn = [
+        *([_button(texts.BUTTON_PREV_PAGE, view, page - 1)] if page > 0 else []),
+        *([_button(texts.BUTTON_NEXT_PAGE, view, page + 1)] if page + 1 < pages else []),
+    ]
+    rows = [row for row in (turn, [switch] if switch else []) if row]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def _mentions_bot(message: Message, username: str | None) -> bool:

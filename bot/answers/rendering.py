@@ -21,9 +21,11 @@ from bot.citations import (
     FIRST_EXCERPT_MAX_CHARS,
     LATER_EXCERPT_MAX_CHARS,
     also_in_html,
+    date_span,
     excerpt_html,
     format_date,
     meta_line,
+    outlets_html,
     passage_position,
     relevance,
     title_html,
@@ -36,10 +38,14 @@ if TYPE_CHECKING:
     from bot.answers.votes import VoteTotals
     from index.search.news_index import Hit, IndexStats
     from index.store.metadata import ArticleSummary
+    from index.stories.model import Story
 
 QUESTION_MAX_CHARS = 200
 TITLE_LIMITS = (200, 100, 60)  # tried in turn until every excerpt gets MIN_EXCERPT_CHARS
 SOURCES_TITLE_CHARS = 120
+STORY_LIMITS = ((SOURCES_TITLE_CHARS, 6), (80, 3), (60, 2))
+"""(title length, outlets named) of each story in the story list, tried in turn until a page
+fits Telegram's limit."""
 MIN_EXCERPT_CHARS = 120
 PLAIN_WIDTH = 88
 _INDENT = "   "
@@ -195,21 +201,62 @@ def format_sources(articles: Sequence[ArticleSummary], *, page: int, pages: int,
     """
     if not articles:
         return texts.SOURCES_EMPTY if total <= 0 else texts.SOURCES_HEADER(total, page, pages)
-    last = page + 1 >= pages
-    first = max(1, total - len(articles) + 1) if last else page * len(articles) + 1
-    head = texts.SOURCES_HEADER(total, page, pages)
+    first = _first_number(len(articles), page=page, pages=pages, total=total)
     lines = []
     for number, article in enumerate(articles, first):
         meta = escape(meta_line(article.source, article.published))
         title = title_html(article.title, article.url, SOURCES_TITLE_CHARS)
         lines.append(f"{number}. {title}" + (f" — <i>{meta}</i>" if meta else ""))
-    listing = "\n".join([head, "", *lines])
-    if visible_len(listing) <= TELEGRAM_LIMIT:
-        return listing
-    more = texts.SOURCES_TRUNCATED  # only for absurd page sizes: drop the lines that do not fit
-    while lines and visible_len("\n".join([head, "", *lines, more])) > TELEGRAM_LIMIT:
-        lines.pop()
-    return "\n".join([head, "", *lines, more])
+    return _fitted(texts.SOURCES_HEADER(total, page, pages), lines, "\n")
+
+
+def format_stories(
+    stories: Sequence[Story], *, page: int, pages: int, total: int, several: int | None = None
+) -> str:
+    """One page of the story list (`/sources stories`), numbered as `format_sources` numbers
+    articles: each story's first article linked, when the story ran, and its outlets each
+    linked to their article. `several` is how many stories more than one outlet reported.
+
+    Long titles and many outlets are cut (`STORY_LIMITS`) until the page fits."""
+    head = texts.STORIES_HEADER(total, several, page, pages)
+    if not stories:
+        return texts.STORIES_EMPTY if total <= 0 else head
+    first = _first_number(len(stories), page=page, pages=pages, total=total)
+    blocks: list[str] = []
+    for title_chars, outlets_shown in STORY_LIMITS:
+        blocks = []
+        for number, story in enumerate(stories, first):
+            opener = story.members[0] if story.members else None
+            title = title_html(story.title, opener.url if opener else None, title_chars)
+            when = escape(date_span(story.first_published, story.last_published))
+            outlets = outlets_html(story, outlets_shown)
+            blocks.append(
+                f"{number}. {title}"
+                + (f" — <i>{when}</i>" if when else "")
+                + (f"\n{_INDENT}{outlets}" if outlets else "")
+            )
+        if visible_len("\n\n".join([head, *blocks])) <= TELEGRAM_LIMIT:
+            break
+    return _fitted(head, blocks, "\n\n")
+
+
+def _first_number(count: int, *, page: int, pages: int, total: int) -> int:
+    """The number of a page's first entry: numbers continue across pages of equal size, and
+    the last page ends at `total`."""
+    last = page + 1 >= pages
+    return max(1, total - count + 1) if last else page * count + 1
+
+
+def _fitted(head: str, entries: Sequence[str], between: str) -> str:
+    """The head, a blank line, then the entries: all of them, unless the page outgrows
+    Telegram's limit (only for absurd page sizes), when the last ones give way to "…"."""
+    shown, tail = list(entries), list[str]()
+    while True:
+        listing = head + "\n\n" + between.join([*shown, *tail])
+        if visible_len(listing) <= TELEGRAM_LIMIT or not shown:
+            return listing
+        shown.pop()
+        tail = [texts.SOURCES_TRUNCATED]
 
 
 def _format_timestamp(raw: str) -> str:

@@ -24,12 +24,12 @@ from index.search.relevance import relevance_scale
 from index.search.selection import prefer_leads, resemblance, select, shingles
 from index.search.topic_matching import BestPassage, article_words, match_articles
 from index.settings import IndexSettings
-from index.stories.model import Story
 from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
 from index.store.metadata import ArticleSummary, PassageRecord
 from index.store.version import IndexVersion
+from index.stories.model import Story
 
 __all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exists"]
 
@@ -420,6 +420,11 @@ class NewsIndex:
 
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         return self.snapshot().list_articles(offset, limit)
+
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories newest first (by last published, then id), each with its articles oldest
+        first; `stats().stories` counts them. A version written before stories has none."""
+        return self.snapshot().list_stories(offset, limit)
 
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:
         """Articles first indexed after `since`, from the version published last: an alert

@@ -20,10 +20,10 @@ from index.articles.article import Article
 from index.errors import IndexCorruptError
 from index.guarded import guarded
 from index.passages.cutting import PassageSpan
+from index.store.manifest import REBUILD_HINT
 from index.stories.fingerprint import story_moment
 from index.stories.model import Story, StoryMember
 from index.stories.table import story_rows
-from index.store.manifest import REBUILD_HINT
 
 METADATA_NAME = "metadata.sqlite"
 
@@ -311,13 +311,34 @@ class MetadataReader:
         return found
 
     @_damage_is_named
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories newest first (by last published, then id), with their articles oldest
+        first; none before format 3."""
+        if not self.has_stories():
+            return []
+        page = [
+            str(story_id)
+            for (story_id,) in self._db().execute(
+                "SELECT id FROM stories ORDER BY coalesce(last_published, '') DESC, id"
+                " LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            )
+        ]
+        found = self.stories(page)
+        return [found[story_id] for story_id in page if story_id in found]
+
+    @_damage_is_named
     def story_counts(self) -> tuple[int, int] | None:
         """(stories, stories told by more than one outlet); None before format 3."""
         if not self.has_stories():
             return None
-        stories, several = self._db().execute(
-            "SELECT count(*), coalesce(sum(json_array_length(outlets) > 1), 0) FROM stories"
-        ).fetchone()
+        stories, several = (
+            self._db()
+            .execute(
+                "SELECT count(*), coalesce(sum(json_array_length(outlets) > 1), 0) FROM stories"
+            )
+            .fetchone()
+        )
         return int(stories), int(several)
 
     @_damage_is_named
@@ -415,9 +436,11 @@ class MetadataReader:
         predecessors = dict(db.execute("SELECT id, predecessor FROM stories"))
         return {
             article_id: ArticleStory(
-                story_id, predecessors.get(story_id), terms,
+                story_id,
+                predecessors.get(story_id),
+                terms,
                 np.frombuffer(vector, np.float16).astype(np.float32),
-            )  # fmt: skip
+            )
             for article_id, story_id, terms, vector in db.execute(
                 "SELECT article_id, story_id, terms, vector FROM article_stories"
             )

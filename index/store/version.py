@@ -20,8 +20,8 @@ from typing import Protocol
 import numpy as np
 
 from index.store.manifest import Manifest
-from index.stories.model import Story
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
+from index.stories.model import Story
 
 
 class IndexVersion(Protocol):
@@ -87,6 +87,11 @@ class IndexVersion(Protocol):
 
     def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
         """The stories named, with their articles; a version before format 3 has none."""
+        ...
+
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories newest first (by last published, then id), with their articles; none
+        before format 3. `story_counts` counts them."""
         ...
 
     def indexed_articles(self) -> list[IndexedArticle]:

@@ -162,11 +162,13 @@ def _place(card: StoryCard, timeline: _Timeline, rules: StoryRules) -> Placement
         story = other.placement.story_id
         apart = abs(card.moment - other.card.moment)
         if apart <= rules.window and score >= rules.join:
-            if best_join is None or (score, story) > best_join:
-                best_join = (score, story)
-        elif other.card.moment <= card.moment and apart <= rules.follow_window:
-            if score >= rules.follow and (best_follow is None or (score, story) > best_follow):
-                best_follow = (score, story)
+            best_join = max(best_join or (score, story), (score, story))
+        elif (
+            other.card.moment <= card.moment
+            and apart <= rules.follow_window
+            and score >= rules.follow
+        ):
+            best_follow = max(best_follow or (score, story), (score, story))
     if best_join is not None:
         return timeline.placement_of(best_join[1])
     return Placement(story_id_of(card.article_id), best_follow[1] if best_follow else None)

@@ -9,11 +9,11 @@ form the stores keep a card's words in.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from index.lexical import STOPWORDS, tokenize
 
@@ -127,7 +127,7 @@ def card_terms(card: StoryCard) -> str:
 
 
 def terms_card(
-    article_id: str, moment: datetime, source: str | None, terms: str, vector: Sequence[float]
+    article_id: str, moment: datetime, source: str | None, terms: str, vector: ArrayLike
 ) -> StoryCard:
     """A card read back from what a store kept (`card_terms`, the vector)."""
     names, _, titles = terms.partition(" | ")

@@ -16,9 +16,9 @@ from datetime import datetime
 
 import numpy as np
 
+from index.store.metadata import ArticleStory, IndexedArticle
 from index.stories.assignment import Placed, Placement, StoryRules, assign_stories
 from index.stories.fingerprint import StoryCard, card_terms, make_card, story_moment, terms_card
-from index.store.metadata import ArticleStory, IndexedArticle
 
 PassageVectors = Callable[[Sequence[IndexedArticle]], list[np.ndarray]]
 """Each article's passage vectors, in order (from the embedding cache the write filled)."""
@@ -52,10 +52,7 @@ def place_in_stories(
     if not unplaced:
         return list(items)
     cards = {
-        item.article.id: make_card(
-            item.article.id, item.article.title, item.article.text, item.article.source,
-            item.article.published, item.first_indexed_at, vectors,
-        )  # fmt: skip
+        item.article.id: _card(item, vectors)
         for item, vectors in zip(unplaced, passage_vectors(unplaced), strict=True)
     }
     incoming = [card for article_id, card in cards.items() if article_id not in kept]
@@ -81,6 +78,13 @@ def place_in_stories(
         else replace(item, story=_story(placements[item.article.id], cards[item.article.id]))
         for item in items
     ]
+
+
+def _card(item: IndexedArticle, passage_vectors: np.ndarray) -> StoryCard:
+    a = item.article
+    return make_card(
+        a.id, a.title, a.text, a.source, a.published, item.first_indexed_at, passage_vectors
+    )
 
 
 def _story(placement: Placement, card: StoryCard) -> ArticleStory:

@@ -56,7 +56,5 @@ def story_rows(items: Iterable[_Placed]) -> list[StoryRow]:
         found = sorted(members[story_id], key=lambda m: (m[0], m[1]))
         outlets = list(dict.fromkeys(m[2].article.source for m in found if m[2].article.source))
         predecessor = next((m[2].story.predecessor for m in found if m[2].story), None)
-        rows.append(
-            StoryRow(story_id, found[0][0], found[-1][0], outlets, len(found), predecessor)
-        )
+        rows.append(StoryRow(story_id, found[0][0], found[-1][0], outlets, len(found), predecessor))
     return rows

@@ -1,10 +1,10 @@
-"""How a passage is cited: its date and its relevance label."""
+"""How a passage is cited: its date and its relevance label; when a story ran."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.citations import format_date, relevance
+from bot.citations import date_span, format_date, relevance
 from tests.bot.rendering_helpers import make_hit
 
 
@@ -21,6 +21,23 @@ from tests.bot.rendering_helpers import make_hit
 )
 def test_format_date(published: str | None, shown: str | None) -> None:
     assert format_date(published) == shown
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [
+        ("2026-12-01T08:00:00+00:00", "2026-12-01T14:00:00+00:00", "1 Dec 2026"),
+        ("2026-12-01T08:00:00+00:00", "2026-12-03T09:00:00+00:00", "1–3 Dec 2026"),
+        ("2026-11-30", "2026-12-02", "30 Nov – 2 Dec 2026"),
+        ("2025-12-31T23:00:00+00:00", "2026-01-02T01:00:00+00:00", "31 Dec 2025 – 2 Jan 2026"),
+        ("2026-12-03", "2026-12-01", "1–3 Dec 2026"),
+        ("2026-12-01", None, "1 Dec 2026"),
+        ("late November", "2026-12-02", "late November – 2 Dec 2026"),
+        (None, None, ""),
+    ],
+)
+def test_date_span(first: str | None, last: str | None, shown: str) -> None:
+    assert date_span(first, last) == shown
 
 
 @pytest.mark.parametrize(

@@ -73,9 +73,11 @@ async def test_button_data_no_handler_takes_is_answered(
     seed_bot: Application, emulator: BotApiEmulator, errors: list[logging.LogRecord]
 ) -> None:
     listing = await reply_to(emulator, USER_ID, "/sources")
-    for data in ("sources:-1", "sources:" + "9" * 4300, "sources:²", "more:abc:-1", "unsub:x"):
+    for data in ("sources:-1", "sources:" + "9" * 4300, "sources:²", "sources:stories:x",
+                 "sources:news:0", "more:abc:-1", "unsub:x"):  # fmt: skip
         assert await press(emulator, listing, data) == {"text": texts.BUTTON_GONE}, data
     assert await press(emulator, listing, "sources:0") == {}, "a page button still works"
+    assert await press(emulator, listing, "sources:stories:9") == {}, "past the end: the last"
     assert len(emulator.sent_messages(USER_ID)) == 1, "no apology was posted"
     assert errors == []
 

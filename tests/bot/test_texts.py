@@ -11,7 +11,8 @@ from tests.emulator import HtmlError, parse_html
 def test_every_text_is_valid_telegram_html() -> None:
     constants = [v for k, v in vars(texts).items() if k.isupper() and isinstance(v, str)]
     calls = [texts.LONG_QUESTION_NOTE(1000), texts.NOT_COVERED("x &amp; y"), texts.RATE_LIMITED(1),
-             texts.ANSWER_HEADER("q", 2), texts.SOURCES_HEADER(1, 0, 1)]  # fmt: skip
+             texts.ANSWER_HEADER("q", 2), texts.SOURCES_HEADER(1, 0, 1),
+             texts.STORIES_HEADER(3, 1, 0, 2), texts.OUTLETS(['<a href="https://e.x">BBC</a>'], 2)]  # fmt: skip
     assert len(constants) > 25
     for text in constants + calls:
         parse_html(text)

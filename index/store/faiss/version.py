@@ -22,8 +22,8 @@ from index.settings import HNSW_EF_SEARCH
 from index.store.faiss.sentence_codes import SentenceVectors
 from index.store.faiss.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
 from index.store.manifest import REBUILD_HINT, Manifest
-from index.stories.model import Story
 from index.store.metadata import ArticleSummary, IndexedArticle, MetadataReader, PassageRecord
+from index.stories.model import Story
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,9 @@ class Snapshot:
 
     def story_counts(self) -> tuple[int, int] | None:
         return self.metadata.story_counts()
+
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        return self.metadata.list_stories(offset, limit)
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())

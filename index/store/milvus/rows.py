@@ -20,8 +20,8 @@ import numpy as np
 from index.articles.article import Article
 from index.lexical import tokenize
 from index.passages.cutting import PassageSpan
-from index.stories.fingerprint import story_moment
 from index.store.metadata import ArticleStory, IndexedArticle
+from index.stories.fingerprint import story_moment
 
 TEXT_CHUNK_CHARS = 16_000
 """An article's text is stored as an array of chunks: a VARCHAR holds at most 65,535 bytes."""

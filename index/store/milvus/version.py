@@ -30,8 +30,6 @@ from index.errors import IndexCorruptError
 from index.lexical import K1
 from index.settings import HNSW_EF_SEARCH
 from index.store.manifest import REBUILD_HINT
-from index.stories.fingerprint import story_moment
-from index.stories.model import Story, StoryMember
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
 from index.store.milvus.collections import (
     APPROXIMATE_TYPE,
@@ -49,6 +47,8 @@ from index.store.milvus.rows import (
     passage_spans,
     words_of,
 )
+from index.stories.fingerprint import story_moment
+from index.stories.model import Story, StoryMember
 
 _RECORD_FIELDS = [
     "row", "article_id", "ordinal", "start", "end", "text", "title", "url", "source",
@@ -94,6 +94,7 @@ class MilvusVersion:
         )
         self._summaries: list[dict[str, Any]] | None = None
         self._summaries_lock = threading.Lock()
+        self._stories: dict[str, Story] | None = None
         try:
             for name in (collection, self._sentences, self._articles):
                 self._client.load_collection(name)
@@ -287,35 +288,35 @@ class MilvusVersion:
 
     def stories(self, story_ids: Sequence[str]) -> dict[str, Story]:
         """Each story's row derived from its articles' (the story table of a FAISS version)."""
-        wanted = set(story_ids)
-        if not wanted or not self.has_stories:
+        every = self._every_story()
+        return {story_id: every[story_id] for story_id in story_ids if story_id in every}
+
+    def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Newest first, as MetadataReader.list_stories orders them."""
+        ordered = sorted(self._every_story().values(), key=lambda s: s.id)
+        ordered.sort(key=lambda s: s.last_published or "", reverse=True)
+        end = None if limit is None else offset + max(0, limit)
+        return ordered[offset:end]
+
+    def _every_story(self) -> dict[str, Story]:
+        """Every story of the version, derived once from the summary rows (as they are read
+        once); none before format 3."""
+        if not self.has_stories:
             return {}
-        members: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for r in self._summary_rows():
-            if r["story_id"] in wanted:
-                moment = story_moment(r["published"], r["first_indexed_at"]).isoformat()
-                members.setdefault(str(r["story_id"]), []).append((moment, r))
-        found = {}
-        for story_id, rows in members.items():
-            rows.sort(key=lambda m: (m[0], m[1]["id"]))
-            found[story_id] = Story(
-                story_id,
-                tuple(
-                    StoryMember(r["id"], r["title"], r["url"], r["source"], r["published"])
-                    for _, r in rows
-                ),
-                rows[0][0],
-                rows[-1][0],
-                rows[0][1]["story_predecessor"],
-            )
-        return found
+        rows = self._summary_rows()
+        with self._summaries_lock:
+            if self._stories is None:
+                self._stories = _stories_of(rows)
+            return self._stories
 
     def story_counts(self) -> tuple[int, int] | None:
         if not self.has_stories:
             return None
         outlets: dict[str, set[str]] = {}
         for r in self._summary_rows():
-            outlets.setdefault(str(r["story_id"]), set()).update([r["source"]] if r["source"] else [])
+            outlets.setdefault(str(r["story_id"]), set()).update(
+                [r["source"]] if r["source"] else []
+            )
         return len(outlets), sum(len(found) > 1 for found in outlets.values())
 
     def story_neighbours(self, low: datetime, high: datetime) -> list[IndexedArticle]:
@@ -323,9 +324,7 @@ class MilvusVersion:
         passages: what placing a new article compares it with."""
         if not self.has_stories:
             return []
-        span = (
-            f"story_moment >= {int(low.timestamp())} and story_moment <= {int(high.timestamp())}"
-        )
+        span = f"story_moment >= {int(low.timestamp())} and story_moment <= {int(high.timestamp())}"
         shown = f"{span} and {self._visible_articles}" if self._visible_articles else span
         try:
             rows = list(
@@ -432,6 +431,28 @@ class MilvusVersion:
 
     def close(self) -> None:
         """Nothing to close: the client is shared by the process (index.store.milvus.collections.connect)."""
+
+
+def _stories_of(rows: Sequence[dict[str, Any]]) -> dict[str, Story]:
+    """The stories of these summary rows, each with its articles oldest first."""
+    members: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for r in rows:
+        moment = story_moment(r["published"], r["first_indexed_at"]).isoformat()
+        members.setdefault(str(r["story_id"]), []).append((moment, r))
+    found = {}
+    for story_id, placed in members.items():
+        placed.sort(key=lambda m: (m[0], m[1]["id"]))
+        found[story_id] = Story(
+            story_id,
+            tuple(
+                StoryMember(r["id"], r["title"], r["url"], r["source"], r["published"])
+                for _, r in placed
+            ),
+            placed[0][0],
+            placed[-1][0],
+            placed[0][1]["story_predecessor"],
+        )
+    return found
 
 
 def _summary(r: dict[str, Any]) -> ArticleSummary:

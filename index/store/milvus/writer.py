@@ -89,9 +89,7 @@ class MilvusVersionWriter:
             return []  # the whole live version was read
         read = {item.article.id for item in live.items}
         return [
-            item
-            for item in view.version.story_neighbours(low, high)
-            if item.article.id not in read
+            item for item in view.version.story_neighbours(low, high) if item.article.id not in read
         ]
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:

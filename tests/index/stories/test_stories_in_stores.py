@@ -4,9 +4,12 @@ citing one article per story and naming the other outlets."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
+from index.store.manifest import MANIFEST_NAME, file_digests
 from tests.stores import both_stores
 
 SHREWSBURY_BBC = (
@@ -100,3 +103,51 @@ def test_an_edited_article_keeps_its_story_and_a_removed_one_leaves_it(
     index = NewsIndex(settings, embedder)
     story = index.stories([placed["reuters"]])[placed["reuters"]]  # type: ignore[index]
     assert story.outlets == ("Reuters",) and story.id == placed["bbc"]
+
+
+@both_stores
+def test_stories_are_listed_newest_first_with_their_outlets_and_paged(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    articles = tmp_path / "articles"
+    write(articles, "bbc", SHREWSBURY_BBC)
+    write(articles, "reuters", SHREWSBURY_REUTERS)
+    write(articles, "ap", VALENCIA_AP)
+    IndexWriter(settings, embedder).rebuild([articles])
+    index = NewsIndex(settings, embedder)
+
+    listed = index.list_stories()
+    assert [[m.article_id for m in s.members] for s in listed] == [["ap"], ["bbc", "reuters"]]
+    valencia, shrewsbury = listed
+    assert shrewsbury.title == SHREWSBURY_BBC[0] and shrewsbury.outlets == ("BBC", "Reuters")
+    assert (valencia.last_published or "") > (shrewsbury.last_published or "")
+    assert (shrewsbury.last_published or "").startswith("2026-12-01T14:00")
+    assert index.stories([shrewsbury.id]) == {shrewsbury.id: shrewsbury}
+    assert index.stats().stories == len(listed)
+    assert index.list_stories(0, 1) == [valencia]
+    assert index.list_stories(1, 10) == [shrewsbury]
+    assert index.list_stories(2, 10) == [] and index.list_stories(0, 0) == []
+
+
+def as_format_2(version: Path) -> None:
+    """What a FAISS version written before stories were stored looks like."""
+    db = sqlite3.connect(version / "metadata.sqlite")
+    db.executescript("DROP TABLE stories; DROP TABLE article_stories;")
+    db.close()
+    manifest = json.loads((version / MANIFEST_NAME).read_text("utf-8"))
+    manifest.update(format_version=2, files=file_digests(version))
+    (version / MANIFEST_NAME).write_text(json.dumps(manifest), "utf-8")
+
+
+def test_a_version_before_stories_lists_none(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    articles = tmp_path / "articles"
+    write(articles, "bbc", SHREWSBURY_BBC)
+    write(articles, "reuters", SHREWSBURY_REUTERS)
+    report = IndexWriter(settings, embedder).rebuild([articles])
+    assert report.version is not None
+    as_format_2(report.version)
+    index = NewsIndex(settings, embedder)
+    assert index.list_stories() == [] and index.stats().stories is None
+    assert len(index.list_articles()) == 2
