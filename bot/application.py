@@ -21,9 +21,10 @@ from telegram.ext import (
 
 from bot import core_handlers, texts
 from bot.alerts import commands as alert_commands
-from bot.alerts.delivery import UNSUBSCRIBE_PREFIX, AlertSender
+from bot.alerts.delivery import AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
 from bot.alerts.leader import LeaderLease
+from bot.alerts.render import UNSUBSCRIBE_PREFIX
 from bot.alerts.scan import AlertScanner, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers import handlers as answer_handlers

@@ -3,7 +3,8 @@ bot process becomes several replicas.
 
 What is copied is what must not be lost: chats (with their delivery mode and disabled state),
 subscriptions (with their ids, topic vectors and start times, so nothing already announced is
-announced again), the alert log with its states, how far the scan got, the feeds with the
+announced again), the alert log with its states and the story alerts sent (so a story is
+not alerted twice, and its alert is still edited when another outlet reports it), how far the scan got, the feeds with the
 keys of the entries they already brought (so no feed entry is indexed twice), and the answers
 readers can vote on with their votes. The "More ▸" keys and question budgets are a few minutes'
 worth of state and start afresh.
@@ -20,10 +21,18 @@ from sqlalchemy import Connection, Table, func, inspect, select, text
 
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.database import WRITES
-from bot.schema import alerts, chats, feedback_answers, feedback_votes, scan_state, subscriptions
+from bot.schema import (
+    alerts,
+    chats,
+    feedback_answers,
+    feedback_votes,
+    scan_state,
+    story_alerts,
+    subscriptions,
+)
 from index.feeds.schema import feed_seen, feeds
 
-COPIED: tuple[Table, ...] = (chats, subscriptions, alerts, scan_state)
+COPIED: tuple[Table, ...] = (chats, subscriptions, alerts, story_alerts, scan_state)
 """In the order foreign keys need (alerts name subscriptions)."""
 FEED_TABLES: tuple[Table, ...] = (feeds, feed_seen)
 """Copied as well when the source has them (the target's feeds store must be open first)."""

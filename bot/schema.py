@@ -73,10 +73,35 @@ alerts = Table(
     Column("status", Text, nullable=False, server_default="pending"),
     Column("matched_at", Text, nullable=False),
     Column("sent_at", Text),
+    # The article's story and the story that story develops (`index.stories`); a NULL story
+    # (a row logged before stories): the article is a story of its own.
+    Column("story_id", Text),
+    Column("follows", Text),
     PrimaryKeyConstraint("chat_id", "subscription_id", "article_id"),
     Index("alerts_pending", "status", "chat_id"),
     Index("alerts_by_article", "article_id"),
 )
+
+story_alerts = Table(
+    "story_alerts",
+    metadata,
+    Column("chat_id", BigInteger, nullable=False),
+    Column("thread_id", BigInteger, nullable=False, server_default="0"),
+    Column("story_id", Text, nullable=False),
+    # The alert's message; NULL when the story went out in a digest.
+    Column("message_id", BigInteger),
+    Column("title", Text, nullable=False),
+    # The outlets its "Also reported by" names: a JSON list of [name, url].
+    Column("outlets", Text, nullable=False, server_default="[]"),
+    # What it was rendered from (citation, topics, what it follows, buttons), as JSON.
+    Column("shown", Text, nullable=False),
+    # False once Telegram refused to edit it for good (deleted): left alone since.
+    Column("editable", Boolean, nullable=False, server_default=true()),
+    Column("sent_at", Text, nullable=False),
+    Column("edited_at", Text),
+    PrimaryKeyConstraint("chat_id", "thread_id", "story_id"),
+)
+"""One alert per story and chat (forum topic): what a later outlet's article edits."""
 
 scan_state = Table(
     "scan_state",

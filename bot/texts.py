@@ -460,8 +460,13 @@ def ALERT_HEADER(topics_html: Sequence[str]) -> str:
     return "🔔 <b>New article on " + ", ".join(f"“{t}”" for t in topics_html) + "</b>"
 
 
+def UPDATE_ON(title_html: str) -> str:
+    """An alert's line for a new development of a story the chat was alerted to before."""
+    return f"↪️ Update on: {title_html}"
+
+
 def DIGEST_HEADER(count: int, daily: bool) -> str:
-    noun = "new article" if count == 1 else "new articles"
+    noun = "new story" if count == 1 else "new stories"
     what = "Daily digest" if daily else "Alert digest"
     return f"🗞 <b>{what}: {count} {noun}</b> on the topics followed here"
 

@@ -1,5 +1,8 @@
 """Post pending alerts to their chats and settle them in the log, whatever Telegram answers.
 
+One alert per story (`bot.alerts.stories`): an article of a story the chat was alerted to is
+not sent again; the alert is edited to name its outlet (`bot.alerts.story_edits`).
+
 Sent alerts are marked sent right after Telegram accepts them. A `RetryAfter` that outlasts the
 rate limiter's own retries, a timeout or a network failure leaves them pending for the next
 round: delayed, never dropped. A chat that removed the bot (`Forbidden`, "chat not found") is
@@ -19,21 +22,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.alerts.model import AlertStatus, Delivery, PendingAlert
-from bot.alerts.render import ArticleAlert, format_alert, format_digest, unsubscribe_label
+from bot.alerts.render import format_alert, format_digest, unsubscribe_keyboard
+from bot.alerts.stories import NewStory, plan_stories, story_alert
+from bot.alerts.story_edits import GONE, TOPIC_CLOSED, StoryEditor
 from bot.alerts.subscriptions import SubscriptionStore
 from index import CitationRecordError, Hit, hit_from_record
 
 log = logging.getLogger(__name__)
 
-UNSUBSCRIBE_PREFIX = "unsub"
 MAX_UNSUBSCRIBE_BUTTONS = 5
 _THREAD_GONE = "message thread not found"
-_TOPIC_CLOSED = "topic_closed"
-_GONE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights to send")
 
 
 @dataclass(slots=True)
@@ -46,6 +48,9 @@ class OutgoingMessage:
     """(subscription id, topic or None for "every article") to offer an unsubscribe button for."""
     first_matched_at: str = ""
     """When the oldest of its alerts matched (ISO 8601, as the log stores it)."""
+    stories: list[NewStory] = field(default_factory=list)
+    """The stories it alerts, recorded in the log with it once it is sent."""
+    digest: bool = False
 
 
 def readable(alerts: Sequence[PendingAlert]) -> tuple[list[tuple[PendingAlert, Hit]], list[str]]:
@@ -62,41 +67,31 @@ def readable(alerts: Sequence[PendingAlert]) -> tuple[list[tuple[PendingAlert, H
 
 
 def plan_messages(
-    alerts: Sequence[tuple[PendingAlert, Hit]], *, digest_after: int, daily: bool
+    stories: Sequence[NewStory], *, digest_after: int, daily: bool
 ) -> list[OutgoingMessage]:
-    """A chat's pending alerts (with their decoded citations) as messages: one per article, or
-    one digest for a burst.
-
-    An article that matched several of the chat's subscriptions is announced once.
-    """
-    by_article: dict[str, list[tuple[PendingAlert, Hit]]] = {}
-    for alert, hit in alerts:
-        by_article.setdefault(alert.article_id, []).append((alert, hit))
-    articles = [
-        ArticleAlert(group[0][1], tuple(a.topic for a, _ in group if not a.every_article))
-        for group in by_article.values()
-    ]
-    groups = [[a for a, _ in group] for group in by_article.values()]
-    alerts_only = [a for a, _ in alerts]
-    if daily or len(articles) > digest_after:
-        texts = format_digest(articles, daily=daily)
+    """A chat's new stories (`bot.alerts.stories.plan_stories`) as messages: one per story, or
+    one digest for a burst (a daily chat: always), one entry per story."""
+    if not stories:
+        return []
+    if daily or len(stories) > digest_after:
+        alerts_only = [a for story in stories for a in story.alerts]
+        texts = format_digest([story.alert for story in stories], daily=daily)
         keys = [a.key for a in alerts_only]
         first = min(a.matched_at for a in alerts_only)
-        message = OutgoingMessage(texts[0], keys, _buttons(alerts_only), first)
-        rest = [OutgoingMessage(text, [], first_matched_at=first) for text in texts[1:]]
+        parts = [OutgoingMessage(text, [], first_matched_at=first, digest=True) for text in texts]
         # Every part must be sent before the log says so: the keys go with the last one.
-        if rest:
-            message.keys, rest[-1].keys = [], keys
-            rest[-1].buttons, message.buttons = message.buttons, []
-        return [message, *rest]
+        last = parts[-1]
+        last.keys, last.buttons, last.stories = keys, _buttons(alerts_only), list(stories)
+        return parts
     return [
         OutgoingMessage(
-            format_alert(article),
-            [a.key for a in group],
-            _buttons(group),
-            min(a.matched_at for a in group),
+            format_alert(story.alert),
+            story.keys,
+            _buttons(story.alerts),
+            min(a.matched_at for a in story.alerts),
+            [story],
         )
-        for article, group in zip(articles, groups, strict=True)
+        for story in stories
     ]
 
 
@@ -107,21 +102,6 @@ def _buttons(alerts: Sequence[PendingAlert]) -> list[tuple[int, str | None]]:
         counts[key] = counts.get(key, 0) + 1
     ranked = sorted(counts, key=lambda k: -counts[k])
     return ranked[:MAX_UNSUBSCRIBE_BUTTONS]
-
-
-def _keyboard(buttons: Sequence[tuple[int, str | None]]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    unsubscribe_label(topic), callback_data=f"{UNSUBSCRIBE_PREFIX}:{sub_id}"
-                )
-            ]
-            for sub_id, topic in buttons
-        ]
-    )
 
 
 class AlertSender:
@@ -136,6 +116,7 @@ class AlertSender:
         self._unreadable_logged: set[str] = set()
         self._closed_topics: set[tuple[int, int]] = set()
         """(chat, thread) of topics found closed, so it is logged once while it stays closed."""
+        self._editor = StoryEditor(store, self._disable)
 
     async def deliver(
         self, bot: Bot, delivery: Delivery, chat_ids: Sequence[int] | None = None
@@ -168,14 +149,41 @@ class AlertSender:
                         log.error("%s; it stays pending", problem)
                 if not decoded:
                     continue
-                messages = plan_messages(
-                    decoded, digest_after=self.digest_after, daily=delivery is Delivery.DAILY
+                count, chat_id, go_on = await self._deliver_thread(
+                    bot, chat_id, thread_id, decoded, daily=delivery is Delivery.DAILY
                 )
-                count, chat_id, go_on = await self._send_all(bot, chat_id, thread_id, messages)
                 sent += count
                 if not go_on:
                     break
         return sent
+
+    async def _deliver_thread(
+        self,
+        bot: Bot,
+        chat_id: int,
+        thread_id: int,
+        decoded: Sequence[tuple[PendingAlert, Hit]],
+        *,
+        daily: bool,
+    ) -> tuple[int, int, bool]:
+        """One forum topic's pending alerts (thread 0: the chat itself), story by story: edits
+        of the alerts it has, then new messages. As `_send_all` answers."""
+        wanted = {a.story for a, _ in decoded} | {a.follows for a, _ in decoded if a.follows}
+        known = await asyncio.to_thread(self.store.story_alerts, chat_id, thread_id, wanted)
+        plan = plan_stories(decoded, known)
+        if plan.settled:
+            await asyncio.to_thread(self.store.mark, plan.settled, AlertStatus.SENT)
+        if plan.unshown:
+            log.info(
+                "chat %s: %d article(s) of stories alerted where they cannot be added (a digest, "
+                "a deleted message): not sent again", chat_id, len(plan.unshown),
+            )  # fmt: skip
+            await asyncio.to_thread(self.store.mark, plan.unshown, AlertStatus.DROPPED)
+        chat_id, go_on, thread_on = await self._editor.edit_all(bot, chat_id, thread_id, plan.edits)
+        if not (go_on and thread_on):
+            return 0, chat_id, go_on
+        messages = plan_messages(plan.new, digest_after=self.digest_after, daily=daily)
+        return await self._send_all(bot, chat_id, thread_id, messages)
 
     async def _send_all(
         self, bot: Bot, chat_id: int, thread_id: int, messages: Sequence[OutgoingMessage]
@@ -186,7 +194,7 @@ class AlertSender:
         for message in messages:
             message.keys = [(chat_id, sub, article) for _, sub, article in message.keys]
             try:
-                chat_id = await self._send(bot, chat_id, thread_id, message)
+                chat_id, message_id = await self._send(bot, chat_id, thread_id, message)
             except RetryAfter as exc:
                 log.warning("alerts to chat %s delayed: flood control (%s)", chat_id, exc)
                 return sent, chat_id, False
@@ -194,10 +202,10 @@ class AlertSender:
                 await self._disable(chat_id, exc)
                 return sent, chat_id, False
             except BadRequest as exc:
-                if any(marker in exc.message.lower() for marker in _GONE):
+                if any(marker in exc.message.lower() for marker in GONE):
                     await self._disable(chat_id, exc)
                     return sent, chat_id, False
-                if thread_id and _TOPIC_CLOSED in exc.message.lower():
+                if thread_id and TOPIC_CLOSED in exc.message.lower():
                     await self._topic_closed(chat_id, thread_id, message)
                     return sent, chat_id, True
                 if thread_id and _THREAD_GONE in exc.message.lower():
@@ -214,7 +222,17 @@ class AlertSender:
                 log.warning("alerts to chat %s delayed: %s", chat_id, exc)
                 return sent, chat_id, False
             sent += 1
-            await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.SENT)
+            stories = [
+                story_alert(
+                    chat_id,
+                    thread_id,
+                    story,
+                    message.buttons,
+                    message_id=None if message.digest else message_id,
+                )
+                for story in message.stories
+            ]
+            await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.SENT, stories)
             if (chat_id, thread_id) in self._closed_topics:
                 self._closed_topics.discard((chat_id, thread_id))
                 log.info(
@@ -240,12 +258,15 @@ class AlertSender:
             )  # fmt: skip
             await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.DROPPED)
 
-    async def _send(self, bot: Bot, chat_id: int, thread_id: int, message: OutgoingMessage) -> int:
-        """Send one message; returns the chat id it went to (a migrated group has a new one)."""
+    async def _send(
+        self, bot: Bot, chat_id: int, thread_id: int, message: OutgoingMessage
+    ) -> tuple[int, int]:
+        """Send one message; returns the chat id it went to (a migrated group has a new one)
+        and the message's id."""
         thread = thread_id or None
-        markup = _keyboard(message.buttons)
+        markup = unsubscribe_keyboard(message.buttons)
         try:
-            await bot.send_message(
+            sent = await bot.send_message(
                 chat_id, message.text, reply_markup=markup, message_thread_id=thread
             )
         except ChatMigrated as exc:
@@ -253,9 +274,9 @@ class AlertSender:
             log.info("chat %s became supergroup %s: following it", chat_id, new_id)
             await asyncio.to_thread(self.store.migrate_chat, chat_id, new_id)
             message.keys = [(new_id, sub, article) for _, sub, article in message.keys]
-            await bot.send_message(new_id, message.text, reply_markup=markup)
-            return new_id
-        return chat_id
+            sent = await bot.send_message(new_id, message.text, reply_markup=markup)
+            return new_id, sent.message_id
+        return chat_id, sent.message_id
 
     async def _disable(self, chat_id: int, exc: Exception) -> None:
         stopped = await asyncio.to_thread(self.store.disable_chat, chat_id, str(exc))

@@ -1,4 +1,5 @@
-"""What alerts are made of: sensitivities, deliveries, alert states, subscriptions, matches.
+"""What alerts are made of: sensitivities, deliveries, alert states, subscriptions, matches, and
+the story alerts a chat was sent.
 
 Plain records shared by the scan, the store, delivery and rendering; nothing here does I/O.
 """
@@ -32,7 +33,8 @@ class AlertStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     DROPPED = "dropped"
-    """Never sent: the chat removed the bot, or Telegram refused the message for good."""
+    """Never shown: the chat removed the bot, Telegram refused the message for good, or the
+    article joined a story whose alert can no longer be edited to name it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,10 @@ class NewAlert:
     score: float
     citation: dict[str, Any]
     """Everything needed to show the passage, so delivery does not depend on the index version."""
+    story_id: str | None = None
+    """The article's story (`index.stories`); None: the article is a story of its own."""
+    follows: str | None = None
+    """The story the article's story develops (its `predecessor`), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +104,51 @@ class PendingAlert:
     citation: dict[str, Any]
     matched_at: str
     thread_id: int = 0
+    story_id: str = ""
+    """The article's story; "" (a row logged before stories): the article is a story of its own."""
+    follows: str | None = None
+    """The story the article's story develops, if any."""
 
     @property
     def key(self) -> tuple[int, int, str]:
         return (self.chat_id, self.subscription_id, self.article_id)
+
+    @property
+    def story(self) -> str:
+        return self.story_id or self.article_id
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """An outlet an alert names, linked to its article."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryAlert:
+    """What a chat (one forum topic of it) was sent about a story: the message, so a later
+    outlet's article is added to it by an edit rather than sent again."""
+
+    chat_id: int
+    thread_id: int
+    story_id: str
+    message_id: int | None
+    """The alert's message; None when the story went out in a digest (not edited later)."""
+    title: str
+    """The title the alert showed: what a later development's alert says it follows."""
+    outlets: tuple[Outlet, ...]
+    """Every outlet the alert names, its own first."""
+    shown: dict[str, Any]
+    """What the alert was rendered from (citation, topics, what it follows, buttons), so an
+    edit renders the same message with more outlets."""
+    editable: bool = True
+    """False once Telegram refused an edit for good (the message deleted): left alone since."""
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.chat_id, self.thread_id, self.story_id)
 
 
 def now_iso() -> str:

@@ -1,5 +1,8 @@
 """Find which newly indexed articles match which subscriptions, and log them as pending alerts.
 
+Each match is logged with its article's story and the story that story develops
+(`index.stories`), so delivery sends one alert per story (`bot.alerts.stories`).
+
 Blocking (index reads, a little model work for the bold sentence): run it in a worker thread.
 Sending is `bot.alerts.delivery`'s job; this module never talks to Telegram.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -86,13 +89,24 @@ class AlertScanner:
                 "alert scan: %d new article(s) too old to alert (ALERT_MAX_AGE), indexed only",
                 len(articles) - len(recent),
             )
-        alerts = self._matches(recent, subscriptions) if recent else []
+        alerts = self._with_stories(self._matches(recent, subscriptions)) if recent else []
         added = self.store.record_matches(alerts, max(a.first_indexed_at for a in articles))
         log.info(
             "alert scan: %d new article(s), %d subscription(s), %d new alert(s)",
             len(articles), len(subscriptions), added,
         )  # fmt: skip
         return added
+
+    def _with_stories(self, alerts: list[NewAlert]) -> list[NewAlert]:
+        """The matches with the story each develops, if any (one index read for them all)."""
+        named = sorted({a.story_id for a in alerts if a.story_id})
+        stories = self.index.stories(named) if named else {}
+        return [
+            replace(a, follows=stories[a.story_id].predecessor)
+            if a.story_id in stories and stories[a.story_id].predecessor
+            else a
+            for a in alerts
+        ]
 
     def _matches(
         self, articles: Sequence[ArticleSummary], subscriptions: Sequence[Subscription]
@@ -156,4 +170,7 @@ class AlertScanner:
         hit = self.index.cite(row, score, topic)
         if hit is None:
             return None
-        return NewAlert(subscription.chat_id, subscription.id, article.id, score, hit_record(hit))
+        return NewAlert(
+            subscription.chat_id, subscription.id, article.id, score, hit_record(hit),
+            article.story_id,
+        )  # fmt: skip

@@ -8,6 +8,9 @@ as `pending` when the article matches, in the same transaction that moves the sc
 becomes `sent` once Telegram accepted the message. Restarts, rebuilds and re-added articles
 find the row and do not alert again (`ON CONFLICT DO NOTHING`, so two replicas scanning the same
 articles log each match once); a pending row is retried until it is sent or its chat is gone.
+A chat gets one alert per story: `story_alerts` keeps, per (chat, forum topic, story), the
+message sent and the outlets it names, written in the same transaction that marks its alert
+rows sent, so a restart neither sends the story again nor edits it again.
 The schema is migrated at open (`bot.migrate`); a SQLite file is checked first and copied
 before each migration (`index.database.file_check`, which refuses a damaged or emptied one).
 """
@@ -47,14 +50,16 @@ from bot.alerts.model import (
     Delivery,
     DigestTime,
     NewAlert,
+    Outlet,
     PendingAlert,
     Sensitivity,
+    StoryAlert,
     Subscription,
     now_iso,
 )
 from bot.database import WRITES, database_url, open_engine, shown, sqlite_path, unreachable
 from bot.errors import SubscriptionsDatabaseError
-from bot.schema import alerts, chats, scan_state, subscriptions
+from bot.schema import alerts, chats, scan_state, story_alerts, subscriptions
 from index.database.file_check import check_file
 
 SCHEMA_VERSION = migrate.SCHEMA_VERSION
@@ -366,6 +371,9 @@ class SubscriptionStore:
             db.execute(
                 _moved_to_chat(alerts, old_chat_id, new_chat_id, ["subscription_id", "article_id"])
             )
+            db.execute(
+                _moved_to_chat(story_alerts, old_chat_id, new_chat_id, ["thread_id", "story_id"])
+            )
         return int(moved)
 
     # -- the alert log --------------------------------------------------------------------------
@@ -407,6 +415,8 @@ class SubscriptionStore:
                 "score": alert.score,
                 "citation": json.dumps(alert.citation),
                 "matched_at": now_iso(),
+                "story_id": alert.story_id,
+                "follows": alert.follows,
             }
             # In key order: two replicas inserting the same matches then wait on each other in
             # the same order, and never deadlock.
@@ -442,6 +452,8 @@ class SubscriptionStore:
                 a.c.citation,
                 a.c.matched_at,
                 s.c.thread_id,
+                a.c.story_id,
+                a.c.follows,
             )
             .join(s, s.c.id == a.c.subscription_id)
             .outerjoin(c, c.c.chat_id == a.c.chat_id)
@@ -457,22 +469,75 @@ class SubscriptionStore:
         with self._read() as db:
             rows = db.execute(query).all()
         by_chat: dict[int, list[PendingAlert]] = {}
-        for chat_id, sub_id, topic, every, article_id, score, citation, matched_at, thread in rows:
+        for (chat_id, sub_id, topic, every, article_id, score, citation, matched_at, thread,
+             story, follows) in rows:  # fmt: skip
             by_chat.setdefault(chat_id, []).append(
                 PendingAlert(chat_id, sub_id, topic, bool(every), article_id, score,
-                             json.loads(citation), matched_at, int(thread))
+                             json.loads(citation), matched_at, int(thread), story or "", follows)
             )  # fmt: skip
         return by_chat
 
-    def mark(self, keys: Sequence[tuple[int, int, str]], status: AlertStatus) -> None:
-        """Settle pending alerts: sent once Telegram accepted them, or dropped for good."""
+    def mark(
+        self,
+        keys: Sequence[tuple[int, int, str]],
+        status: AlertStatus,
+        stories: Sequence[StoryAlert] = (),
+    ) -> None:
+        """Settle pending alerts: sent once Telegram accepted them, or dropped for good; and
+        record the story alerts the message sent, in the same transaction."""
         with self._write() as db:
-            for key in keys:
+            _settle(db, keys, status)
+            for story in stories:
+                row = {**_story_values(story), "sent_at": now_iso()}
+                insert = self._insert(story_alerts).values(**row)
                 db.execute(
-                    update(alerts)
-                    .where(_alert_is(key), alerts.c.status == AlertStatus.PENDING.value)
-                    .values(status=status.value, sent_at=now_iso())
+                    insert.on_conflict_do_update(
+                        index_elements=list(story_alerts.primary_key.columns),
+                        set_={k: insert.excluded[k] for k in row if k not in _STORY_KEY},
+                    )
                 )
+
+    def story_alerts(
+        self, chat_id: int, thread_id: int, story_ids: Iterable[str]
+    ) -> dict[str, StoryAlert]:
+        """The alerts of these stories the chat's forum topic (0: the chat itself) was sent."""
+        wanted = sorted(set(story_ids))
+        if not wanted:
+            return {}
+        t = story_alerts
+        with self._read() as db:
+            rows = db.execute(
+                select(t.c.chat_id, t.c.thread_id, t.c.story_id, t.c.message_id, t.c.title,
+                       t.c.outlets, t.c.shown, t.c.editable)
+                .where(t.c.chat_id == chat_id, t.c.thread_id == thread_id,
+                       t.c.story_id.in_(wanted))
+            ).all()  # fmt: skip
+        found = {}
+        for chat, thread, story_id, message_id, title, outlets, record, editable in rows:
+            found[story_id] = StoryAlert(
+                int(chat), int(thread), story_id, None if message_id is None else int(message_id),
+                title, tuple(Outlet(name, url) for name, url in json.loads(outlets)),
+                json.loads(record), bool(editable),
+            )  # fmt: skip
+        return found
+
+    def story_edited(self, story: StoryAlert, keys: Sequence[tuple[int, int, str]]) -> None:
+        """A story alert now names `story.outlets` (Telegram accepted the edit, or had it
+        already): its alert rows `keys` are sent."""
+        with self._write() as db:
+            db.execute(
+                update(story_alerts)
+                .where(*_story_is(story))
+                .values(outlets=_story_values(story)["outlets"], edited_at=now_iso())
+            )
+            _settle(db, keys, AlertStatus.SENT)
+
+    def story_uneditable(self, story: StoryAlert, keys: Sequence[tuple[int, int, str]]) -> None:
+        """Telegram refused for good to edit a story alert (deleted): it is left alone from now
+        on, and the articles that would have been added to it (`keys`) are dropped."""
+        with self._write() as db:
+            db.execute(update(story_alerts).where(*_story_is(story)).values(editable=False))
+            _settle(db, keys, AlertStatus.DROPPED)
 
     def alert_counts(self) -> dict[str, int]:
         with self._read() as db:
@@ -503,6 +568,40 @@ def _deactivate(db: Connection, which: Any) -> int:
         update(subscriptions).where(which, subscriptions.c.active).values(active=False)
     )
     return int(done.rowcount)
+
+
+_STORY_KEY = ("chat_id", "thread_id", "story_id")
+
+
+def _story_values(story: StoryAlert) -> dict[str, Any]:
+    return {
+        "chat_id": story.chat_id,
+        "thread_id": story.thread_id,
+        "story_id": story.story_id,
+        "message_id": story.message_id,
+        "title": story.title,
+        "outlets": json.dumps([[o.name, o.url] for o in story.outlets]),
+        "shown": json.dumps(story.shown),
+        "editable": story.editable,
+    }
+
+
+def _story_is(story: StoryAlert) -> tuple[Any, ...]:
+    return (
+        story_alerts.c.chat_id == story.chat_id,
+        story_alerts.c.thread_id == story.thread_id,
+        story_alerts.c.story_id == story.story_id,
+    )
+
+
+def _settle(db: Connection, keys: Sequence[tuple[int, int, str]], status: AlertStatus) -> None:
+    """Mark pending alerts sent or dropped, in the caller's transaction."""
+    for key in keys:
+        db.execute(
+            update(alerts)
+            .where(_alert_is(key), alerts.c.status == AlertStatus.PENDING.value)
+            .values(status=status.value, sent_at=now_iso())
+        )
 
 
 def _alert_order(alert: NewAlert) -> tuple[int, int, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.alerts.model import AlertStatus, Delivery, NewAlert, Sensitivity
+from bot.alerts.model import AlertStatus, Delivery, NewAlert, Outlet, Sensitivity, StoryAlert
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.migrate import head
 from index.feeds.registry import FeedStore
@@ -101,7 +101,8 @@ def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
          NewAlert(-100, every.id, "a-2", 1.0, {"title": "Two"})],
         "2026-11-30T08:00:00",
     )  # fmt: skip
-    old.mark([(-100, estonia.id, "a-1")], AlertStatus.SENT)
+    story = StoryAlert(-100, 0, "a-1", 5, "One", (Outlet("AP", None),), {"citation": {}})
+    old.mark([(-100, estonia.id, "a-1")], AlertStatus.SENT, [story])
     old.disable_chat(42, "Forbidden: bot was kicked")
     old.close()
     feeds = FeedStore(source)
@@ -113,8 +114,8 @@ def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
     copied = run("db", "copy", str(source), env=env)
     assert copied.returncode == 0, copied.stderr
     assert (
-        "copied 2 chats, 3 subscriptions, 2 alerts, 1 scan_state, 1 feeds, 2 feed_seen"
-        in copied.stdout
+        "copied 2 chats, 3 subscriptions, 2 alerts, 1 story_alerts, 1 scan_state, 1 feeds, "
+        "2 feed_seen" in copied.stdout
     )
     moved = FeedStore(postgres_url)
     try:
@@ -140,6 +141,7 @@ def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
         assert new.scanned_until() == "2026-11-30T08:00:00"
         assert new.alert_counts() == {"sent": 1, "pending": 1}
         assert [a.article_id for a in new.pending(Delivery.DAILY)[-100]] == ["a-2"]
+        assert new.story_alerts(-100, 0, ["a-1"]) == {"a-1": story}, "edited, not sent again"
         later = new.add(7, "Lithuania", Sensitivity.NORMAL, vector)
         assert later.id > max(s.id for s in subscribed), "new ids continue after the copied ones"
     finally:

@@ -36,3 +36,16 @@ async def test_chat_actions_neither_wait_for_nor_use_the_message_budget(budget: 
         assert not await _sent(limiter, "sendMessage", 0.3), "the hour's budget is spent"
     finally:
         await limiter.shutdown()
+
+
+async def test_an_alert_edit_waits_its_turn_like_a_message() -> None:
+    """Editing a story's alert to name another outlet is held to the same budget as sends."""
+    limiter = MessageRateLimiter(overall_max_rate=2, overall_time_period=3600)
+    await limiter.initialize()
+    try:
+        assert await _sent(limiter, "sendMessage", 5)
+        assert await _sent(limiter, "editMessageText", 5)
+        assert not await _sent(limiter, "editMessageText", 0.3), "the hour's budget is spent"
+        assert not await _sent(limiter, "sendMessage", 0.3)
+    finally:
+        await limiter.shutdown()

@@ -1,6 +1,6 @@
-"""Schema revision 0005 (readers' votes) on a database of 0004 that holds data, on SQLite and on
-PostgreSQL: the upgrade the bot runs at start keeps everything, and the downgrade drops only the
-votes' tables."""
+"""Schema revisions 0005 (readers' votes) and 0006 (story alerts) on a database of the revision
+before that holds data, on SQLite and on PostgreSQL: the upgrade the bot runs at start keeps
+everything, and the downgrade drops only what the revision added."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from alembic import command
 from sqlalchemy import inspect, select
 
-from bot.alerts.model import Delivery
+from bot.alerts.model import AlertStatus, Delivery, StoryAlert
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers.votes import UP, AnswerVotes, Tally, VoteCast
 from bot.database import WRITES, database_url, open_engine
@@ -39,7 +39,6 @@ def downgrade(database: Path | str, revision: str) -> set[str]:
 def test_0005_upgrades_a_database_of_0004_with_data_and_downgrades_cleanly(
     database: Path | str,
 ) -> None:
-    assert head() == "0005"
     SubscriptionStore(database).close()
     tables = downgrade(database, "0004")
     assert not tables & VOTES_TABLES and {"chats", "subscriptions", "answer_keys"} <= tables
@@ -87,5 +86,55 @@ def test_0005_upgrades_a_database_of_0004_with_data_and_downgrades_cleanly(
         assert [s.topic for s in store.of_chat(-100)] == ["Estonia"]
         assert AnswerVotes(store.engine, kept=10).totals() is not None
         assert set(inspect(store.engine).get_table_names()) >= VOTES_TABLES
+    finally:
+        store.close()
+
+
+def test_0006_upgrades_a_database_of_0005_with_pending_alerts_and_downgrades_cleanly(
+    database: Path | str,
+) -> None:
+    assert head() == "0006"
+    SubscriptionStore(database).close()
+    tables = downgrade(database, "0005")
+    assert "story_alerts" not in tables and tables >= VOTES_TABLES
+
+    engine = open_engine(database_url(database))  # a bot of 0005 was running: a pending alert
+    with engine.begin() as db:
+        db.execute(
+            subscriptions.insert().values(
+                id=1, chat_id=-100, topic="dock strike", sensitivity="normal",
+                created_at="2026-01-01T00:00:00", vector=np.arange(4, dtype=np.float32).tobytes(),
+            )
+        )  # fmt: skip
+        db.execute(
+            alerts.insert().values(
+                chat_id=-100, subscription_id=1, article_id="a-1", score=0.7, citation="{}",
+                status="pending", matched_at="2026-01-02T00:00:00",
+            )
+        )  # fmt: skip
+    engine.dispose()
+
+    store = SubscriptionStore(database)
+    try:
+        assert store.schema.current == "0005" and not store.schema.up_to_date
+        (alert,) = store.pending(Delivery.INSTANT)[-100]
+        assert (alert.story_id, alert.story, alert.follows) == ("", "a-1", None)
+        sent = StoryAlert(-100, 0, "a-1", 7, "Dock strike", (), {"citation": {}})
+        store.mark([alert.key], AlertStatus.SENT, [sent])
+        assert store.story_alerts(-100, 0, ["a-1"]) == {"a-1": sent}
+    finally:
+        store.close()
+
+    tables = downgrade(database, "0005")
+    assert "story_alerts" not in tables
+    engine = open_engine(database_url(database))
+    try:
+        columns = {c["name"] for c in inspect(engine).get_columns("alerts")}
+        assert not columns & {"story_id", "follows"} and "citation" in columns
+    finally:
+        engine.dispose()
+    store = SubscriptionStore(database)  # and up again
+    try:
+        assert store.alert_counts() == {"sent": 1} and store.story_alerts(-100, 0, ["a-1"]) == {}
     finally:
         store.close()

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator, Sequence
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -458,6 +458,85 @@ async def test_edit_message_text_rules(emu: BotApiEmulator, bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Message to edit not found"):
         await bot.edit_message_text("x", USER_ID, 999)
     assert len(emu.edit_history(USER_ID, sent.message_id)) == 1
+
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+
+
+def _refusals(emu: BotApiEmulator, method: str) -> list[str]:
+    """Telegram's descriptions of the refused calls of a method, as sent on the wire."""
+    return [c["description"] for c in emu.calls(method) if c["done"] and not c["ok"]]
+
+
+async def test_editing_a_bot_message_as_telegram_documents_it(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("🔕", callback_data="unsub:1")]])
+    sent = await bot.send_message(
+        GROUP_ID, "<b>Floods</b> in Narva", parse_mode="HTML", reply_markup=keyboard
+    )
+    edited = await bot.edit_message_text(
+        "<b>Floods</b> in Narva\n\n<i>Also reported by</i> <a href='https://r.example/1'>Reuters"
+        "</a>", GROUP_ID, sent.message_id, parse_mode="HTML", reply_markup=keyboard,
+    )  # fmt: skip
+    assert isinstance(edited, Message) and edited.text is not None
+    assert edited.text.endswith("Also reported by Reuters") and edited.reply_markup == keyboard
+    assert [e.type for e in edited.entities] == ["bold", "italic", "text_link"]
+    # The same text and keyboard again: refused, in Telegram's words.
+    with pytest.raises(BadRequest) as same:
+        await bot.edit_message_text(
+            edited.text_html, GROUP_ID, sent.message_id, parse_mode="HTML", reply_markup=keyboard
+        )
+    assert same.value.message == NOT_MODIFIED.removeprefix("Bad Request: ").capitalize()
+    # HTML is checked as sendMessage checks it, and so is the length.
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await bot.edit_message_text("<b>open", GROUP_ID, sent.message_id, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.edit_message_text("x" * 4097, GROUP_ID, sent.message_id)
+    # A message of a user is not the bot's to edit.
+    said = emu.send_message(GROUP_ID, USER_ID, "hello")["message"]
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await bot.edit_message_text("hi", GROUP_ID, said["message_id"])
+    # An admin deletes the alert: it cannot be edited any more.
+    emu.set_admins(GROUP_ID, [USER_ID])
+    emu.delete_message(GROUP_ID, sent.message_id, by_user=USER_ID)
+    with pytest.raises(BadRequest) as gone:
+        await bot.edit_message_text("later", GROUP_ID, sent.message_id)
+    assert gone.value.message == "Message to edit not found"
+    assert _refusals(emu, "editMessageText") == [
+        NOT_MODIFIED,
+        "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"",
+        "Bad Request: message is too long",
+        "Bad Request: message can't be edited",
+        "Bad Request: message to edit not found",
+    ]
+    assert emu.sent_messages(GROUP_ID) == [], "deleted, it is gone from what the chat shows"
+    assert [m["text"] for m in emu.edit_history(GROUP_ID, sent.message_id)] == ["Floods in Narva"]
+
+
+async def test_users_delete_messages_as_the_apps_let_them(emu: BotApiEmulator, bot: Bot) -> None:
+    sent = await bot.send_message(GROUP_ID, "an alert")
+    with pytest.raises(ValueError, match="cannot delete others' messages"):
+        emu.delete_message(GROUP_ID, sent.message_id, by_user=777)
+    own = emu.send_message(GROUP_ID, 777, "mine")["message"]
+    emu.delete_message(GROUP_ID, own["message_id"], by_user=777)
+    private = await bot.send_message(USER_ID, "an alert")
+    emu.delete_message(USER_ID, private.message_id, by_user=USER_ID)
+    with pytest.raises(KeyError):
+        emu.delete_message(USER_ID, private.message_id)
+    assert [m["text"] for m in emu.sent_messages()] == ["an alert"]
+
+
+async def test_edits_meet_flood_control_like_sends(emu: BotApiEmulator, bot: Bot) -> None:
+    sent = await bot.send_message(USER_ID, "an alert")
+    emu.fail_next("editMessageText", retry_after=7)
+    with pytest.raises(RetryAfter, match=r"Retry in (7 seconds|0:00:07)"):
+        await bot.edit_message_text("an alert, edited", USER_ID, sent.message_id)
+    await bot.edit_message_text("an alert, edited", USER_ID, sent.message_id)
+    assert [m["text"] for m in emu.sent_messages(USER_ID)] == ["an alert, edited"]
 
 
 async def test_commands_admins_and_members(emu: BotApiEmulator, bot: Bot) -> None:

@@ -292,3 +292,25 @@ class World:
             return self._deliver(
                 self._state.new_update(kind, stored), deliver, self._visible(stored)
             )
+
+    def delete_message(
+        self, chat: ChatRef, message_id: int, *, by_user: UserRef | None = None
+    ) -> None:
+        """A user deletes a message, as the apps let them: their own anywhere, anyone's in a
+        private chat with the bot, anyone's in a group or channel they administer. Telegram
+        tells bots nothing of it; the bot finds out when an edit answers "message to edit not
+        found". Without ``by_user``: the chat's admin (or, in a private chat, its user)."""
+        with self._state.lock:
+            chat_id = int(self._chat(chat)["id"])
+            message = self._state.get_message(chat_id, message_id)
+            if message is None:
+                raise KeyError(f"message {message_id} of chat {chat_id} not found")
+            kind = self._state.chats[chat_id]["type"]
+            if by_user is not None and kind != "private":
+                user_id = int(self._user(by_user)["id"])
+                own = (message.get("from") or {}).get("id") == user_id
+                status = self._state.member(chat_id, user_id)["status"]
+                if not own and status not in ("creator", "administrator"):
+                    raise ValueError(f"user {user_id} cannot delete others' messages here")
+            self._state.deleted.add((chat_id, message_id))
+            self._state.changed()

@@ -181,18 +181,97 @@ async def test_a_channel_is_subscribed_by_its_own_post_or_by_an_admin_in_private
         assert len(emulator.sent_messages(CHANNEL_ID)) == 2
 
 
-async def test_a_burst_of_twenty_articles_becomes_one_digest(
+TWENTY_EVENTS = [
+    (
+        "Aberdeen opens a new harbour terminal",
+        "The port authority opened a container terminal that doubles the harbour's capacity.",
+    ),
+    (
+        "Kericho tea growers expect a record harvest",
+        "Estates in the highlands say the long rains came on time for the first year since 2019.",
+    ),
+    (
+        "Lisbon opens a cycling bridge over the Tagus",
+        "The two-kilometre bridge links the city centre to the southern bank for bicycles.",
+    ),
+    (
+        "Norwegian teenager wins the Oslo chess open",
+        "A sixteen-year-old from Bergen beat three grandmasters in the final rounds.",
+    ),
+    (
+        "Malaria vaccine trial in Ghana reports strong results",
+        "Researchers said the vaccine cut cases among children by seventy percent in two years.",
+    ),
+    (
+        "Vienna's natural history museum reopens after repairs",
+        "The museum's dinosaur hall was closed for four years while its roof was rebuilt.",
+    ),
+    (
+        "Lyon bakery wins the national croissant prize",
+        "Judges praised the butter and the layering of a family bakery founded in 1952.",
+    ),
+    (
+        "India launches a weather satellite from Sriharikota",
+        "The satellite will track monsoon clouds and cyclones over the Bay of Bengal.",
+    ),
+    (
+        "Wildfire forces evacuations on the Greek island of Evia",
+        "Firefighters and water-bombing planes fought flames driven by strong northern winds.",
+    ),
+    (
+        "Biologists describe a new frog species in Ecuador",
+        "The tiny frog was found in cloud forest on a single mountain ridge in the Andes.",
+    ),
+    (
+        "Kenyan runner breaks the Berlin marathon record",
+        "She finished in two hours and eleven minutes, a minute faster than the old record.",
+    ),
+    (
+        "Busan film festival opens with a Korean thriller",
+        "Two hundred films from seventy countries will be shown over ten days.",
+    ),
+    (
+        "Swiss central bank leaves interest rates unchanged",
+        "The bank said inflation had fallen back within its target range this year.",
+    ),
+    (
+        "Tokyo schools hold a city-wide earthquake drill",
+        "Two million pupils practised sheltering under desks and leaving buildings calmly.",
+    ),
+    (
+        "Helsinki's new central library lends its millionth book",
+        "The library, opened in 2018, has become the city's most visited public building.",
+    ),
+    (
+        "Berlin Philharmonic sets off on an Asian tour",
+        "The orchestra will play in Seoul, Taipei and Shanghai over three weeks.",
+    ),
+    (
+        "Bordeaux winemakers start an early grape harvest",
+        "A hot, dry summer ripened the grapes two weeks earlier than usual.",
+    ),
+    (
+        "Storks return early to Alsace as winters warm",
+        "Ornithologists counted twice as many nesting pairs as a decade ago.",
+    ),
+    (
+        "Reykjavik opens a geothermal greenhouse for bananas",
+        "The greenhouse uses hot springs to grow tropical fruit all year round.",
+    ),
+    (
+        "Montreal approves a new metro line to the east end",
+        "The city council voted for twelve new stations to be built over eight years.",
+    ),
+]
+"""Twenty events, each its own story (a burst of copies of one event would be one alert)."""
+
+
+async def test_a_burst_of_twenty_stories_becomes_one_digest(
     emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder, tmp_path: Path
 ) -> None:
     folder = tmp_path / "burst"
-    towns = [f"Town{chr(65 + i)}" for i in range(20)]
-    for town in towns:
-        write_article(
-            folder, f"{town}.md", f"{town} opens a new harbour terminal",
-            f"The port authority of {town} opened a new container terminal on Monday. "
-            f"Officials in {town} said the terminal doubles the harbour's capacity and will "
-            "create two hundred jobs over the next three years.",
-        )  # fmt: skip
+    for number, (title, body) in enumerate(TWENTY_EVENTS):
+        write_article(folder, f"event-{number}.md", title, body)
     async with running_bot(alert_settings, embedder):
         await command(emulator, GROUP_ID, USER_ID, "/subscribe all")
         await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [folder])
@@ -200,8 +279,8 @@ async def test_a_burst_of_twenty_articles_becomes_one_digest(
         await rounds()
         assert len(emulator.sent_messages(GROUP_ID)) == 2
     digest = messages[-1]["text"]
-    assert digest.startswith("🗞 Alert digest: 20 new articles")
-    assert all(f"{town} opens a new harbour terminal" in digest for town in towns)
+    assert digest.startswith("🗞 Alert digest: 20 new stories")
+    assert all(title in digest for title, _ in TWENTY_EVENTS)
     assert len(digest) <= 4096
 
 
@@ -328,7 +407,7 @@ async def test_a_daily_digest_chat_gets_its_alerts_at_its_own_local_time(
             key=lambda text: text.startswith("🗞 Daily digest"),
         )
         assert f"at {tokyo} Asia/Tokyo" in reply
-        assert digest.startswith("🗞 Daily digest: 1 new article") and ESTONIA_TITLE in digest
+        assert digest.startswith("🗞 Daily digest: 1 new story") and ESTONIA_TITLE in digest
         await rounds(3)
         assert len(emulator.sent_messages(USER_ID)) == 4  # once
         shown = await command(emulator, USER_ID, USER_ID, "/digest")

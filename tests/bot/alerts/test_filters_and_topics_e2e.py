@@ -27,6 +27,13 @@ pytestmark = pytest.mark.slow
 
 FORUM_ID = -100888
 ESTONIA_ONLY = ESTONIA_BODY.split("\n\n")[0]  # no word of Latvia
+ANOTHER_EVENT = (
+    "Latvia's parliament raises defence spending to three percent of GDP",
+    "Latvian lawmakers voted on Thursday to raise the defence budget to three percent of gross "
+    "domestic product next year, citing the military threat Russia poses to the Baltic states. "
+    "The money will buy air-defence systems and pay for a new brigade at Ādaži.",
+)
+"""Another event on the same topic (not a copy of the Estonian one: that would be its story)."""
 WITH_FOOTBALL = (
     ESTONIA_BODY + "\n\nThe football match between Estonia and Latvia in Tallinn was called off."
 )
@@ -113,7 +120,7 @@ async def test_a_subscription_made_in_a_forum_topic_posts_there_and_lists_there(
 
         # The topic is deleted: its subscription stops, General goes on.
         emulator.delete_topic(FORUM_ID, baltic)
-        second = ("Latvia reports Russian drones over its border", ESTONIA_BODY)
+        second = ANOTHER_EVENT
         with caplog.at_level(logging.WARNING, logger="bot.alerts.delivery"):
             await asyncio.to_thread(add, alert_settings, embedder, tmp_path / "two", second)
             for _ in range(600):
@@ -164,7 +171,7 @@ async def test_alerts_for_a_closed_topic_wait_for_it_to_reopen_for_a_bounded_tim
 
     # Past ALERT_CLOSED_TOPIC_HOURS (0 here: at once) a waiting alert is dropped, not resent.
     impatient = alert_settings.model_copy(update={"alert_closed_topic_hours": 0.0})
-    second = ("Latvia reports Russian drones over its border", ESTONIA_BODY)
+    second = ANOTHER_EVENT
     async with running_bot(impatient, embedder):
         emulator.close_topic(FORUM_ID, baltic)
         caplog.clear()

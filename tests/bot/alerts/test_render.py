@@ -17,6 +17,7 @@ from bot.alerts.arguments import (
 from bot.alerts.delivery import plan_messages, readable
 from bot.alerts.model import Delivery, PendingAlert, Sensitivity, Subscription
 from bot.alerts.render import ArticleAlert, format_alert, format_digest, format_subscriptions
+from bot.alerts.stories import plan_stories
 from index import hit_record
 from tests.bot.rendering_helpers import SENTENCE, entity_texts, hit_lists, make_hit, tricky_text
 from tests.emulator import parse_html, utf16_len
@@ -68,6 +69,11 @@ def decoded(alerts: list[PendingAlert]) -> list:
     return found
 
 
+def new_stories(alerts: list[PendingAlert]) -> list:
+    """The stories of a chat that has none yet (each article its own story here)."""
+    return plan_stories(decoded(alerts), {}).new
+
+
 def test_an_unreadable_citation_stays_out_of_the_messages_and_is_named() -> None:
     good, newer = pending("a"), pending("b")
     newer = PendingAlert(*[getattr(newer, f) for f in ("chat_id", "subscription_id", "topic",
@@ -109,7 +115,7 @@ def test_twenty_articles_fit_one_digest_and_hundreds_split() -> None:
     alerts = [ArticleAlert(make_hit(title=f"Harbour {i} " * 8), ("Ports",)) for i in range(20)]
     (single,) = format_digest(alerts, daily=False)
     plain, _ = parse_html(single)
-    assert plain.startswith("🗞 Alert digest: 20 new articles")
+    assert plain.startswith("🗞 Alert digest: 20 new stories")
     assert all(f"Harbour {i} " in plain for i in range(20)) and SENTENCE[:40] in plain
     many = format_digest(alerts * 15, daily=True)
     assert len(many) > 1
@@ -118,7 +124,7 @@ def test_twenty_articles_fit_one_digest_and_hundreds_split() -> None:
 
 def test_a_few_alerts_go_one_by_one_and_an_article_matching_twice_once() -> None:
     planned = plan_messages(
-        decoded([pending("a"), pending("a", 2, "Baltic states"), pending("b")]),
+        new_stories([pending("a"), pending("a", 2, "Baltic states"), pending("b")]),
         digest_after=3,
         daily=False,
     )
@@ -133,11 +139,11 @@ def test_a_few_alerts_go_one_by_one_and_an_article_matching_twice_once() -> None
 
 def test_a_burst_or_a_daily_chat_gets_one_digest_settling_every_alert() -> None:
     burst = [pending(str(i)) for i in range(4)] + [pending("0", 9, "all")]
-    (digest,) = plan_messages(decoded(burst), digest_after=3, daily=False)
-    assert parse_html(digest.text)[0].startswith("🗞 Alert digest: 4 new articles")
+    (digest,) = plan_messages(new_stories(burst), digest_after=3, daily=False)
+    assert parse_html(digest.text)[0].startswith("🗞 Alert digest: 4 new stories")
     assert len(digest.keys) == 5 and digest.buttons == [(1, "Estonia"), (9, None)]
-    (daily,) = plan_messages(decoded(burst[:1]), digest_after=3, daily=True)
-    assert parse_html(daily.text)[0].startswith("🗞 Daily digest: 1 new article ")
+    (daily,) = plan_messages(new_stories(burst[:1]), digest_after=3, daily=True)
+    assert parse_html(daily.text)[0].startswith("🗞 Daily digest: 1 new story ")
 
 
 def test_a_split_digest_settles_its_alerts_with_the_last_part() -> None:
@@ -145,7 +151,7 @@ def test_a_split_digest_settles_its_alerts_with_the_last_part() -> None:
     alerts = [
         pending(str(i), text=long_text, title="T" * 100, bold_sentence=(0, 10)) for i in range(120)
     ]
-    parts = plan_messages(decoded(alerts), digest_after=3, daily=False)
+    parts = plan_messages(new_stories(alerts), digest_after=3, daily=False)
     assert len(parts) > 1
     assert all(not p.keys and not p.buttons for p in parts[:-1])
     assert len(parts[-1].keys) == 120 and parts[-1].buttons

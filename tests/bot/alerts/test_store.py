@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import time
 from pathlib import Path
 
@@ -17,7 +18,15 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from bot.alerts.model import AlertStatus, Delivery, DigestTime, NewAlert, Sensitivity
+from bot.alerts.model import (
+    AlertStatus,
+    Delivery,
+    DigestTime,
+    NewAlert,
+    Outlet,
+    Sensitivity,
+    StoryAlert,
+)
 from bot.alerts.subscriptions import SCHEMA_VERSION, SubscriptionStore
 from bot.errors import SubscriptionsDatabaseError
 from bot.migrate import head
@@ -163,6 +172,50 @@ def test_a_migrated_group_keeps_its_subscriptions_and_log(store: SubscriptionSto
     assert store.of_chat(-5) == [] and [s.topic for s in store.of_chat(-1005)] == ["Estonia"]
     assert store.alerted(["article-1"]) == {(-1005, sub.id, "article-1")}
     assert store.chat(-1005).delivery is Delivery.DAILY
+
+
+def test_story_alerts_are_recorded_with_their_message_edited_and_left_alone(
+    store: SubscriptionStore,
+) -> None:
+    sub = store.add(-5, "dock strike", Sensitivity.NORMAL, VECTOR, thread_id=3)
+    store.record_matches(
+        [
+            NewAlert(-5, sub.id, "bbc-1", 0.7, {"title": "a"}, "s1"),
+            NewAlert(-5, sub.id, "end-1", 0.7, {"title": "b"}, "s2", follows="s1"),
+            NewAlert(-5, sub.id, "old-1", 0.7, {"title": "c"}),  # no story: its own
+        ],
+        "",
+    )
+    pending = {p.article_id: p for p in store.pending(Delivery.INSTANT)[-5]}
+    assert (pending["bbc-1"].story, pending["end-1"].story, pending["old-1"].story) == (
+        "s1", "s2", "old-1",
+    )  # fmt: skip
+    assert (pending["end-1"].follows, pending["bbc-1"].follows) == ("s1", None)
+
+    shown = {"citation": {"title": "a"}, "topics": ["dock strike"], "buttons": [[sub.id, "x"]]}
+    sent = StoryAlert(-5, 3, "s1", 41, "Dock workers walk out", (), shown)
+    store.mark([(-5, sub.id, "bbc-1")], AlertStatus.SENT, [sent])
+    assert store.alert_counts() == {"sent": 1, "pending": 2}
+    assert store.story_alerts(-5, 3, ["s1", "s2"]) == {"s1": sent}
+    assert store.story_alerts(-5, 0, ["s1"]) == {}, "another forum topic has its own"
+
+    store.record_matches([NewAlert(-5, sub.id, "rtr-1", 0.7, {"title": "r"}, "s1")], "")
+    more = replace(sent, outlets=(Outlet("Reuters", "https://reuters.example/1"), Outlet("AP")))
+    store.story_edited(more, [(-5, sub.id, "rtr-1")])
+    assert store.story_alerts(-5, 3, ["s1"])["s1"].outlets == more.outlets
+    assert store.alert_counts() == {"sent": 2, "pending": 2}
+
+    store.record_matches([NewAlert(-5, sub.id, "ap-2", 0.7, {"title": "p"}, "s1")], "")
+    store.story_uneditable(more, [(-5, sub.id, "ap-2")])
+    assert not store.story_alerts(-5, 3, ["s1"])["s1"].editable
+    assert store.alert_counts() == {"sent": 2, "pending": 2, "dropped": 1}
+
+    digest = StoryAlert(-5, 3, "s2", None, "Strike ends", (), shown)
+    store.mark([(-5, sub.id, "end-1"), (-5, sub.id, "old-1")], AlertStatus.SENT, [digest])
+    assert store.story_alerts(-5, 3, ["s2"])["s2"].message_id is None
+    assert store.migrate_chat(-5, -1005) == 1
+    assert store.story_alerts(-5, 3, ["s1", "s2"]) == {}
+    assert set(store.story_alerts(-1005, 3, ["s1", "s2"])) == {"s1", "s2"}
 
 
 def test_schema_is_versioned(tmp_path: Path) -> None:

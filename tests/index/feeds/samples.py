@@ -48,6 +48,40 @@ OLD_STORIES = {
 }
 """Stories a feed still lists from long ago: its backlog (kept apart, so loops over STORIES
 do not meet them)."""
+EVENT_STORIES = {
+    "antwerp-bbc": (
+        "Antwerp dock workers strike over pay, halting Europe's second-biggest port",
+        [
+            "About 4,000 dock workers at the port of Antwerp walked off the job on Monday after "
+            "the ABVV union rejected a 3 percent pay offer from the port employers' federation "
+            "Cepa, leaving container ships queuing in the Scheldt.",
+            "ABVV leader Marc Peeters said the strike at Antwerp would last until Cepa returned "
+            "to talks with an offer that matched inflation.",
+        ],
+    ),
+    "antwerp-reuters": (
+        "Strike by 4,000 Antwerp dockers over 3% pay offer idles Belgian port",
+        [
+            "Some 4,000 dockers at Antwerp, Europe's second-largest port, stopped work on Monday "
+            "after their union ABVV turned down a 3% wage offer from employers' group Cepa; "
+            "container vessels were left waiting in the Scheldt estuary.",
+            "Union chief Marc Peeters told reporters the Antwerp walkout would go on until Cepa "
+            "came back to the table with a pay rise in line with inflation.",
+        ],
+    ),
+    "rotterdam-ap": (
+        "Rotterdam crane operators stage a safety strike after an accident at the Maasvlakte",
+        [
+            "Crane operators at Rotterdam's Maasvlakte terminals stopped work for 24 hours on "
+            "Monday after a colleague was injured by a falling container, the FNV Havens union "
+            "said, demanding an inspection of every crane on the quay.",
+            "Terminal operator ECT said 12 ships were delayed and that the Dutch labour "
+            "inspectorate had opened an investigation into the accident.",
+        ],
+    ),
+}
+"""One event reported by two outlets, and a near miss: the same topic (a strike at a European
+port) on the same day, another event (kept apart, as OLD_STORIES)."""
 PUB_DATE = "Tue, 05 Mar 2024 10:00:00 GMT"
 """Every RSS item's pubDate unless `rss(..., dates=...)` gives it another."""
 BOILERPLATE = "Subscribe now for unlimited access to premium journalism and exclusive offers"
@@ -136,4 +170,7 @@ def rdf(items: list[tuple[str, str]]) -> str:
 
 
 def _story(key: str) -> tuple[str, list[str]]:
-    return STORIES[key] if key in STORIES else OLD_STORIES[key]
+    for stories in (STORIES, OLD_STORIES, EVENT_STORIES):
+        if key in stories:
+            return stories[key]
+    raise KeyError(key)
