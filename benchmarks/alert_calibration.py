@@ -151,9 +151,9 @@ def corpus_of(index: NewsIndex) -> alert_topic_length.Corpus:
     snapshot = index.snapshot()
     articles = index.list_articles(0, None)
     position = {article.id: i for i, article in enumerate(articles)}
-    pairs = snapshot.metadata.passage_rows(list(position))
+    pairs = snapshot.passage_rows(list(position))
     rows = [row for row, _ in pairs]
-    records = snapshot.metadata.passages(rows)
+    records = snapshot.passages(rows)
     owner = np.array([position[article_id] for _, article_id in pairs])
     lead = np.zeros(len(rows), dtype=bool)
     seen: set[int] = set()
@@ -161,7 +161,7 @@ def corpus_of(index: NewsIndex) -> alert_topic_length.Corpus:
         lead[i] = article not in seen
         seen.add(article)
     return alert_topic_length.Corpus(
-        vectors=passage_vectors(snapshot.vectors, rows),
+        vectors=snapshot.passage_vectors(rows),
         words=[words_of_text(document_text(records[r].title, records[r].text)) for r in rows],
         owner=owner,
         lead=lead,
@@ -335,7 +335,7 @@ def main() -> int:
             if row is not None:
                 marks[row.threshold] = " ".join(filter(None, [marks.get(row.threshold), name]))
         report += ["", f"## w = {weight:.1f}", "", *table(tables[weight], marks)]
-    report += ["", *short_topic_section(index, questions, by_weight, gold, kept)]
+    report += ["", *short_topic_section(index, questions, by_weight, gold, np.asarray(kept))]
     text = "\n".join(report) + "\n"
     print(text)
     if args.output:

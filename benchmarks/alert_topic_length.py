@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -95,12 +96,12 @@ def topic_sets(
         gold = np.zeros((articles, len(texts)), dtype=bool)
         for t, members in enumerate(golds):
             gold[sorted(members), t] = True
-        keep = gold.any(axis=0)
+        keep = [t for t in range(len(texts)) if gold[:, t].any()]  # a gold article indexed
         result[length] = TopicSet(
-            [t for t, k in zip(texts, keep, strict=True) if k],
-            [d for d, k in zip(dates, keep, strict=True) if k],
+            [texts[t] for t in keep],
+            [dates[t] for t in keep],
             gold[:, keep],
-            [p for p, k in zip(parts, keep, strict=True) if k],
+            [parts[t] for t in keep],
         )
     return result
 
@@ -212,17 +213,17 @@ def scorers(corpus: Corpus, weight: float) -> dict[str, Scorer]:
 
     found: dict[str, Scorer] = {"best passage (today)": plain}
     for w in sorted({weight, *LEAD_WEIGHTS}, reverse=True):
-        found[f"lead passage only, w {w:g}"] = lambda topics, vectors, w=w: plain(
-            topics, vectors, lead_only=True, w=w
-        )
+        found[f"lead passage only, w {w:g}"] = partial(plain, lead_only=True, w=w)
     for w in LEAD_WEIGHTS:
-        found[f"best passage, w {w:g}"] = lambda topics, vectors, w=w: plain(topics, vectors, w=w)
+        found[f"best passage, w {w:g}"] = partial(plain, w=w)
     for neighbours, strength in EXPANSIONS:
-        found[f"expanded: {neighbours} passages × {strength:g}"] = (
-            lambda topics, vectors, n=neighbours, s=strength: plain(
-                topics, expanded_vectors(corpus, topics, vectors, n, s)
-            )
-        )
+
+        def expanded(
+            topics: TopicSet, vectors: np.ndarray, n: int = neighbours, s: float = strength
+        ) -> np.ndarray:
+            return plain(topics, expanded_vectors(corpus, topics, vectors, n, s))
+
+        found[f"expanded: {neighbours} passages × {strength:g}"] = expanded
     return found
 
 
