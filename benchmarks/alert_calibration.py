@@ -25,9 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import alert_topic_length
+from bot.settings import BotSettings
 from index import IndexSettings, NewsIndex, index_exists
 from index.embedding.model_input import document_text
-from index.lexical import term_coverage
+from index.lexical import term_coverage, words_of_text
 from index.search.topic_matching import best_passages
 from index.store.faiss.vectors import passage_vectors
 
@@ -142,6 +144,68 @@ def article_scores(
         expected = by_weight[0.0][position[article_id]]
         assert np.allclose([b.score for b in per_topic], expected, atol=1e-5), article_id
     return article_ids, by_weight, coverage_seconds
+
+
+def corpus_of(index: NewsIndex) -> alert_topic_length.Corpus:
+    """Every passage's vector and words, with its article, for the short-topic section."""
+    snapshot = index.snapshot()
+    articles = index.list_articles(0, None)
+    position = {article.id: i for i, article in enumerate(articles)}
+    pairs = snapshot.passage_rows(list(position))
+    rows = [row for row, _ in pairs]
+    records = snapshot.passages(rows)
+    owner = np.array([position[article_id] for _, article_id in pairs])
+    lead = np.zeros(len(rows), dtype=bool)
+    seen: set[int] = set()
+    for i, article in enumerate(owner.tolist()):
+        lead[i] = article not in seen
+        seen.add(article)
+    return alert_topic_length.Corpus(
+        vectors=snapshot.passage_vectors(rows),
+        words=[words_of_text(document_text(records[r].title, records[r].text)) for r in rows],
+        owner=owner,
+        lead=lead,
+        published=[alert_topic_length.published_day(a.published) for a in articles],
+        articles=len(articles),
+    )
+
+
+def product_thresholds() -> tuple[dict[str, float], float]:
+    """Today's thresholds per sensitivity and lexical weight: the settings' defaults."""
+    fields = BotSettings.model_fields
+    thresholds = {
+        name: float(fields[f"alert_threshold_{name}"].default)
+        for name in ("strict", "normal", "broad")
+    }
+    return thresholds, float(fields["alert_lexical_weight"].default)
+
+
+def short_topic_section(
+    index: NewsIndex,
+    questions: list[dict],
+    by_weight: dict[float, np.ndarray],
+    gold: np.ndarray,
+    kept: np.ndarray,
+) -> list[str]:
+    """Recall by topic length and the candidates for short topics (`alert_topic_length`)."""
+    if not alert_topic_length.TOPICS_FILE.exists():
+        return []
+    thresholds, weight = product_thresholds()
+    if weight not in by_weight:
+        return [f"(short topics skipped: ALERT_LEXICAL_WEIGHT {weight} is not among {WEIGHTS})"]
+    budget = alert_topic_length.figures(
+        by_weight[weight][:, kept], gold[:, kept], thresholds["normal"]
+    ).false_per_100
+    corpus = corpus_of(index)
+    position = {article.id: i for i, article in enumerate(index.list_articles(0, None))}
+    topics = alert_topic_length.topic_sets(
+        questions, alert_topic_length.load_short_topics(), position, corpus.articles
+    )
+    vectors = {
+        length: np.stack([index.embed_topic(text) for text in topic_set.texts]).astype(np.float32)
+        for length, topic_set in topics.items()
+    }
+    return alert_topic_length.report(corpus, topics, vectors, weight, thresholds, round(budget, 2))
 
 
 def shown(path: Path) -> str:
@@ -271,6 +335,7 @@ def main() -> int:
             if row is not None:
                 marks[row.threshold] = " ".join(filter(None, [marks.get(row.threshold), name]))
         report += ["", f"## w = {weight:.1f}", "", *table(tables[weight], marks)]
+    report += ["", *short_topic_section(index, questions, by_weight, gold, np.asarray(kept))]
     text = "\n".join(report) + "\n"
     print(text)
     if args.output:
