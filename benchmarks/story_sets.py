@@ -78,9 +78,9 @@ def passage_vectors(
     stored: dict[str, np.ndarray] = {}
     if cache.exists():
         with np.load(cache) as kept:
-            bounds = kept["offsets"]
+            bounds, vectors = kept["offsets"], kept["vectors"]  # each read loads the file
             for i, key in enumerate(kept["keys"].tolist()):
-                stored[key] = kept["vectors"][bounds[i] : bounds[i + 1]]
+                stored[key] = vectors[bounds[i] : bounds[i + 1]]
     missing = [(key, a) for key, a in zip(keys, articles, strict=True) if key not in stored]
     if missing:
         print(f"  embedding {len(missing)} articles (cached in {cache})", file=sys.stderr)
