@@ -27,6 +27,11 @@ class Scores:
     groups: int
     events: int
 
+    def bcubed_f(self, beta: float) -> float:
+        """B-cubed F-beta: precision weighs 1/beta times as much as recall."""
+        p, r = self.bcubed_precision, self.bcubed_recall
+        return (1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0
+
 
 def f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -16,7 +16,15 @@ pytestmark = pytest.mark.slow
 BENCHMARKS = sorted(
     path.stem
     for path in (PROJECT_ROOT / "benchmarks").glob("*.py")
-    if path.stem not in {"__init__", "alert_topic_length", "clustering", "corpora", "provenance", "story_sets"}  # helpers
+    if path.stem
+    not in {
+        "__init__",
+        "alert_topic_length",
+        "clustering",
+        "corpora",
+        "provenance",
+        "story_sets",
+    }  # helpers
 )
 
 

@@ -141,18 +141,22 @@ async def test_more_button_pages_through_results(
     emulator: BotApiEmulator, isolated_environment: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
     corpus = tmp_path / "corpus"
-    # Distinct stories (near-copies would be folded into one citation).
+    # Distinct events, each its own story (one outlet's copies of one would be one citation).
     stories = [
-        "Denmark signed a long-term security agreement with Ukraine in Kyiv, promising "
-        "military aid for ten years.",
-        "Italy and Ukraine agreed a decade-long security pact; Rome pledged air defence.",
-        "Canada's prime minister flew to Kyiv to sign a security deal covering training "
-        "and weapons for the Ukrainian army.",
-        "The Netherlands promised F-16 jets under its new security accord with Ukraine, "
-        "signed by both leaders on Friday.",
-    ]
-    for i, story in enumerate(stories):
-        write_article(corpus, f"ukraine-{i}.md", f"Ukraine security pact {i}", story)
+        ("Denmark signs ten-year security deal with Ukraine",
+         "Denmark signed a long-term security agreement with Ukraine in Kyiv, promising "
+         "military aid for ten years."),
+        ("Italy pledges air defence in Ukraine pact",
+         "Italy and Ukraine agreed a decade-long security pact; Rome pledged air defence."),
+        ("Canada's prime minister signs a deal in Kyiv",
+         "Canada's prime minister flew to Kyiv to sign a security deal covering training "
+         "and weapons for the Ukrainian army."),
+        ("Dutch F-16s promised under new accord",
+         "The Netherlands promised F-16 jets under its new security accord with Ukraine, "
+         "signed by both leaders on Friday."),
+    ]  # fmt: skip
+    for i, (title, story) in enumerate(stories):
+        write_article(corpus, f"ukraine-{i}.md", title, story)
     settings = bot_settings(emulator, isolated_environment, search_max_per_article=1)
     IndexWriter(settings, embedder).rebuild([SEEDS, corpus])
     async with running_bot(settings, embedder):
