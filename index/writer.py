@@ -379,23 +379,32 @@ class IndexWriter:
         items: list[IndexedArticle],
         previous: LiveContent,
         kept: dict[str, Placement],
+        report: WriteReport,
     ) -> list[IndexedArticle]:
         """`items` with every article in a story (`index.stories.placing`)."""
         rules = replace(default_rules(), window=self._settings.story_window_timedelta)
+
+        def passage_vectors(unplaced: Sequence[IndexedArticle]) -> list[np.ndarray]:
+            """Each article's passage vectors, through the embedding cache: the write has put
+            new articles' there; an article of a version in another model's space (a rebuild
+            that changes the model) is embedded here, and counted."""
+            texts, sentences = model_input(
+                (i.article, span) for i in unplaced for span in i.passages
+            )
+            vectors = np.zeros((0, self._embedder.dimension), np.float32)
+            if texts:
+                vectors, _, embedded = self._embed(texts, sentences)
+                report.embedded += embedded
+            bounds = np.cumsum([0, *(len(i.passages) for i in unplaced)])
+            return [vectors[a:b] for a, b in itertools.pairwise(bounds)]
+
         return place_in_stories(
             items,
-            self._passage_vectors,
+            passage_vectors,
             lambda low, high: self._store.story_neighbours(previous, low, high),
             rules,
             kept,
         )
-
-    def _passage_vectors(self, items: Sequence[IndexedArticle]) -> list[np.ndarray]:
-        """Each article's passage vectors, from the embedding cache (the write filled it)."""
-        texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
-        vectors = self._embed(texts, sentences)[0] if texts else np.zeros((0, 1), np.float32)
-        bounds = np.cumsum([0, *(len(i.passages) for i in items)])
-        return [vectors[a:b] for a, b in itertools.pairwise(bounds)]
 
     def _commit(
         self,
@@ -411,5 +420,5 @@ class IndexWriter:
         report.articles = len(items) + previous.others[0]
         report.passages = sum(len(i.passages) for i in items) + previous.others[1]
         if changed:
-            items = self._in_stories(items, previous, kept_stories or {})
+            items = self._in_stories(items, previous, kept_stories or {}, report)
             self._store.commit(items, report, previous)
