@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 from index import IndexSettings
 from index.embedding.onnx_model import OnnxEmbedder
 from index.settings import PACKAGED_MODEL
+from tests.milvus_lite import running_milvus_lite
 
 
 @pytest.fixture(scope="session")
@@ -72,31 +70,6 @@ def milvus_server(
     if vector_store != "milvus":
         yield None
         return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log_path = tmp_path / "milvus-lite-server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "milvus_lite", "server", "--data-dir",
-             str(tmp_path / "lite.db"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=log,
-        )  # fmt: skip
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text(errors="replace")
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert time.monotonic() < deadline, "Milvus Lite's server did not start"
-            time.sleep(0.1)
+    with running_milvus_lite(tmp_path) as uri:
         monkeypatch.setenv("MILVUS_URI", uri)
         yield uri
-    finally:
-        from index.store.milvus.collections import disconnect
-
-        disconnect(IndexSettings(_env_file=None, milvus_uri=uri))  # type: ignore[call-arg]
-        server.terminate()
-        server.wait(timeout=30)

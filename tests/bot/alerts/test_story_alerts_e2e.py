@@ -3,7 +3,8 @@ copies of one port strike, and a near miss: another strike at another port, the 
 fetched by the running bot, indexed with their stories and alerted to a group. The second
 outlet's copy comes later, after the alert went out: the alert is edited to name it, no new
 message is sent, the near miss is an alert of its own and names no one, and a restart sends and
-edits nothing (the real model, index and story assignment, SQLite log and emulator)."""
+edits nothing (the real model, index and story assignment, and emulator; on FAISS and SQLite,
+and on Milvus Lite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,21 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.settings import BotSettings
-from index import Embedder, NewsIndex
+from index import Embedder, IndexWriter, NewsIndex
 from tests.bot.alerts.test_alerts_e2e import command, rounds
 from tests.bot.alerts.test_feed_alerts_e2e import feeds_cli
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
+from tests.conftest import SEEDS
 from tests.emulator import BotApiEmulator
 from tests.feed_server import FeedServer, running_server
 from tests.index.feeds.samples import EVENT_STORIES, article_page, rss
+from tests.milvus_lite import running_milvus_lite
 
 pytestmark = pytest.mark.slow
 
@@ -61,14 +65,32 @@ async def until(check: Any, seconds: float = 120.0) -> None:
     raise AssertionError(f"not within {seconds} s")
 
 
+@pytest.fixture(params=["faiss+sqlite", "milvus+postgresql"])
+def stores(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[dict[str, object]]:
+    """The default stores, or Milvus Lite (its own server, so the command line can share its
+    folder with the bot) and PostgreSQL; in the environment too, for the command line."""
+    if request.param == "faiss+sqlite":
+        yield {}
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    with running_milvus_lite(tmp_path) as uri:
+        for name, value in (("VECTOR_STORE", "milvus"), ("MILVUS_URI", uri), ("DATABASE_URL", url)):
+            monkeypatch.setenv(name, value)
+        yield {"vector_store": "milvus", "milvus_uri": uri, "database_url": url}
+
+
 async def test_two_outlets_one_event_one_alert_edited_and_a_near_miss_apart(
     emulator: BotApiEmulator, alert_settings: BotSettings, embedder: Embedder,
-    feed_server: FeedServer,
+    feed_server: FeedServer, stores: dict[str, object],
 ) -> None:  # fmt: skip
     settings = bot_settings(
         emulator, alert_settings.data_dir, index_dir=alert_settings.resolved_index_dir,
-        alert_interval_seconds=0.3, feeds_allow_private=True, feeds_check_seconds=0.3,
+        alert_interval_seconds=0.3, feeds_allow_private=True, feeds_check_seconds=0.3, **stores,
     )  # fmt: skip
+    if stores:  # the sample index, in Milvus
+        IndexWriter(settings, embedder).rebuild([SEEDS])
     bbc = serve_feed(feed_server, "BBC", "antwerp-bbc", hours_ago=3)
     ap = serve_feed(feed_server, "AP", "rotterdam-ap", hours_ago=2)
     reuters = serve_feed(feed_server, "Reuters", "antwerp-reuters", hours_ago=1)
