@@ -28,6 +28,7 @@ from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
 from index.store.metadata import ArticleSummary, PassageRecord
+from index.store.passage_filter import PassageFilter, moment_seconds
 from index.store.version import IndexVersion
 from index.stories.model import Story
 
@@ -36,6 +37,8 @@ __all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exi
 log = logging.getLogger(__name__)
 
 MIN_CANDIDATES = 64
+NEWEST_FIRST_POOL = 12
+"""How many of the most relevant citations "the latest on …" orders by date."""
 DUPLICATE_RESEMBLANCE = 0.6
 """Share of word trigrams two passages must have in common to be cited as one story."""
 
@@ -74,6 +77,7 @@ class _Question:
     text: str
     vectors: IndexVersion | None
     depth: int
+    passage_filter: PassageFilter | None = None
 
 
 class NewsIndex:
@@ -135,15 +139,17 @@ class NewsIndex:
     ) -> list[tuple[np.ndarray, list[tuple[int, float]]]]:
         vectors = self.embedder.encode_queries([q.text for q in questions])
         found: list[list[tuple[int, float]]] = [[] for _ in questions]
-        by_index: dict[int, list[int]] = {}  # one search per version (usually one)
+        # one search per version and filter (usually one)
+        by_index: dict[tuple[int, PassageFilter | None], list[int]] = {}
         for position, question in enumerate(questions):
             if question.vectors is not None and question.depth > 0:
-                by_index.setdefault(id(question.vectors), []).append(position)
-        for positions in by_index.values():
+                key = (id(question.vectors), question.passage_filter)
+                by_index.setdefault(key, []).append(position)
+        for (_, passage_filter), positions in by_index.items():
             index = questions[positions[0]].vectors
             assert index is not None
             depth = max(questions[p].depth for p in positions)
-            hits = index.nearest(vectors[positions], depth)
+            hits = index.nearest(vectors[positions], depth, passage_filter)
             for position, nearest in zip(positions, hits, strict=True):
                 found[position] = nearest[: questions[position].depth]
         return [
@@ -182,6 +188,8 @@ class NewsIndex:
         as_of: date | None = None,
         min_confidence: float | None = None,
         with_evidence: bool = False,
+        passage_filter: PassageFilter | None = None,
+        newest_first: bool = False,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
 
@@ -190,6 +198,9 @@ class NewsIndex:
         measured confidence model, citations less likely than `min_confidence`
         (ANSWER_MIN_CONFIDENCE) to hold the answer are left out too. Hits carry their evidence
         when the model reads it, or `with_evidence` (for calibrating a model).
+        `passage_filter` keeps the search inside a window in time and to some outlets (inside
+        each store's search, `index.store.passage_filter`); `newest_first` orders the relevant
+        citations by date, newest first ("the latest on …").
         """
         settings = self._settings
         k = settings.search_top_k if k is None else max(0, k)
@@ -206,9 +217,11 @@ class NewsIndex:
         )
         mode = settings.search_mode if snapshot.has_lexical else "dense"
         dense_from = None if mode == "lexical" else snapshot
-        vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
+        vector, dense = self._encode_and_search(
+            _Question(prepared, dense_from, depth, passage_filter)
+        )
         cosines, rank_scores, lexical = self._candidates(
-            snapshot, prepared, vector, dense, depth, mode
+            snapshot, prepared, vector, dense, depth, mode, passage_filter
         )
         records = snapshot.passages(list(cosines))
         recency = settings.search_recency_weight
@@ -228,8 +241,8 @@ class NewsIndex:
         ]
         chosen = select(
             candidates,
-            limit=k,
-            offset=offset,
+            limit=max(NEWEST_FIRST_POOL, 3 * (offset + k)) if newest_first else k,
+            offset=0 if newest_first else offset,
             max_per_article=per_article,
             min_score=self._min_score() if min_score is None else min_score,
             reprinted=_reprinted(records),
@@ -256,6 +269,10 @@ class NewsIndex:
                 chosen = [chosen[i] for i in kept]
                 probabilities = [probabilities[i] for i in kept]
                 evidence = [evidence[i] for i in kept]
+        if newest_first:
+            chosen, probabilities, evidence = _newest_first(
+                chosen, probabilities, evidence, records, offset, k
+            )
         if bold_sentence:
             bold_sentences = self._bold.best(
                 snapshot, vector, prepared, [records[c.row] for c in chosen]
@@ -375,6 +392,7 @@ class NewsIndex:
         dense: list[tuple[int, float]],
         depth: int,
         mode: str,
+        passage_filter: PassageFilter | None = None,
     ) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
         """Candidate rows with their cosine, the scores they are ranked by, and their BM25 scores.
 
@@ -388,7 +406,7 @@ class NewsIndex:
         cosines = dict(dense)
         lexical: dict[int, float] = {}
         if mode != "dense" and snapshot.has_lexical:
-            lexical = dict(snapshot.lexical_search(query, depth))
+            lexical = dict(snapshot.lexical_search(query, depth, passage_filter))
             missing = [row for row in lexical if row not in cosines]
             if missing:
                 found = snapshot.passage_vectors(missing) @ vector.reshape(-1)
@@ -421,6 +439,10 @@ class NewsIndex:
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         return self.snapshot().list_articles(offset, limit)
 
+    def sources(self) -> list[tuple[str, int]]:
+        """Every outlet with its article count, most articles first (what a question may name)."""
+        return self.snapshot().sources()
+
     def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
         """Stories newest first (by last published, then id), each with its articles oldest
         first; `stats().stories` counts them. A version written before stories has none."""
@@ -435,6 +457,30 @@ class NewsIndex:
         """The stories named (`ArticleSummary.story_id`, `Hit.story_id`), from the version
         published last, as alerts need them; ids it does not hold are left out."""
         return self.latest().stories(story_ids)
+
+
+def _newest_first(
+    chosen: list[Candidate],
+    probabilities: list[float] | None,
+    evidence: list[Evidence | None],
+    records: dict[int, PassageRecord],
+    offset: int,
+    k: int,
+) -> tuple[list[Candidate], list[float] | None, list[Evidence | None]]:
+    """The relevant citations (those that cleared the gate) newest first, the page asked for."""
+    order = sorted(
+        range(len(chosen)),
+        key=lambda i: (
+            -moment_seconds(
+                records[chosen[i].row].published, records[chosen[i].row].first_indexed_at
+            )
+        ),
+    )[offset : offset + k]
+    return (
+        [chosen[i] for i in order],
+        None if probabilities is None else [probabilities[i] for i in order],
+        [evidence[i] for i in order],
+    )
 
 
 def _reprinted(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
