@@ -65,6 +65,7 @@ class Snapshot:
             )
         self._article_rows: ArticleRows | None = None
         self._article_rows_lock = threading.Lock()
+        self._sources: list[tuple[str, int]] | None = None
         self._warn_of_what_is_missing()
 
     def _warn_of_what_is_missing(self) -> None:
@@ -145,7 +146,9 @@ class Snapshot:
         return lexical_search(self.lexical, query, depth, allowed)
 
     def sources(self) -> list[tuple[str, int]]:
-        return self.metadata.sources()
+        if self._sources is None:  # a version never changes: read once, asked every question
+            self._sources = self.metadata.sources()
+        return self._sources
 
     def _rows(self, passage_filter: PassageFilter) -> np.ndarray:
         """The rows a filter lets through, from the articles' moments and outlets (read on
