@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,12 @@ from index.embedding.query_batcher import QueryBatcher
 from index.passages.sentences import sentence_spans
 from index.search.bold_sentence import BoldSentence, sentence_weights
 from index.search.confidence import Evidence, band, citation_evidence, confidence_model
+from index.search.follow_up import (
+    FollowUp,
+    FollowUpRules,
+    contextual_question,
+    points_elsewhere,
+)
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef, with_story_outlets
 from index.search.query import prepare_query
@@ -190,6 +197,8 @@ class NewsIndex:
         with_evidence: bool = False,
         passage_filter: PassageFilter | None = None,
         newest_first: bool = False,
+        follow_up: FollowUp | None = None,
+        follow_up_rules: FollowUpRules | None = None,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
 
@@ -200,13 +209,52 @@ class NewsIndex:
         when the model reads it, or `with_evidence` (for calibrating a model).
         `passage_filter` keeps the search inside a window in time and to some outlets (inside
         each store's search, `index.store.passage_filter`); `newest_first` orders the relevant
-        citations by date, newest first ("the latest on …").
+        citations by date, newest first ("the latest on …"). A `follow_up` is searched with the
+        conversation's words and cited articles, unless alone it is answered elsewhere
+        (`index.search.follow_up`).
         """
         settings = self._settings
         k = settings.search_top_k if k is None else max(0, k)
         prepared = prepare_query(query, settings.search_max_query_chars)
         if prepared is None or k == 0:
             return []
+        run = partial(
+            self._search, offset=offset, min_score=min_score, max_per_article=max_per_article,
+            bold_sentence=bold_sentence, as_of=as_of, min_confidence=min_confidence,
+            with_evidence=with_evidence, passage_filter=passage_filter,
+            newest_first=newest_first,
+        )  # fmt: skip
+        if follow_up is None or not follow_up.previous_questions:
+            return run(prepared, k)
+        rules = follow_up_rules or FollowUpRules()
+        alone = run(prepared, k)
+        top = alone[0] if alone else None
+        if top is not None and points_elsewhere(
+            top.confidence, top.article_id, follow_up.cited_articles, rules
+        ):
+            return alone
+        contextual = contextual_question(prepared, follow_up.previous_questions)
+        contextual = prepare_query(contextual, settings.search_max_query_chars) or prepared
+        return run(contextual, k, prefer=(frozenset(follow_up.cited_articles), rules.cited_bonus))
+
+    def _search(
+        self,
+        prepared: str,
+        k: int,
+        *,
+        offset: int,
+        min_score: float | None,
+        max_per_article: int | None,
+        bold_sentence: bool,
+        as_of: date | None,
+        min_confidence: float | None,
+        with_evidence: bool,
+        passage_filter: PassageFilter | None,
+        newest_first: bool,
+        prefer: tuple[frozenset[str], float] = (frozenset(), 0.0),
+    ) -> list[Hit]:
+        """`search` of a prepared question; `prefer` ranks up passages of these articles."""
+        settings = self._settings
         snapshot = self.snapshot()
         per_article = (
             settings.search_max_per_article if max_per_article is None else max_per_article
@@ -231,6 +279,14 @@ class NewsIndex:
             rank_scores = {
                 row: rank_scores.get(row, cosines[row])
                 + recency * recency_prior(records[row].published, day, half_life)
+                for row in cosines
+                if row in records
+            }
+        preferred, bonus = prefer
+        if preferred and bonus:
+            rank_scores = {
+                row: rank_scores.get(row, cosines[row])
+                + (bonus if records[row].article_id in preferred else 0.0)
                 for row in cosines
                 if row in records
             }
