@@ -37,6 +37,8 @@ HELP = (
     "/subscriptions — the topics followed here · /unsubscribe <i>number</i> stops one\n"
     "/digest daily <i>07:30 Europe/Paris</i> — the alerts once a day, in one message, at your "
     "time (/digest shows the setting)\n"
+    "/timezone <i>Europe/Paris</i> — your time zone, for questions such as “what happened "
+    "yesterday?” (/timezone shows it)\n"
     "/help — this message\n"
     "\n"
     "<b>Try for example</b>\n"
@@ -63,6 +65,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("subscriptions", "Topics followed in this chat"),
     ("unsubscribe", "Stop following a topic"),
     ("digest", "Alerts once a day instead of as they arrive"),
+    ("timezone", "Your time zone, for questions about dates"),
 ]
 """(command, description) pairs for setMyCommands, in menu order."""
 
@@ -277,6 +280,40 @@ def VOTES_LINE(period: str, answers: int, up: int, down: int) -> str:
     return f"{period}: {answers:,} {noun} voted on · 👍 {up:,} · 👎 {down:,}"
 
 
+# -- /timezone --------------------------------------------------------------------------------------
+
+TIME_ZONE_USAGE = (
+    "/timezone Europe/Paris — set it (a time zone name such as Europe/Paris, America/New_York "
+    "or Asia/Tokyo: the city is usually your country's largest)"
+)
+
+
+def TIME_ZONE_SETTING(zone_html: str, chosen: bool) -> str:
+    """What /timezone alone answers: the zone questions are read in, and whether it was chosen."""
+    how = "" if chosen else " (not set here yet)"
+    return (
+        f"🕰 This chat's time zone is <b>{zone_html}</b>{how}: I read dates in questions, such "
+        "as “yesterday”, in it.\n\n" + TIME_ZONE_USAGE
+    )
+
+
+def TIME_ZONE_SET(zone_html: str) -> str:
+    return (
+        f"🕰 This chat's time zone is now <b>{zone_html}</b>: I read dates in questions, such as "
+        "“yesterday”, in it, and /digest daily <i>07:30</i> means 07:30 there."
+    )
+
+
+def TIME_ZONE_BAD(text_html: str) -> str:
+    return (
+        f"I do not know the time zone “{text_html}”. Use a name such as Europe/Paris, "
+        "America/New_York or Asia/Tokyo (the city is usually your country's largest), for "
+        "example /timezone Europe/Paris."
+    )
+
+
+ONLY_ADMINS_TIME_ZONE = "🔒 Only the administrators of this chat can change its time zone."
+
 # -- Terminal chat (plain text, not HTML) -------------------------------------------------------------
 
 LOCAL_CHAT_BANNER = (
@@ -423,7 +460,8 @@ def UNSUBSCRIBED_ALL(count: int) -> str:
 DIGEST_USAGE = (
     "/digest daily — one message a day with the new articles on the topics followed here\n"
     "/digest daily 07:30 Europe/Paris — at that time of day where you are (24-hour time, and "
-    "a time zone name such as Europe/Paris, America/New_York or Asia/Tokyo; UTC if left out)\n"
+    "a time zone name such as Europe/Paris, America/New_York or Asia/Tokyo; if left out, the "
+    "chat's /timezone, or UTC)\n"
     "/digest off — post each alert as articles arrive (the default)"
 )
 

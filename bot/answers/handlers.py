@@ -14,6 +14,7 @@ from telegram.error import BadRequest, TelegramError
 from bot import texts
 from bot.answers import rendering, voting
 from bot.answers.answer_buttons import PAGE, answer_keyboard
+from bot.answers.conversation import ConversationStore, turn_of
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
 from bot.context import NewsContext
@@ -89,12 +90,14 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         return
     key = await shared.answers.remember(question, chat.id)
     votes = await voting.votable(shared.votes, key, answer, chat, user)
-    await reply(
+    sent = await reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
         answer_keyboard(key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)),
         quote=True,
     )
+    if sent is not None and message is not None:
+        await _record_turn(shared.conversation, message, sent, answer)
 
 
 async def more(update: Update, context: NewsContext) -> None:
@@ -155,6 +158,26 @@ async def stats(update: Update, context: NewsContext) -> None:
     if _bot_admin_in_private(update, shared.settings):
         text += "\n\n" + await voting.vote_stats(shared.votes)
     await reply(update, text)
+
+
+async def _record_turn(
+    conversation: ConversationStore, question: Message, sent: Message, answer: Answer
+) -> None:
+    """Keep the answer just sent as the chat's latest turn, so a reply to it can follow it up;
+    when the question itself replied to an answer, the turn it followed up too."""
+    chat_id = question.chat.id
+    replied = question.reply_to_message
+    followed = None
+    if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
+        followed = await asyncio.to_thread(
+            conversation.turn_replied_to, chat_id, replied.message_id
+        )
+    thread = question.message_thread_id if question.is_topic_message else None
+    turn = turn_of(
+        answer.question.text, answer.hits, chat_id=chat_id, thread_id=thread or 0,
+        message_ids=(sent.message_id,), follows=followed.id if followed else None,
+    )  # fmt: skip
+    await asyncio.to_thread(conversation.record_turn, turn)
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:
