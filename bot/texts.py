@@ -319,9 +319,59 @@ ONLY_ADMINS_TIME_ZONE = "🔒 Only the administrators of this chat can change it
 LOCAL_CHAT_BANNER = (
     "News bot: local chat\n"
     "This is the bot running in your terminal, without Telegram: it answers from the same index.\n"
-    "Type a question and press Enter. Leave with Ctrl-D or by typing 'quit'.\n"
+    "Type a question and press Enter; /help lists the commands. Leave with Ctrl-D or by typing "
+    "'quit'.\n"
     "To run it on Telegram, set TELEGRAM_BOT_TOKEN in .env and start it again."
 )
+
+LOCAL_CHAT_HELP = (
+    "In this terminal chat\n"
+    "/new — forget the conversation: the next question starts afresh instead of following up "
+    "the answers before it\n"
+    "/timezone Europe/Paris — the time zone of this session, for questions such as “what "
+    "happened yesterday?”\n"
+    "/sources 2, /sources stories 2 — another page of the lists\n"
+    "quit — leave (or Ctrl-D)\n"
+    "Alerts (/subscribe, /subscriptions, /unsubscribe, /digest) work on Telegram only."
+)
+
+LOCAL_CHAT_NEW = "New conversation: the next question starts afresh."
+
+
+def LOCAL_CHAT_TELEGRAM_ONLY(command: str) -> str:
+    """An alert command typed in the terminal (`command` is a word: letters, digits, _)."""
+    return (
+        f"/{command} works on Telegram only: set TELEGRAM_BOT_TOKEN in .env and start the bot "
+        "again."
+    )
+
+
+def LOCAL_CHAT_UNKNOWN_COMMAND(command: str) -> str:
+    """A command the terminal chat does not know (`command` is a word: letters, digits, _)."""
+    return f"Unknown command /{command}: try /help."
+
+
+def LOCAL_NEXT_PAGE(command: str) -> str:
+    return f"{command} shows the next page."
+
+
+LOCAL_STORIES_HINT = "/sources stories lists the stories, each with the outlets that reported it."
+LOCAL_ARTICLES_HINT = "/sources lists the articles."
+
+
+def LOCAL_TIME_ZONE_SHOWN(zone: str) -> str:
+    return (
+        f"Time zone of this session: {zone}. Dates in questions, such as “yesterday”, are read "
+        "in it. /timezone Europe/Paris changes it."
+    )
+
+
+def LOCAL_TIME_ZONE_SET(zone: str) -> str:
+    return (
+        f"Time zone of this session: {zone}. Dates in questions, such as “yesterday”, are read "
+        "in it."
+    )
+
 
 # -- Subscriptions and alerts ---------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -15,6 +14,7 @@ from bot import texts
 from bot.answers import rendering, voting
 from bot.answers.answer_buttons import PAGE, answer_keyboard
 from bot.answers.conversation import ConversationStore, turn_of
+from bot.answers.listings import articles_listing, stories_listing
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
 from bot.context import NewsContext
@@ -25,7 +25,6 @@ from index import IndexMissingError
 SOURCES_PREFIX = "sources"
 STORIES_VIEW = "stories"
 """`/sources stories`, and `sources:stories:PAGE` under it: the story list, not the articles."""
-SOURCES_PER_PAGE = 10
 SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:(?:{STORIES_VIEW}:)?{PAGE}$"
 
 
@@ -190,36 +189,21 @@ def _answer_text(answer: Answer, max_chars: int) -> str:
 async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     index = context.bot_data.services.answers.index
     try:
-        stats = await asyncio.to_thread(index.stats)
+        listing = await asyncio.to_thread(articles_listing, index, page)
     except IndexMissingError:
         return texts.NO_INDEX, None
-    pages = max(1, math.ceil(stats.articles / SOURCES_PER_PAGE))
-    page = min(page, pages - 1)
-    articles = await asyncio.to_thread(
-        index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE
-    )
-    text = rendering.format_sources(articles, page=page, pages=pages, total=stats.articles)
-    switch = _button(texts.BUTTON_STORIES, STORIES_VIEW, 0) if stats.stories else None
-    return text, _sources_keyboard(None, page, pages, switch)
+    switch = _button(texts.BUTTON_STORIES, STORIES_VIEW, 0) if listing.other_list else None
+    return listing.text, _sources_keyboard(None, listing.page, listing.pages, switch)
 
 
 async def _stories_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     index = context.bot_data.services.answers.index
     try:
-        stats = await asyncio.to_thread(index.stats)
+        listing = await asyncio.to_thread(stories_listing, index, page)
     except IndexMissingError:
         return texts.NO_INDEX, None
-    switch = _button(texts.BUTTON_ARTICLES, None, 0) if stats.articles else None
-    if stats.stories is None:  # a version written before stories were kept
-        return texts.STORIES_NOT_STORED, _sources_keyboard(STORIES_VIEW, 0, 1, switch)
-    pages = max(1, math.ceil(stats.stories / SOURCES_PER_PAGE))
-    page = min(page, pages - 1)
-    stories = await asyncio.to_thread(index.list_stories, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
-    text = rendering.format_stories(
-        stories, page=page, pages=pages, total=stats.stories,
-        several=stats.stories_by_several_outlets,
-    )  # fmt: skip
-    return text, _sources_keyboard(STORIES_VIEW, page, pages, switch)
+    switch = _button(texts.BUTTON_ARTICLES, None, 0) if listing.other_list else None
+    return listing.text, _sources_keyboard(STORIES_VIEW, listing.page, listing.pages, switch)
 
 
 def _button(label: str, view: str | None, page: int) -> InlineKeyboardButton:
