@@ -1,5 +1,6 @@
 """Telegram handlers of questions, "More ▸", /sources and /stats: parse the update, ask the answer
-service, format, reply. Nothing else (the 👍 / 👎 under answers: `bot.answers.voting`)."""
+service, format, reply, and record the answer as the chat's latest turn (`bot.answers.conversation`).
+Nothing else (the 👍 / 👎 under answers: `bot.answers.voting`)."""
 
 from __future__ import annotations
 
