@@ -15,6 +15,7 @@ from bot.answers.questions import Question
 from bot.answers.rendering import scope_lines
 from bot.answers.shared_keys import SharedAnswerKeys
 from index import Hit, NewsIndex
+from index.search.follow_up import FollowUp
 from index.search.question_reading import QuestionReading, read_question
 from index.store.passage_filter import PassageFilter
 
@@ -66,12 +67,14 @@ class AnswerService:
         *,
         zone: ZoneInfo = UTC_ZONE,
         now: datetime | None = None,
+        follow_up: FollowUp | None = None,
     ) -> Answer:
         """The `page`-th group of passages (one extra is fetched to know if there are more).
 
         The question is read first (`read_question`: operators, outlets, time words in the
         chat's `zone`), and searched inside the filter it asks for; when nothing inside its
-        window answers, the best matches from other days are given, and said to be.
+        window answers, the best matches from other days are given, and said to be. A
+        `follow_up` is searched with the conversation it replies to.
         """
         now = now or datetime.now(UTC)
         outlets = [name for name, _ in self.index.sources()]
@@ -81,6 +84,7 @@ class AnswerService:
             return self.index.search(
                 reading.text, self.per_page + 1, offset=page * self.per_page, as_of=now.date(),
                 passage_filter=passage_filter, newest_first=reading.newest_first,
+                follow_up=follow_up,
             )  # fmt: skip
 
         hits = search(reading.passage_filter)
@@ -105,9 +109,16 @@ class AnswerService:
         )
 
     async def answer(
-        self, question: Question, page: int = 0, *, zone: ZoneInfo = UTC_ZONE
+        self,
+        question: Question,
+        page: int = 0,
+        *,
+        zone: ZoneInfo = UTC_ZONE,
+        follow_up: FollowUp | None = None,
     ) -> Answer:
-        return await asyncio.to_thread(self.answer_sync, question, page, zone=zone)
+        return await asyncio.to_thread(
+            self.answer_sync, question, page, zone=zone, follow_up=follow_up
+        )
 
     async def remember(self, question: Question, chat_id: int) -> str:
         """A short key for the question asked in that chat, small enough for a button's 64-byte
