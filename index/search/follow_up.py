@@ -1,7 +1,8 @@
 """Follow-up questions: "and what did the mayor say?" replying to an answer about a flood is
 searched with what the conversation already holds (pure).
 
-The follow-up is searched twice: with the previous question's content words after its own
+A follow-up none of whose words the cited articles hold is a new question (`stays_on_topic`).
+Otherwise it is searched twice: with the previous question's content words after its own
 (`contextual_question`: the previous words weigh less, being fewer and later in the text the
 model reads, and only those the follow-up lacks), the articles the previous answer cited
 ranked up by `cited_bonus`; and alone. When the follow-up alone is confidently answered
@@ -53,6 +54,14 @@ def contextual_question(question: str, previous: Sequence[str]) -> str:
                 extra.append(word)
                 have |= words
     return f"{question} {' '.join(extra)}".strip() if extra else question
+
+
+def stays_on_topic(question: str, cited_words: frozenset[str]) -> bool:
+    """Whether a follow-up may be about what was cited: it has no content word of its own
+    ("and then?", "why?"), or one of its words is in the cited articles. "A recipe for banana
+    bread?" after an answer about Ukraine is a new question, whatever it would find there."""
+    own = topic_words(question)
+    return not own or not cited_words or bool(own & cited_words)
 
 
 def points_elsewhere(

@@ -23,6 +23,7 @@ from index.search.follow_up import (
     FollowUpRules,
     contextual_question,
     points_elsewhere,
+    stays_on_topic,
 )
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef, with_story_outlets
@@ -227,6 +228,9 @@ class NewsIndex:
         if follow_up is None or not follow_up.previous_questions:
             return run(prepared, k)
         rules = follow_up_rules or FollowUpRules()
+        cited = self.article_words(follow_up.cited_articles)
+        if not stays_on_topic(prepared, frozenset().union(*cited.values())):
+            return run(prepared, k)
         alone = run(prepared, k)
         top = alone[0] if alone else None
         if top is not None and points_elsewhere(
