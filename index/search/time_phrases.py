@@ -43,7 +43,7 @@ from index.search.time_anchors import (
     anchor_resolver,
     day_part_resolver,
 )
-from index.search.time_windows import TimeWindow, span_label, window_between
+from index.search.time_windows import TimeWindow, day_label, span_label, window_between
 from index.search.time_words import TIME_WORDS, TimeWords
 
 __all__ = ["TimeReading", "TimeWindow", "read_time", "window_between"]
@@ -232,9 +232,9 @@ def _since(anchor: _Anchor, clock: Clock) -> TimeWindow | None:
     span = _resolved(anchor, clock.today)
     if span is None:
         return None
-    return _clamped(
-        span.start, clock.end_of_today, span.first_day, f"since {span.dates or span.name}", clock
-    )
+    named = bool(span.dates) and not span.name and "–" not in span.dates  # "3 March", "2020"
+    since = span.dates if named else day_label(span.first_day, clock.today)
+    return _clamped(span.start, clock.end_of_today, span.first_day, f"since {since}", clock)
 
 
 def _range(first: _Anchor, last: _Anchor, clock: Clock) -> TimeWindow | None:

@@ -119,7 +119,7 @@ ENGLISH = TimeWords(
         # "Sunday Times", "Monday Night Football": a day with a capitalised name after it
         r"(?-i:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) "
         r"(?!(?:MONTH_TITLE)\b)[A-Z]\w*)",
-        r"(?:the|a) march",  # the March on Washington
+        r"(?:the|a) march(?! (?:of )?\d)",  # the March on Washington
         r"march (?:on|for|against)\b",
     ),
     newest_first=(
