@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import core_handlers, texts
+from bot import core_handlers, texts, time_zones
 from bot.alerts import commands as alert_commands
 from bot.alerts.delivery import AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
@@ -31,6 +31,7 @@ from bot.answers import handlers as answer_handlers
 from bot.answers import voting
 from bot.answers.answer_buttons import MORE_PATTERN, VOTE_PATTERN
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
+from bot.answers.conversation import ConversationStore
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
 from bot.answers.votes import AnswerVotes
@@ -103,6 +104,9 @@ def build_application(
             votes=AnswerVotes(
                 subscriptions.engine, kept=settings.feedback_answers_kept, outage=outage
             ),
+            conversation=ConversationStore(
+                subscriptions.engine, followup=settings.followup_timedelta, outage=outage
+            ),
             outage=outage,
         )
         schedule_alert_jobs(app, settings)
@@ -157,6 +161,7 @@ def add_handlers(app: NewsApp) -> None:
     app.add_handler(CommandHandler("sources", answer_handlers.sources, filters=new_messages))
     app.add_handler(CommandHandler("stats", answer_handlers.stats, filters=new_messages))
     app.add_handler(CommandHandler("feeds", feed_commands.feeds_command, filters=new_messages))
+    app.add_handler(CommandHandler("timezone", time_zones.timezone_command, filters=new_messages))
     app.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, answer_handlers.private_text)
     )

@@ -15,6 +15,7 @@ from bot.alerts.problems import AlertProblems
 from bot.alerts.scan import AlertScanner
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers.budget import QuestionBudget
+from bot.answers.conversation import ConversationStore
 from bot.answers.service import AnswerService
 from bot.answers.votes import AnswerVotes
 from bot.database_outage import DatabaseOutage
@@ -36,6 +37,8 @@ class Services:
     """Whether this replica runs the alert jobs (`bot.alerts.leader`)."""
     votes: AnswerVotes
     """Readers' 👍 / 👎 on answers (`bot.answers.votes`)."""
+    conversation: ConversationStore
+    """Each chat's last answered questions, for follow-ups (`bot.answers.conversation`)."""
     problems: AlertProblems = field(default_factory=AlertProblems)
     outage: DatabaseOutage = field(default_factory=DatabaseOutage)
     """Whether the database answers, shared by everything that needs it (logged once)."""

@@ -8,7 +8,7 @@ import logging
 import traceback
 
 from sqlalchemy.exc import InterfaceError, OperationalError
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -66,11 +66,12 @@ async def reply(
     reply_markup: InlineKeyboardMarkup | None = None,
     *,
     quote: bool | None = None,
-) -> None:
-    """Reply in the chat; quoting the message in groups (and for answers) so it is clear what to."""
+) -> Message | None:
+    """Reply in the chat; quoting the message in groups (and for answers) so it is clear what to.
+    The message sent (None: there was nothing to reply to)."""
     message = update.effective_message
     if message is None:
-        return
+        return None
     if quote is None:
         quote = message.chat.type != ChatType.PRIVATE
-    await message.reply_text(text, reply_markup=reply_markup, do_quote=quote)
+    return await message.reply_text(text, reply_markup=reply_markup, do_quote=quote)

@@ -1,13 +1,13 @@
 """Move the bot's state from one database to another: a SQLite file into PostgreSQL, when one
 bot process becomes several replicas.
 
-What is copied is what must not be lost: chats (with their delivery mode and disabled state),
-subscriptions (with their ids, topic vectors and start times, so nothing already announced is
-announced again), the alert log with its states and the story alerts sent (so a story is
+What is copied is what must not be lost: chats (with their delivery mode, time zone and disabled
+state), subscriptions (with their ids, topic vectors and start times, so nothing already announced
+is announced again), the alert log with its states and the story alerts sent (so a story is
 not alerted twice, and its alert is still edited when another outlet reports it), how far the scan got, the feeds with the
 keys of the entries they already brought (so no feed entry is indexed twice), and the answers
-readers can vote on with their votes. The "More ▸" keys and question budgets are a few minutes'
-worth of state and start afresh.
+readers can vote on with their votes. The "More ▸" keys, question budgets and conversation turns
+(`bot.answers.conversation`) are a few minutes' worth of state and start afresh.
 
 All in one transaction on the target, which must hold none of these yet: a copy that fails
 halfway leaves the target as it was, and a second copy cannot mix two bots' chats.

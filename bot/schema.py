@@ -41,6 +41,8 @@ chats = Table(
     Column("digest_time", Text),
     Column("digest_zone", Text),
     Column("digest_sent_at", Text),
+    # The zone questions' dates are read in (`/timezone`, an IANA name); NULL: the digest's, or UTC.
+    Column("time_zone", Text),
 )
 
 subscriptions = Table(
@@ -167,3 +169,33 @@ feedback_votes = Table(
 )
 """Each reader's 👍 (+1) or 👎 (-1) on an answer, one per reader and answer; nothing about the
 reader but the numeric Telegram user id."""
+
+conversation_turns = Table(
+    "conversation_turns",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    # The forum topic it was asked in (`message_thread_id`); 0: the chat itself.
+    Column("thread_id", BigInteger, nullable=False, server_default="0"),
+    Column("question", Text, nullable=False),
+    # What the answer cited, in order: JSON lists of article ids and of their story ids.
+    Column("article_ids", Text, nullable=False, server_default="[]"),
+    Column("story_ids", Text, nullable=False, server_default="[]"),
+    Column("asked_at", Text, nullable=False),
+    # The turn this question followed up (its `seq`), if it replied to one.
+    Column("follows", Integer),
+    Index("conversation_turns_by_chat", "chat_id", "seq"),
+    Index("conversation_turns_by_time", "asked_at"),
+)
+"""Each chat's last few answered questions, for follow-ups (`bot.answers.conversation`)."""
+
+conversation_messages = Table(
+    "conversation_messages",
+    metadata,
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("turn", Integer, ForeignKey("conversation_turns.seq"), nullable=False),
+    PrimaryKeyConstraint("chat_id", "message_id"),
+    Index("conversation_messages_by_turn", "turn"),
+)
+"""The messages a turn's answer was sent as: a reply to any of them follows that turn up."""

@@ -94,6 +94,15 @@ class BotSettings(FeedSettings):
         "answer counts once). Older ones are deleted from the database, except those someone "
         "voted on: they are kept for `python -m bot feedback export`.",
     )
+    followup_minutes: float = Field(
+        default=30,
+        gt=0,
+        le=7 * 24 * 60,
+        description="How long a reply to one of the bot's answers is read as a follow-up "
+        "question (with the question before it and the articles the answer cited); later "
+        "replies are new questions. Each chat's last few answers are kept in the database "
+        "this long.",
+    )
     log_level: str = Field(
         default="INFO",
         description="DEBUG, INFO, WARNING or ERROR. The token is never logged.",
@@ -219,6 +228,11 @@ class BotSettings(FeedSettings):
         except OverflowError:
             raise ValueError(f"{value.strip()} is too long: write e.g. 48h or 2d") from None
         return value
+
+    @property
+    def followup_timedelta(self) -> timedelta:
+        """`FOLLOWUP_MINUTES` as a duration."""
+        return timedelta(minutes=self.followup_minutes)
 
     @property
     def alert_max_age_timedelta(self) -> timedelta:

@@ -37,6 +37,8 @@ HELP = (
     "/subscriptions — the topics followed here · /unsubscribe <i>number</i> stops one\n"
     "/digest daily <i>07:30 Europe/Paris</i> — the alerts once a day, in one message, at your "
     "time (/digest shows the setting)\n"
+    "/timezone <i>Europe/Paris</i> — your time zone, for questions such as “what happened "
+    "yesterday?” (/timezone shows it)\n"
     "/help — this message\n"
     "\n"
     "<b>Try for example</b>\n"
@@ -63,6 +65,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("subscriptions", "Topics followed in this chat"),
     ("unsubscribe", "Stop following a topic"),
     ("digest", "Alerts once a day instead of as they arrive"),
+    ("timezone", "Your time zone, for questions about dates"),
 ]
 """(command, description) pairs for setMyCommands, in menu order."""
 
@@ -99,6 +102,35 @@ def ANSWER_HEADER(question_html: str, page: int) -> str:
     """The first line of an answer; `page` counts from 0 and is shown from the second page on."""
     header = f"🔎 <b>{question_html}</b>" if question_html else "🔎"
     return f"{header} · page {page + 1}" if page > 0 else header
+
+
+def ANSWER_SCOPE(
+    window_html: str, outlets_html: str, excluded_html: str, newest_first: bool = False
+) -> str:
+    """Under the question: the window and outlets the answer was searched in, and whether the
+    newest come first ("" for none of these)."""
+    parts = [f"📅 {window_html}"] if window_html else []
+    parts += ["🕒 newest first"] if newest_first else []
+    parts += [f"📰 only {outlets_html}"] if outlets_html else []
+    parts += [f"leaving out {excluded_html}"] if excluded_html else []
+    return f"<i>{' · '.join(parts)}</i>" if parts else ""
+
+
+def OUTSIDE_WINDOW(window_html: str) -> str:
+    """Nothing inside the asked window answered: the best matches from other days follow."""
+    return f"<i>Nothing from {window_html} answers this. The best matches from other days:</i>"
+
+
+def UNKNOWN_OUTLETS(names_html: str) -> str:
+    """The question named an outlet the index does not hold."""
+    return f"<i>I have no articles from {names_html}; here is what others report.</i>"
+
+
+def UNREAD_OPERATORS(operators_html: str) -> str:
+    return (
+        f"<i>I could not read {operators_html}: write dates as after:2024-03-01 or "
+        "before:2024-03-10.</i>"
+    )
 
 
 ANSWER_END = "<i>That is everything the articles have on this.</i>"
@@ -277,14 +309,98 @@ def VOTES_LINE(period: str, answers: int, up: int, down: int) -> str:
     return f"{period}: {answers:,} {noun} voted on · 👍 {up:,} · 👎 {down:,}"
 
 
+# -- /timezone --------------------------------------------------------------------------------------
+
+TIME_ZONE_USAGE = (
+    "/timezone Europe/Paris — set it (a time zone name such as Europe/Paris, America/New_York "
+    "or Asia/Tokyo: the city is usually your country's largest)"
+)
+
+
+def TIME_ZONE_SETTING(zone_html: str, chosen: bool) -> str:
+    """What /timezone alone answers: the zone questions are read in, and whether it was chosen."""
+    how = "" if chosen else " (not set here yet)"
+    return (
+        f"🕰 This chat's time zone is <b>{zone_html}</b>{how}: I read dates in questions, such "
+        "as “yesterday”, in it.\n\n" + TIME_ZONE_USAGE
+    )
+
+
+def TIME_ZONE_SET(zone_html: str) -> str:
+    return (
+        f"🕰 This chat's time zone is now <b>{zone_html}</b>: I read dates in questions, such as "
+        "“yesterday”, in it, and /digest daily <i>07:30</i> means 07:30 there."
+    )
+
+
+def TIME_ZONE_BAD(text_html: str) -> str:
+    return (
+        f"I do not know the time zone “{text_html}”. Use a name such as Europe/Paris, "
+        "America/New_York or Asia/Tokyo (the city is usually your country's largest), for "
+        "example /timezone Europe/Paris."
+    )
+
+
+ONLY_ADMINS_TIME_ZONE = "🔒 Only the administrators of this chat can change its time zone."
+
 # -- Terminal chat (plain text, not HTML) -------------------------------------------------------------
 
 LOCAL_CHAT_BANNER = (
     "News bot: local chat\n"
     "This is the bot running in your terminal, without Telegram: it answers from the same index.\n"
-    "Type a question and press Enter. Leave with Ctrl-D or by typing 'quit'.\n"
+    "Type a question and press Enter; /help lists the commands. Leave with Ctrl-D or by typing "
+    "'quit'.\n"
     "To run it on Telegram, set TELEGRAM_BOT_TOKEN in .env and start it again."
 )
+
+LOCAL_CHAT_HELP = (
+    "In this terminal chat\n"
+    "/new — forget the conversation: the next question starts afresh instead of following up "
+    "the answers before it\n"
+    "/timezone Europe/Paris — the time zone of this session, for questions such as “what "
+    "happened yesterday?”\n"
+    "/sources 2, /sources stories 2 — another page of the lists\n"
+    "quit — leave (or Ctrl-D)\n"
+    "Alerts (/subscribe, /subscriptions, /unsubscribe, /digest) work on Telegram only."
+)
+
+LOCAL_CHAT_NEW = "New conversation: the next question starts afresh."
+
+
+def LOCAL_CHAT_TELEGRAM_ONLY(command: str) -> str:
+    """An alert command typed in the terminal (`command` is a word: letters, digits, _)."""
+    return (
+        f"/{command} works on Telegram only: set TELEGRAM_BOT_TOKEN in .env and start the bot "
+        "again."
+    )
+
+
+def LOCAL_CHAT_UNKNOWN_COMMAND(command: str) -> str:
+    """A command the terminal chat does not know (`command` is a word: letters, digits, _)."""
+    return f"Unknown command /{command}: try /help."
+
+
+def LOCAL_NEXT_PAGE(command: str) -> str:
+    return f"{command} shows the next page."
+
+
+LOCAL_STORIES_HINT = "/sources stories lists the stories, each with the outlets that reported it."
+LOCAL_ARTICLES_HINT = "/sources lists the articles."
+
+
+def LOCAL_TIME_ZONE_SHOWN(zone: str) -> str:
+    return (
+        f"Time zone of this session: {zone}. Dates in questions, such as “yesterday”, are read "
+        "in it. /timezone Europe/Paris changes it."
+    )
+
+
+def LOCAL_TIME_ZONE_SET(zone: str) -> str:
+    return (
+        f"Time zone of this session: {zone}. Dates in questions, such as “yesterday”, are read "
+        "in it."
+    )
+
 
 # -- Subscriptions and alerts ---------------------------------------------------------------------
 
@@ -423,7 +539,8 @@ def UNSUBSCRIBED_ALL(count: int) -> str:
 DIGEST_USAGE = (
     "/digest daily — one message a day with the new articles on the topics followed here\n"
     "/digest daily 07:30 Europe/Paris — at that time of day where you are (24-hour time, and "
-    "a time zone name such as Europe/Paris, America/New_York or Asia/Tokyo; UTC if left out)\n"
+    "a time zone name such as Europe/Paris, America/New_York or Asia/Tokyo; if left out, the "
+    "chat's /timezone, or UTC)\n"
     "/digest off — post each alert as articles arrive (the default)"
 )
 

@@ -98,6 +98,8 @@ class DigestRequest:
     delivery: Delivery
     digest_time: DigestTime | None = None
     """None: keep the chat's digest time."""
+    zone_given: bool = True
+    """False when the time came without a zone: UTC here, the chat's `/timezone` if it set one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ def parse_digest(rest: str) -> DigestRequest | DigestProblem | None:
     """`daily [HH:MM [Zone/Name]]` or `off`; None when it is neither.
 
     The time is a 24-hour `07:30` (or `7:30`); the zone an IANA name (`Europe/Paris`, any
-    case), UTC when left out.
+    case), UTC when left out (`zone_given` False: the command takes the chat's `/timezone`).
     """
     words = rest.split()
     delivery = parse_delivery(words[0]) if words else None
@@ -128,4 +130,4 @@ def parse_digest(rest: str) -> DigestRequest | DigestProblem | None:
     zone = zone_named(zone_name)
     if zone is None:
         return DigestProblem(bad_zone=zone_name)
-    return DigestRequest(delivery, DigestTime(at, zone.key))
+    return DigestRequest(delivery, DigestTime(at, zone.key), zone_given=len(words) == 3)

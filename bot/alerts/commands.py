@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 from collections.abc import Sequence
@@ -182,8 +183,8 @@ async def subscriptions(update: Update, context: NewsContext) -> None:
 async def digest(update: Update, context: NewsContext) -> None:
     """`/digest [@channel] daily [HH:MM [Zone/Name]]|off`: alerts once a day, or as they come.
 
-    Daily, the alerts come in one message at the chat's own time; `/digest` alone shows the
-    setting."""
+    Daily, the alerts come in one message at the chat's own time (in its `/timezone` when the
+    command names no zone); `/digest` alone shows the setting."""
     message = update.effective_message
     if message is None:
         return
@@ -208,7 +209,11 @@ async def digest(update: Update, context: NewsContext) -> None:
     if target is None:
         return
     store = shared.subscriptions
-    await asyncio.to_thread(store.set_delivery, target.id, request.delivery, request.digest_time)
+    digest_time = request.digest_time
+    if digest_time is not None and not request.zone_given:  # the chat's /timezone, if set
+        own_zone = (await asyncio.to_thread(store.chat, target.id)).time_zone
+        digest_time = dataclasses.replace(digest_time, zone=own_zone or digest_time.zone)
+    await asyncio.to_thread(store.set_delivery, target.id, request.delivery, digest_time)
     if request.delivery is Delivery.DAILY:
         chat = await asyncio.to_thread(store.chat, target.id)
         await _reply(message, texts.DIGEST_DAILY_ON(_digest_at(shared.settings, chat)))

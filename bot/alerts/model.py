@@ -75,6 +75,13 @@ class ChatInfo:
     """None: DAILY_DIGEST_TIME in UTC."""
     digest_sent_at: str | None = None
     """When its last daily digest went out (or daily delivery was turned on)."""
+    time_zone: str | None = None
+    """The IANA zone `/timezone` set; None: not set (`zone` says which one applies)."""
+
+    @property
+    def zone(self) -> str:
+        """The zone the chat's questions are read in: its own, else its digest's, else UTC."""
+        return self.time_zone or (self.digest_time.zone if self.digest_time else "UTC")
 
 
 @dataclass(frozen=True, slots=True)

@@ -321,6 +321,16 @@ class SubscriptionStore:
         with self._write() as db:
             db.execute(chat.on_conflict_do_update(index_elements=[chats.c.chat_id], set_=changes))
 
+    def set_time_zone(self, chat_id: int, zone: str) -> None:
+        """The IANA zone (`ZoneInfo.key`) the chat's questions are read in (`/timezone`)."""
+        chat = self._insert(chats).values(chat_id=chat_id, time_zone=zone)
+        with self._write() as db:
+            db.execute(
+                chat.on_conflict_do_update(
+                    index_elements=[chats.c.chat_id], set_={"time_zone": chat.excluded.time_zone}
+                )
+            )
+
     def digest_sent(self, chat_id: int, at: str) -> None:
         """A daily chat's digest for its digest time before `at` is done (sent, or nothing was
         pending): the next one is due at its next digest time."""
@@ -356,7 +366,7 @@ class SubscriptionStore:
         A topic (or an alert) the new chat already has stays with the old one rather than
         collide with it.
         """
-        kept = ["title", "delivery", "digest_time", "digest_zone", "digest_sent_at"]
+        kept = ["title", "delivery", "digest_time", "digest_zone", "digest_sent_at", "time_zone"]
         copied = select(literal(new_chat_id, chats.c.chat_id.type), *(chats.c[k] for k in kept))
         copied = copied.where(chats.c.chat_id == old_chat_id)
         with self._write() as db:
@@ -558,7 +568,7 @@ _COLUMNS = (
 )  # fmt: skip
 _CHAT_COLUMNS = (
     chats.c.chat_id, chats.c.title, chats.c.delivery, chats.c.disabled_reason,
-    chats.c.digest_time, chats.c.digest_zone, chats.c.digest_sent_at,
+    chats.c.digest_time, chats.c.digest_zone, chats.c.digest_sent_at, chats.c.time_zone,
 )  # fmt: skip
 
 
@@ -618,9 +628,9 @@ def _alert_is(key: tuple[int, int, str]) -> Any:
 
 
 def _chat_info(row: Sequence[Any]) -> ChatInfo:
-    chat_id, title, delivery, disabled_reason, at, zone, sent_at = row
+    chat_id, title, delivery, disabled_reason, at, zone, sent_at, time_zone = row
     digest = None if at is None else DigestTime(time.fromisoformat(at), zone or "UTC")
-    return ChatInfo(chat_id, title, Delivery(delivery), disabled_reason, digest, sent_at)
+    return ChatInfo(chat_id, title, Delivery(delivery), disabled_reason, digest, sent_at, time_zone)
 
 
 def _subscription(row: Sequence[Any]) -> Subscription:

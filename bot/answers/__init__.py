@@ -8,8 +8,10 @@ Follow a question from the chat to the reply in this order:
 - `shared_keys`: those keys in the database, for replicas that share one;
 - `rendering`: answers, article lists and stats as Telegram HTML, or terminal text (pure);
 - `answer_buttons`: ◂ Back / More ▸ and 👍 / 👎 under an answer, and their data (pure);
+- `listings`: the article and story lists of /sources, a page at a time;
 - `handlers`: questions, "More ▸", /sources and /stats in Telegram;
+- `conversation`: each chat's last answered questions (`Turn`s), so a reply can follow one up;
 - `votes`: readers' 👍 / 👎 on answers in the database, with what each answer cited;
 - `voting`: those votes in Telegram: a press counted, the buttons redrawn;
-- `local_chat`: the same answers in a terminal, without Telegram.
+- `local_chat`: the same answers and commands in a terminal, without Telegram.
 """

@@ -1,11 +1,11 @@
 """Telegram handlers of questions, "More ▸", /sources and /stats: parse the update, ask the answer
-service, format, reply. Nothing else (the 👍 / 👎 under answers: `bot.answers.voting`)."""
+service, format, reply, and record the answer as the chat's latest turn (`bot.answers.conversation`).
+Nothing else (the 👍 / 👎 under answers: `bot.answers.voting`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -14,17 +14,20 @@ from telegram.error import BadRequest, TelegramError
 from bot import texts
 from bot.answers import rendering, voting
 from bot.answers.answer_buttons import PAGE, answer_keyboard
+from bot.answers.conversation import ConversationStore, Turn, follow_up_of, turn_of
+from bot.answers.listings import articles_listing, stories_listing
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
 from bot.context import NewsContext
 from bot.core_handlers import reply
 from bot.settings import BotSettings
+from bot.time_zones import chat_time_zone
 from index import IndexMissingError
+from index.search.follow_up import FollowUp
 
 SOURCES_PREFIX = "sources"
 STORIES_VIEW = "stories"
 """`/sources stories`, and `sources:stories:PAGE` under it: the story list, not the articles."""
-SOURCES_PER_PAGE = 10
 SOURCES_PATTERN = rf"^{SOURCES_PREFIX}:(?:{STORIES_VIEW}:)?{PAGE}$"
 
 
@@ -79,8 +82,14 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
     topic = message.message_thread_id if message and message.is_topic_message else None
     with contextlib.suppress(TelegramError):
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=topic)
+    followed = await _turn_replied_to(shared.conversation, message)
+    chain = await asyncio.to_thread(shared.conversation.chain, followed) if followed else []
     try:
-        answer = await shared.answers.answer(question)
+        answer = await shared.answers.answer(
+            question,
+            zone=await chat_time_zone(shared, chat.id),
+            follow_up=follow_up_of(chain),
+        )
     except IndexMissingError:
         await reply(update, texts.NO_INDEX)
         return
@@ -89,12 +98,14 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         return
     key = await shared.answers.remember(question, chat.id)
     votes = await voting.votable(shared.votes, key, answer, chat, user)
-    await reply(
+    sent = await reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
         answer_keyboard(key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)),
         quote=True,
     )
+    if sent is not None and message is not None:
+        await _record_turn(shared.conversation, message, sent, answer, followed)
 
 
 async def more(update: Update, context: NewsContext) -> None:
@@ -109,7 +120,12 @@ async def more(update: Update, context: NewsContext) -> None:
     if chat is None or question is None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
-    answer = await shared.answers.answer(question, max(0, int(page_text)))
+    answer = await shared.answers.answer(
+        question,
+        max(0, int(page_text)),
+        zone=await chat_time_zone(shared, chat.id),
+        follow_up=await _followed_by(shared.conversation, chat.id, query.message),
+    )
     if not answer.hits:
         await query.answer(texts.NO_MORE_RESULTS)
         return
@@ -157,46 +173,78 @@ async def stats(update: Update, context: NewsContext) -> None:
     await reply(update, text)
 
 
+async def _turn_replied_to(
+    conversation: ConversationStore, question: Message | None
+) -> Turn | None:
+    """The answer (turn) a question replies to, if it replies to one of the bot's answers that
+    has not expired: then the question is a follow-up."""
+    replied = question.reply_to_message if question is not None else None
+    if question is None or replied is None or replied.from_user is None:
+        return None
+    if not replied.from_user.is_bot:
+        return None
+    return await asyncio.to_thread(
+        conversation.turn_replied_to, question.chat.id, replied.message_id
+    )
+
+
+async def _followed_by(
+    conversation: ConversationStore, chat_id: int, answer: object
+) -> FollowUp | None:
+    """What the answer shown in `answer` (a message) followed up, for its next pages."""
+    message_id = getattr(answer, "message_id", None)
+    if message_id is None:
+        return None
+    turn = await asyncio.to_thread(conversation.turn_replied_to, chat_id, message_id)
+    if turn is None or turn.follows is None:
+        return None
+    chain = await asyncio.to_thread(conversation.chain, turn)
+    return follow_up_of(chain[:-1])
+
+
+async def _record_turn(
+    conversation: ConversationStore,
+    question: Message,
+    sent: Message,
+    answer: Answer,
+    followed: Turn | None,
+) -> None:
+    """Keep the answer just sent as the chat's latest turn, so a reply to it can follow it up,
+    with the turn it followed up when it was a follow-up."""
+    chat_id = question.chat.id
+    thread = question.message_thread_id if question.is_topic_message else None
+    turn = turn_of(
+        answer.question.text, answer.hits, chat_id=chat_id, thread_id=thread or 0,
+        message_ids=(sent.message_id,), follows=followed.id if followed else None,
+    )  # fmt: skip
+    await asyncio.to_thread(conversation.record_turn, turn)
+
+
 def _answer_text(answer: Answer, max_chars: int) -> str:
     return rendering.format_answer(
         answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
-        cut_note=answer.question.cut, question_max_chars=max_chars,
+        cut_note=answer.question.cut, question_max_chars=max_chars, scope=answer.scope,
     )  # fmt: skip
 
 
 async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     index = context.bot_data.services.answers.index
     try:
-        stats = await asyncio.to_thread(index.stats)
+        listing = await asyncio.to_thread(articles_listing, index, page)
     except IndexMissingError:
         return texts.NO_INDEX, None
-    pages = max(1, math.ceil(stats.articles / SOURCES_PER_PAGE))
-    page = min(page, pages - 1)
-    articles = await asyncio.to_thread(
-        index.list_articles, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE
-    )
-    text = rendering.format_sources(articles, page=page, pages=pages, total=stats.articles)
-    switch = _button(texts.BUTTON_STORIES, STORIES_VIEW, 0) if stats.stories else None
-    return text, _sources_keyboard(None, page, pages, switch)
+    switch = _button(texts.BUTTON_STORIES, STORIES_VIEW, 0) if listing.other_list else None
+    return listing.text, _sources_keyboard(None, listing.page, listing.pages, switch)
 
 
 async def _stories_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     index = context.bot_data.services.answers.index
     try:
-        stats = await asyncio.to_thread(index.stats)
+        listing = await asyncio.to_thread(stories_listing, index, page)
     except IndexMissingError:
         return texts.NO_INDEX, None
-    switch = _button(texts.BUTTON_ARTICLES, None, 0) if stats.articles else None
-    if stats.stories is None:  # a version written before stories were kept
-        return texts.STORIES_NOT_STORED, _sources_keyboard(STORIES_VIEW, 0, 1, switch)
-    pages = max(1, math.ceil(stats.stories / SOURCES_PER_PAGE))
-    page = min(page, pages - 1)
-    stories = await asyncio.to_thread(index.list_stories, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
-    text = rendering.format_stories(
-        stories, page=page, pages=pages, total=stats.stories,
-        several=stats.stories_by_several_outlets,
-    )  # fmt: skip
-    return text, _sources_keyboard(STORIES_VIEW, page, pages, switch)
+    switch = _button(texts.BUTTON_ARTICLES, None, 0) if listing.other_list else None
+    return listing.text, _sources_keyboard(STORIES_VIEW, listing.page, listing.pages, switch)
 
 
 def _button(label: str, view: str | None, page: int) -> InlineKeyboardButton:

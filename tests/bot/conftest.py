@@ -14,6 +14,7 @@ from bot.settings import BotSettings
 from index import Embedder, IndexWriter, NewsIndex
 from tests.conftest import SEEDS
 from tests.emulator import BotApiEmulator
+from tests.milvus_lite import running_milvus_lite
 
 USER_ID = 4242
 GROUP_ID = -100777
@@ -82,3 +83,19 @@ async def seed_bot(
     settings = bot_settings(emulator, isolated_environment, index_dir=seed_index_dir)
     async with running_bot(settings, embedder) as app:
         yield app
+
+
+@pytest.fixture(params=["faiss+sqlite", "milvus+postgresql"])
+def stores(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[dict[str, object]]:
+    """The default stores, or Milvus Lite (its own server, so the command line can share its
+    folder with the bot) and PostgreSQL; in the environment too, for the command line."""
+    if request.param == "faiss+sqlite":
+        yield {}
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    with running_milvus_lite(tmp_path) as uri:
+        for name, value in (("VECTOR_STORE", "milvus"), ("MILVUS_URI", uri), ("DATABASE_URL", url)):
+            monkeypatch.setenv(name, value)
+        yield {"vector_store": "milvus", "milvus_uri": uri, "database_url": url}

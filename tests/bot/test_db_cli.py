@@ -96,6 +96,7 @@ def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
     every = old.add(-100, "all", Sensitivity.NORMAL, None)
     old.add(42, "Latvia", Sensitivity.BROAD, vector * 2)
     old.set_delivery(-100, Delivery.DAILY)
+    old.set_time_zone(-100, "Europe/Tallinn")
     old.record_matches(
         [NewAlert(-100, estonia.id, "a-1", 0.7, {"title": "One"}),
          NewAlert(-100, every.id, "a-2", 1.0, {"title": "Two"})],
@@ -137,6 +138,7 @@ def test_copy_moves_a_sqlite_bot_into_an_empty_postgresql_database(
         ]
         assert np.array_equal(subscribed[0].vector, vector) and subscribed[1].every_article
         assert new.chat(-100).delivery is Delivery.DAILY and new.chat(-100).title == "Baltic news"
+        assert new.chat(-100).time_zone == "Europe/Tallinn"
         assert [s.chat_id for s in new.active()] == [-100, -100], "chat 42 stays disabled"
         assert new.scanned_until() == "2026-11-30T08:00:00"
         assert new.alert_counts() == {"sent": 1, "pending": 1}

@@ -35,7 +35,10 @@ def terminal_env() -> dict[str, str]:
 def test_local_chat_builds_the_sample_index_and_answers(isolated_environment: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot"],
-        input=f"{QUESTION}\n\n🙂\nWhat is a good recipe for banana bread?\nquit\nnot read\n",
+        input=(
+            f"{QUESTION}\n\n🙂\nWhat is a good recipe for banana bread?\n/help\n/sources\n"
+            "/timezone Europe/Paris\n/new\n/frobnicate\nquit\nnot read\n"
+        ),
         capture_output=True,
         text=True,
         timeout=600,
@@ -49,6 +52,10 @@ def test_local_chat_builds_the_sample_index_and_answers(isolated_environment: Pa
     assert "**The Paris conference comes after France, Germany and the UK" in out
     assert "<b>" not in out and "&lt;" not in out, "plain text, not HTML"
     assert "banana bread" in out and "/sources" in out
+    assert "I found nothing about /" not in out, "commands are commands"
+    assert "/new — forget the conversation" in out and "1 indexed article" in out
+    assert "Time zone of this session: Europe/Paris" in out and "New conversation" in out
+    assert "Unknown command /frobnicate: try /help." in out and "not read" not in out
     assert (isolated_environment / "index" / "current").is_symlink(), "the sample index was built"
 
 

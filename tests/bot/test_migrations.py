@@ -1,17 +1,20 @@
-"""Schema revisions 0005 (readers' votes) and 0006 (story alerts) on a database of the revision
-before that holds data, on SQLite and on PostgreSQL: the upgrade the bot runs at start keeps
-everything, and the downgrade drops only what the revision added."""
+"""Schema revisions 0005 (readers' votes), 0006 (story alerts) and 0007 (time zones and
+follow-ups) on a database of the revision before that holds data, on SQLite and on PostgreSQL: the
+upgrade the bot runs at start keeps everything, and the downgrade drops only what the revision
+added."""
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from pathlib import Path
 
 import numpy as np
 from alembic import command
 from sqlalchemy import inspect, select
 
-from bot.alerts.model import AlertStatus, Delivery, StoryAlert
+from bot.alerts.model import AlertStatus, Delivery, DigestTime, StoryAlert
 from bot.alerts.subscriptions import SubscriptionStore
+from bot.answers.conversation import ConversationStore, Turn
 from bot.answers.votes import UP, AnswerVotes, Tally, VoteCast
 from bot.database import WRITES, database_url, open_engine
 from bot.migrate import MIGRATIONS, head
@@ -93,7 +96,6 @@ def test_0005_upgrades_a_database_of_0004_with_data_and_downgrades_cleanly(
 def test_0006_upgrades_a_database_of_0005_with_pending_alerts_and_downgrades_cleanly(
     database: Path | str,
 ) -> None:
-    assert head() == "0006"
     SubscriptionStore(database).close()
     tables = downgrade(database, "0005")
     assert "story_alerts" not in tables and tables >= VOTES_TABLES
@@ -136,5 +138,55 @@ def test_0006_upgrades_a_database_of_0005_with_pending_alerts_and_downgrades_cle
     store = SubscriptionStore(database)  # and up again
     try:
         assert store.alert_counts() == {"sent": 1} and store.story_alerts(-100, 0, ["a-1"]) == {}
+    finally:
+        store.close()
+
+
+CONVERSATION_TABLES = {"conversation_turns", "conversation_messages"}
+
+
+def test_0007_upgrades_a_database_of_0006_with_a_daily_chat_and_downgrades_cleanly(
+    database: Path | str,
+) -> None:
+    assert head() == "0007"
+    SubscriptionStore(database).close()
+    tables = downgrade(database, "0006")
+    assert not tables & CONVERSATION_TABLES and "story_alerts" in tables
+
+    engine = open_engine(database_url(database))  # a bot of 0006 was running: a daily chat
+    with engine.begin() as db:
+        db.execute(
+            chats.insert().values(
+                chat_id=-100, title="Readers", delivery="daily", digest_time="07:30",
+                digest_zone="Asia/Tokyo",
+            )
+        )  # fmt: skip
+    engine.dispose()
+
+    store = SubscriptionStore(database)
+    try:
+        assert store.schema.current == "0006" and not store.schema.up_to_date
+        chat = store.chat(-100)
+        assert (chat.time_zone, chat.zone) == (None, "Asia/Tokyo"), "the digest's zone until set"
+        assert chat.digest_time == DigestTime(time(7, 30), "Asia/Tokyo")
+        store.set_time_zone(-100, "Europe/Paris")
+        assert store.chat(-100).zone == "Europe/Paris"
+        conversation = ConversationStore(store.engine, followup=timedelta(minutes=30))
+        assert conversation.record_turn(Turn("Who?", ("a-1",), ("a-1",), -100, 0, (7,)))
+        assert conversation.turn_replied_to(-100, 7) is not None
+    finally:
+        store.close()
+
+    tables = downgrade(database, "0006")
+    assert not tables & CONVERSATION_TABLES
+    engine = open_engine(database_url(database))
+    try:
+        assert "time_zone" not in {c["name"] for c in inspect(engine).get_columns("chats")}
+    finally:
+        engine.dispose()
+    store = SubscriptionStore(database)  # and up again: the digest kept, the zone unset
+    try:
+        chat = store.chat(-100)
+        assert (chat.time_zone, chat.zone, chat.delivery) == (None, "Asia/Tokyo", Delivery.DAILY)
     finally:
         store.close()

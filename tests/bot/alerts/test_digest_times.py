@@ -70,7 +70,7 @@ def test_digest_arguments() -> None:
     assert parse_digest("off") == DigestRequest(Delivery.INSTANT)
     assert parse_digest("daily 7:30 europe/paris") == DigestRequest(Delivery.DAILY, PARIS)
     assert parse_digest("daily 18:05") == DigestRequest(
-        Delivery.DAILY, DigestTime(time(18, 5), "UTC")
+        Delivery.DAILY, DigestTime(time(18, 5), "UTC"), zone_given=False
     )
     assert parse_digest("daily 24:00") == DigestProblem(bad_time="24:00")
     assert parse_digest("daily noon") == DigestProblem(bad_time="noon")

@@ -108,9 +108,14 @@ def test_a_chat_keeps_its_digest_time_and_when_its_clock_started(store: Subscrip
     assert (store.chat(5).digest_sent_at or "") > started, "daily again: the clock restarts"
     store.digest_sent(5, "2030-01-01T00:00:00+00:00")
     assert store.chat(5).digest_sent_at == "2030-01-01T00:00:00+00:00"
+    assert (store.chat(5).time_zone, store.chat(5).zone) == (None, "Europe/Paris")
+    store.set_time_zone(5, "Asia/Tokyo")
+    assert (store.chat(5).time_zone, store.chat(5).zone) == ("Asia/Tokyo", "Asia/Tokyo")
+    assert store.chat(6).zone == "UTC", "a chat never seen"
     store.add(5, "Estonia", Sensitivity.NORMAL, VECTOR)
     assert store.migrate_chat(5, -1005) == 1
     assert store.chat(-1005).digest_time == DigestTime(time(7, 30), "Europe/Paris")
+    assert store.chat(-1005).time_zone == "Asia/Tokyo", "the time zone moves along"
 
 
 def _match(chat_id: int, sub_id: int, article_id: str) -> NewAlert:

@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +25,6 @@ from tests.conftest import SEEDS
 from tests.emulator import BotApiEmulator
 from tests.feed_server import FeedServer, running_server
 from tests.index.feeds.samples import EVENT_STORIES, article_page, rss
-from tests.milvus_lite import running_milvus_lite
 
 pytestmark = pytest.mark.slow
 
@@ -63,22 +61,6 @@ async def until(check: Any, seconds: float = 120.0) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"not within {seconds} s")
-
-
-@pytest.fixture(params=["faiss+sqlite", "milvus+postgresql"])
-def stores(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[dict[str, object]]:
-    """The default stores, or Milvus Lite (its own server, so the command line can share its
-    folder with the bot) and PostgreSQL; in the environment too, for the command line."""
-    if request.param == "faiss+sqlite":
-        yield {}
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    with running_milvus_lite(tmp_path) as uri:
-        for name, value in (("VECTOR_STORE", "milvus"), ("MILVUS_URI", uri), ("DATABASE_URL", url)):
-            monkeypatch.setenv(name, value)
-        yield {"vector_store": "milvus", "milvus_uri": uri, "database_url": url}
 
 
 async def test_two_outlets_one_event_one_alert_edited_and_a_near_miss_apart(
