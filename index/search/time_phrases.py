@@ -1,9 +1,11 @@
 """The time a news question asks about: "what happened in parliament yesterday?" is searched as
 "what happened in parliament?" among articles published yesterday, in the chat's zone (pure).
 
-Our grammar (`time_words`) finds the phrases and says which window each names; `dateparser`
-reads the dates in them ("3 March", "March 3rd, 2024", "2024-03-01"). Precision comes first:
-a question with no time words, or with words read more than one way, is searched as it came.
+Each language's words (`time_words`, compiled by `time_grammar`) find the phrases;
+`time_anchors` says which local days each names, reading the dates in them ("3 March",
+"March 3rd, 2024", "2024-03-01") with `dateparser`; `time_windows` turns days into UTC windows
+and labels. Precision comes first: a question with no time words, or with words read more than
+one way, is searched as it came.
 
 Decisions on the ambiguous readings, each tested:
 - News is about the past. A day or month named without a year is the most recent one that is
@@ -33,7 +35,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from index.search.time_anchors import (
@@ -43,7 +44,8 @@ from index.search.time_anchors import (
     anchor_resolver,
     day_part_resolver,
 )
-from index.search.time_windows import TimeWindow, span_label, window_between
+from index.search.time_grammar import Grammar, compiled_grammar
+from index.search.time_windows import TimeWindow, day_label, span_label, window_between
 from index.search.time_words import TIME_WORDS, TimeWords
 
 __all__ = ["TimeReading", "TimeWindow", "read_time", "window_between"]
@@ -61,12 +63,12 @@ class TimeReading:
 
 
 def read_time(question: str, now: datetime, zone: ZoneInfo, language: str = "en") -> TimeReading:
-    """The time words of `question`, asked at `now` in the chat's `zone`; a language without
-    time words reads none."""
+    """The time words of `question`, asked at `now` (aware) in the chat's `zone`; a language
+    without time words (only "en" has them) reads none."""
     words = TIME_WORDS.get(language)
     if words is None:
         return TimeReading(question, None, newest_first=False)
-    grammar = _grammar(language)
+    grammar = compiled_grammar(language)
     masked = _masked(question, grammar.names)
     clock = Clock(now.astimezone(zone), zone)
     frames = _frames(masked, grammar, words, clock)
@@ -100,75 +102,8 @@ class _Anchor:
     start: int
     end: int
     lead_start: int | None  # where its lead word ("on", "in") starts, if it has one
-    possessive: bool
     needs_lead: bool
     resolve: Resolver
-
-
-@dataclass(frozen=True, slots=True)
-class _Grammar:
-    anchors: tuple[tuple[str, re.Pattern[str]], ...]
-    day_parts: tuple[tuple[re.Pattern[str], int], ...]  # pattern, index into the day parts
-    names: tuple[re.Pattern[str], ...]
-    newest_first: tuple[re.Pattern[str], ...]
-    lead: re.Pattern[str]
-    strong_lead: re.Pattern[str]
-    since: re.Pattern[str]
-    range_start: re.Pattern[str]
-    range_join: re.Pattern[str]
-    refusing: re.Pattern[str]
-
-
-_BEFORE = r"(?<![\w'’\-/.,])"
-_AFTER = r"(?P<possessive>['’]s)?(?![\w\-]|[,.:/]\d)"
-
-
-@cache
-def _grammar(language: str) -> _Grammar:
-    words = TIME_WORDS[language]
-
-    def alternation(names: Sequence[str]) -> str:
-        return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-
-    fills = {
-        "MONTH_TITLE": alternation([m.title() for m in words.full_months]),
-        "MONTH_FULL": alternation(words.full_months),
-        "MONTH": alternation(words.months),
-        "CALENDAR_UNIT": alternation([u for u, kind in words.units.items() if kind != "hour"]),
-        "UNIT": alternation(list(words.units)),
-        "NUMBER": r"\d{1,4}|" + alternation(list(words.numbers)),
-        "WEEKDAY": alternation(list(words.weekdays)),
-    }
-
-    def filled(pattern: str) -> str:
-        for placeholder, fill in fills.items():
-            pattern = pattern.replace(placeholder, f"(?:{fill})")
-        return pattern
-
-    def phrase(pattern: str) -> re.Pattern[str]:
-        return re.compile(_BEFORE + f"(?:{filled(pattern)})" + _AFTER, re.IGNORECASE)
-
-    def before(pattern: str) -> re.Pattern[str]:
-        return re.compile(rf"(?:^|(?<=[\s(]))(?:{pattern})\s+$", re.IGNORECASE)
-
-    def plain(pattern: str) -> re.Pattern[str]:
-        return re.compile(rf"(?<![\w'’])(?:{filled(pattern)})(?![\w'’])", re.IGNORECASE)
-
-    return _Grammar(
-        anchors=tuple((kind, phrase(pattern)) for kind, pattern in words.anchors),
-        day_parts=tuple((phrase(p), i) for i, p in enumerate(words.day_parts)),
-        names=tuple(plain(p) for p in words.names),
-        newest_first=tuple(plain(p) for p in words.newest_first),
-        lead=before(words.leads),
-        strong_lead=before(words.strong_leads),
-        since=before(words.since),
-        range_start=before(words.range_starts),
-        range_join=re.compile(rf"^\s*(?:{words.range_joins})\s*$", re.IGNORECASE),
-        refusing=re.compile(
-            rf"(?:(?:^|\s)(?:{words.refusing})|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{words.range_joins}))\s+$",
-            re.IGNORECASE,
-        ),
-    )
 
 
 def _masked(question: str, names: Sequence[re.Pattern[str]]) -> str:
@@ -177,47 +112,50 @@ def _masked(question: str, names: Sequence[re.Pattern[str]]) -> str:
     return question
 
 
+_Frame = tuple[tuple[int, int], TimeWindow | None]  # the words, and their window if any
+
+
 def _frames(
-    masked: str, grammar: _Grammar, words: TimeWords, clock: Clock
+    masked: str, grammar: Grammar, words: TimeWords, clock: Clock
 ) -> list[tuple[tuple[int, int], TimeWindow]]:
-    """Every window the question names, with the span of text that names it."""
+    """Every window the question names, with the span of text that names it; none at all when
+    a phrase names a time no window of the past holds ("on 3 March 2030")."""
     anchors = _anchors(masked, grammar, words, clock)
-    frames: list[tuple[tuple[int, int], TimeWindow]] = []
+    frames: list[_Frame] = []
     index = 0
     while index < len(anchors):
-        anchor = anchors[index]
-        before = masked[: anchor.start]
-        following = anchors[index + 1] if index + 1 < len(anchors) else None
-        if grammar.refusing.search(before):
-            index += 1
-            continue
-        start_match = grammar.range_start.search(before)
-        if (
-            following is not None
-            and start_match is not None
-            and grammar.range_join.match(masked[anchor.end : following.start])
-        ):
-            window = _range(anchor, following, clock)
-            frames.append(((start_match.start(), following.end), window) if window else _REFUSED)
-            index += 2
-            continue
-        since = grammar.since.search(before)
-        if since is not None:
-            window = _since(anchor, clock)
-            frames.append(((since.start(), anchor.end), window) if window else _REFUSED)
-        elif anchor.needs_lead:
-            pass
-        else:
-            window = _single(anchor, clock)
-            start = anchor.start if anchor.lead_start is None else anchor.lead_start
-            frames.append(((start, anchor.end), window) if window else _REFUSED)
-        index += 1
-    if any(frame is _REFUSED for frame in frames):
-        return []  # a time the question names but no window of the past holds
-    return frames
+        frame, used = _frame(anchors, index, masked, grammar, clock)
+        if frame is not None:
+            frames.append(frame)
+        index += used
+    read = [(span, window) for span, window in frames if window is not None]
+    return read if len(read) == len(frames) else []
 
 
-_REFUSED: tuple[tuple[int, int], TimeWindow] = ((0, 0), TimeWindow(datetime.min, datetime.min, ""))
+def _frame(
+    anchors: list[_Anchor], index: int, masked: str, grammar: Grammar, clock: Clock
+) -> tuple[_Frame | None, int]:
+    """The frame of the anchor at `index` (a range takes the next one too), and how many
+    anchors it used."""
+    anchor = anchors[index]
+    before = masked[: anchor.start]
+    if grammar.refusing.search(before):
+        return None, 1
+    following = anchors[index + 1] if index + 1 < len(anchors) else None
+    range_start = grammar.range_start.search(before)
+    if (
+        following is not None
+        and range_start is not None
+        and grammar.range_join.match(masked[anchor.end : following.start])
+    ):
+        return ((range_start.start(), following.end), _range(anchor, following, clock)), 2
+    since = grammar.since.search(before)
+    if since is not None:
+        return ((since.start(), anchor.end), _since(anchor, clock)), 1
+    if anchor.needs_lead:
+        return None, 1
+    start = anchor.start if anchor.lead_start is None else anchor.lead_start
+    return ((start, anchor.end), _single(anchor, clock)), 1
 
 
 def _single(anchor: _Anchor, clock: Clock) -> TimeWindow | None:
@@ -232,9 +170,9 @@ def _since(anchor: _Anchor, clock: Clock) -> TimeWindow | None:
     span = _resolved(anchor, clock.today)
     if span is None:
         return None
-    return _clamped(
-        span.start, clock.end_of_today, span.first_day, f"since {span.dates or span.name}", clock
-    )
+    named = bool(span.dates) and not span.name and "–" not in span.dates  # "3 March", "2020"
+    since = span.dates if named else day_label(span.first_day, clock.today)
+    return _clamped(span.start, clock.end_of_today, span.first_day, f"since {since}", clock)
 
 
 def _range(first: _Anchor, last: _Anchor, clock: Clock) -> TimeWindow | None:
@@ -265,7 +203,7 @@ def _clamped(
     return TimeWindow(start, end, label)
 
 
-def _anchors(masked: str, grammar: _Grammar, words: TimeWords, clock: Clock) -> list[_Anchor]:
+def _anchors(masked: str, grammar: Grammar, words: TimeWords, clock: Clock) -> list[_Anchor]:
     """The time phrases of the question, leftmost first, the longest where two overlap."""
     found: list[tuple[int, int, _Anchor]] = []
     parts = list(words.day_parts.values())
@@ -297,20 +235,20 @@ def _resolver(kind: str, match: re.Match[str], words: TimeWords, clock: Clock) -
 def _found(
     match: re.Match[str],
     masked: str,
-    grammar: _Grammar,
+    grammar: Grammar,
     kind: str,
     ambiguous: bool,
     resolve: Resolver,
 ) -> tuple[int, int, _Anchor]:
     """The anchor of a match; one that needs a lead word and has none is read only in a range
     or after "since" (`_frames`)."""
-    possessive = match.group("possessive") is not None
     before = masked[: match.start()]
-    lead = None if possessive else grammar.lead.search(before)
+    # "in yesterday's vote": the lead belongs to the vote
+    lead = None if match.group("possessive") else grammar.lead.search(before)
     needs_lead = kind == "date_after_lead" and not grammar.strong_lead.search(before)
     needs_lead = needs_lead or (ambiguous and lead is None)
     lead_start = None if lead is None else lead.start()
-    anchor = _Anchor(match.start(), match.end(), lead_start, possessive, needs_lead, resolve)
+    anchor = _Anchor(match.start(), match.end(), lead_start, needs_lead, resolve)
     return match.start(), match.end(), anchor
 
 

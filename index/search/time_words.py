@@ -39,6 +39,7 @@ class TimeWords:
     since: str
     range_starts: str  # "between" X and Y, "from" X to Y
     range_joins: str
+    day_suffix: str  # after a day's number ("3rd"); a bare number before "and" is no range
     refusing: str  # words before a phrase that make it no window of the past ("after", "next")
     names: tuple[str, ...]  # names that hold time words; never read as time
     newest_first: tuple[str, ...]  # phrases asking for the newest articles first
@@ -109,6 +110,7 @@ ENGLISH = TimeWords(
     since=r"(?:ever )?since",
     range_starts=r"between|from",
     range_joins=r"and|to|until|till|through|-|–|—",
+    day_suffix=_DAY_SUFFIX,
     refusing=r"before|after|until|till|by|prior to|ahead of|next|coming|every|each|following",
     names=(
         r"(?:USA|Russia) Today",
@@ -119,7 +121,7 @@ ENGLISH = TimeWords(
         # "Sunday Times", "Monday Night Football": a day with a capitalised name after it
         r"(?-i:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) "
         r"(?!(?:MONTH_TITLE)\b)[A-Z]\w*)",
-        r"(?:the|a) march",  # the March on Washington
+        r"(?:the|a) march(?! (?:of )?\d)",  # the March on Washington
         r"march (?:on|for|against)\b",
     ),
     newest_first=(
