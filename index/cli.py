@@ -12,13 +12,16 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
 from index.errors import NewsIndexError
 from index.feeds.cli import add_feed_commands
 from index.search.news_index import Hit, IndexStats, NewsIndex
+from index.search.question_reading import QuestionReading, read_question
 from index.settings import IndexSettings
 from index.writer import IndexWriter, WriteReport
 
@@ -62,15 +65,49 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    """A question read as the bot reads it (time words in `--zone`, outlets, operators)."""
     index = NewsIndex(_settings(args))
-    hits = index.search(args.text, args.k, min_score=args.min_score)
+    zone = ZoneInfo(args.zone)
+    outlets = [name for name, _ in index.sources()]
+    reading = read_question(args.text, datetime.now(UTC), zone, outlets)
+    hits = index.search(
+        reading.text, args.k, min_score=args.min_score, passage_filter=reading.passage_filter,
+        newest_first=reading.newest_first,
+    )  # fmt: skip
     if args.json:
         print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
-    elif not hits:
+        return 0
+    if scope := format_reading(reading):
+        print(scope + "\n")
+    if not hits:
         print("No passage matches this question well enough.")
     else:
         print("\n\n".join(format_hit(h) for h in hits))
     return 0
+
+
+def format_reading(reading: QuestionReading) -> str:
+    """What the question asked besides its subject, one line ("" for nothing)."""
+    parts = [f"searched: {reading.text}"] if reading.passage_filter or reading.newest_first else []
+    parts += [f"window: {reading.window.label}"] if reading.window else []
+    parts += [f"outlets: {', '.join(reading.outlets)}"] if reading.outlets else []
+    parts += (
+        [f"leaving out: {', '.join(reading.excluded_outlets)}"] if reading.excluded_outlets else []
+    )
+    parts += [f"not held: {', '.join(reading.unknown_outlets)}"] if reading.unknown_outlets else []
+    parts += ["newest first"] if reading.newest_first else []
+    parts += [f"unread: {' '.join(reading.problems)}"] if reading.problems else []
+    return " · ".join(parts)
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {name!r} (e.g. Europe/Paris)"
+        ) from None
+    return name
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -271,6 +308,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     query.add_argument("--min-score", type=float, default=None, help="override SEARCH_MIN_SCORE")
     query.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    query.add_argument(
+        "--zone", type=_zone, default="UTC",
+        help="the time zone dates in the question are read in (default UTC), e.g. Europe/Paris",
+    )  # fmt: skip
     stats = command("stats", cmd_stats, "Show what the index holds and how it was built.",
                     "python -m index stats")  # fmt: skip
     stats.add_argument("--json", action="store_true", help="print JSON")

@@ -96,6 +96,11 @@ def test_rebuild_query_stats_round_trip(tmp_path: Path, vector_store: str) -> No
 
     hits = json.loads(run_cli("query", QUESTION, "--json", "-k", "2").stdout)
     assert 1 <= len(hits) <= 2
+
+    in_2024 = run_cli("query", f"{QUESTION} in February 2024", "--zone", "Europe/Paris")
+    assert in_2024.stdout.startswith(f"searched: {QUESTION} · window: February 2024\n\n1. Macron")
+    in_2020 = run_cli("query", f"{QUESTION} in 2020")
+    assert "window: 2020" in in_2020.stdout and "No passage matches" in in_2020.stdout
     assert {"text", "score", "article_id", "title", "url"} <= hits[0].keys()
     assert "10-year bilateral agreements" in hits[0]["text"] and hits[0]["url"] is None
 
