@@ -5,6 +5,7 @@ passages the filter lets through."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -115,3 +116,18 @@ def test_outlets_are_listed_and_the_latest_come_first(
     assert hits[0].published is None, "the undated article counts from when it was indexed: now"
     dated = [h.published or "" for h in hits[1:]]
     assert dated == sorted(dated, reverse=True) and dated[0] == "2026-11-11T09:00:00+00:00"
+
+
+@pytest.mark.parametrize("vector_store", ["milvus"], indirect=True)
+def test_a_format_3_milvus_version_filters_by_naming_the_articles(
+    settings: IndexSettings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """A collection written before passages carried their moment: the window becomes the list of
+    its articles, with the same passages found."""
+    IndexWriter(settings, embedder).rebuild([_corpus(tmp_path / "news")])
+    version = NewsIndex(settings, embedder).snapshot()
+    query = embedder.encode_queries([QUESTIONS[0]])
+    expected = [version.nearest(query, 4, f) for f in FILTERS]
+    version.manifest = replace(version.manifest, format_version=3)
+    assert "article_id in" in version._filter_expression(FILTERS[0])  # type: ignore[attr-defined]
+    assert [version.nearest(query, 4, f) for f in FILTERS] == expected
