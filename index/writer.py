@@ -39,6 +39,7 @@ from index.errors import (
     UnreadableArticleError,
 )
 from index.guarded import guarded
+from index.monitoring import INDEX_EMBEDDED_PASSAGES, INDEX_WRITE_SECONDS, INDEX_WRITTEN_ARTICLES
 from index.passages.cutting import ChunkingOptions, PassageSpan, split_passages
 from index.passages.parallel import split_many
 from index.passages.sentences import sentence_spans
@@ -105,6 +106,19 @@ def _writing(writer: IndexWriter) -> contextlib.AbstractContextManager[None]:
 _full_disk_is_named = guarded(_writing)
 
 
+def _measured(report: WriteReport) -> WriteReport:
+    """The write, recorded in the metrics (`index.monitoring`)."""
+    INDEX_WRITE_SECONDS.labels(operation=report.action).observe(report.seconds)
+    for change, ids in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
+    ):
+        INDEX_WRITTEN_ARTICLES.labels(change=change).inc(len(ids))
+    INDEX_EMBEDDED_PASSAGES.inc(report.embedded)
+    return report
+
+
 class IndexWriter:
     """The one way to change an index folder."""
 
@@ -151,7 +165,7 @@ class IndexWriter:
             report.removed = sorted(previous.by_id().keys() - {i.article.id for i in items})
             self._commit(items, report, previous=previous, kept_stories=kept_stories)
         report.seconds = time.monotonic() - started
-        return report
+        return _measured(report)
 
     @_full_disk_is_named
     def add(
@@ -192,7 +206,7 @@ class IndexWriter:
                 kept_stories=kept_stories,
             )
         report.seconds = time.monotonic() - started
-        return report
+        return _measured(report)
 
     @_full_disk_is_named
     def remove(self, article_ids: Iterable[str]) -> WriteReport:
@@ -207,7 +221,7 @@ class IndexWriter:
             report.unchanged = len(items) + previous.others[0]
             self._commit(items, report, changed=bool(report.removed), previous=previous)
         report.seconds = time.monotonic() - started
-        return report
+        return _measured(report)
 
     def _read(
         self,

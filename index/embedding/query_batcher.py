@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from index.monitoring import QUESTION_BATCH_SIZE
+
 log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
@@ -105,6 +107,7 @@ class QueryBatcher(Generic[Item, Result]):
                 )
             count = min(len(self._queued), self._max_batch)
             batch = [self._queued.popleft() for _ in range(count)]
+        QUESTION_BATCH_SIZE.observe(len(batch))
         try:
             results = self._run_many([q.item for q in batch])
             if len(results) != len(batch):

@@ -34,6 +34,7 @@ from index.feeds.parse import parse_feed
 from index.feeds.registry import Feed, FeedStore
 from index.feeds.settings import FeedSettings
 from index.feeds.urls import shown_url
+from index.monitoring import FEED_FETCH_SECONDS, FEED_FETCHES
 from index.writer import WriteReport
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,16 @@ class FeedRunner:
         return []
 
     async def _one(
+        self, reader: EntryReader, client: httpx.AsyncClient, hosts: HostGate, feed: Feed
+    ) -> FeedResult:
+        """One feed's round, timed and counted by outcome (`index.monitoring`)."""
+        started = time.perf_counter()
+        result = await self._turn(reader, client, hosts, feed)
+        FEED_FETCH_SECONDS.observe(time.perf_counter() - started)
+        FEED_FETCHES.labels(outcome=result.outcome.replace(" ", "_")).inc()
+        return result
+
+    async def _turn(
         self, reader: EntryReader, client: httpx.AsyncClient, hosts: HostGate, feed: Feed
     ) -> FeedResult:
         """One feed's round; whatever it raises stays this feed's failure, never the round's."""

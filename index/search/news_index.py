@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ import numpy as np
 from index.embedding.memo import VectorMemo
 from index.embedding.model import Embedder, load_embedder
 from index.embedding.query_batcher import QueryBatcher
+from index.monitoring import QUESTION_ENCODE_SECONDS, SEARCH_SECONDS
 from index.passages.sentences import sentence_spans
 from index.search.bold_sentence import BoldSentence, sentence_weights
 from index.search.confidence import Evidence, band, citation_evidence, confidence_model
@@ -145,7 +147,9 @@ class NewsIndex:
     def _encode_and_search_many(
         self, questions: Sequence[_Question]
     ) -> list[tuple[np.ndarray, list[tuple[int, float]]]]:
+        started = time.perf_counter()
         vectors = self.embedder.encode_queries([q.text for q in questions])
+        QUESTION_ENCODE_SECONDS.observe(time.perf_counter() - started)
         found: list[list[tuple[int, float]]] = [[] for _ in questions]
         # one search per version and filter (usually one)
         by_index: dict[tuple[int, PassageFilter | None], list[int]] = {}
@@ -184,6 +188,7 @@ class NewsIndex:
         was just written."""
         return self._live.latest()
 
+    @SEARCH_SECONDS.time()
     def search(
         self,
         query: str,

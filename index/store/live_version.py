@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from index.errors import IndexMissingError, NewsIndexError
+from index.monitoring import (
+    INDEX_ARTICLES,
+    INDEX_LOAD_SECONDS,
+    INDEX_LOADS,
+    INDEX_PASSAGES,
+    INDEX_VERSION,
+)
 from index.store.factory import VersionSource
 from index.store.version import IndexVersion
 
@@ -83,9 +91,10 @@ class LiveVersion:
                     f"no index in {self._source.describe()} yet: build one with "
                     "`python -m index rebuild`"
                 )
-            loaded = self._source.load(name)  # its error is the caller's: nothing can answer
+            loaded = self._timed_load(name)  # its error is the caller's: nothing can answer
             with self._lock:
                 self._version, self._name = loaded, name
+            _describe(loaded)
             return loaded
 
     def _load_in_background(self, name: str) -> _Load:
@@ -110,7 +119,7 @@ class LiveVersion:
 
     def _swap_in(self, name: str) -> None:
         try:
-            loaded = self._source.load(name)
+            loaded = self._timed_load(name)
         except (NewsIndexError, OSError) as exc:
             self._keep(name, str(exc))
             return
@@ -120,7 +129,20 @@ class LiveVersion:
             return
         with self._lock:
             self._version, self._name, self._failed = loaded, name, None
+        _describe(loaded)
         log.info("switched to index version %s", loaded.name)
+
+    def _timed_load(self, name: str) -> IndexVersion:
+        """`source.load`, timed and counted for the metrics."""
+        started = time.perf_counter()
+        try:
+            loaded = self._source.load(name)
+        except BaseException:
+            INDEX_LOADS.labels(outcome="failed").inc()
+            raise
+        INDEX_LOAD_SECONDS.observe(time.perf_counter() - started)
+        INDEX_LOADS.labels(outcome="loaded").inc()
+        return loaded
 
     def _keep(self, name: str, reason: str) -> None:
         with self._lock:
@@ -132,3 +154,19 @@ class LiveVersion:
                     reason,
                 )
             self._failed = name
+
+
+def _describe(version: IndexVersion) -> None:
+    """The metrics that say which version is served, and how much it holds."""
+    manifest = version.manifest
+    INDEX_VERSION.info(
+        {
+            "version": version.name,
+            "build_id": manifest.build_id,
+            "model": manifest.model,
+            "store": manifest.store,
+            "format": str(manifest.format_version),
+        }
+    )
+    INDEX_ARTICLES.set(manifest.articles)
+    INDEX_PASSAGES.set(manifest.passages)
