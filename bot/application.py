@@ -16,10 +16,11 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import core_handlers, texts, time_zones
+from bot import core_handlers, monitoring, texts, time_zones
 from bot.alerts import commands as alert_commands
 from bot.alerts.delivery import AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
@@ -41,6 +42,7 @@ from bot.database_outage import DatabaseOutage
 from bot.feeds import commands as feed_commands
 from bot.feeds.jobs import close_feeds, open_feeds
 from bot.message_rate_limiter import MessageRateLimiter
+from bot.metrics_server import MetricsServer
 from bot.settings import BotSettings
 from bot.startup import open_index
 from bot.webhook import WebhookSecret, webhook_secret
@@ -114,9 +116,13 @@ def build_application(
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in texts.COMMANDS]
         )
+        if metrics is not None:
+            await metrics.start()
         log.info("ready as @%s", app.bot.username)
 
     async def post_shutdown(app: NewsApp) -> None:
+        if metrics is not None:
+            await metrics.stop()
         if app.bot_data.is_open:
             shared = app.bot_data.services
             await asyncio.to_thread(shared.leader.release)
@@ -146,6 +152,11 @@ def build_application(
         if settings.telegram_rate_limit
         else builder.build()
     )
+    metrics = (
+        MetricsServer(app, host=settings.metrics_host, port=settings.metrics_port)
+        if settings.metrics_port
+        else None
+    )
     add_handlers(app)
     return app
 
@@ -155,6 +166,7 @@ def add_handlers(app: NewsApp) -> None:
     new_messages = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
     private = filters.ChatType.PRIVATE & new_messages
     groups = filters.ChatType.GROUPS & new_messages
+    app.add_handler(TypeHandler(Update, monitoring.count_update), group=-1)  # counts, then on
     app.add_handler(CommandHandler("start", core_handlers.start, filters=new_messages))
     app.add_handler(CommandHandler("help", core_handlers.help_command, filters=new_messages))
     app.add_handler(CommandHandler("ask", answer_handlers.ask, filters=new_messages))
@@ -243,7 +255,7 @@ def run(settings: BotSettings, secret: WebhookSecret | None = None) -> None:
 
     Webhook mode always has a secret (`secret`, else WEBHOOK_SECRET_TOKEN, else a generated
     one): POSTs without it are refused, so only Telegram can post updates. Its server also
-    answers GET /healthz and /readyz for a load balancer (`bot.webhook_server`).
+    answers GET /healthz and /readyz for a load balancer, and /metrics (`bot.webhook_server`).
     """
     # The database first: a damaged one is the error to show, even when Telegram cannot be
     # reached (PTB asks Telegram who the bot is before post_init runs). Opened once, here, and

@@ -62,6 +62,19 @@ class BotSettings(FeedSettings):
         "against a test server.",
     )
 
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of a server of its own that serves Prometheus metrics at /metrics "
+        "(in webhook mode the webhook server serves them too). Empty: no such server.",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the metrics server listens on: this machine only by default; "
+        "0.0.0.0 offers the metrics to every network.",
+    )
+
     question_max_chars: int = Field(
         default=500,
         ge=20,

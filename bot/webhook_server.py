@@ -4,7 +4,8 @@ python-telegram-bot's `run_webhook` serves the webhook path alone. Behind a load
 several replicas, each replica must also say that it is alive (`GET /healthz`: the event loop
 answers) and ready (`GET /readyz`: the index is loaded and answers; 503 with the reasons
 otherwise; a database out of reach is reported as `degraded` but keeps the replica in rotation,
-since questions are answered without it), so the server is our own, an aiohttp app that feeds the Application's
+since questions are answered without it), and Prometheus scrapes `GET /metrics`
+(`bot.metrics_server`), so the server is our own, an aiohttp app that feeds the Application's
 `update_queue` as PTB's own server does. The secret header is compared in constant time.
 """
 
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import Update
+
+from bot.metrics_server import METRICS_PATH, metrics_handler
 
 if TYPE_CHECKING:
     from bot.context import NewsApp
@@ -51,7 +54,8 @@ def webhook_app(
     secret: str,
     readiness: Readiness,
 ) -> web.Application:
-    """The aiohttp app: POST `path` takes updates, GET /healthz and /readyz report."""
+    """The aiohttp app: POST `path` takes updates, GET /healthz and /readyz report, GET
+    /metrics is scraped."""
 
     async def take_update(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -84,6 +88,7 @@ def webhook_app(
     server.router.add_post(f"/{path.lstrip('/')}", take_update)
     server.router.add_get("/healthz", healthz)
     server.router.add_get("/readyz", readyz)
+    server.router.add_get(METRICS_PATH, metrics_handler(app))
     return server
 
 

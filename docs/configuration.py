@@ -31,6 +31,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "database_url": ("Database", "SQLite or PostgreSQL", "deployment.md#sqlite-or-postgresql"),
     "feeds_allow_private": ("Feeds", "Feeds", "feeds.md"),
     "telegram_bot_token": ("Telegram", "Deployment", "deployment.md#long-polling-or-webhook"),
+    "metrics_port": ("Metrics", "Metrics", "metrics.md"),
     "question_max_chars": ("Questions and answers", "Using the bot", "using-the-bot.md"),
     "inbox_dir": ("Alerts", "Alerts", "alerts.md"),
 }

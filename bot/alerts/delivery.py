@@ -30,6 +30,7 @@ from bot.alerts.render import format_alert, format_digest, unsubscribe_keyboard
 from bot.alerts.stories import NewStory, plan_stories, story_alert
 from bot.alerts.story_edits import GONE, TOPIC_CLOSED, StoryEditor
 from bot.alerts.subscriptions import SubscriptionStore
+from bot.monitoring import ALERT_MESSAGES_FAILED, ALERT_MESSAGES_SENT
 from index import CitationRecordError, Hit, hit_from_record
 
 log = logging.getLogger(__name__)
@@ -196,32 +197,40 @@ class AlertSender:
             try:
                 chat_id, message_id = await self._send(bot, chat_id, thread_id, message)
             except RetryAfter as exc:
+                ALERT_MESSAGES_FAILED.labels(reason="flood_control").inc()
                 log.warning("alerts to chat %s delayed: flood control (%s)", chat_id, exc)
                 return sent, chat_id, False
             except Forbidden as exc:
+                ALERT_MESSAGES_FAILED.labels(reason="chat_gone").inc()
                 await self._disable(chat_id, exc)
                 return sent, chat_id, False
             except BadRequest as exc:
                 if any(marker in exc.message.lower() for marker in GONE):
+                    ALERT_MESSAGES_FAILED.labels(reason="chat_gone").inc()
                     await self._disable(chat_id, exc)
                     return sent, chat_id, False
                 if thread_id and TOPIC_CLOSED in exc.message.lower():
+                    ALERT_MESSAGES_FAILED.labels(reason="topic_closed").inc()
                     await self._topic_closed(chat_id, thread_id, message)
                     return sent, chat_id, True
                 if thread_id and _THREAD_GONE in exc.message.lower():
+                    ALERT_MESSAGES_FAILED.labels(reason="topic_gone").inc()
                     stopped = await asyncio.to_thread(self.store.close_thread, chat_id, thread_id)
                     log.warning(
                         "forum topic %s of chat %s is gone (%s): its %d subscription(s) stopped",
                         thread_id, chat_id, exc.message, stopped,
                     )  # fmt: skip
                     return sent, chat_id, True
+                ALERT_MESSAGES_FAILED.labels(reason="refused").inc()
                 log.error("alert to chat %s refused, dropped: %s", chat_id, exc.message)
                 await asyncio.to_thread(self.store.mark, message.keys, AlertStatus.DROPPED)
                 continue
             except NetworkError as exc:
+                ALERT_MESSAGES_FAILED.labels(reason="network").inc()
                 log.warning("alerts to chat %s delayed: %s", chat_id, exc)
                 return sent, chat_id, False
             sent += 1
+            ALERT_MESSAGES_SENT.labels(kind="digest" if message.digest else "alert").inc()
             stories = [
                 story_alert(
                     chat_id,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from telegram import Bot
@@ -23,6 +24,13 @@ from bot.alerts.digest_times import default_digest, digest_due
 from bot.alerts.model import Delivery
 from bot.context import NewsApp, NewsContext, Services
 from bot.inbox import index_inbox
+from bot.monitoring import (
+    ALERT_ROUND_SECONDS,
+    ALERT_ROUNDS,
+    ALERTS_PENDING,
+    DIGEST_RUNS,
+    DIGESTS_SENT,
+)
 from bot.settings import BotSettings
 from index import IndexBusyError, IndexMissingError, NewsIndexError
 
@@ -49,6 +57,8 @@ async def alert_round(context: NewsContext) -> None:
     shared = context.bot_data.services
     if not await asyncio.to_thread(shared.leader.lead):
         return
+    started = time.perf_counter()
+    ALERT_ROUNDS.inc()
     index = shared.answers.index
     problems = shared.problems
     try:
@@ -66,7 +76,10 @@ async def alert_round(context: NewsContext) -> None:
     if not await _scan(shared):
         return
     await shared.sender.deliver(context.bot, Delivery.INSTANT)
+    left = await asyncio.to_thread(shared.subscriptions.pending, Delivery.INSTANT)
+    ALERTS_PENDING.set(sum(len(alerts) for alerts in left.values()))
     await _daily_digests(shared, context.bot)
+    ALERT_ROUND_SECONDS.observe(time.perf_counter() - started)
 
 
 async def _scan(shared: Services) -> bool:
@@ -100,8 +113,10 @@ async def _daily_digests(shared: Services, bot: Bot) -> None:
             due.append(chat.chat_id)
     if not due:
         return
+    DIGEST_RUNS.inc()
     await shared.sender.deliver(bot, Delivery.DAILY, due)
     left = await asyncio.to_thread(shared.subscriptions.pending, Delivery.DAILY, due)
     for chat_id in due:
         if chat_id not in left:
             await asyncio.to_thread(shared.subscriptions.digest_sent, chat_id, now.isoformat())
+            DIGESTS_SENT.inc()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -20,6 +21,7 @@ from bot.answers.questions import extract_question, parse_question
 from bot.answers.service import Answer
 from bot.context import NewsContext
 from bot.core_handlers import reply
+from bot.monitoring import ANSWER_SECONDS, ANSWER_SEND_SECONDS, ANSWERS, counts_errors
 from bot.settings import BotSettings
 from bot.time_zones import chat_time_zone
 from index import IndexMissingError
@@ -64,8 +66,10 @@ async def non_text(update: Update, context: NewsContext) -> None:
     await reply(update, texts.NON_TEXT_HINT)
 
 
+@counts_errors
 async def answer_question(update: Update, context: NewsContext, raw: str) -> None:
     """The whole question flow: validate, rate-limit, search off the loop, reply with citations."""
+    taken = time.perf_counter()
     shared = context.bot_data.services
     chat = update.effective_chat
     if chat is None:  # every message has one
@@ -76,6 +80,7 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         return
     user = update.effective_user
     if user is not None and not await shared.limiter.allow(user.id):
+        ANSWERS.labels(outcome="rate_limited").inc()
         await reply(update, texts.RATE_LIMITED(shared.limiter.retry_after_seconds))
         return
     message = update.effective_message
@@ -91,19 +96,25 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
             follow_up=follow_up_of(chain),
         )
     except IndexMissingError:
+        ANSWERS.labels(outcome="no_index").inc()
         await reply(update, texts.NO_INDEX)
         return
     if not answer.hits:
+        ANSWERS.labels(outcome="not_covered").inc()
         await reply(update, rendering.format_not_covered(question.text))
         return
     key = await shared.answers.remember(question, chat.id)
     votes = await voting.votable(shared.votes, key, answer, chat, user)
+    sending = time.perf_counter()
     sent = await reply(
         update,
         _answer_text(answer, shared.settings.question_max_chars),
         answer_keyboard(key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)),
         quote=True,
     )
+    ANSWER_SEND_SECONDS.observe(time.perf_counter() - sending)
+    ANSWER_SECONDS.observe(time.perf_counter() - taken)
+    ANSWERS.labels(outcome="answered").inc()
     if sent is not None and message is not None:
         await _record_turn(shared.conversation, message, sent, answer, followed)
 

@@ -15,6 +15,7 @@ import logging
 import threading
 
 from bot.context import NewsApp, NewsContext
+from bot.monitoring import FEED_ROUNDS
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter, WriteReport
 from index.articles.article import Article
@@ -80,8 +81,10 @@ async def feed_round(context: NewsContext) -> None:
     try:
         results = work.result()
     except Exception:  # the database gone, a bug: the bot keeps answering, the next round retries
+        FEED_ROUNDS.labels(outcome="failed").inc()
         log.exception("feeds: the round failed")
         return
+    FEED_ROUNDS.labels(outcome="completed").inc()
     for result in results:
         if result.added:
             log.info("feeds: %s", result.line())
