@@ -114,3 +114,19 @@ def test_the_read_side_never_imports_the_write_side(name: str) -> None:
 def test_the_product_never_imports_evaluation_benchmarks_or_tests(name: str) -> None:
     wrong = [t for t in imported(name, product()[name]) if within(t, NOT_THE_PRODUCT)]
     assert not wrong, f"{name} imports {wrong}"
+
+
+METRICS_MODULES = ("index.monitoring", "bot.monitoring", "bot.metrics_server")
+"""Where metrics are defined and served; the rest of the product records them through these."""
+
+
+@pytest.mark.parametrize("name", sorted(product()))
+def test_only_the_metrics_modules_import_prometheus(name: str) -> None:
+    uses = [t for t in imported(name, product()[name]) if within(t, ("prometheus_client",))]
+    assert name in METRICS_MODULES or not uses, f"{name} imports {uses}: use index.monitoring"
+
+
+def test_the_index_metrics_import_nothing_of_the_product() -> None:
+    """`index.monitoring` is imported by the read side and the write side alike: it must not
+    bring either along."""
+    assert reached("index.monitoring") == frozenset()
