@@ -45,7 +45,11 @@ async def test_the_polling_bot_serves_metrics_on_a_server_of_its_own(
 ) -> None:
     port = free_port()
     settings = bot_settings(
-        emulator, isolated_environment, index_dir=seed_index_dir, metrics_port=port
+        emulator,
+        isolated_environment,
+        index_dir=seed_index_dir,
+        metrics_port=port,
+        user_questions_per_minute=1,
     )
     url = f"http://127.0.0.1:{port}/metrics"
     async with running_bot(settings, embedder):
@@ -54,12 +58,17 @@ async def test_the_polling_bot_serves_metrics_on_a_server_of_its_own(
         (answer,) = await emulator.wait_for_messages(USER_ID, 1, timeout=60)
         assert "10-year bilateral agreements" in answer["text"]
         after = await scrape_until_answered(url, answered(before))
+        emulator.send_message(USER_ID, USER_ID, "And Germany?")
+        await emulator.wait_for_messages(USER_ID, 2, timeout=60)  # one question a minute
+        limited = await scrape(url)
 
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert grew("newsbot_answers_total", outcome="answered") == 1
     assert grew("newsbot_answers_total", outcome="not_covered") == 0
+    limited_now = value(limited, "newsbot_answers_total", outcome="rate_limited")
+    assert limited_now - value(before, "newsbot_answers_total", outcome="rate_limited") == 1
     assert grew("newsbot_updates_total", kind="message") >= 1
     for histogram in ("newsbot_answer_seconds", "newsbot_answer_send_seconds"):
         assert grew(f"{histogram}_count") == 1, histogram
