@@ -118,7 +118,7 @@ async def test_time_and_outlet_questions(
 async def test_replies_to_answers_are_follow_ups(
     emulator: BotApiEmulator, embedder: Embedder, tmp_path: Path, stores: dict[str, object]
 ) -> None:
-    """"What did the mayor say?" alone is about Rotterdam's mayor; replying to an answer about
+    """ "What did the mayor say?" alone is about Rotterdam's mayor; replying to an answer about
     Valencia's floods, it is about Valencia's — in a private chat, a group and a forum topic."""
     settings = bot_settings(emulator, tmp_path / "data", **stores)
     IndexWriter(settings, embedder).rebuild([write_articles(tmp_path / "news")])
