@@ -14,8 +14,9 @@ Sources (not part of the project, and not bundled here):
   500 stories, 7,983 questions, 100 of them CNN stories. The news passages come from the
   DeepMind CNN data set, Apache 2.0 (CoQA's licence note).
 - CoQAR: `Orange-OpenSource/COQAR` @ 1f21713f6d3152232bb1921a3767d2b7fa7255b4,
-  `data/CoQAR/dev/coqar-dev-v1.0.json` (the CoQA dev stories with a `paraphrase` list per
-  question); annotations CC BY-SA 4.0.
+  `data/CoQAR/dev/coqar-dev-v1.0.json`, git blob af754428284900f9ec844d096d9d144fdfeefe32
+  (`git hash-object FILE` checks a copy): the CoQA dev stories with a `paraphrase` list per
+  question; annotations CC BY-SA 4.0, code Apache 2.0.
 
     python -m benchmarks.followup_sets --coqa coqa-dev-v1.0.json \
         --coqar coqar-dev-v1.0.json --output ../followup-data
