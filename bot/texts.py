@@ -101,6 +101,35 @@ def ANSWER_HEADER(question_html: str, page: int) -> str:
     return f"{header} · page {page + 1}" if page > 0 else header
 
 
+def ANSWER_SCOPE(
+    window_html: str, outlets_html: str, excluded_html: str, newest_first: bool = False
+) -> str:
+    """Under the question: the window and outlets the answer was searched in, and whether the
+    newest come first ("" for none of these)."""
+    parts = [f"📅 {window_html}"] if window_html else []
+    parts += ["🕒 newest first"] if newest_first else []
+    parts += [f"📰 only {outlets_html}"] if outlets_html else []
+    parts += [f"leaving out {excluded_html}"] if excluded_html else []
+    return f"<i>{' · '.join(parts)}</i>" if parts else ""
+
+
+def OUTSIDE_WINDOW(window_html: str) -> str:
+    """Nothing inside the asked window answered: the best matches from other days follow."""
+    return f"<i>Nothing from {window_html} answers this. The best matches from other days:</i>"
+
+
+def UNKNOWN_OUTLETS(names_html: str) -> str:
+    """The question named an outlet the index does not hold."""
+    return f"<i>I have no articles from {names_html}; here is what others report.</i>"
+
+
+def UNREAD_OPERATORS(operators_html: str) -> str:
+    return (
+        f"<i>I could not read {operators_html}: write dates as after:2024-03-01 or "
+        "before:2024-03-10.</i>"
+    )
+
+
 ANSWER_END = "<i>That is everything the articles have on this.</i>"
 
 UNTITLED = "Untitled article"

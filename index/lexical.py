@@ -120,12 +120,17 @@ def load_lexical(folder: Path) -> bm25s.BM25 | None:
     return bm25s.BM25.load(str(path), mmap=False, show_progress=False)
 
 
-def lexical_search(retriever: bm25s.BM25, query: str, depth: int) -> list[tuple[int, float]]:
-    """The `depth` best rows for the query as (row, BM25 score), best first; no zero scores."""
+def lexical_search(
+    retriever: bm25s.BM25, query: str, depth: int, allowed: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """The `depth` best rows for the query as (row, BM25 score), best first; no zero scores.
+    With `allowed` (a boolean mask over the rows), only rows it lets through."""
     (words,) = tokenize([query])
     if not words or depth <= 0:
         return []
     scores = retriever.get_scores(words)
+    if allowed is not None:
+        scores = np.where(allowed, scores, 0.0)
     depth = min(depth, len(scores))
     top = np.argpartition(-scores, depth - 1)[:depth]
     ranked = top[np.argsort(-scores[top], kind="stable")]

@@ -160,7 +160,7 @@ async def stats(update: Update, context: NewsContext) -> None:
 def _answer_text(answer: Answer, max_chars: int) -> str:
     return rendering.format_answer(
         answer.question.text, answer.hits, page=answer.page, has_more=answer.has_more,
-        cut_note=answer.question.cut, question_max_chars=max_chars,
+        cut_note=answer.question.cut, question_max_chars=max_chars, scope=answer.scope,
     )  # fmt: skip
 
 

@@ -44,4 +44,5 @@ def reply_to(service: AnswerService, settings: BotSettings, line: str) -> str:
         answer.hits,
         cut_note=question.cut,
         question_max_chars=settings.question_max_chars,
+        scope=answer.scope,
     )

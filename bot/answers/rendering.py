@@ -98,16 +98,18 @@ def format_answer(
     cut_note: bool = False,
     max_chars: int = TELEGRAM_LIMIT,
     question_max_chars: int | None = None,
+    scope: Sequence[str] = (),
 ) -> str:
     """One message: the question, then each hit (numbered by its rank) with an excerpt.
 
     Excerpt budgets are what is left of `max_chars` after the header, hit frames and notes,
     shared between hits, so the visible text fits for 1-10 hits whatever the titles.
-    `page` counts from 0; `has_more` is False on the last page.
+    `page` counts from 0; `has_more` is False on the last page. `scope` lines (HTML, from
+    `scope_lines`) follow the question: the window and outlets searched.
     """
     return answer_parts(
         question, hits, page=page, has_more=has_more, cut_note=cut_note, max_chars=max_chars,
-        question_max_chars=question_max_chars,
+        question_max_chars=question_max_chars, scope=scope,
     ).html  # fmt: skip
 
 
@@ -121,10 +123,11 @@ def answer_parts(
     max_chars: int = TELEGRAM_LIMIT,
     question_max_chars: int | None = None,
     caps: Sequence[int] | None = None,
+    scope: Sequence[str] = (),
 ) -> AnswerParts:
     """`format_answer` before its parts are joined: what a reader sees of each citation.
     `caps` are the excerpts' caps, in order (`excerpt_caps` by default)."""
-    head = texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), page)
+    head = "\n".join([texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), page), *scope])
     notes = [texts.ANSWER_END] if page > 0 and not has_more else []
     notes += [texts.LONG_QUESTION_NOTE(question_max_chars)] if cut_note else []
     frames: list[str] = []
@@ -154,10 +157,12 @@ def format_answer_plain(
     *,
     cut_note: bool = False,
     question_max_chars: int | None = None,
+    scope: Sequence[str] = (),
 ) -> str:
     """The same answer for the terminal: `**sentence**` for bold, the url on its own line."""
     header = to_plain(texts.ANSWER_HEADER(quoted(question, QUESTION_MAX_CHARS), 0))
     blocks = [_wrap(header, indent="")]
+    blocks += [_wrap(to_plain(line), indent="") for line in scope]
     for hit, cap in zip(hits, excerpt_caps(len(hits)), strict=True):
         title = shorten(hit.title, TITLE_LIMITS[0]) or texts.UNTITLED
         lines = [
@@ -186,6 +191,38 @@ def _wrap(text: str, *, indent: str = _INDENT, first: str | None = None) -> str:
         text, PLAIN_WIDTH, initial_indent=start, subsequent_indent=indent,
         break_long_words=False, break_on_hyphens=False,
     )  # fmt: skip
+
+
+def scope_lines(
+    window: str | None,
+    outlets: Sequence[str],
+    excluded: Sequence[str],
+    *,
+    unknown: Sequence[str] = (),
+    outside_window: bool = False,
+    problems: Sequence[str] = (),
+    newest_first: bool = False,
+) -> list[str]:
+    """What an answer says under its question about how it was searched: the window (or that
+    nothing inside it answered), the outlets kept or left out, outlets not held, operators
+    that could not be read. Nothing for a question that asked for none of these."""
+    lines = []
+    if outside_window and window:
+        lines.append(texts.OUTSIDE_WINDOW(escape(window)))
+    scope = texts.ANSWER_SCOPE(
+        "" if outside_window or not window else escape(window),
+        ", ".join(escape(o) for o in outlets),
+        ", ".join(escape(o) for o in excluded),
+        newest_first,
+    )
+    lines += [scope] if scope else []
+    if unknown:
+        lines.append(texts.UNKNOWN_OUTLETS(", ".join(escape(u) for u in unknown)))
+    if problems:
+        lines.append(
+            texts.UNREAD_OPERATORS(", ".join(f"<code>{escape(p)}</code>" for p in problems))
+        )
+    return lines
 
 
 def format_not_covered(question: str) -> str:

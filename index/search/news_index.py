@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,12 @@ from index.embedding.query_batcher import QueryBatcher
 from index.passages.sentences import sentence_spans
 from index.search.bold_sentence import BoldSentence, sentence_weights
 from index.search.confidence import Evidence, band, citation_evidence, confidence_model
+from index.search.follow_up import (
+    FollowUp,
+    FollowUpRules,
+    contextual_question,
+    points_elsewhere,
+)
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef, with_story_outlets
 from index.search.query import prepare_query
@@ -28,6 +35,7 @@ from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
 from index.store.metadata import ArticleSummary, PassageRecord
+from index.store.passage_filter import PassageFilter, moment_seconds
 from index.store.version import IndexVersion
 from index.stories.model import Story
 
@@ -36,6 +44,8 @@ __all__ = ["Hit", "IndexStats", "NewsIndex", "Snapshot", "SourceRef", "index_exi
 log = logging.getLogger(__name__)
 
 MIN_CANDIDATES = 64
+NEWEST_FIRST_POOL = 12
+"""How many of the most relevant citations "the latest on …" orders by date."""
 DUPLICATE_RESEMBLANCE = 0.6
 """Share of word trigrams two passages must have in common to be cited as one story."""
 
@@ -74,6 +84,7 @@ class _Question:
     text: str
     vectors: IndexVersion | None
     depth: int
+    passage_filter: PassageFilter | None = None
 
 
 class NewsIndex:
@@ -135,15 +146,17 @@ class NewsIndex:
     ) -> list[tuple[np.ndarray, list[tuple[int, float]]]]:
         vectors = self.embedder.encode_queries([q.text for q in questions])
         found: list[list[tuple[int, float]]] = [[] for _ in questions]
-        by_index: dict[int, list[int]] = {}  # one search per version (usually one)
+        # one search per version and filter (usually one)
+        by_index: dict[tuple[int, PassageFilter | None], list[int]] = {}
         for position, question in enumerate(questions):
             if question.vectors is not None and question.depth > 0:
-                by_index.setdefault(id(question.vectors), []).append(position)
-        for positions in by_index.values():
+                key = (id(question.vectors), question.passage_filter)
+                by_index.setdefault(key, []).append(position)
+        for (_, passage_filter), positions in by_index.items():
             index = questions[positions[0]].vectors
             assert index is not None
             depth = max(questions[p].depth for p in positions)
-            hits = index.nearest(vectors[positions], depth)
+            hits = index.nearest(vectors[positions], depth, passage_filter)
             for position, nearest in zip(positions, hits, strict=True):
                 found[position] = nearest[: questions[position].depth]
         return [
@@ -182,6 +195,10 @@ class NewsIndex:
         as_of: date | None = None,
         min_confidence: float | None = None,
         with_evidence: bool = False,
+        passage_filter: PassageFilter | None = None,
+        newest_first: bool = False,
+        follow_up: FollowUp | None = None,
+        follow_up_rules: FollowUpRules | None = None,
     ) -> list[Hit]:
         """The best passages for a question, best first; [] when nothing clears the minimum score.
 
@@ -190,12 +207,54 @@ class NewsIndex:
         measured confidence model, citations less likely than `min_confidence`
         (ANSWER_MIN_CONFIDENCE) to hold the answer are left out too. Hits carry their evidence
         when the model reads it, or `with_evidence` (for calibrating a model).
+        `passage_filter` keeps the search inside a window in time and to some outlets (inside
+        each store's search, `index.store.passage_filter`); `newest_first` orders the relevant
+        citations by date, newest first ("the latest on …"). A `follow_up` is searched with the
+        conversation's words and cited articles, unless alone it is answered elsewhere
+        (`index.search.follow_up`).
         """
         settings = self._settings
         k = settings.search_top_k if k is None else max(0, k)
         prepared = prepare_query(query, settings.search_max_query_chars)
         if prepared is None or k == 0:
             return []
+        run = partial(
+            self._search, offset=offset, min_score=min_score, max_per_article=max_per_article,
+            bold_sentence=bold_sentence, as_of=as_of, min_confidence=min_confidence,
+            with_evidence=with_evidence, passage_filter=passage_filter,
+            newest_first=newest_first,
+        )  # fmt: skip
+        if follow_up is None or not follow_up.previous_questions:
+            return run(prepared, k)
+        rules = follow_up_rules or FollowUpRules()
+        alone = run(prepared, k)
+        top = alone[0] if alone else None
+        if top is not None and points_elsewhere(
+            top.confidence, top.article_id, follow_up.cited_articles, rules
+        ):
+            return alone
+        contextual = contextual_question(prepared, follow_up.previous_questions)
+        contextual = prepare_query(contextual, settings.search_max_query_chars) or prepared
+        return run(contextual, k, prefer=(frozenset(follow_up.cited_articles), rules.cited_bonus))
+
+    def _search(
+        self,
+        prepared: str,
+        k: int,
+        *,
+        offset: int,
+        min_score: float | None,
+        max_per_article: int | None,
+        bold_sentence: bool,
+        as_of: date | None,
+        min_confidence: float | None,
+        with_evidence: bool,
+        passage_filter: PassageFilter | None,
+        newest_first: bool,
+        prefer: tuple[frozenset[str], float] = (frozenset(), 0.0),
+    ) -> list[Hit]:
+        """`search` of a prepared question; `prefer` ranks up passages of these articles."""
+        settings = self._settings
         snapshot = self.snapshot()
         per_article = (
             settings.search_max_per_article if max_per_article is None else max_per_article
@@ -206,9 +265,11 @@ class NewsIndex:
         )
         mode = settings.search_mode if snapshot.has_lexical else "dense"
         dense_from = None if mode == "lexical" else snapshot
-        vector, dense = self._encode_and_search(_Question(prepared, dense_from, depth))
+        vector, dense = self._encode_and_search(
+            _Question(prepared, dense_from, depth, passage_filter)
+        )
         cosines, rank_scores, lexical = self._candidates(
-            snapshot, prepared, vector, dense, depth, mode
+            snapshot, prepared, vector, dense, depth, mode, passage_filter
         )
         records = snapshot.passages(list(cosines))
         recency = settings.search_recency_weight
@@ -221,6 +282,14 @@ class NewsIndex:
                 for row in cosines
                 if row in records
             }
+        preferred, bonus = prefer
+        if preferred and bonus:
+            rank_scores = {
+                row: rank_scores.get(row, cosines[row])
+                + (bonus if records[row].article_id in preferred else 0.0)
+                for row in cosines
+                if row in records
+            }
         candidates = [
             Candidate(row, records[row].article_id, cosine, rank_scores.get(row))
             for row, cosine in cosines.items()
@@ -228,8 +297,8 @@ class NewsIndex:
         ]
         chosen = select(
             candidates,
-            limit=k,
-            offset=offset,
+            limit=max(NEWEST_FIRST_POOL, 3 * (offset + k)) if newest_first else k,
+            offset=0 if newest_first else offset,
             max_per_article=per_article,
             min_score=self._min_score() if min_score is None else min_score,
             reprinted=_reprinted(records),
@@ -256,6 +325,10 @@ class NewsIndex:
                 chosen = [chosen[i] for i in kept]
                 probabilities = [probabilities[i] for i in kept]
                 evidence = [evidence[i] for i in kept]
+        if newest_first:
+            chosen, probabilities, evidence = _newest_first(
+                chosen, probabilities, evidence, records, offset, k
+            )
         if bold_sentence:
             bold_sentences = self._bold.best(
                 snapshot, vector, prepared, [records[c.row] for c in chosen]
@@ -375,6 +448,7 @@ class NewsIndex:
         dense: list[tuple[int, float]],
         depth: int,
         mode: str,
+        passage_filter: PassageFilter | None = None,
     ) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
         """Candidate rows with their cosine, the scores they are ranked by, and their BM25 scores.
 
@@ -388,7 +462,7 @@ class NewsIndex:
         cosines = dict(dense)
         lexical: dict[int, float] = {}
         if mode != "dense" and snapshot.has_lexical:
-            lexical = dict(snapshot.lexical_search(query, depth))
+            lexical = dict(snapshot.lexical_search(query, depth, passage_filter))
             missing = [row for row in lexical if row not in cosines]
             if missing:
                 found = snapshot.passage_vectors(missing) @ vector.reshape(-1)
@@ -421,6 +495,10 @@ class NewsIndex:
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         return self.snapshot().list_articles(offset, limit)
 
+    def sources(self) -> list[tuple[str, int]]:
+        """Every outlet with its article count, most articles first (what a question may name)."""
+        return self.snapshot().sources()
+
     def list_stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
         """Stories newest first (by last published, then id), each with its articles oldest
         first; `stats().stories` counts them. A version written before stories has none."""
@@ -435,6 +513,30 @@ class NewsIndex:
         """The stories named (`ArticleSummary.story_id`, `Hit.story_id`), from the version
         published last, as alerts need them; ids it does not hold are left out."""
         return self.latest().stories(story_ids)
+
+
+def _newest_first(
+    chosen: list[Candidate],
+    probabilities: list[float] | None,
+    evidence: list[Evidence | None],
+    records: dict[int, PassageRecord],
+    offset: int,
+    k: int,
+) -> tuple[list[Candidate], list[float] | None, list[Evidence | None]]:
+    """The relevant citations (those that cleared the gate) newest first, the page asked for."""
+    order = sorted(
+        range(len(chosen)),
+        key=lambda i: (
+            -moment_seconds(
+                records[chosen[i].row].published, records[chosen[i].row].first_indexed_at
+            )
+        ),
+    )[offset : offset + k]
+    return (
+        [chosen[i] for i in order],
+        None if probabilities is None else [probabilities[i] for i in order],
+        [evidence[i] for i in order],
+    )
 
 
 def _reprinted(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:

@@ -382,6 +382,26 @@ class MetadataReader:
         return [(int(row), str(article_id)) for row, article_id in cursor]
 
     @_damage_is_named
+    def article_spans(self) -> list[tuple[int, int, str | None, str | None, str]]:
+        """(first row, passages, source, published, first indexed) of every article, by first
+        row: what a filter on when and by whom is decided by (`index.store.row_filter`)."""
+        cursor = self._db().execute(
+            "SELECT min(p.row), count(*), a.source, a.published, a.first_indexed_at"
+            " FROM passages p JOIN articles a ON a.id = p.article_id"
+            " GROUP BY p.article_id ORDER BY min(p.row)"
+        )
+        return [(int(r), int(n), s, p, str(f)) for r, n, s, p, f in cursor]
+
+    @_damage_is_named
+    def sources(self) -> list[tuple[str, int]]:
+        """Every outlet with its article count, most articles first."""
+        cursor = self._db().execute(
+            "SELECT source, count(*) FROM articles WHERE source IS NOT NULL AND source != ''"
+            " GROUP BY source ORDER BY count(*) DESC, source"
+        )
+        return [(str(s), int(n)) for s, n in cursor]
+
+    @_damage_is_named
     def counts(self) -> tuple[int, int]:
         """(articles, passages)."""
         db = self._db()

@@ -21,6 +21,7 @@ import numpy as np
 
 from index.store.manifest import Manifest
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
+from index.store.passage_filter import PassageFilter
 from index.stories.model import Story
 
 
@@ -49,16 +50,27 @@ class IndexVersion(Protocol):
         """Whether sentence vectors are stored (format 2); else replies embed sentences."""
         ...
 
-    def nearest(self, queries: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
-        """The `depth` nearest passages of each query vector as (row, cosine), best first."""
+    def nearest(
+        self, queries: np.ndarray, depth: int, passage_filter: PassageFilter | None = None
+    ) -> list[list[tuple[int, float]]]:
+        """The `depth` nearest passages of each query vector as (row, cosine), best first;
+        with a filter, the nearest among the passages it lets through (`depth` of them when
+        that many pass)."""
         ...
 
     def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
         """The stored vectors of these passage rows, in order."""
         ...
 
-    def lexical_search(self, query: str, depth: int) -> list[tuple[int, float]]:
-        """The `depth` best rows by BM25 as (row, score), best first; no zero scores."""
+    def lexical_search(
+        self, query: str, depth: int, passage_filter: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
+        """The `depth` best rows by BM25 as (row, score), best first; no zero scores; with a
+        filter, among the passages it lets through."""
+        ...
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Every outlet the version holds, with its article count, most articles first."""
         ...
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]: ...

@@ -121,6 +121,61 @@ def search_faiss_many(
     ]
 
 
+SMALL_SUBSET = 4096
+"""At most this many allowed rows are compared with the question directly (exact, and cheaper
+than a graph walk that skips most of the nodes it reaches)."""
+
+
+def search_faiss_within(
+    index: faiss.Index, queries: np.ndarray, depth: int, allowed: np.ndarray
+) -> list[list[tuple[int, float]]]:
+    """`search_faiss_many` among the rows `allowed` (a boolean mask over every row) only.
+
+    A small subset is searched exactly from its stored vectors; a larger one through an id
+    selector inside the FAISS search (exact for Flat). A graph search that a narrow filter
+    leaves short of `depth` while more rows pass is redone exactly, so a window that holds k
+    passages always gives k.
+    """
+    rows = np.flatnonzero(allowed)
+    depth = min(depth, len(rows))
+    if depth <= 0:
+        return [[] for _ in range(len(queries))]
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    if len(rows) <= SMALL_SUBSET and not is_exact(index):
+        return _search_rows(index, queries, depth, rows)
+    bits = np.packbits(allowed, bitorder="little")
+    selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+    hnsw = _hnsw_of(index)
+    # faiss's type stubs lack the search parameters' keyword constructors
+    if hnsw is None:
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+    else:
+        ef = max(int(hnsw.efSearch), depth)
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=ef)  # type: ignore[attr-defined]
+    with openmp_threads(QUERY_THREADS):
+        scores, found = index.search(queries, depth, params=params)
+    results = [
+        [(int(r), float(s)) for r, s in zip(row, score, strict=True) if r >= 0]
+        for row, score in zip(found, scores, strict=True)
+    ]
+    if all(len(result) == depth for result in results):
+        return results
+    return _search_rows(index, queries, depth, rows)
+
+
+def _search_rows(
+    index: faiss.Index, queries: np.ndarray, depth: int, rows: np.ndarray
+) -> list[list[tuple[int, float]]]:
+    """The `depth` best of `rows` for each query, by their stored vectors."""
+    scores = queries @ passage_vectors(index, rows.tolist()).T
+    results = []
+    for row_scores in scores:
+        top = np.argpartition(-row_scores, depth - 1)[:depth]
+        ranked = top[np.argsort(-row_scores[top], kind="stable")]
+        results.append([(int(rows[i]), float(row_scores[i])) for i in ranked])
+    return results
+
+
 def passage_vectors(index: faiss.Index, rows: list[int]) -> np.ndarray:
     """The stored vectors of these rows (exact for Flat and HNSW; approximate for PQ types)."""
     if not rows:

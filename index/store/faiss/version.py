@@ -10,6 +10,7 @@ its only line.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,10 +20,18 @@ import numpy as np
 from index.errors import IndexCorruptError
 from index.lexical import lexical_search, load_lexical
 from index.settings import HNSW_EF_SEARCH
+from index.store.faiss.row_masks import ArticleRows
 from index.store.faiss.sentence_codes import SentenceVectors
-from index.store.faiss.vectors import is_exact, load_faiss, passage_vectors, search_faiss_many
+from index.store.faiss.vectors import (
+    is_exact,
+    load_faiss,
+    passage_vectors,
+    search_faiss_many,
+    search_faiss_within,
+)
 from index.store.manifest import REBUILD_HINT, Manifest
 from index.store.metadata import ArticleSummary, IndexedArticle, MetadataReader, PassageRecord
+from index.store.passage_filter import PassageFilter
 from index.stories.model import Story
 
 log = logging.getLogger(__name__)
@@ -54,6 +63,9 @@ class Snapshot:
                 f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
                 f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
             )
+        self._article_rows: ArticleRows | None = None
+        self._article_rows_lock = threading.Lock()
+        self._sources: list[tuple[str, int]] | None = None
         self._warn_of_what_is_missing()
 
     def _warn_of_what_is_missing(self) -> None:
@@ -115,14 +127,39 @@ class Snapshot:
     def has_sentence_vectors(self) -> bool:
         return self.sentence_store is not None
 
-    def nearest(self, queries: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
-        return search_faiss_many(self.vectors, queries, depth)
+    def nearest(
+        self, queries: np.ndarray, depth: int, passage_filter: PassageFilter | None = None
+    ) -> list[list[tuple[int, float]]]:
+        if passage_filter is None:
+            return search_faiss_many(self.vectors, queries, depth)
+        return search_faiss_within(self.vectors, queries, depth, self._rows(passage_filter))
 
     def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
         return passage_vectors(self.vectors, list(rows))
 
-    def lexical_search(self, query: str, depth: int) -> list[tuple[int, float]]:
-        return [] if self.lexical is None else lexical_search(self.lexical, query, depth)
+    def lexical_search(
+        self, query: str, depth: int, passage_filter: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
+        if self.lexical is None:
+            return []
+        allowed = None if passage_filter is None else self._rows(passage_filter)
+        return lexical_search(self.lexical, query, depth, allowed)
+
+    def sources(self) -> list[tuple[str, int]]:
+        if self._sources is None:  # a version never changes: read once, asked every question
+            self._sources = self.metadata.sources()
+        return self._sources
+
+    def _rows(self, passage_filter: PassageFilter) -> np.ndarray:
+        """The rows a filter lets through, from the articles' moments and outlets (read on
+        the first filtered search of this version)."""
+        if self._article_rows is None:
+            with self._article_rows_lock:
+                if self._article_rows is None:
+                    self._article_rows = ArticleRows.from_spans(
+                        self.metadata.article_spans(), self.vectors.ntotal
+                    )
+        return self._article_rows.row_mask(passage_filter)
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         return self.metadata.passages(rows)

@@ -427,8 +427,10 @@ _PASSAGE_FIELDS: list[tuple[str, DataType, dict[str, Any]]] = [
     ("sentence_starts", DataType.ARRAY, {"element_type": DataType.INT64, "max_capacity": MAX_ARRAY}),
     ("sentence_ends", DataType.ARRAY, {"element_type": DataType.INT64, "max_capacity": MAX_ARRAY}),
     ("story_id", DataType.VARCHAR, {"max_length": STORY_ID_CHARS}),
+    ("moment", DataType.INT64, {}),
 ]  # fmt: skip
-"""Citation fields are copied onto each passage, so a search reads its candidates in one call."""
+"""Citation fields are copied onto each passage, so a search reads its candidates in one call;
+`moment` (format 4: the article's story moment, seconds) is what a window in time filters on."""
 _ARTICLE_FIELDS: list[tuple[str, DataType, dict[str, Any]]] = [
     ("row", DataType.INT64, {"is_primary": True}),
     ("id", DataType.VARCHAR, _TEXT),

@@ -21,6 +21,7 @@ from index.articles.article import Article
 from index.lexical import tokenize
 from index.passages.cutting import PassageSpan
 from index.store.metadata import ArticleStory, IndexedArticle
+from index.store.passage_filter import moment_seconds
 from index.stories.fingerprint import story_moment
 
 TEXT_CHUNK_CHARS = 16_000
@@ -64,6 +65,7 @@ def passage_rows(
     row, sentence, index = start.row, start.sentence, 0
     for article_row, item in enumerate(items, start.article):
         a = item.article
+        moment = moment_seconds(a.published, item.first_indexed_at)
         for ordinal, span in enumerate(item.passages):
             yield {
                 "row": row, "article_row": article_row, "article_id": a.id, "ordinal": ordinal,
@@ -72,7 +74,7 @@ def passage_rows(
                 "source": a.source, "published": a.published,
                 "first_indexed_at": item.first_indexed_at,
                 "passages_in_article": len(item.passages), "sentence_first": sentence,
-                "story_id": _story(item).story_id,
+                "story_id": _story(item).story_id, "moment": moment,
                 "sentence_starts": [s for s, _ in span.sentences],
                 "sentence_ends": [e for _, e in span.sentences],
                 "words": words_of(texts[index]), "vector": vectors[index], "revision": revision,

@@ -17,6 +17,7 @@ two stores differ only in where the candidates come from.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -47,6 +48,7 @@ from index.store.milvus.rows import (
     passage_spans,
     words_of,
 )
+from index.store.passage_filter import PassageFilter
 from index.stories.fingerprint import story_moment
 from index.stories.model import Story, StoryMember
 
@@ -190,26 +192,51 @@ class MilvusVersion:
         return {int(r["row"]): r for r in found if shows(self.manifest, r, article_field)}
 
     def _search(
-        self, data: list[Any], field: str, depth: int, params: dict[str, Any]
+        self,
+        data: list[Any],
+        field: str,
+        depth: int,
+        params: dict[str, Any],
+        passage_filter: PassageFilter | None = None,
     ) -> list[list[tuple[int, float]]]:
         depth = min(depth, self._counts[1])
         if depth <= 0 or not data:
             return [[] for _ in data]
+        expression = " and ".join(
+            f"({e})" for e in (self._visible, self._filter_expression(passage_filter)) if e
+        )
         try:
             found = self._client.search(
                 self.collection, data=data, anns_field=field, limit=depth,
-                output_fields=["row"], search_params=params, filter=self._visible,
+                output_fields=["row"], search_params=params, filter=expression,
             )  # fmt: skip
         except MilvusException as exc:
             raise self._damaged(exc) from None
         return [[(int(hit["entity"]["row"]), float(hit["distance"])) for hit in q] for q in found]
 
-    def nearest(self, queries: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
+    def _filter_expression(self, passage_filter: PassageFilter | None) -> str:
+        """A filter as Milvus reads it on passage rows. A version before format 4 stores no
+        moments: its window is the articles whose moment falls in it, named one by one."""
+        if passage_filter is None:
+            return ""
+        if self.manifest.format_version >= 4 or not passage_filter.has_time:
+            return passage_filter.milvus_expression()
+        inside = [
+            str(r["id"])
+            for r in self._summary_rows()
+            if passage_filter.passes_record(r["published"], r["first_indexed_at"], r["source"])
+        ]
+        return f"article_id in {json.dumps(inside, ensure_ascii=False)}"
+
+    def nearest(
+        self, queries: np.ndarray, depth: int, passage_filter: PassageFilter | None = None
+    ) -> list[list[tuple[int, float]]]:
         params: dict[str, Any] = {"metric_type": "IP"}
         if self.manifest.index_factory == APPROXIMATE_TYPE:
             params["params"] = {"ef": max(self._ef_search, depth)}
         rows = np.asarray(queries, dtype=np.float32)
-        return self._search([list(map(float, q)) for q in rows], "vector", depth, params)
+        data = [list(map(float, q)) for q in rows]
+        return self._search(data, "vector", depth, params, passage_filter)
 
     def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self._vectors(self.collection, rows)
@@ -225,11 +252,13 @@ class MilvusVersion:
             return np.zeros((0, self.manifest.dimension), dtype=np.float32)
         return np.stack(vectors)
 
-    def lexical_search(self, query: str, depth: int) -> list[tuple[int, float]]:
+    def lexical_search(
+        self, query: str, depth: int, passage_filter: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
         words = words_of(query)
         if not words:
             return []
-        (found,) = self._search([words], "sparse", depth, {"metric_type": "BM25"})
+        (found,) = self._search([words], "sparse", depth, {"metric_type": "BM25"}, passage_filter)
         # Milvus Lite gives BM25 as a distance (negated score), a server as the score itself;
         # either has Okapi's (k1 + 1) factor, which bm25s (Lucene's variant) leaves out.
         return [(row, abs(score) / (K1 + 1)) for row, score in found if score != 0]
@@ -374,6 +403,13 @@ class MilvusVersion:
 
     def counts(self) -> tuple[int, int]:
         return self._counts
+
+    def sources(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for r in self._summary_rows():
+            if r["source"]:
+                counts[str(r["source"])] = counts.get(str(r["source"]), 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def list_articles(self, offset: int = 0, limit: int | None = None) -> list[ArticleSummary]:
         """Newest first, as MetadataReader.list_articles orders them."""

@@ -22,6 +22,7 @@ from index.store.faiss.vectors import (
     resolve_factory,
     save_faiss,
     search_faiss_many,
+    search_faiss_within,
 )
 from index.store.manifest import MANIFEST_NAME, Manifest
 from index.store.publish import IndexLayout
@@ -222,3 +223,27 @@ def test_ef_search_is_set_on_load_and_a_search_keeps_the_thread_setting(tmp_path
     thread.start()
     thread.join()
     assert seen[0] == seen[1], "a question leaves the thread's OpenMP setting as it found it"
+
+
+@pytest.mark.parametrize("factory", ["Flat", APPROXIMATE_FACTORY])
+@pytest.mark.parametrize("share", [0.0005, 0.01, 0.3, 1.0])
+def test_a_search_within_rows_finds_their_nearest(factory: str, share: float) -> None:
+    """Among 20,000 vectors, the rows a filter lets through (from one row to all of them):
+    the nearest of them, as exact search over them finds them (HNSW: nearly all)."""
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((20_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = build_faiss(vectors, factory)
+    allowed = rng.random(len(vectors)) < share
+    allowed[123] = True
+    queries = vectors[rng.choice(len(vectors), 20)] + 0.1
+    found = search_faiss_within(index, queries, 10, allowed)
+    rows = np.flatnonzero(allowed)
+    overlap = []
+    for query, result in zip(queries, found, strict=True):
+        scores = vectors[rows] @ query
+        expected = rows[np.argsort(-scores)[:10]]
+        assert len(result) == min(10, len(rows))
+        assert all(allowed[row] for row, _ in result)
+        overlap.append(len({r for r, _ in result} & set(expected.tolist())) / len(expected))
+    assert min(overlap) == 1.0 if factory == "Flat" else np.mean(overlap) >= 0.9
