@@ -1,30 +1,45 @@
 """Follow-up questions: does the citation still come from the story the conversation is about?
 
 A reader who replies to an answer asks things like "and what did the mayor say?": alone, that
-question names nothing. Each CNN conversation of CoQA (`benchmarks.followup_sets`) is replayed
-against one index of all its stories plus RealTimeQA news articles as distractors, and every
-follow-up (turn 2 on) is searched three ways:
+question names nothing. Each conversation of a follow-up set is replayed against one index, and
+every follow-up (turn 2 on) is searched three ways:
 
 - **as asked**: the question alone, as the bot searches it without context;
 - **with context**: `NewsIndex.search(question, follow_up=FollowUp(previous_questions,
-  cited_articles))`, with the previous one or two questions and the article the bot cited first
-  for the previous turn, itself searched in its own context (the conversation is simulated, so a
-  wrong turn carries over); skipped, with a message, where `index.search.follow_up` is missing;
-- **rewritten**: CoQAR's human, self-contained rewrite of the question (where there is one):
-  roughly the best a question rewriter could do.
+  cited_articles), follow_up_rules=...)`, with the previous one or two questions as asked and
+  the (up to three) articles the bot cited for the previous turn, itself searched in its own
+  context (the conversation is simulated, so a wrong turn carries over); skipped, with a
+  message, where `index.search.follow_up` is missing;
+- **rewritten**: the self-contained form of the question (where there is one).
+
+After its last turn, each conversation is followed by a **topic switch**: the first question of
+another conversation, about another story, self-contained, searched alone and in this
+conversation's context (what `FollowUpRules.new_question_confidence` is for).
+
+Two sets are read (the record's `index` field tells them apart):
+
+- XQuAD (`benchmarks.followup_xquad`): questions of one Wikipedia article made follow-ups by a
+  pronoun; searched in the evaluation index of the whole XQuAD English corpus
+  (`evaluation.datasets`), whose articles are paragraphs: a citation counts for the XQuAD
+  article its paragraph belongs to;
+- CoQA's CNN stories with CoQAR rewrites (`benchmarks.followup_sets`), indexed with RealTimeQA
+  news articles as distractors.
 
 Per follow-up: **article hit@k**, a citation among the first k comes from the conversation's
-story; **answer hit@k**, such a citation's passage also contains CoQA's rationale (the evidence
-span), both lower-cased with every run of non-letters and non-digits made one space (turns with
-an "unknown" answer have no span and count for article hits only; a span cut by a passage
-boundary is a miss). Stories carry no date, so the recency prior is off.
+story; **answer hit@k**, such a citation's passage also contains the answer's evidence (XQuAD's
+answer, CoQA's rationale), both lower-cased with every run of non-letters and non-digits made
+one space (turns without a span count for article hits only; a span cut by a passage boundary
+is a miss). The recency prior is off.
 
 Conversations are split by a hash of their id (`evaluation.splits`): 60% tune, 40% report.
-The index is built once under `$DATA_DIR/eval/` and reused while the corpus is unchanged.
+`--grid` measures `FollowUpRules` over a grid (`benchmarks.followup_tuning`) on the part and
+reports with the best; `--cited-bonus` and `--new-question-confidence` set them by hand.
 
-    .venv/bin/python -m benchmarks.followups --data ../followup-data/conversations.jsonl --part tune
-    .venv/bin/python -m benchmarks.followups --data ../followup-data/conversations.jsonl \
-        --part report --output benchmarks/results/followups.md
+    .venv/bin/python -m benchmarks.followups --data ../followup-data/xquad_conversations.jsonl \
+        --part tune --grid
+    .venv/bin/python -m benchmarks.followups --data ../followup-data/xquad_conversations.jsonl \
+        --part report --cited-bonus 0.05 --new-question-confidence 0.6 \
+        --output benchmarks/results/followups.md
 """
 
 from __future__ import annotations
@@ -47,7 +62,9 @@ from typing import Any
 
 from benchmarks import provenance
 from benchmarks.corpora import REALTIMEQA_ARTICLES, read_jsonl
-from evaluation.datasets import ensure_index, eval_settings
+from benchmarks.followup_tuning import GridPoint, best, grid_table
+from benchmarks.followup_xquad import INDEX_NAME as XQUAD_INDEX
+from evaluation.datasets import ensure_index, eval_settings, open_dataset
 from evaluation.splits import REPORT, TUNE, split_by_hash
 from index import IndexSettings, NewsIndex, load_embedder
 from index.search.news_index import Hit
@@ -57,7 +74,13 @@ DEFAULT_DATA = ROOT.parent / "followup-data" / "conversations.jsonl"
 TUNE_SHARE = 0.6
 DEPTH = 3
 CONTEXT_QUESTIONS = 2
+CITED = 3
+"""Articles of the previous answer the context carries: the bot's answer cites up to three."""
 AS_ASKED, WITH_CONTEXT, REWRITTEN = "as asked", "with context", "rewritten"
+SWITCH_ALONE, SWITCH_IN_CONTEXT = "topic switch, alone", "topic switch, with context"
+CONDITIONS = (AS_ASKED, WITH_CONTEXT, REWRITTEN, SWITCH_ALONE, SWITCH_IN_CONTEXT)
+GRID_BONUS = (0.0, 0.02, 0.05, 0.1, 0.2)
+GRID_CONFIDENCE = (0.5, 0.6, 0.7, 0.8, 1.01)
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -79,12 +102,18 @@ class TurnScore:
     has_span: bool
 
 
-def score_turn(cited: Sequence[tuple[str, str]], story_id: str, span: str | None) -> TurnScore:
-    """A turn's score from its citations, (article id, passage text) best first."""
+def score_turn(
+    cited: Sequence[tuple[str, str]],
+    story_id: str,
+    span: str | None,
+    article_of: Callable[[str], str] = str,
+) -> TurnScore:
+    """A turn's score from its citations, (article id, passage text) best first; `article_of`
+    maps an indexed article to the story it belongs to (an XQuAD paragraph to its article)."""
     wanted = normalise(span) if span else ""
     article_rank = answer_rank = None
     for rank, (article_id, text) in enumerate(cited[:DEPTH], start=1):
-        if article_id != story_id:
+        if article_of(article_id) != story_id:
             continue
         article_rank = article_rank or rank
         if wanted and answer_rank is None and wanted in normalise(text):
@@ -187,50 +216,104 @@ def cited(hits: Sequence[Hit]) -> list[tuple[str, str]]:
     return [(h.article_id, h.text) for h in hits]
 
 
+def story_of(conversation: Mapping[str, Any]) -> str:
+    """The story a conversation is about: its XQuAD article, or the CoQA story it is."""
+    return str(conversation.get("article_id") or conversation["id"])
+
+
+def cited_articles(hits: Sequence[Hit]) -> tuple[str, ...]:
+    """The articles an answer of these hits cites, best first, at most `CITED`."""
+    return tuple(dict.fromkeys(h.article_id for h in hits[:CITED]))
+
+
+def topic_switches(conversations: Sequence[Mapping[str, Any]]) -> list[dict | None]:
+    """For each conversation, a self-contained question about another story to ask after its
+    last turn: the first question of the conversation half the list further on (wrapping),
+    or of the next one after it about another story; None when every one is about this story."""
+    count = len(conversations)
+    found: list[dict | None] = []
+    for position, conversation in enumerate(conversations):
+        switch = None
+        for step in range(count):
+            other = conversations[(position + count // 2 + step) % count]
+            if story_of(other) != story_of(conversation):
+                first = other["turns"][0]
+                switch = {"question": first["question"], "story": story_of(other),
+                          "span_text": first["span_text"]}  # fmt: skip
+                break
+        found.append(switch)
+    return found
+
+
 def replay(
-    conversation: Mapping[str, Any], search: Search, follow_up: type | None
+    conversation: Mapping[str, Any],
+    search: Search,
+    follow_up: type | None,
+    article_of: Callable[[str], str] = str,
+    switch: Mapping[str, Any] | None = None,
 ) -> dict[str, list[TurnScore]]:
-    """Every follow-up of one conversation, searched each way."""
+    """Every follow-up of one conversation, searched each way; then, with context, the
+    `switch` question about another story, searched alone and in the conversation's context."""
     turns = conversation["turns"]
-    story = conversation["id"]
-    scores: dict[str, list[TurnScore]] = {AS_ASKED: [], WITH_CONTEXT: [], REWRITTEN: []}
+    story = story_of(conversation)
+    scores: dict[str, list[TurnScore]] = {name: [] for name in CONDITIONS}
     in_context = search(turns[0]["question"]) if follow_up else []
+
+    def context(position: int) -> Any:
+        assert follow_up is not None
+        return follow_up(
+            previous_questions=tuple(
+                t["question"] for t in turns[max(0, position - CONTEXT_QUESTIONS) : position]
+            ),
+            cited_articles=cited_articles(in_context),
+        )
+
     for position in range(1, len(turns)):
         turn = turns[position]
         span = turn["span_text"]
-        scores[AS_ASKED].append(score_turn(cited(search(turn["question"])), story, span))
+        alone = search(turn["question"])
+        scores[AS_ASKED].append(score_turn(cited(alone), story, span, article_of))
         if turn["rewrite"]:
-            scores[REWRITTEN].append(score_turn(cited(search(turn["rewrite"])), story, span))
+            rewritten = search(turn["rewrite"])
+            scores[REWRITTEN].append(score_turn(cited(rewritten), story, span, article_of))
         if follow_up is not None:
-            context = follow_up(
-                previous_questions=tuple(
-                    t["question"] for t in turns[max(0, position - CONTEXT_QUESTIONS) : position]
-                ),
-                cited_articles=tuple(h.article_id for h in in_context[:1]),
-            )
-            in_context = search(turn["question"], follow_up=context)
-            scores[WITH_CONTEXT].append(score_turn(cited(in_context), story, span))
+            in_context = search(turn["question"], follow_up=context(position))
+            scores[WITH_CONTEXT].append(score_turn(cited(in_context), story, span, article_of))
+    if follow_up is not None and switch is not None:
+        question, other, span = switch["question"], switch["story"], switch["span_text"]
+        alone = search(question)
+        scores[SWITCH_ALONE].append(score_turn(cited(alone), other, span, article_of))
+        in_context = search(question, follow_up=context(len(turns)))
+        scores[SWITCH_IN_CONTEXT].append(score_turn(cited(in_context), other, span, article_of))
     return scores
 
 
 def measure(
-    conversations: Sequence[Mapping[str, Any]], search: Search, follow_up: type | None
+    conversations: Sequence[Mapping[str, Any]],
+    search: Search,
+    follow_up: type | None,
+    article_of: Callable[[str], str] = str,
+    *,
+    quiet: bool = False,
 ) -> list[Row]:
-    pooled: dict[str, list[TurnScore]] = {AS_ASKED: [], WITH_CONTEXT: [], REWRITTEN: []}
+    pooled: dict[str, list[TurnScore]] = {name: [] for name in CONDITIONS}
     rewritten_asked: list[TurnScore] = []
+    switches = topic_switches(conversations)
     for number, conversation in enumerate(conversations, start=1):
-        scores = replay(conversation, search, follow_up)
+        scores = replay(conversation, search, follow_up, article_of, switches[number - 1])
         for name, found in scores.items():
             pooled[name].extend(found)
         follow_ups = zip(conversation["turns"][1:], scores[AS_ASKED], strict=True)
         rewritten_asked += [score for turn, score in follow_ups if turn["rewrite"]]
-        if number % 10 == 0:
+        if number % 10 == 0 and not quiet:
             print(f"  {number}/{len(conversations)} conversations", file=sys.stderr)
     rows = [summarise(AS_ASKED, pooled[AS_ASKED])]
     if follow_up is not None:
         rows.append(summarise(WITH_CONTEXT, pooled[WITH_CONTEXT]))
     rows.append(summarise(REWRITTEN, pooled[REWRITTEN]))
     rows.append(summarise(f"{AS_ASKED}, turns with a rewrite", rewritten_asked))
+    if follow_up is not None:
+        rows += [summarise(name, pooled[name]) for name in (SWITCH_ALONE, SWITCH_IN_CONTEXT)]
     return rows
 
 
@@ -242,17 +325,108 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.followups",
         description="Follow-up questions searched as asked, with context and rewritten.",
         epilog="Example: python -m benchmarks.followups --data "
-        "../followup-data/conversations.jsonl --part tune",
+        "../followup-data/xquad_conversations.jsonl --part tune --grid",
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="conversations.jsonl")
     parser.add_argument("--part", choices=(TUNE, REPORT, "all"), default=TUNE)
     parser.add_argument(
         "--distractors", type=int, default=400,
-        help="RealTimeQA articles indexed beside the stories (default 400; 0 for none)",
+        help="RealTimeQA articles indexed beside CoQA's stories (default 400; 0 for none; "
+        "an XQuAD set is searched in the whole XQuAD corpus instead)",
     )  # fmt: skip
     parser.add_argument("--limit", type=int, help="only the first N conversations of the part")
-    parser.add_argument("--output", type=Path, help="append the table to this markdown file")
+    parser.add_argument("--cited-bonus", type=float, help="FollowUpRules.cited_bonus")
+    parser.add_argument(
+        "--new-question-confidence", type=float, help="FollowUpRules.new_question_confidence"
+    )
+    parser.add_argument(
+        "--grid", action="store_true",
+        help="measure every FollowUpRules of the grid (for the tune part) and name the best",
+    )  # fmt: skip
+    parser.add_argument("--output", type=Path, help="append the tables to this markdown file")
     return parser
+
+
+@dataclass(frozen=True, slots=True)
+class Searched:
+    """An index opened for a follow-up set: its search, how its articles map to stories, and
+    what it holds (for the table's heading)."""
+
+    index: NewsIndex
+    article_of: Callable[[str], str]
+    described: str
+
+
+def open_index(conversations: Sequence[dict], distractors: int) -> Searched:
+    """XQuAD conversations: the evaluation index of the whole XQuAD corpus, whose articles are
+    paragraphs (each mapped to its XQuAD article); CoQA's: its stories beside news distractors."""
+    base = IndexSettings()
+    embedder = load_embedder(base)
+    if conversations and conversations[0].get("index") == XQUAD_INDEX:
+        data = open_dataset("xquad", base, embedder)
+        paragraphs = {str(p["id"]): str(p["article_id"]) for p in read_jsonl(data.corpus)}
+        index = NewsIndex(data.settings.model_copy(update={"search_recency_weight": 0.0}),
+                          embedder)  # fmt: skip
+        articles = len(set(paragraphs.values()))
+        return Searched(
+            index, lambda article: paragraphs.get(article, article),
+            f"the whole XQuAD English corpus indexed ({len(paragraphs)} paragraphs of "
+            f"{articles} articles; a cited article is a paragraph)",
+        )  # fmt: skip
+    records: list[dict] = []
+    if distractors and REALTIMEQA_ARTICLES.is_file():
+        records = list(islice(read_jsonl(REALTIMEQA_ARTICLES), distractors))
+    elif distractors:
+        print(f"no distractors: {REALTIMEQA_ARTICLES} is not there", file=sys.stderr)
+    records = corpus_records(conversations, records)
+    corpus = corpus_file(records, base.data_dir / "eval" / "followups")
+    settings = eval_settings(base, corpus)
+    ensure_index(settings, corpus, embedder)
+    index = NewsIndex(settings.model_copy(update={"search_recency_weight": 0.0}), embedder)
+    return Searched(
+        index, str, f"{len(conversations)} stories and "
+        f"{len(records) - len(conversations)} distractors indexed",
+    )  # fmt: skip
+
+
+def searcher(index: NewsIndex, rules: Any) -> Search:
+    """The product's search for the first `DEPTH` citations, with these follow-up rules."""
+
+    def search(question: str, **context: Any) -> list[Hit]:
+        extra = {"follow_up_rules": rules} if "follow_up" in context and rules else {}
+        return index.search(
+            question, k=DEPTH, min_score=-1.0, min_confidence=0.0, bold_sentence=False,
+            **context, **extra,
+        )  # fmt: skip
+
+    return search
+
+
+def rules_class() -> type | None:
+    module = sys.modules.get("index.search.follow_up")
+    found = getattr(module, "FollowUpRules", None) if module else None
+    return found if isinstance(found, type) else None
+
+
+def tune(
+    chosen: Sequence[dict], searched: Searched, follow_up: type, rules: type
+) -> tuple[str, Any]:
+    """The grid's table and the best rules (`benchmarks.followup_tuning`)."""
+    points = []
+    for bonus in GRID_BONUS:
+        for confidence in GRID_CONFIDENCE:
+            setting = rules(cited_bonus=bonus, new_question_confidence=confidence)
+            rows = measure(chosen, searcher(searched.index, setting), follow_up,
+                           searched.article_of, quiet=True)  # fmt: skip
+            by_name = {row.condition: row for row in rows}
+            context, switch = by_name[WITH_CONTEXT], by_name[SWITCH_IN_CONTEXT]
+            points.append(GridPoint(bonus, confidence, context.answer_hit1,
+                                    context.article_hit1, switch.answer_hit1))  # fmt: skip
+            print(f"  {points[-1]}", file=sys.stderr)
+    default = rules()
+    top = best(points, (default.cited_bonus, default.new_question_confidence))
+    found = rules(cited_bonus=top.cited_bonus, new_question_confidence=top.new_question_confidence)
+    return grid_table(points, top), found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_file():
         print(
             f"{args.data} is not there: make it with `python -m benchmarks.followup_sets` "
-            "(see its docstring); nothing to measure.",
+            "or `python -m benchmarks.followup_xquad` (see their docstrings); nothing to measure.",
             file=sys.stderr,
         )
         return 0
@@ -268,42 +442,39 @@ def main(argv: list[str] | None = None) -> int:
     split = split_by_hash(conversations, lambda c: str(c["id"]), TUNE_SHARE)
     chosen = {TUNE: split.tune, REPORT: split.report, "all": conversations}[args.part]
     chosen = chosen[: args.limit] if args.limit else chosen
-    distractors: list[dict] = []
-    if args.distractors and REALTIMEQA_ARTICLES.is_file():
-        distractors = list(islice(read_jsonl(REALTIMEQA_ARTICLES), args.distractors))
-    elif args.distractors:
-        print(f"no distractors: {REALTIMEQA_ARTICLES} is not there", file=sys.stderr)
-
-    base = IndexSettings()
-    records = corpus_records(conversations, distractors)
-    corpus = corpus_file(records, base.data_dir / "eval" / "followups")
-    settings = eval_settings(base, corpus)
-    embedder = load_embedder(settings)
-    ensure_index(settings, corpus, embedder)
-    index = NewsIndex(settings.model_copy(update={"search_recency_weight": 0.0}), embedder)
-
-    def search(question: str, **context: Any) -> list[Hit]:
-        return index.search(
-            question, k=DEPTH, min_score=-1.0, min_confidence=0.0, bold_sentence=False, **context
-        )
-
+    searched = open_index(conversations, args.distractors)
     follow_up = follow_up_class()
+    rules_type = rules_class() if follow_up else None
     if follow_up is None:
         print(
             "with context: skipped, index.search.follow_up.FollowUp (and NewsIndex.search's "
             "follow_up argument) is not there yet",
             file=sys.stderr,
         )
-    rows = measure(chosen, search, follow_up)
+    rules = None
+    if rules_type is not None:
+        default = rules_type()
+        rules = rules_type(
+            cited_bonus=default.cited_bonus if args.cited_bonus is None else args.cited_bonus,
+            new_question_confidence=default.new_question_confidence
+            if args.new_question_confidence is None
+            else args.new_question_confidence,
+        )
+    grid = ""
+    if args.grid and follow_up is not None and rules_type is not None:
+        grid_text, rules = tune(chosen, searched, follow_up, rules_type)
+        grid = f"\n\nRules grid, *with context* on this part (best in bold):\n\n{grid_text}"
+    rows = measure(chosen, searcher(searched.index, rules), follow_up, searched.article_of)
+    name = "XQuAD's articles" if searched.article_of is not str else "CoQA's CNN stories"
     result = (
-        f"### Follow-ups over CoQA's CNN stories: {args.part} part, {len(chosen)} of "
-        f"{len(conversations)} conversations; {len(conversations)} stories and "
-        f"{len(records) - len(conversations)} distractors indexed\n\n"
+        f"### Follow-ups over {name}: {args.part} part, {len(chosen)} of "
+        f"{len(conversations)} conversations; {searched.described}\n\n"
         f"- command: `python -m benchmarks.followups {shlex.join(sys.argv[1:] if argv is None else argv)}`\n"
         f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}, commit {provenance.commit()}\n"
         f"- search: product settings, recency prior off; first {DEPTH} citations per question"
         + ("" if follow_up else "; *with context* skipped (no `index.search.follow_up`)")
-        + f"\n\n{table(rows)}\n"
+        + (f"\n- rules: {rules}" if rules is not None else "")
+        + f"{grid}\n\n{table(rows)}\n"
     )  # fmt: skip
     print(result)
     if args.output:

@@ -10,11 +10,13 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.followup_tuning import GridPoint, best, grid_table
 from benchmarks.followups import (
     AS_ASKED,
     REWRITTEN,
     WITH_CONTEXT,
     TurnScore,
+    cited_articles,
     corpus_file,
     corpus_records,
     follow_up_class,
@@ -23,6 +25,7 @@ from benchmarks.followups import (
     score_turn,
     summarise,
     table,
+    topic_switches,
 )
 from index.search.news_index import Hit
 
@@ -133,3 +136,38 @@ def test_without_follow_up_context_that_condition_is_not_searched() -> None:
 def test_the_follow_up_class_is_found_only_when_the_search_takes_it() -> None:
     found = follow_up_class()
     assert found is None or found.__name__ == "FollowUp"
+
+
+def test_an_answer_carries_its_first_three_distinct_articles() -> None:
+    hits = [hit("p1"), hit("p1"), hit("p2"), hit("p3")]
+    assert cited_articles(hits) == ("p1", "p2")
+    assert cited_articles([hit("a"), hit("b"), hit("c"), hit("d")]) == ("a", "b", "c")
+
+
+def test_paragraphs_count_for_the_article_they_belong_to() -> None:
+    cited = [("xq-a000-p03", "the Broncos won 24–10")]
+    article_of = {"xq-a000-p03": "xq-a000"}.__getitem__
+    assert score_turn(cited, "xq-a000", "24–10", article_of) == TurnScore(1, 1, True)
+    assert score_turn(cited, "xq-a000-p03", "24–10") == TurnScore(1, 1, True)
+
+
+def test_each_conversation_switches_to_a_question_about_another_story() -> None:
+    made = [
+        {"id": f"c{n}", "article_id": story, "turns": [{"question": f"q{n}", "span_text": "x"}]}
+        for n, story in enumerate(["a", "a", "b", "c"])
+    ]
+    switches = topic_switches(made)
+    assert [s and s["story"] for s in switches] == ["b", "c", "a", "a"]
+    assert topic_switches(made[:2]) == [None, None]
+
+
+def test_the_best_rules_win_on_answers_then_articles_then_defaults() -> None:
+    points = [
+        GridPoint(0.0, 0.5, 0.8, 0.9, 0.7),
+        GridPoint(0.05, 0.6, 0.8, 0.9, 0.7),
+        GridPoint(0.1, 0.6, 0.8, 0.95, 0.1),
+    ]
+    assert best(points, (0.05, 0.6)) == points[2]
+    assert best(points[:2], (0.05, 0.6)) == points[1]
+    assert best(points[:2], (9.0, 9.0)) == points[0]
+    assert "| **0.05** | **0.6** |" in grid_table(points[:2], points[1])
