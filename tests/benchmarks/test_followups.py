@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.followup_index import corpus_file, corpus_records, normalise
 from benchmarks.followup_tuning import GridPoint, best, grid_table
 from benchmarks.followups import (
     AS_ASKED,
@@ -17,10 +18,7 @@ from benchmarks.followups import (
     WITH_CONTEXT,
     TurnScore,
     cited_articles,
-    corpus_file,
-    corpus_records,
     follow_up_class,
-    normalise,
     replay,
     score_turn,
     summarise,
