@@ -186,14 +186,12 @@ _OUTLET_WORDS = frozenset(
 
 def _outlet_like(words: str) -> tuple[str, int] | None:
     """The capitalised name at the start of `words`, and where it ends there, when it looks
-    like an outlet (an acronym such as CNN, or a name with a word such as News, Times, Post):
-    "according to Biden" names a person, not an outlet the index lacks."""
+    like an outlet (a word such as News, Times, Post, Reuters in it): "according to Biden" or
+    "according to the AAA" name a person and an organisation, not an outlet the index lacks."""
     match = _CAPITALISED.match(words)
     if match is None:
         return None
     name = match[1]
-    parts = name.split()
-    acronym = len(parts) == 1 and re.fullmatch(r"[A-Z]{2,5}", name) is not None
-    if not acronym and not any(p.casefold().strip(".") in _OUTLET_WORDS for p in parts):
+    if not any(p.casefold().strip(".") in _OUTLET_WORDS for p in name.split()):
         return None
     return name, match.end()

@@ -53,9 +53,10 @@ __all__ = ["TimeReading", "TimeWindow", "read_time", "window_between"]
 
 @dataclass(frozen=True, slots=True)
 class TimeReading:
-    """A question read for time: `text` without its time words (the question itself when none
-    were read, or when nothing else would be left), the window, and whether the newest articles
-    were asked for first ("latest", "most recent")."""
+    """A question read for time: `text` without its time words relative to now (the question
+    itself when none were read, or when nothing else would be left; a date it names, "in
+    1901", stays), the window, and whether the newest articles were asked for first
+    ("latest", "most recent")."""
 
     text: str
     window: TimeWindow | None
@@ -74,6 +75,7 @@ def read_time(question: str, now: datetime, zone: ZoneInfo, language: str = "en"
     frames = _frames(masked, grammar, words, clock)
     window = frames[0][1] if len(frames) == 1 else None
     removed = [frames[0][0]] if window is not None else []
+    removed = [span for span in removed if not _names_a_date(question[span[0] : span[1]], words)]
     ordering = [
         match.span()
         for pattern in grammar.newest_first
@@ -82,13 +84,25 @@ def read_time(question: str, now: datetime, zone: ZoneInfo, language: str = "en"
     ]
     removed += _disjoint(ordering)
     if not removed:
-        return TimeReading(question, None, newest_first=False)
+        return TimeReading(question, window, newest_first=False)
     text = _without(question, removed)
     if not _HAS_WORD.search(text):
         text = _SPACES.sub(" ", question).strip()
     return TimeReading(text, window, newest_first=bool(ordering))
 
 
+def _names_a_date(phrase: str, words: TimeWords) -> bool:
+    """Whether a phrase names its date (a year, a month: "in 1901", "on 3 March"): such words
+    are also what articles say ("the population in 1901"), so they stay in the text searched
+    while the window applies; words relative to now ("yesterday", "last week") never appear
+    in the article and leave it."""
+    if _YEAR.search(phrase):
+        return True
+    found = {w.casefold().strip(".") for w in re.findall(r"[A-Za-z.]+", phrase)}
+    return bool(found & {m.casefold().strip(".") for m in words.months})
+
+
+_YEAR = re.compile(r"\b\d{4}\b")
 _HAS_WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
 _BEFORE_PUNCTUATION = re.compile(r"\s+(?=[?!.,;:])")

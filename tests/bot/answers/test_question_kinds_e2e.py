@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from index import Embedder, IndexWriter, NewsIndex
+from tests.bot.answers.test_conversation_e2e import turn_of_answer
 from tests.bot.conftest import GROUP_ID, USER_ID, bot_settings, running_bot
 from tests.emulator import BotApiEmulator
 
@@ -126,13 +127,14 @@ async def test_replies_to_answers_are_follow_ups(
     assert alone and alone[0].title == ROTTERDAM, "the test needs a follow-up that context turns"
     emulator.forum(FORUM_ID, "Newsroom")
     topic = emulator.create_topic(FORUM_ID, USER_ID, "Floods")
-    async with running_bot(settings, embedder):
+    async with running_bot(settings, embedder) as app:
         for chat, prefix, thread in (
             (USER_ID, "", None), (GROUP_ID, "@newsbot_test ", None), (FORUM_ID, "/ask ", topic),
         ):  # fmt: skip
             question = f"{prefix}How much damage did the floods in Valencia cause?"
             answer = await ask(emulator, chat, question, thread=thread)
             assert first_citation(answer) == VALENCIA
+            await turn_of_answer(app, chat, answer)  # recorded just after the answer is sent
             follow_up = await ask(
                 emulator, chat, "What did the mayor say?", reply_to=answer["message_id"],
                 thread=thread,

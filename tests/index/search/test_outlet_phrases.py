@@ -23,7 +23,12 @@ OUTLETS = ["BBC News", "Reuters", "The Guardian", "Associated Press", "CNN"]
         ("latest from AP", "latest", ("Associated Press",), ()),
         ("strike in Guardain", "strike", ("The Guardian",), ()),
         ("What did Fox News report about the storm?", "the storm?", (), ("Fox News",)),
-        ("according to the NYT, who resigned?", "who resigned?", (), ("NYT",)),
+        (
+            "according to the New York Times, who resigned?",
+            "who resigned?",
+            (),
+            ("New York Times",),
+        ),
         (
             "who resigned as reported by the Associated press",
             "who resigned",
@@ -48,6 +53,8 @@ def test_outlets_are_read_and_leave_the_question(
         "according to the police, how many died?",
         "who won in Portugal on Sunday",
         "what does the report say about emissions",
+        "According to the AAA, what share of stations ran dry?",
+        "what did the court decide according to NATO?",
     ],
 )
 def test_words_that_name_no_outlet_are_left_alone(question: str) -> None:
