@@ -23,6 +23,7 @@ from bm25s.stopwords import STOPWORDS_EN
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 LEXICAL_DIR = "bm25"
+LEXICAL_ROWS_NAME = "bm25_rows.npy"
 # BM25 parameters of the BEIR/Anserini baselines, which suit short passages.
 K1 = 0.9
 B = 0.4
@@ -97,9 +98,12 @@ def term_coverage(topic: str, text: str) -> float:
     return len(wanted & words_of_text(text)) / len(wanted)
 
 
-def build_lexical(texts: Sequence[str], folder: Path) -> None:
-    """Index `texts` (row i = passage row i) and save it in the version folder.
+def build_lexical(texts: Sequence[str], folder: Path, rows: np.ndarray | None = None) -> None:
+    """Index `texts` and save it in the version folder: text i is passage row `rows[i]`, or
+    row i without `rows` (saved only when they are not 0..n-1: a version with gaps).
 
+    Always built whole: bm25s stores each document's term scores, which depend on every
+    document (IDF, average length), and has no way to add documents to a saved index.
     A version without words (or without passages) gets none: readers then use vectors alone.
     """
     corpus = tokenize(texts)
@@ -108,6 +112,14 @@ def build_lexical(texts: Sequence[str], folder: Path) -> None:
     retriever = bm25s.BM25(k1=K1, b=B)
     retriever.index(corpus, show_progress=False)
     retriever.save(str(folder / LEXICAL_DIR), show_progress=False)
+    if rows is not None and not np.array_equal(rows, np.arange(len(rows))):
+        np.save(folder / LEXICAL_ROWS_NAME, np.asarray(rows, np.int64), allow_pickle=False)
+
+
+def load_lexical_rows(folder: Path) -> np.ndarray | None:
+    """The passage row of each document of the word index; None when document i is row i."""
+    path = folder / LEXICAL_ROWS_NAME
+    return np.load(path, allow_pickle=False) if path.is_file() else None
 
 
 def load_lexical(folder: Path) -> bm25s.BM25 | None:
@@ -121,17 +133,27 @@ def load_lexical(folder: Path) -> bm25s.BM25 | None:
 
 
 def lexical_search(
-    retriever: bm25s.BM25, query: str, depth: int, allowed: np.ndarray | None = None
+    retriever: bm25s.BM25,
+    query: str,
+    depth: int,
+    allowed: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """The `depth` best rows for the query as (row, BM25 score), best first; no zero scores.
-    With `allowed` (a boolean mask over the rows), only rows it lets through."""
+    With `allowed` (a boolean mask over the rows), only rows it lets through; `rows` is each
+    document's passage row when they are not 0..n-1 (`load_lexical_rows`)."""
     (words,) = tokenize([query])
     if not words or depth <= 0:
         return []
     scores = retriever.get_scores(words)
     if allowed is not None:
-        scores = np.where(allowed, scores, 0.0)
+        scores = np.where(allowed if rows is None else allowed[rows], scores, 0.0)
     depth = min(depth, len(scores))
     top = np.argpartition(-scores, depth - 1)[:depth]
     ranked = top[np.argsort(-scores[top], kind="stable")]
-    return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]
+    found = ranked if rows is None else rows[ranked]
+    return [
+        (int(row), float(scores[doc]))
+        for row, doc in zip(found, ranked, strict=True)
+        if scores[doc] > 0
+    ]

@@ -95,16 +95,19 @@ class Manifest:
     store: str = "faiss"
     """Where the version lives (VECTOR_STORE): `faiss` files, or `milvus` collections."""
     revision: int | None = None
-    """VECTOR_STORE=milvus: how many in-place writes (`add`, `remove`) the collections have had
+    """VECTOR_STORE=faiss: how many appends (`add`, `remove`) the version's files have had since
+    they were last written whole (0), None for a version written whole. VECTOR_STORE=milvus: how many in-place writes (`add`, `remove`) the collections have had
     since they were created (0). Every row carries the revision that wrote it; readers see
     rows up to this one, so rows of a write killed before it published its manifest stay
     invisible until the next write deletes them (`index.store.milvus.in_place`). None for FAISS, and
     for Milvus versions written before rows carried revisions (their next write publishes a
     whole new version)."""
     next_row: int | None = None
-    """VECTOR_STORE=milvus: the next passage row to allocate. Rows are stable ids: an in-place
+    """The next passage row to allocate (FAISS: the vectors stored, hidden ones included;
+    `passages` counts the live ones). VECTOR_STORE=milvus: the next passage row to allocate. Rows are stable ids: an in-place
     write gives new passages rows from here, and never renumbers the others."""
     next_sentence: int | None = None
+    """The next sentence row (FAISS: the sentence vectors stored, hidden ones included)."""
     next_article: int | None = None
     retired: list[int] = field(default_factory=list)
     """VECTOR_STORE=milvus: article rows the last in-place write replaced or removed. Readers
@@ -115,6 +118,13 @@ class Manifest:
     this revision is published, its retired ones included. A reader that counts as many knows
     the revision's counts hold without counting them (`index.store.milvus.version`); None when
     nothing is retired (they are the counts) and in manifests written before it was kept."""
+
+    def stored_vectors(self) -> tuple[int, int]:
+        """(passage vectors, sentence vectors) a FAISS version's files hold: its passages and
+        sentences, and the rows an append hid (`index.store.faiss.appending`)."""
+        if self.next_row is None or self.next_sentence is None:
+            return self.passages, self.sentences
+        return self.next_row, self.next_sentence
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(self.as_dict(), indent=2) + "\n", "utf-8")

@@ -18,7 +18,7 @@ import bm25s
 import numpy as np
 
 from index.errors import IndexCorruptError
-from index.lexical import lexical_search, load_lexical
+from index.lexical import lexical_search, load_lexical, load_lexical_rows
 from index.settings import HNSW_EF_SEARCH
 from index.store.faiss.row_masks import ArticleRows
 from index.store.faiss.sentence_codes import SentenceVectors
@@ -51,18 +51,25 @@ class Snapshot:
         self.vectors = load_faiss(folder, ef_search=ef_search)
         self.metadata = MetadataReader(folder)
         self.lexical = _load_lexical(folder)
+        self.lexical_rows = load_lexical_rows(folder)
         self.sentence_store = self._load_sentences(folder)
         _, passages = self.metadata.counts()
+        stored, _ = self.manifest.stored_vectors()
         if (
-            self.vectors.ntotal != passages
+            self.vectors.ntotal != stored
             or passages != self.manifest.passages
+            or self.metadata.next_row() > stored
             or self.vectors.d != self.manifest.dimension
         ):
             raise IndexCorruptError(
                 f"the index in {folder} is inconsistent ({self.vectors.ntotal} vectors of "
                 f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
-                f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
+                f"{self.manifest.passages} passages in {stored} vectors of "
+                f"{self.manifest.dimension}): {REBUILD_HINT}"
             )
+        self.hidden = stored - passages
+        """Vectors of replaced and removed passages an append left in the files; searches
+        leave them out (their rows are not in the metadata)."""
         self._article_rows: ArticleRows | None = None
         self._article_rows_lock = threading.Lock()
         self._sources: list[tuple[str, int]] | None = None
@@ -103,11 +110,12 @@ class Snapshot:
             return None
         stored = SentenceVectors(folder, self.manifest.dimension)
         listed = self.metadata.sentence_count() if self.metadata.has_sentences() else -1
-        if not (len(stored) == listed == self.manifest.sentences):
+        _, kept = self.manifest.stored_vectors()
+        if not (len(stored) == kept and listed == self.manifest.sentences):
             raise IndexCorruptError(
                 f"the index in {folder} is inconsistent ({len(stored)} sentence vectors, "
-                f"{listed} sentences listed; the manifest says {self.manifest.sentences}): "
-                f"{REBUILD_HINT}"
+                f"{listed} sentences listed; the manifest says {self.manifest.sentences} in "
+                f"{kept}): {REBUILD_HINT}"
             )
         return stored
 
@@ -130,7 +138,7 @@ class Snapshot:
     def nearest(
         self, queries: np.ndarray, depth: int, passage_filter: PassageFilter | None = None
     ) -> list[list[tuple[int, float]]]:
-        if passage_filter is None:
+        if passage_filter is None and not self.hidden:
             return search_faiss_many(self.vectors, queries, depth)
         return search_faiss_within(self.vectors, queries, depth, self._rows(passage_filter))
 
@@ -143,23 +151,23 @@ class Snapshot:
         if self.lexical is None:
             return []
         allowed = None if passage_filter is None else self._rows(passage_filter)
-        return lexical_search(self.lexical, query, depth, allowed)
+        return lexical_search(self.lexical, query, depth, allowed, self.lexical_rows)
 
     def sources(self) -> list[tuple[str, int]]:
         if self._sources is None:  # a version never changes: read once, asked every question
             self._sources = self.metadata.sources()
         return self._sources
 
-    def _rows(self, passage_filter: PassageFilter) -> np.ndarray:
-        """The rows a filter lets through, from the articles' moments and outlets (read on
-        the first filtered search of this version)."""
+    def _rows(self, passage_filter: PassageFilter | None) -> np.ndarray:
+        """The rows a filter lets through (every live row without one), from the articles'
+        moments and outlets (read on the first filtered search of this version)."""
         if self._article_rows is None:
             with self._article_rows_lock:
                 if self._article_rows is None:
                     self._article_rows = ArticleRows.from_spans(
                         self.metadata.article_spans(), self.vectors.ntotal
                     )
-        return self._article_rows.row_mask(passage_filter)
+        return self._article_rows.row_mask(passage_filter or PassageFilter())
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         return self.metadata.passages(rows)

@@ -93,15 +93,15 @@ class MilvusVersionWriter:
         ]
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
-        """Change the live collections in place for `add` and `remove`; else write a whole
-        version and move the alias."""
+        """Change the live collections in place for `add` and `remove`; else (`rebuild`,
+        `compact`) write a whole version and move the alias."""
         view = live.store_view if isinstance(live.store_view, _MilvusView) else None
         reusable = view is not None and self._context.same_vectors(live.manifest)
         version = view.version if view is not None and reusable else None
         exact = report.passages <= self._context.settings.faiss_exact_limit
         index_type = EXACT_TYPE if exact else APPROXIMATE_TYPE
         if (
-            report.action != "rebuild"
+            report.action in ("add", "remove")
             and version is not None
             and self._writable_in_place(version.manifest)
             and version.manifest.index_factory == index_type
