@@ -430,3 +430,30 @@ def test_articles_listing_is_one_line_per_article_whatever_the_ids(tmp_path: Pat
         shown_title = title.replace("\n", "\\n").replace("\u2028", "\\u2028")
         (line,) = [line for line in lines if line.startswith(shown_id + "\t")]
         assert line.endswith("\t" + shown_title)
+
+
+def test_compact_drops_what_a_removal_hid(
+    settings: IndexSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compact` without an index is one error line; after a removal appended to the index
+    (its rows hidden), it writes the index whole: every stored vector live again."""
+    missing = run_cli("compact", check_exit=1)
+    assert missing.stderr.startswith("error: there is no index") and missing.stderr.count("\n") == 1
+    monkeypatch.setenv("FAISS_COMPACT_SHARE", "1")
+    corpus = tmp_path / "articles"
+    _articles(corpus, 2)
+    run_cli("rebuild", str(corpus), "-q")
+    run_cli("remove", "report-0", "-q")
+    layout = IndexLayout(settings.resolved_index_dir)
+    version = layout.current_version()
+    assert version is not None
+    appended = json.loads((version / "manifest.json").read_text())
+    assert appended["revision"] == 1 and appended["next_row"] > appended["passages"]
+
+    result = run_cli("compact", "-q")
+
+    assert result.stdout.startswith("compact: 1 articles")
+    version = layout.current_version()
+    assert version is not None
+    compacted = json.loads((version / "manifest.json").read_text())
+    assert "revision" not in compacted and compacted["passages"] == appended["passages"]

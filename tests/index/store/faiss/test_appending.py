@@ -5,6 +5,10 @@ model, real FAISS, SQLite and bm25s files."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,7 @@ from index.store.faiss.vectors import load_faiss
 from index.store.manifest import Manifest
 from index.store.metadata import ArticleStory, IndexedArticle, MetadataReader
 from index.store.publish import IndexLayout
-from tests.conftest import SEEDS, write_article
+from tests.conftest import PROJECT_ROOT, SEEDS, write_article
 
 QUESTIONS = [
     "Which countries signed long-term security agreements with Ukraine?",
@@ -144,7 +148,8 @@ def test_a_replaced_article_is_hidden_and_a_removed_one_too(
     version = NewsIndex(settings, embedder).snapshot()
     new_rows = [row for row, _ in version.passage_rows(["budget"])]
     assert min(new_rows) >= before.counts()[1], "new rows above every row given before"
-    assert version.hidden == len(old_rows) == manifest.next_row - manifest.passages  # type: ignore[attr-defined]
+    assert manifest.stored_vectors()[0] - manifest.passages == len(old_rows)
+    assert version.hidden == len(old_rows)  # type: ignore[attr-defined]
     assert not version.passages(old_rows), "the old rows are gone from the metadata"
     folder = IndexLayout(settings.resolved_index_dir).current_version()
     assert folder is not None and (folder / LEXICAL_ROWS_NAME).is_file()
@@ -299,6 +304,50 @@ def test_an_hnsw_graph_takes_the_new_vectors(
     assert manifest.recall_at_10 == whole.recall_at_10
     hits = NewsIndex(settings, embedder).search("Where did lava flow in Iceland?")
     assert hits and hits[0].article_id.startswith("volcano")
+    assert _state(settings, embedder) == _fresh(
+        settings, embedder, tmp_path, [SEEDS, corpus, volcano]
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["metadata", "vectors", "manifest"])
+def test_an_append_killed_at_a_step_leaves_the_previous_version_served(
+    settings: IndexSettings, embedder: Embedder, corpus: Path, tmp_path: Path, step: str
+) -> None:
+    """`python -m index add` SIGKILLed by itself at a named step of its append (metadata
+    copied and changed, vectors added, all but the manifest written): the previous version
+    stays live and answers as before; the next write removes what it left and appends."""
+    settings = _appending(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    write_article(corpus, "budget.md", "Poland's budget is signed", BUDGET_REWRITTEN)
+    writer.add([corpus])  # the live version is itself an append, with hidden rows
+    layout = IndexLayout(settings.resolved_index_dir)
+    live = layout.current_version()
+    before = _state(settings, embedder)
+    write_article(corpus, "budget.md", "Poland's budget is signed", BUDGET)
+    volcano = write_article(tmp_path / "new", "volcano.md", "Iceland volcano", VOLCANO)
+    script = (
+        "import os, signal, sys\n"
+        "from index.store.faiss import appending\n"
+        "from index.cli import main\n"
+        f"def reached(step):\n    if step == {step!r}: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "appending.reached = reached\n"
+        f"sys.exit(main(['add', {str(corpus)!r}, {str(volcano)!r}, '-q']))\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "FAISS_COMPACT_SHARE": "1"},
+    )  # fmt: skip
+
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert layout.current_version() == live
+    assert [p for p in layout.versions.iterdir() if p.name.startswith(".staging-")]
+    assert _state(settings, embedder) == before
+
+    writer.add([corpus, volcano])
+    assert not [p for p in layout.versions.iterdir() if p.name.startswith(".staging-")]
+    assert _manifest(settings).revision == 2
     assert _state(settings, embedder) == _fresh(
         settings, embedder, tmp_path, [SEEDS, corpus, volcano]
     )
