@@ -115,8 +115,8 @@ class IndexSettings(DataSettings):
         ge=0.0,
         le=1.0,
         description="VECTOR_STORE=faiss: an `add` or `remove` appends to the live version "
-        "until this share of its stored vectors is hidden (replaced or removed passages), "
-        "then writes it whole (compacts); 0 compacts at every replacement or removal.",
+        "until this share of its stored vectors would be hidden (replaced or removed "
+        "passages), then writes it whole (compacts); 0 writes every version whole.",
     )
     # Candidates an HNSW search explores: more is slower and closer to exact search.
     faiss_hnsw_ef_search: int = Field(

@@ -89,7 +89,8 @@ class Manifest:
     recall_at_10: float | None = None
     """For an approximate FAISS type, its recall@10 against exact search when it was built,
     measured with question-like probes made from its own vectors (see `index.store.faiss.recall`);
-    None for exact search, and for versions written before it was measured."""
+    None for exact search, and for versions written before it was measured. An appended FAISS
+    version (`revision`) carries the one measured when it was last written whole."""
     ef_search: int | None = None
     """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
     store: str = "faiss"

@@ -7,7 +7,7 @@ every row given before; the rows of replaced and removed articles leave the meta
 vectors stay in the FAISS file, hidden from search (a row missing from the metadata is a
 tombstone: searches only look among the rows the metadata lists). Rows are never renumbered,
 as on Milvus (`index.store.milvus.in_place`). Hidden vectors cost memory and make a graph
-search walk past them, so once they pass FAISS_COMPACT_SHARE of the stored ones the write is done
+search walk past them, so once they reach FAISS_COMPACT_SHARE of the stored ones the write is done
 whole instead (compaction), as is `python -m index compact`.
 
 A version stays a folder published in one step (`index.store.publish`): an append killed at any

@@ -72,6 +72,7 @@ class Snapshot:
         leave them out (their rows are not in the metadata)."""
         self._article_rows: ArticleRows | None = None
         self._article_rows_lock = threading.Lock()
+        self._live_rows: np.ndarray | None = None
         self._sources: list[tuple[str, int]] | None = None
         self._warn_of_what_is_missing()
 
@@ -167,7 +168,11 @@ class Snapshot:
                     self._article_rows = ArticleRows.from_spans(
                         self.metadata.article_spans(), self.vectors.ntotal
                     )
-        return self._article_rows.row_mask(passage_filter or PassageFilter())
+        if passage_filter is not None:
+            return self._article_rows.row_mask(passage_filter)
+        if self._live_rows is None:  # asked at every unfiltered search of an appended version
+            self._live_rows = self._article_rows.row_mask(PassageFilter())
+        return self._live_rows
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         return self.metadata.passages(rows)

@@ -151,7 +151,7 @@ class FaissVersionWriter:
         delta = change(live.items, items)
         stored, stored_sentences = manifest.stored_vectors()
         share = hidden_share(stored + delta.passages(), passages)
-        if share > self._context.settings.faiss_compact_share:
+        if share >= self._context.settings.faiss_compact_share:
             log.info(
                 "%.0f%% of the stored vectors would be hidden; compacting the index",
                 100 * share,

@@ -351,3 +351,14 @@ def test_an_append_killed_at_a_step_leaves_the_previous_version_served(
     assert _state(settings, embedder) == _fresh(
         settings, embedder, tmp_path, [SEEDS, corpus, volcano]
     )
+
+
+def test_a_compact_share_of_zero_writes_every_version_whole(
+    settings: IndexSettings, embedder: Embedder, corpus: Path
+) -> None:
+    settings = settings.model_copy(update={"faiss_compact_share": 0.0})
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    write_article(corpus, "extra.md", "Volcano", VOLCANO)
+    writer.add([corpus])
+    assert _manifest(settings).revision is None
