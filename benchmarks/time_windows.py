@@ -56,17 +56,20 @@ DEPTH = 10
 class Condition:
     """One way of asking every question: searched as it is (`read` False, no phrase), read for
     its own time words (`read`), or with its own time words replaced by `phrase`; and whether
-    the recency prior stays on."""
+    the recency prior stays on. Without `window`, the words read are dropped from the search
+    but no window is applied: what the changed words alone do."""
 
     name: str
     phrase: str | None = None
     read: bool = False
     recency: bool = True
+    window: bool = True
 
 
 CONDITIONS = (
     Condition("(a) as asked, recency prior alone (before)"),
     Condition("(a′) as asked, its own time words read", read=True),
+    Condition("(a″) as (a′), the words dropped but no window", read=True, window=False),
     Condition("(b) + “this week”", "this week"),
     Condition("(c) + “in the past week”", "in the past week"),
     Condition("(d) + “in the past two weeks”", "in the past two weeks"),
@@ -155,7 +158,8 @@ def ask(
         None if question.asked is None else time_reading(question.text, question.asked, condition)
     )
     if reading is not None:
-        text, window = reading.text, reading.passage_filter
+        text = reading.text
+        window = reading.passage_filter if condition.window else None
     hits = index.search(
         text, k=DEPTH, min_score=-1.0, min_confidence=0.0, bold_sentence=False,
         as_of=question.asked, passage_filter=window,
@@ -228,17 +232,17 @@ def table(rows: Sequence[Row]) -> str:
         "| no hit at all |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in rows:
-        if r.windows:
-            window = (
-                f"+{r.gained} / −{r.lost} | {r.windows}/{r.questions} | "
-                f"{r.gold_kept}/{r.windows} | {r.answerable_kept}/{r.answerable}"
-            )
-        else:
-            window = "— | — | — | —"
+    for number, r in enumerate(rows):
+        change = f"+{r.gained} / −{r.lost}" if number else "—"
+        window = (
+            f"{r.windows}/{r.questions} | {r.gold_kept}/{r.windows} | "
+            f"{r.answerable_kept}/{r.answerable}"
+            if r.windows
+            else "— | — | —"
+        )
         lines.append(
             f"| {r.name} | {r.article_hit:.3f} | {r.answer_hit:.3f} | {r.answer_hit3:.3f} | "
-            f"{window} | {r.empty} |"
+            f"{change} | {window} | {r.empty} |"
         )
     return "\n".join(lines)
 
