@@ -193,9 +193,14 @@ def short_topic_section(
     thresholds, weight = product_thresholds()
     if weight not in by_weight:
         return [f"(short topics skipped: ALERT_LEXICAL_WEIGHT {weight} is not among {WEIGHTS})"]
-    budget = alert_topic_length.figures(
+    today_normal = alert_topic_length.figures(
         by_weight[weight][:, kept], gold[:, kept], thresholds["normal"]
     ).false_per_100
+    budgets = {
+        "strict": RULES["strict"],
+        "normal": min(RULES["normal"], round(today_normal, 2)),  # no more than today's
+        "broad": RULES["broad"],
+    }
     corpus = corpus_of(index)
     position = {article.id: i for i, article in enumerate(index.list_articles(0, None))}
     topics = alert_topic_length.topic_sets(
@@ -205,7 +210,26 @@ def short_topic_section(
         length: np.stack([index.embed_topic(text) for text in topic_set.texts]).astype(np.float32)
         for length, topic_set in topics.items()
     }
-    return alert_topic_length.report(corpus, topics, vectors, weight, thresholds, round(budget, 2))
+    check_lead_scores(index, corpus, topics["1 word"], vectors["1 word"], position)
+    return alert_topic_length.report(corpus, topics, vectors, weight, thresholds, budgets)
+
+
+def check_lead_scores(
+    index: NewsIndex,
+    corpus: alert_topic_length.Corpus,
+    topics: alert_topic_length.TopicSet,
+    vectors: np.ndarray,
+    position: dict[str, int],
+) -> None:
+    """The product's lead-passage scores (`match_articles(lead_only=True)`) are the benchmark's."""
+    weight = float(BotSettings.model_fields["alert_short_lexical_weight"].default)
+    lead = alert_topic_length.scorers(corpus, weight)[f"lead passage only, w {weight:g}"]
+    expected = lead(topics, vectors)
+    sample = list(position)[:50]
+    found = index.match_articles(sample, vectors, topics.texts, weight, lead_only=True)
+    for article_id, per_topic in found.items():
+        scores = [b.score for b in per_topic]
+        assert np.allclose(scores, expected[position[article_id]], atol=1e-5), article_id
 
 
 def shown(path: Path) -> str:

@@ -52,7 +52,7 @@ from bot.alerts.delivery import AlertSender
 from bot.alerts.model import Delivery, Sensitivity
 from bot.alerts.scan import AlertScanner
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.application import thresholds
+from bot.application import short_topics, thresholds
 from bot.settings import BotSettings
 from index import IndexWriter, NewsIndex, load_embedder
 from tests.emulator import BotApiEmulator
@@ -126,7 +126,9 @@ async def round_of(
     stage = "scan"
     timed_store(store, timings, lambda: stage)
     # RealTimeQA's articles are years old: no age limit, so every one of them is matched.
-    scanner = AlertScanner(index, store, thresholds(settings), dt.timedelta.max)
+    scanner = AlertScanner(
+        index, store, thresholds(settings), dt.timedelta.max, short_topics(settings)
+    )
     sender = AlertSender(store, digest_after=settings.alert_digest_after)
     started = time.perf_counter()
     timings.alerts = await asyncio.to_thread(scanner.scan)

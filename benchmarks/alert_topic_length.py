@@ -5,7 +5,9 @@ questions alone), on the tune and report parts of the quiz weeks (`evaluation.sp
 Candidates for short topics are chosen on the tune part and reported on the report part:
 a lower threshold for them, the topic's vector moved towards its nearest passages in the index
 (pseudo-relevance feedback, `expand_topic`), and the article's lead
-passage in place of its best one. `benchmarks.alert_calibration` prints this section.
+passage in place of its best one. The best on the tune part then gets a threshold per
+sensitivity (`sensitivity_thresholds`): the product's `ALERT_SHORT_THRESHOLD_*`.
+`benchmarks.alert_calibration` prints this section.
 """
 
 from __future__ import annotations
@@ -227,15 +229,63 @@ def scorers(corpus: Corpus, weight: float) -> dict[str, Scorer]:
     return found
 
 
+@dataclass(frozen=True)
+class SensitivityThreshold:
+    """A short-topic threshold tuned for one sensitivity, with what it does on each part."""
+
+    sensitivity: str
+    budget: float
+    tune: Figures
+    report: Figures
+    report_by_length: dict[str, float]  # report recall per short length
+
+
+def sensitivity_thresholds(
+    by_length: dict[str, np.ndarray], topics: dict[str, TopicSet], budgets: dict[str, float]
+) -> list[SensitivityThreshold]:
+    """Per sensitivity, the lowest threshold whose false alerts on the tune part's short topics
+    stay within its budget, and its figures on both parts: `by_length` holds one candidate's
+    (articles x topics) scores per short length."""
+    lengths = list(by_length)
+
+    def pooled(part: str) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.hstack([by_length[ln][:, part_of(topics[ln], part)] for ln in lengths]),
+            np.hstack([topics[ln].gold[:, part_of(topics[ln], part)] for ln in lengths]),
+        )
+
+    tune, held_out = pooled("tune"), pooled("report")
+    result = []
+    for sensitivity, budget in budgets.items():
+        threshold = tuned_threshold(*tune, budget)
+        by_part = {
+            ln: figures(by_length[ln][:, part_of(topics[ln], "report")],
+                        topics[ln].gold[:, part_of(topics[ln], "report")], threshold).recall
+            for ln in lengths
+        }  # fmt: skip
+        result.append(
+            SensitivityThreshold(
+                sensitivity,
+                budget,
+                figures(*tune, threshold),
+                figures(*held_out, threshold),
+                by_part,
+            )
+        )
+    return result
+
+
 def report(
     corpus: Corpus,
     topics: dict[str, TopicSet],
     vectors: dict[str, np.ndarray],
     weight: float,
     thresholds: dict[str, float],
-    budget: float,
+    budgets: dict[str, float],
 ) -> list[str]:
-    """The Markdown section: today's figures by length, then each candidate tuned and reported."""
+    """The Markdown section: today's figures by length, then each candidate tuned and reported,
+    then the best one's thresholds per sensitivity (`budgets`: most false alerts per 100)."""
+    budget = budgets["normal"]
     lines = [
         "## Short topics",
         "",
@@ -285,8 +335,10 @@ def report(
     ]
     short = [length for length in LENGTHS if length != "question"]
     tune_recall: dict[str, float] = {}
+    scores_of: dict[str, dict[str, np.ndarray]] = {}
     for name, scorer in scorers(corpus, weight).items():
         by_length = {length: scorer(topics[length], vectors[length]) for length in short}
+        scores_of[name] = by_length
         pooled = {
             part: (
                 np.hstack([by_length[ln][:, part_of(topics[ln], part)] for ln in short]),
@@ -317,6 +369,42 @@ def report(
         )
     chosen = max(tune_recall, key=lambda name: tune_recall[name])  # ties: the earlier, today first
     lines += ["", f"Best on the tune part: **{chosen}**."]
+    return lines + chosen_thresholds(
+        chosen, sensitivity_thresholds(scores_of[chosen], topics, budgets)
+    )
+
+
+def chosen_thresholds(chosen: str, tuned: list[SensitivityThreshold]) -> list[str]:
+    """The best candidate's threshold per sensitivity, as a table and as the settings."""
+    lines = [
+        "",
+        "### Thresholds for short topics",
+        "",
+        f"**{chosen}**, a threshold per sensitivity by the rule the question topics' thresholds "
+        "follow: the lowest (0.005 grid) whose false alerts on the tune part's short topics stay "
+        "within "
+        + ", ".join(f"{t.sensitivity} ≤ {t.budget:g}" for t in tuned)
+        + " per 100 articles (normal: today's figure for question topics, the issue's cap); "
+        "then the same threshold on the report part.",
+        "",
+        "| sensitivity | budget | threshold | tune recall | tune false / 100 | report recall "
+        "| report false / 100 | report recall 2 words | report recall 1 word |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for t in tuned:
+        lines.append(
+            f"| {t.sensitivity} | {t.budget:g} | {t.tune.threshold:.3f} | {t.tune.recall:.3f} "
+            f"| {t.tune.false_per_100:.2f} | {t.report.recall:.3f} | {t.report.false_per_100:.2f} "
+            + " | ".join(f"{r:.3f}" for r in t.report_by_length.values()).join(["| ", " |"])
+        )
+    lines += [
+        "",
+        "As settings: "
+        + ", ".join(
+            f"`ALERT_SHORT_THRESHOLD_{t.sensitivity.upper()}={t.tune.threshold:g}`" for t in tuned
+        )
+        + ".",
+    ]
     return lines
 
 

@@ -26,7 +26,7 @@ from bot.alerts.delivery import AlertSender
 from bot.alerts.jobs import schedule_alert_jobs
 from bot.alerts.leader import LeaderLease
 from bot.alerts.render import UNSUBSCRIBE_PREFIX
-from bot.alerts.scan import AlertScanner, Thresholds
+from bot.alerts.scan import AlertScanner, ShortTopics, Thresholds
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers import handlers as answer_handlers
 from bot.answers import voting
@@ -95,7 +95,11 @@ def build_application(
             limiter=limiter,
             subscriptions=subscriptions,
             scanner=AlertScanner(
-                opened, subscriptions, thresholds(settings), settings.alert_max_age_timedelta
+                opened,
+                subscriptions,
+                thresholds(settings),
+                settings.alert_max_age_timedelta,
+                short_topics(settings),
             ),
             sender=AlertSender(
                 subscriptions,
@@ -228,6 +232,18 @@ def thresholds(settings: BotSettings) -> Thresholds:
         normal=settings.alert_threshold_normal,
         broad=settings.alert_threshold_broad,
         lexical_weight=settings.alert_lexical_weight,
+    )
+
+
+def short_topics(settings: BotSettings) -> ShortTopics:
+    return ShortTopics(
+        most_words=settings.alert_short_topic_words,
+        thresholds=Thresholds(
+            strict=settings.alert_short_threshold_strict,
+            normal=settings.alert_short_threshold_normal,
+            broad=settings.alert_short_threshold_broad,
+            lexical_weight=settings.alert_short_lexical_weight,
+        ),
     )
 
 

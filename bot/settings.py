@@ -160,6 +160,45 @@ class BotSettings(FeedSettings):
         description="A passage's score is its cosine similarity to the topic plus this weight × "
         "the share of the topic's words in it.",
     )
+    # Short topics ("floods", "Ukraine grain"): an article's lead passage alone is scored,
+    # against thresholds of their own. Measured on RealTimeQA (benchmarks/alert_topic_length.py,
+    # printed by benchmarks/alert_calibration.py): a one- or two-word topic lands near some
+    # passage of too many articles, while the lead says what the story is about.
+    alert_short_topic_words: int = Field(
+        default=2,
+        ge=0,
+        le=20,
+        description="A topic with at most this many words it is about (question and news filler "
+        "left out) is a short topic, matched by an article's lead passage alone. 0 turns it off.",
+    )
+    alert_short_threshold_strict: float = Field(
+        default=0.45,
+        ge=-1.0,
+        le=2.0,
+        description="Score an article's lead passage needs for a strict subscription to a short "
+        "topic.",
+    )
+    alert_short_threshold_normal: float = Field(
+        default=0.315,
+        ge=-1.0,
+        le=2.0,
+        description="Score an article's lead passage needs for a normal subscription to a short "
+        "topic.",
+    )
+    alert_short_threshold_broad: float = Field(
+        default=0.22,
+        ge=-1.0,
+        le=2.0,
+        description="Score an article's lead passage needs for a broad subscription to a short "
+        "topic.",
+    )
+    alert_short_lexical_weight: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="For a short topic, a lead passage's score is its cosine similarity to the "
+        "topic plus this weight × the share of the topic's words in it.",
+    )
     alert_max_age: str = Field(
         default="48h",
         pattern=r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$",

@@ -19,7 +19,7 @@ from index.errors import (
 from index.lexical import words_of_text
 from index.search.hits import hit_from_record, hit_record
 from index.search.news_index import Hit, IndexStats, NewsIndex, SourceRef, index_exists
-from index.search.topic_matching import BestPassage
+from index.search.topic_matching import BestPassage, is_short_topic
 from index.settings import IndexSettings
 from index.store.metadata import ArticleSummary
 from index.writer import IndexWriter, WriteReport
@@ -47,6 +47,7 @@ __all__ = [
     "hit_from_record",
     "hit_record",
     "index_exists",
+    "is_short_topic",
     "load_embedder",
     "path_origin",
     "words_of_text",

@@ -1,7 +1,9 @@
 """Find which newly indexed articles match which subscriptions, and log them as pending alerts.
 
 Each match is logged with its article's story and the story that story develops
-(`index.stories`), so delivery sends one alert per story (`bot.alerts.stories`).
+(`index.stories`), so delivery sends one alert per story (`bot.alerts.stories`). Short topics
+("floods") are matched by an article's lead passage alone, against thresholds of their own
+(`ShortTopics`); longer ones by its best passage.
 
 Blocking (index reads, a little model work for the bold sentence): run it in a worker thread.
 Sending is `bot.alerts.delivery`'s job; this module never talks to Telegram.
@@ -20,7 +22,7 @@ from bot.alerts.filters import passes
 from bot.alerts.freshness import recent_enough
 from bot.alerts.model import NewAlert, Sensitivity, Subscription
 from bot.alerts.subscriptions import SubscriptionStore
-from index import ArticleSummary, BestPassage, NewsIndex, hit_record
+from index import ArticleSummary, BestPassage, NewsIndex, hit_record, is_short_topic
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,38 @@ class Thresholds:
 
     def of(self, sensitivity: Sensitivity) -> float:
         return float(getattr(self, sensitivity.value))
+
+
+@dataclass(frozen=True, slots=True)
+class ShortTopics:
+    """Topics of one to `most_words` words (`index.is_short_topic`; 0 turns this off): scored by
+    an article's lead passage alone, against `thresholds` (with their own lexical weight)."""
+
+    most_words: int
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class TopicGroup:
+    """Subscriptions matched together: one `match_articles` call, one set of thresholds."""
+
+    subscriptions: list[Subscription]
+    thresholds: Thresholds
+    lead_only: bool
+
+
+def split_by_length(
+    subscriptions: Sequence[Subscription], most_words: int
+) -> tuple[list[Subscription], list[Subscription]]:
+    """The topic subscriptions split into (short, long) topics; "every article" ones are in
+    neither."""
+    short: list[Subscription] = []
+    long: list[Subscription] = []
+    for subscription in subscriptions:
+        if not subscription.every_article:
+            group = short if is_short_topic(subscription.topic, most_words) else long
+            group.append(subscription)
+    return short, long
 
 
 def covers(subscription: Subscription, article: ArticleSummary) -> bool:
@@ -60,10 +94,13 @@ class AlertScanner:
         store: SubscriptionStore,
         thresholds: Thresholds,
         max_age: timedelta,
+        short_topics: ShortTopics | None = None,
     ) -> None:
         self.index = index
         self.store = store
         self.thresholds = thresholds
+        self.short_topics = short_topics
+        """None: every topic is matched by its best passage against `thresholds`."""
         self.max_age = max_age
         """Older articles (`bot.alerts.freshness`) are never matched, so never alerted."""
 
@@ -108,38 +145,53 @@ class AlertScanner:
             for a in alerts
         ]
 
+    def _groups(self, subscriptions: Sequence[Subscription]) -> list[TopicGroup]:
+        """The topic subscriptions in the groups they are matched in, empty groups left out."""
+        most_words = self.short_topics.most_words if self.short_topics else 0
+        short, long = split_by_length(subscriptions, most_words)
+        groups = [TopicGroup(long, self.thresholds, lead_only=False)]
+        if self.short_topics is not None:
+            groups.append(TopicGroup(short, self.short_topics.thresholds, lead_only=True))
+        return [group for group in groups if group.subscriptions]
+
     def _matches(
         self, articles: Sequence[ArticleSummary], subscriptions: Sequence[Subscription]
     ) -> list[NewAlert]:
-        topical = [s for s in subscriptions if not s.every_article]
+        groups = self._groups(subscriptions)
         ids = [a.id for a in articles]
-        best: dict[str, list[BestPassage]] = {}
-        if topical:
-            best = self.index.match_articles(
+        best: list[dict[str, list[BestPassage]]] = [
+            self.index.match_articles(
                 ids,
-                np.stack([s.vector for s in topical]),
-                [s.topic for s in topical],
-                self.thresholds.lexical_weight,
+                np.stack([s.vector for s in group.subscriptions]),
+                [s.topic for s in group.subscriptions],
+                group.thresholds.lexical_weight,
+                lead_only=group.lead_only,
             )
-        leads = self.index.lead_passages(ids) if len(topical) < len(subscriptions) else {}
+            for group in groups
+        ]
+        every = any(s.every_article for s in subscriptions)
+        leads = self.index.lead_passages(ids) if every else {}
         filtered = any(s.required_words or s.excluded_words for s in subscriptions)
         words = self.index.article_words(ids) if filtered else {}
         logged = self.store.alerted(ids)  # already in the log: skip the work of citing again
         alerts: list[NewAlert] = []
         for article in articles:
             article_words = words.get(article.id, frozenset())
-            for column, subscription in enumerate(topical):
-                found = best.get(article.id)
-                if found is None or not covers(subscription, article):
+            for group, matched in zip(groups, best, strict=True):
+                found = matched.get(article.id)
+                if found is None:
                     continue
-                passage = found[column]
-                if passage.score < self.thresholds.of(subscription.sensitivity):
-                    continue
-                if not wanted(subscription, article_words):
-                    continue
-                alert = self._alert(subscription, article, passage.row, passage.cosine, logged)
-                if alert is not None:
-                    alerts.append(alert)
+                for column, subscription in enumerate(group.subscriptions):
+                    passage = found[column]
+                    if (
+                        not covers(subscription, article)
+                        or passage.score < group.thresholds.of(subscription.sensitivity)
+                        or not wanted(subscription, article_words)
+                    ):
+                        continue
+                    alert = self._alert(subscription, article, passage.row, passage.cosine, logged)
+                    if alert is not None:
+                        alerts.append(alert)
             for subscription in subscriptions:
                 if (
                     subscription.every_article

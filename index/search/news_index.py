@@ -400,9 +400,13 @@ class NewsIndex:
         topics: np.ndarray,
         topic_texts: Sequence[str] | None = None,
         lexical_weight: float = 0.0,
+        lead_only: bool = False,
     ) -> dict[str, list[BestPassage]]:
-        """For each article, its closest passage to every topic (`topic_matching.match_articles`)."""
-        return match_articles(self.snapshot(), article_ids, topics, topic_texts, lexical_weight)
+        """For each article, its closest passage to every topic (`topic_matching.match_articles`);
+        with `lead_only`, its lead passage's score."""
+        return match_articles(
+            self.snapshot(), article_ids, topics, topic_texts, lexical_weight, lead_only
+        )
 
     def article_words(self, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
         """The words of each article as the word index has them (`topic_matching.article_words`)."""

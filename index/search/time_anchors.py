@@ -85,6 +85,8 @@ def anchor_resolver(
         if kind == "period":
             offset = 0 if groups["which"].lower() == "this" else 1
             name = ("this " if offset == 0 else "last ") + unit
+            if (unit, offset) == ("week", 0):
+                return _rolling("week", 1, clock, name="this week")
             return _calendar(unit, offset, name, clock)
         count = _count(groups["n"], words)
         if count is None and groups["plural"]:
@@ -95,7 +97,7 @@ def anchor_resolver(
         return _rolling(unit, count, clock)
     if kind == "weekday":
         which = (groups["which"] or "").lower()
-        return _weekday(words.weekdays[groups["weekday"].lower()], which == "this", clock)
+        return _weekday(words.weekdays[groups["weekday"].lower()], which, clock)
     return _named_date(groups["date"], words.language, clock)
 
 
@@ -127,28 +129,35 @@ def _calendar(unit: str, back: int, name: str, clock: Clock) -> Resolver | None:
     return _days(first, last, name, dates, clock)
 
 
-def _rolling(unit: str, count: int, clock: Clock) -> Resolver:
-    """ "the past 3 days": from this moment 3 days ago."""
+def _rolling(unit: str, count: int, clock: Clock, *, name: str = "") -> Resolver:
+    """ "the past 3 days": from this moment 3 days ago. "This week" is the past seven days too,
+    not the calendar week: asked on a Monday it means the days just gone, and on RealTimeQA's
+    Thursday and Friday quizzes the calendar week left out a quarter of the answers
+    (`benchmarks/results/time_windows.md`)."""
     now = clock.local_now
     if unit in ("month", "year"):
         start = months_before(now, count * (12 if unit == "year" else 1)).astimezone(UTC)
     else:
         hours = {"hour": 1, "day": 24, "week": 7 * 24}[unit]
         start = now.astimezone(UTC) - timedelta(hours=hours * count)
-    name = f"past {unit}" if count == 1 else f"past {count} {unit}s"
+    name = name or (f"past {unit}" if count == 1 else f"past {count} {unit}s")
     first = start.astimezone(clock.zone).date()
-    span = PhraseSpan(start, clock.end_of_today, first, clock.today, name, "")
+    dates = f"since {day_label(first, clock.today)}" if name == "this week" else ""
+    span = PhraseSpan(start, clock.end_of_today, first, clock.today, name, dates)
     return lambda _latest: span
 
 
-def _weekday(weekday: int, this_week: bool, clock: Clock) -> Resolver:
-    """ "this Monday": this ISO week's; "on Monday", "last Monday": the latest before `latest`."""
+def _weekday(weekday: int, which: str, clock: Clock) -> Resolver:
+    """ "this Monday": this ISO week's; "on Monday": the latest not after `latest` (today's,
+    said on a Monday: "unaccounted for early Thursday" asked on a Thursday is today,
+    `benchmarks/results/time_windows.md`); "last Monday", "past Monday": the latest before it."""
 
     def resolve(latest: date) -> PhraseSpan | None:
-        if this_week:
+        if which == "this":
             day = week_start(clock.today) + timedelta(days=weekday)
         else:
-            day = latest - timedelta(days=(latest.weekday() - weekday) % 7 or 7)
+            back = (latest.weekday() - weekday) % 7
+            day = latest - timedelta(days=back or (7 if which else 0))
         return _days(day, day, "", day_label(day, clock.today), clock)(latest)
 
     return resolve

@@ -11,11 +11,14 @@ Decisions on the ambiguous readings, each tested:
 - News is about the past. A day or month named without a year is the most recent one that is
   not in the future ("in March", said in February 2026, is March 2025); an explicit date in the
   future is not read. Only today's parts ("tonight") may lie ahead of `now`.
-- A weekday ("on Monday", "last Monday", "Friday's decision") is the most recent one *before*
-  today: said on a Monday, "on Monday" is a week ago, since today's news is asked for as
-  "today". "This Monday" is the Monday of this ISO week (Monday first), if not in the future.
-- "Last week" is the previous calendar week, Monday to Sunday; "the last week", "the past week"
-  and "the past 3 days" are rolling windows reaching back from `now`.
+- A weekday ("on Monday", "Friday's decision") is the most recent one, today's included: news
+  says "early Thursday" on a Thursday (RealTimeQA, `benchmarks/results/time_windows.md`).
+  "Last Monday" and "past Monday" are the most recent one before today. "This Monday" is the
+  Monday of this ISO week (Monday first), if not in the future.
+- "Last week" is the previous calendar week, Monday to Sunday; "this week", "the last week",
+  "the past week" and "the past 3 days" are rolling windows reaching back from `now` ("this
+  week" as the calendar week left out a quarter of RealTimeQA's answers, asked on Thursdays
+  about the weekend before: `benchmarks/results/time_windows.md`).
 - A window that reaches the present ("today", "this week", "since Friday", "in the past 3
   days") ends at the end of today (local midnight tonight), not at `now`: nothing is published
   in the future, and a question asked at midnight still gets a window that is not empty.

@@ -9,11 +9,13 @@ import numpy as np
 from benchmarks.alert_topic_length import (
     TOPICS_FILE,
     Corpus,
+    TopicSet,
     article_scores,
     expand_topic,
     figures,
     load_short_topics,
     published_day,
+    sensitivity_thresholds,
     topic_sets,
     tuned_threshold,
 )
@@ -74,6 +76,26 @@ def test_figures_and_the_lowest_threshold_within_a_budget() -> None:
     assert figures(scores, gold, 0.65).false_per_100 == 0.0
     assert tuned_threshold(scores, gold, 0.0) == 0.605
     assert tuned_threshold(scores, gold, 100.0) == 0.0
+
+
+def test_a_threshold_per_sensitivity_tuned_on_the_tune_part_of_both_lengths() -> None:
+    """Tune and report topics of both short lengths pooled per part; each budget its own
+    lowest threshold, reported on the other part at the same threshold."""
+    gold = np.array([[True, False], [False, True], [False, False], [False, False]])
+    topics = {
+        "2 words": TopicSet(["a b", "c d"], [None, None], gold, ["tune", "report"]),
+        "1 word": TopicSet(["e", "f"], [None, None], gold, ["tune", "report"]),
+    }
+    scores = np.array([[0.9, 0.8], [0.6, 0.7], [0.1, 0.3], [0.4, 0.1]], dtype=np.float32)
+    by_length = {"2 words": scores, "1 word": scores}
+    tuned = sensitivity_thresholds(by_length, topics, {"strict": 0.0, "broad": 25.0})
+    assert [t.sensitivity for t in tuned] == ["strict", "broad"]
+    strict, broad = tuned
+    assert strict.tune.threshold == 0.605 and strict.tune.false_per_100 == 0.0
+    assert broad.tune.threshold == 0.405 and broad.tune.false_per_100 == 25.0  # one of four
+    assert strict.report.threshold == strict.tune.threshold and strict.report.recall == 1.0
+    assert strict.report.false_per_100 == 25.0, "row 0 (0.8) is no gold of the report topic"
+    assert broad.report_by_length == {"2 words": 1.0, "1 word": 1.0}
 
 
 def test_every_question_has_a_one_and_a_two_word_topic() -> None:

@@ -22,6 +22,8 @@ BENCHMARKS = sorted(
         "alert_topic_length",
         "clustering",
         "corpora",
+        "followup_index",
+        "followup_tuning",
         "provenance",
         "story_sets",
     }  # helpers

@@ -99,7 +99,9 @@ def test_rebuild_query_stats_round_trip(tmp_path: Path, vector_store: str) -> No
     assert 1 <= len(hits) <= 2
 
     in_2024 = run_cli("query", f"{QUESTION} in February 2024", "--zone", "Europe/Paris")
-    assert in_2024.stdout.startswith(f"searched: {QUESTION} · window: February 2024\n\n1. Macron")
+    assert in_2024.stdout.startswith(
+        f"searched: {QUESTION} in February 2024 · window: February 2024\n\n1. Macron"
+    ), "a date the question names stays in the text searched"
     in_2020 = run_cli("query", f"{QUESTION} in 2020")
     assert "window: 2020" in in_2020.stdout and "No passage matches" in in_2020.stdout
     assert {"text", "score", "article_id", "title", "url"} <= hits[0].keys()

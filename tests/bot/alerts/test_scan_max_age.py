@@ -13,7 +13,7 @@ import pytest
 from bot.alerts.model import Delivery, Sensitivity
 from bot.alerts.scan import AlertScanner
 from bot.alerts.subscriptions import SubscriptionStore
-from bot.application import thresholds
+from bot.application import short_topics, thresholds
 from bot.settings import BotSettings
 from index import Embedder, IndexWriter, NewsIndex
 from tests.bot.alerts.test_alerts_e2e import BALTIC_TOPIC, ESTONIA_BODY
@@ -85,7 +85,9 @@ def test_only_recent_articles_are_alerted_and_old_ones_are_indexed_all_the_same(
 
     write_articles(tmp_path / "new")
     writer.add([tmp_path / "new"])
-    scanner = AlertScanner(index, store, thresholds(settings), settings.alert_max_age_timedelta)
+    scanner = AlertScanner(
+        index, store, thresholds(settings), settings.alert_max_age_timedelta, short_topics(settings)
+    )
     with caplog.at_level("INFO", logger="bot.alerts.scan"):
         assert scanner.scan() > 0
     too_old = [r.getMessage() for r in caplog.records if "too old" in r.getMessage()]

@@ -49,7 +49,7 @@ def local_days(window: TimeWindow | None, zone: ZoneInfo = PARIS) -> tuple[str, 
          "2026-12-06T12:00"),
         ("what did the court decide last week?", "what did the court decide?",
          "last week, 30 Nov–6 Dec", "2026-11-30T00:00", "2026-12-07T00:00"),
-        ("rail strike this week", "rail strike", "this week, Mon 7 Dec", "2026-12-07T00:00",
+        ("rail strike this week", "rail strike", "this week, since Mon 30 Nov", "2026-11-30T15:00",
          "2026-12-08T00:00"),
         ("budget this month", "budget", "this month, December 2026", "2026-12-01T00:00",
          "2026-12-08T00:00"),
@@ -84,7 +84,7 @@ def local_days(window: TimeWindow | None, zone: ZoneInfo = PARIS) -> tuple[str, 
          "2026-12-07T00:00"),
         ("raids last Tuesday night", "raids", "Tue 1 Dec", "2026-12-01T00:00",
          "2026-12-02T00:00"),
-        ("on Monday", "on Monday", "Mon 30 Nov", "2026-11-30T00:00", "2026-12-01T00:00"),
+        ("on Monday", "on Monday", "Mon 7 Dec", "2026-12-07T00:00", "2026-12-08T00:00"),
         ("news this Monday", "news", "Mon 7 Dec", "2026-12-07T00:00", "2026-12-08T00:00"),
         ("news since Friday", "news", "since Fri 4 Dec", "2026-12-04T00:00", "2026-12-08T00:00"),
         ("talks since yesterday", "talks", "since Sun 6 Dec", "2026-12-06T00:00",
@@ -204,9 +204,9 @@ def test_29_february_is_the_latest_leap_day() -> None:
     assert local_days(window)[0][:10] == "2024-02-29"
 
 
-def test_on_a_weekday_said_that_weekday_is_a_week_ago() -> None:
+def test_on_a_weekday_said_that_weekday_is_today_last_one_a_week_ago() -> None:
     monday = datetime(2026, 12, 7, 10, tzinfo=UTC)
-    assert local_days(read("on Monday", monday).window)[0][:10] == "2026-11-30"
+    assert local_days(read("on Monday", monday).window)[0][:10] == "2026-12-07"
     assert local_days(read("last Monday", monday).window)[0][:10] == "2026-11-30"
     assert local_days(read("this Monday", monday).window)[0][:10] == "2026-12-07"
     tuesday = monday + timedelta(days=1)
@@ -242,7 +242,7 @@ def test_the_turn_of_the_year() -> None:
     last_week = read("last week", new_year).window
     assert last_week is not None and last_week.label == "last week, 21–27 Dec 2026"
     this_week = read("this week", new_year).window
-    assert this_week is not None and this_week.label == "this week, 28 Dec 2026–1 Jan 2027"
+    assert this_week is not None and this_week.label == "this week, since Fri 25 Dec 2026"
     new_year_s_eve = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)  # 23:30 in Paris
     assert read("today", new_year_s_eve).window.label == "today, Thu 31 Dec"  # type: ignore[union-attr]
     assert read("today", new_year_s_eve, ZoneInfo("UTC")).window.label == "today, Thu 31 Dec"  # type: ignore[union-attr]
