@@ -16,10 +16,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 RETRY_SECONDS = 10.0
 """While the database is down, how often a call tries it again instead of going without."""
@@ -75,6 +77,19 @@ class DatabaseOutage:
             since, self._since = self._since, None
         if since is not None:
             log.warning("the database is reachable again after %.0f s", self._clock() - since)
+
+    def attempt(self, what: str, work: Callable[[], _T]) -> _T | None:
+        """`work()`, or None when the database cannot be reached for `what` (the outage
+        recorded, logged once): for calls that are worth less than the answer they serve."""
+        if not self.worth_trying():
+            return None
+        try:
+            done = work()
+        except SQLAlchemyError as exc:
+            self.failed(what, exc)
+            return None
+        self.succeeded()
+        return done
 
 
 def reason(exc: BaseException) -> str:

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import WRITES
 from bot.database_outage import DatabaseOutage
@@ -167,15 +166,7 @@ class ConversationStore:
     # -- in one transaction each ----------------------------------------------------------------
     def _reach(self, work: Callable[[], _T]) -> _T | None:
         """`work()`, or None when the database cannot be reached (the outage logged once)."""
-        if not self._outage.worth_trying():
-            return None
-        try:
-            done = work()
-        except SQLAlchemyError as exc:
-            self._outage.failed("follow-ups", exc)
-            return None
-        self._outage.succeeded()
-        return done
+        return self._outage.attempt("follow-ups", work)
 
     def _record(self, turn: Turn) -> Turn:
         turns, messages = conversation_turns.c, conversation_messages.c

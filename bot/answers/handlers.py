@@ -87,7 +87,7 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
     topic = message.message_thread_id if message and message.is_topic_message else None
     with contextlib.suppress(TelegramError):
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=topic)
-    followed = await _turn_replied_to(shared.conversation, message)
+    followed = await _turn_replied_to(shared.conversation, message, context.bot.id)
     chain = await asyncio.to_thread(shared.conversation.chain, followed) if followed else []
     try:
         answer = await shared.answers.answer(
@@ -185,15 +185,14 @@ async def stats(update: Update, context: NewsContext) -> None:
 
 
 async def _turn_replied_to(
-    conversation: ConversationStore, question: Message | None
+    conversation: ConversationStore, question: Message | None, bot_id: int
 ) -> Turn | None:
     """The answer (turn) a question replies to, if it replies to one of the bot's answers that
     has not expired: then the question is a follow-up."""
-    replied = question.reply_to_message if question is not None else None
-    if question is None or replied is None or replied.from_user is None:
+    if question is None or not _replies_to_bot(question, bot_id):
         return None
-    if not replied.from_user.is_bot:
-        return None
+    replied = question.reply_to_message
+    assert replied is not None  # `_replies_to_bot` checked it
     return await asyncio.to_thread(
         conversation.turn_replied_to, question.chat.id, replied.message_id
     )

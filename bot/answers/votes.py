@@ -35,7 +35,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import WRITES
 from bot.database_outage import DatabaseOutage
@@ -197,15 +196,7 @@ class AnswerVotes:
     # -- in one transaction each ----------------------------------------------------------------
     def _reach(self, work: Callable[[], _T]) -> _T | None:
         """`work()`, or None when the database cannot be reached (the outage logged once)."""
-        if not self._outage.worth_trying():
-            return None
-        try:
-            done = work()
-        except SQLAlchemyError as exc:
-            self._outage.failed("votes", exc)
-            return None
-        self._outage.succeeded()
-        return done
+        return self._outage.attempt("votes", work)
 
     def _record(
         self,

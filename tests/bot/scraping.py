@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -29,3 +33,16 @@ async def scrape(url: str) -> Samples:
     response.raise_for_status()
     assert response.headers["content-type"].startswith("text/plain"), response.headers
     return parse(response.text)
+
+
+async def scrape_until(
+    url: str, settled: Callable[[Samples], bool], timeout: float = 30, what: str = "the metrics"
+) -> Samples:
+    """Scrapes `url` until `settled` holds: a handler counts a moment after its effect shows."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = await scrape(url)
+        if settled(samples):
+            return samples
+        assert time.monotonic() < deadline, f"{what} never settled"
+        await asyncio.sleep(0.1)

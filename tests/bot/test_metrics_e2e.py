@@ -17,7 +17,7 @@ from bot.metrics_server import MetricsServer
 from bot.settings import BotSettings
 from index import Embedder, NewsIndex
 from tests.bot.conftest import USER_ID, bot_settings, running_bot
-from tests.bot.scraping import Samples, scrape, value
+from tests.bot.scraping import Samples, scrape, scrape_until, value
 from tests.bot.test_entry_point import QUESTION, free_port, get_when_listening, webhook_bot
 from tests.emulator import BotApiEmulator
 
@@ -31,13 +31,9 @@ def answered(samples: Samples) -> float:
 async def scrape_until_answered(url: str, before: float, timeout: float = 30) -> Samples:
     """Scrapes until the answered count passes `before`: the answer reaches the emulator a
     moment before the handler counts it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        samples = await scrape(url)
-        if answered(samples) > before:
-            return samples
-        assert time.monotonic() < deadline, "the answer was never counted"
-        await asyncio.sleep(0.1)
+    return await scrape_until(
+        url, lambda samples: answered(samples) > before, timeout, what="the answer count"
+    )
 
 
 async def test_the_polling_bot_serves_metrics_on_a_server_of_its_own(

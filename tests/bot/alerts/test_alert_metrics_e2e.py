@@ -4,8 +4,6 @@ by flood control and then sent (`bot.monitoring`)."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,24 +12,12 @@ from bot.settings import BotSettings
 from index import Embedder, IndexWriter
 from tests.bot.alerts.test_alerts_e2e import ESTONIA_BODY, ESTONIA_TITLE, command
 from tests.bot.conftest import USER_ID, running_bot
-from tests.bot.scraping import Samples, scrape, value
+from tests.bot.scraping import scrape, scrape_until, value
 from tests.bot.test_entry_point import free_port
 from tests.conftest import write_article
 from tests.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.slow
-
-
-async def scrape_until(
-    url: str, settled: Callable[[Samples], bool], timeout: float = 30
-) -> Samples:
-    deadline = time.monotonic() + timeout
-    while True:
-        samples = await scrape(url)
-        if settled(samples):
-            return samples
-        assert time.monotonic() < deadline, "the metrics never settled"
-        await asyncio.sleep(0.1)
 
 
 async def test_alert_rounds_messages_failures_and_writes_are_counted(
