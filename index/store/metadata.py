@@ -472,6 +472,16 @@ class MetadataReader:
         return {str(article_id): int(row) for article_id, row in cursor}
 
     @_damage_is_named
+    def row_mask(self, total_rows: int) -> np.ndarray:
+        """Which of `total_rows` passage rows the metadata lists: an append's hidden rows not."""
+        mask = np.zeros(total_rows, dtype=bool)
+        rows = np.fromiter(
+            (row for (row,) in self._db().execute("SELECT row FROM passages")), dtype=np.int64
+        )
+        mask[rows[rows < total_rows]] = True
+        return mask
+
+    @_damage_is_named
     def next_row(self) -> int:
         """One above the highest passage row (0 without passages)."""
         found = self._db().execute("SELECT max(row) FROM passages").fetchone()[0]

@@ -187,7 +187,7 @@ def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
 
 def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
     run_cli("rebuild", "-q")
-    for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+    for path in (isolated_environment / "index" / "current" / "word_index").iterdir():
         path.write_bytes(b"")
     damaged = run_cli("query", QUESTION, check_exit=1)
     (line,) = damaged.stderr.strip().splitlines()
@@ -201,14 +201,14 @@ def test_a_truncated_word_index_is_one_error_line(
     isolated_environment: Path, checksums: bool
 ) -> None:
     """Each BM25 file cut to half its length: refused by its size when the manifest records
-    it, by bm25s when it does not (a version written before checksums were); either way the
+    it, by its reader when it does not (a version written before checksums were); either way the
     only line on stderr is the error, without the warnings of a version that did not load."""
     run_cli("rebuild", "-q")
     version = isolated_environment / "index" / "current"
     if not checksums:
         manifest = json.loads((version / "manifest.json").read_text())
         (version / "manifest.json").write_text(json.dumps({**manifest, "files": {}}))
-    for path in (version / "bm25").iterdir():
+    for path in (version / "word_index").iterdir():
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     damaged = run_cli("query", QUESTION, check_exit=1)
     assert damaged.stderr.count("\n") == 1, damaged.stderr

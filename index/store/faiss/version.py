@@ -1,4 +1,4 @@
-"""A version folder loaded in memory (VECTOR_STORE=faiss): manifest, FAISS, SQLite, bm25s.
+"""A version folder loaded in memory (VECTOR_STORE=faiss): manifest, FAISS, SQLite, words.
 
 Implements `index.store.version.IndexVersion` for the searcher. Everything a search needs is read
 into memory, never memory-mapped, so damage to live files cannot crash a running reader.
@@ -14,11 +14,11 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from index.errors import IndexCorruptError
-from index.lexical import lexical_search, load_lexical, load_lexical_rows
+from index.lexical.bm25s_index import Bm25sIndex
+from index.lexical.word_index import WordIndex, WordSearch, search_words
 from index.settings import HNSW_EF_SEARCH
 from index.store.faiss.row_masks import ArticleRows
 from index.store.faiss.sentence_codes import SentenceVectors
@@ -50,8 +50,6 @@ class Snapshot:
             self.manifest.verify_files(folder)
         self.vectors = load_faiss(folder, ef_search=ef_search)
         self.metadata = MetadataReader(folder)
-        self.lexical = _load_lexical(folder)
-        self.lexical_rows = load_lexical_rows(folder)
         self.sentence_store = self._load_sentences(folder)
         _, passages = self.metadata.counts()
         stored, _ = self.manifest.stored_vectors()
@@ -70,6 +68,7 @@ class Snapshot:
         self.hidden = stored - passages
         """Vectors of replaced and removed passages an append left in the files; searches
         leave them out (their rows are not in the metadata)."""
+        self.lexical = _load_word_index(folder, self.metadata, stored if self.hidden else None)
         self._article_rows: ArticleRows | None = None
         self._article_rows_lock = threading.Lock()
         self._live_rows: np.ndarray | None = None
@@ -152,7 +151,7 @@ class Snapshot:
         if self.lexical is None:
             return []
         allowed = None if passage_filter is None else self._rows(passage_filter)
-        return lexical_search(self.lexical, query, depth, allowed, self.lexical_rows)
+        return search_words(self.lexical, query, depth, allowed)
 
     def sources(self) -> list[tuple[str, int]]:
         if self._sources is None:  # a version never changes: read once, asked every question
@@ -219,10 +218,15 @@ class Snapshot:
         self.metadata.close()
 
 
-def _load_lexical(folder: Path) -> bm25s.BM25 | None:
+def _load_word_index(
+    folder: Path, metadata: MetadataReader, stored: int | None
+) -> WordSearch | None:
+    """The version's word index: segments (format 5), or bm25s for older versions; `stored`
+    is the vectors the version holds when an append hid some of them (None when none is)."""
     try:
-        return load_lexical(folder)
-    except Exception as exc:  # bm25s and numpy raise many kinds (EOFError, KeyError, …) on damage
+        live = None if stored is None else metadata.row_mask(stored)
+        return WordIndex.load(folder, live) or Bm25sIndex.load(folder)
+    except Exception as exc:  # numpy and bm25s raise many kinds (EOFError, KeyError, …) on damage
         raise IndexCorruptError(
             f"the word index in {folder} cannot be read ({type(exc).__name__}: {exc}): "
             f"{REBUILD_HINT}"

@@ -21,7 +21,8 @@ import numpy as np
 
 from index.embedding.cache import QuantizedSentences
 from index.embedding.model_input import model_input
-from index.lexical import build_lexical
+from index.lexical import tokenize
+from index.lexical.segments import append_word_index, write_word_index
 from index.store.faiss import appending
 from index.store.faiss.appending import APPENDING_ACTIONS, change, hidden_share
 from index.store.faiss.recall import build_recall
@@ -108,7 +109,7 @@ class FaissVersionWriter:
             save_faiss(vector_index.index, staging)
             codes, scales = _stacked(quantized, self._context.embedder.dimension)
             save_sentence_vectors(staging, codes, scales)
-            build_lexical(texts, staging)
+            write_word_index(staging, tokenize(texts), np.arange(len(texts), dtype=np.int64))
             manifest = self._context.manifest(
                 build_id,
                 index_factory=vector_index.factory,
@@ -177,7 +178,16 @@ class FaissVersionWriter:
             codes, scales = _stacked(quantized, self._context.embedder.dimension)
             append_sentence_vectors(staging, previous, codes, scales)
             appending.reached("vectors")
-            sentence_count = self._write_lexical(staging, items)
+            staged = MetadataReader(staging)
+            try:
+                sentence_count = staged.sentence_count()
+                append_word_index(
+                    staging, previous, tokenize(texts),
+                    np.arange(stored, stored + len(texts), dtype=np.int64),
+                    lambda: staged.row_mask(stored + len(texts)),
+                )  # fmt: skip
+            finally:
+                staged.close()
             manifest = replace(
                 manifest,
                 build_id=build_id,
@@ -198,24 +208,6 @@ class FaissVersionWriter:
             raise
         self._layout.collect_garbage()
         return True
-
-    def _write_lexical(self, staging: Path, items: Sequence[IndexedArticle]) -> int:
-        """The word index of every live passage at its row (bm25s is built whole: see
-        `index.lexical.build_lexical`); the sentences the staged metadata lists."""
-        reader = MetadataReader(staging)
-        try:
-            first = reader.first_rows()
-            sentence_count = reader.sentence_count()
-        finally:
-            reader.close()
-        texts, _ = model_input((i.article, span) for i in items for span in i.passages)
-        rows = np.fromiter(
-            (first[i.article.id] + n for i in items for n in range(len(i.passages))),
-            dtype=np.int64,
-            count=len(texts),
-        )
-        build_lexical(texts, staging, rows)
-        return sentence_count
 
     def _vector_index(self, vectors: np.ndarray) -> _VectorIndex:
         """The version's FAISS index, of the type FAISS_INDEX_FACTORY picks for its size (so a

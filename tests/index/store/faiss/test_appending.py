@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.articles.article import Article
-from index.lexical import LEXICAL_ROWS_NAME
+from index.lexical.segments import WORD_INDEX_DIR, SegmentList
 from index.passages.cutting import PassageSpan
 from index.search.news_index import Hit
 from index.store.faiss.appending import change, hidden_share
@@ -152,7 +152,8 @@ def test_a_replaced_article_is_hidden_and_a_removed_one_too(
     assert version.hidden == len(old_rows)  # type: ignore[attr-defined]
     assert not version.passages(old_rows), "the old rows are gone from the metadata"
     folder = IndexLayout(settings.resolved_index_dir).current_version()
-    assert folder is not None and (folder / LEXICAL_ROWS_NAME).is_file()
+    assert folder is not None
+    assert len(SegmentList.load(folder / WORD_INDEX_DIR).files) == 2, "a segment appended"
     assert load_faiss(folder).ntotal == manifest.next_row
     seen = {row for q in QUESTIONS for row, _ in version.nearest(_query(embedder, q), 100)[0]}
     seen |= {row for q in QUESTIONS for row, _ in version.lexical_search(q, 100)}
