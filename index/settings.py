@@ -73,8 +73,8 @@ class IndexSettings(DataSettings):
     )
     models_dir: Path | None = Field(
         default=None,
-        description="Models exported to ONNX for EMBEDDING_BACKEND=onnx / onnx-int8. "
-        "Default: `$DATA_DIR/models`.",
+        description="Models exported to ONNX for QUESTION_BACKEND=onnx and "
+        "EMBEDDING_BACKEND=onnx / onnx-int8. Default: `$DATA_DIR/models`.",
     )
     seeds_dir: Path = Field(
         default=PROJECT_ROOT / "seeds",
