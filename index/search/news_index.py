@@ -110,6 +110,7 @@ class NewsIndex:
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
         self._checked_versions: set[tuple[tuple[str, str], ...]] = set()
+        self._check_lock = threading.Lock()
         self._bold = BoldSentence(
             self._embed_sentences,
             weights=sentence_weights(
@@ -137,8 +138,10 @@ class NewsIndex:
         manifest.check_compatible(embedder.model_name, embedder.dimension, embedder.backend)
         key = tuple(sorted(manifest.reference_vectors.items()))
         if key not in self._checked_versions:
-            manifest.check_reference_vectors(embedder.encode_queries, embedder.backend)
-            self._checked_versions.add(key)
+            with self._check_lock:  # once, while the other first questions wait for it
+                if key not in self._checked_versions:
+                    manifest.check_reference_vectors(embedder.encode_queries, embedder.backend)
+                    self._checked_versions.add(key)
         return snapshot
 
     def encode_question(self, text: str) -> np.ndarray:
