@@ -15,7 +15,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import Embedder, IndexSettings, IndexWriter, NoArticlesError, WriteReport, path_origin
+from index import (
+    IndexSettings,
+    IndexWriter,
+    NoArticlesError,
+    WriteReport,
+    load_embedder,
+    path_origin,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +48,16 @@ def waiting_files(inbox: Path, *, now: float | None = None) -> list[Path]:
     return ready
 
 
-def index_inbox(settings: IndexSettings, inbox: Path, embedder: Embedder) -> WriteReport | None:
-    """Add what waits in the inbox to the index; None when nothing waited. Blocking."""
+def index_inbox(settings: IndexSettings, inbox: Path) -> WriteReport | None:
+    """Add what waits in the inbox to the index; None when nothing waited. Blocking.
+
+    The build model (EMBEDDING_BACKEND, with torch) is loaded only when something waits."""
     files = waiting_files(inbox)
     if not files:
         return None
     try:
         # By content: every file dropped here is a new one, whatever its name.
-        report = IndexWriter(settings, embedder).add(files, named_ids="content")
+        report = IndexWriter(settings, load_embedder(settings)).add(files, named_ids="content")
     except NoArticlesError:
         log.warning("inbox: no readable article in %s", ", ".join(p.name for p in files))
         _file_away(inbox, files, failed=set(files))

@@ -11,19 +11,19 @@ log = logging.getLogger(__name__)
 
 
 def open_index(settings: BotSettings) -> NewsIndex:
-    """The index, built from the sample articles first if there is none; the model loaded once.
+    """The index, built from the sample articles first if there is none; the question encoder
+    loaded once (QUESTION_BACKEND: by default ONNX, so only a build loads torch).
 
     Blocking (model loading takes seconds): call it from a worker thread in async code.
     """
-    embedder = load_embedder(settings)
     if not index_exists(settings):
         log.info(
             "no index in %s yet: building it from %s",
             settings.resolved_index_dir,
             settings.seeds_dir,
         )
-        IndexWriter(settings, embedder).rebuild([settings.seeds_dir])
-    index = NewsIndex(settings, embedder)
-    index.snapshot()  # load it now rather than on the first question
-    embedder.warm_up()  # likewise the model, which a cached build may not have needed
+        IndexWriter(settings, load_embedder(settings)).rebuild([settings.seeds_dir])
+    index = NewsIndex(settings)
+    index.embedder.warm_up()  # load it now rather than on the first question
+    index.checked(index.snapshot())  # likewise the version, and it must match the encoder
     return index

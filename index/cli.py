@@ -142,18 +142,18 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
 
 def cmd_export_model(args: argparse.Namespace) -> int:
-    """Export ahead of time what EMBEDDING_BACKEND=onnx / onnx-int8 would export on first use."""
-    from index.embedding.model import ONNX_BACKENDS
+    """Export ahead of time what EMBEDDING_BACKEND and QUESTION_BACKEND would export on first
+    use (a write exports the question model too)."""
+    from index.embedding.model import ONNX_BACKENDS, configured_question_backend
     from index.embedding.onnx_model import OnnxEmbedder
 
     settings = _settings(args)
-    backends = args.backend or (
-        [settings.embedding_backend] if settings.embedding_backend in ONNX_BACKENDS else []
-    )
+    configured = (settings.embedding_backend, configured_question_backend(settings))
+    backends = args.backend or list(dict.fromkeys(b for b in configured if b in ONNX_BACKENDS))
     if not backends:
         print(
-            "error: EMBEDDING_BACKEND=torch runs the model as it is, with nothing to export: "
-            "pass --backend onnx-int8 (or onnx)",
+            "error: EMBEDDING_BACKEND=torch with QUESTION_BACKEND=same runs the model as it is, "
+            "with nothing to export: pass --backend onnx-int8 (or onnx)",
             file=sys.stderr,
         )
         return 2

@@ -30,6 +30,11 @@ EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
 """torch: sentence-transformers as shipped. onnx / onnx-int8: the same model exported once to
 ONNX (fp32, or int8 weights by dynamic quantization) and run by onnxruntime without torch."""
 
+QuestionBackend = Literal["onnx", "same"]
+"""onnx: questions run on onnxruntime in the vector family of EMBEDDING_BACKEND (torch's fp32
+vectors are ONNX fp32's), so a process that only answers never imports torch. same: questions
+run on EMBEDDING_BACKEND itself."""
+
 
 VectorStore = Literal["faiss", "milvus"]
 """faiss: today's version folders on disk. milvus: the same versions as Milvus collections, so a
@@ -70,8 +75,8 @@ class IndexSettings(DataSettings):
     )
     models_dir: Path | None = Field(
         default=None,
-        description="Models exported to ONNX for EMBEDDING_BACKEND=onnx / onnx-int8. "
-        "Default: `$DATA_DIR/models`.",
+        description="Models exported to ONNX for QUESTION_BACKEND=onnx and "
+        "EMBEDDING_BACKEND=onnx / onnx-int8. Default: `$DATA_DIR/models`.",
     )
     seeds_dir: Path = Field(
         default=PROJECT_ROOT / "seeds",
@@ -86,12 +91,21 @@ class IndexSettings(DataSettings):
         "or any sentence-transformers model folder. Nothing is downloaded. Changing it requires "
         "`python -m index rebuild`.",
     )
-    # Vectors of different backends differ slightly: an index remembers the one that built it.
+    # int8 vectors differ slightly from fp32 ones: an index remembers the family that built it.
     embedding_backend: EmbeddingBackend = Field(
         default="torch",
         description="What runs the model: torch (sentence-transformers), onnx (exported to ONNX, "
         "run by onnxruntime without torch) or onnx-int8 (the same with int8 weights: fastest). "
-        "An index remembers its backend: changing it requires a rebuild.",
+        "An index remembers its vector family: torch and onnx make the same vectors (fp32) and "
+        "serve each other's index; onnx-int8 is a family of its own, and changing to or from it "
+        "requires a rebuild.",
+    )
+    question_backend: QuestionBackend = Field(
+        default="onnx",
+        description="What encodes questions: onnx (onnxruntime in the index's vector family: "
+        "fp32 for torch and onnx, int8 for onnx-int8; equal vectors, questions in ~5 ms instead "
+        "of ~12, and a bot that only answers never loads torch) or same (EMBEDDING_BACKEND "
+        "itself). The index is still built by EMBEDDING_BACKEND.",
     )
     embedding_batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch.")
     # "auto": exact search (Flat) up to FAISS_EXACT_LIMIT passages, HNSW above it, chosen again

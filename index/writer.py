@@ -28,9 +28,10 @@ import numpy as np
 from index.articles.article import Article
 from index.articles.files import NamedIds, Skipped, read_articles
 from index.disk import full_disk_reported
-from index.embedding.cache import EmbeddingCache, QuantizedSentences
-from index.embedding.model import Embedder
+from index.embedding.cache import EmbeddingCache, QuantizedSentences, text_key
+from index.embedding.model import Embedder, export_question_model
 from index.embedding.model_input import model_input
+from index.embedding.reference_vectors import REFERENCE_TEXTS, encoded
 from index.embedding.sentence_vectors import Span
 from index.errors import (
     IndexCorruptError,
@@ -135,7 +136,9 @@ class IndexWriter:
             min_tokens=settings.passage_min_tokens,
             overlap_sentences=settings.passage_overlap_sentences,
         )
-        self._context = WriteContext(settings, embedder, self._chunking, self._embed)
+        self._context = WriteContext(
+            settings, embedder, self._chunking, self._embed, self._reference_vectors
+        )
         self._store = version_writer(self._context)
 
     @_full_disk_is_named
@@ -356,6 +359,26 @@ class IndexWriter:
         finally:
             cache.close()
 
+    def _reference_vectors(self) -> dict[str, str]:
+        """The reference texts encoded as questions by this writer's model, through the
+        embedding cache: a write that embeds nothing (`remove`, a cached rebuild) loads no model."""
+        cache = EmbeddingCache(
+            self._settings.resolved_cache_path,
+            self._embedder.model_name,
+            self._embedder.dimension,
+            self._embedder.backend,
+        )
+        try:
+            keys = [text_key(f"\0question\0{text}") for text in REFERENCE_TEXTS]
+            found = cache.get_many(keys)
+            if len(found) < len(keys):
+                vectors = self._embedder.encode_queries(list(REFERENCE_TEXTS))
+                found = dict(zip(keys, vectors, strict=True))
+                cache.put_many(list(found.items()))
+        finally:
+            cache.close()
+        return {text: encoded(found[key]) for text, key in zip(REFERENCE_TEXTS, keys, strict=True)}
+
     def _index_articles(
         self,
         articles: Sequence[Article],
@@ -455,3 +478,6 @@ class IndexWriter:
         if changed:
             items = self._in_stories(items, previous, kept_stories or {}, report)
             self._store.commit(items, report, previous)
+            # Questions may run on ONNX (QUESTION_BACKEND): export it here, where torch is at
+            # hand, so a process that only answers never needs torch.
+            export_question_model(self._settings)

@@ -44,19 +44,34 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI el
 # Variables a developer may have exported that would point tests at real data or Telegram.
 _PRODUCT_VARIABLES = (
     "DATA_DIR", "INDEX_DIR", "EMBEDDING_CACHE_PATH", "EMBEDDING_MODEL", "EMBEDDING_BACKEND",
+    "QUESTION_BACKEND",
     "MODELS_DIR", "FAISS_INDEX_FACTORY", "FAISS_EXACT_LIMIT",
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "SEARCH_MIN_SCORE",
     "DATABASE_URL", "SUBSCRIPTIONS_DB", "VECTOR_STORE", "MILVUS_URI", "MILVUS_TOKEN",
 )  # fmt: skip
 
 
+@pytest.fixture(scope="session")
+def shared_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """MODELS_DIR of every test: the ONNX exports questions run on are made once per run (by
+    the first write or question that needs one; the xdist workers share it, under its lock)."""
+    root = tmp_path_factory.getbasetemp()
+    folder = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "models"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private DATA_DIR for the test and its subprocesses, and no `.env` from the working folder."""
+def isolated_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_models_dir: Path
+) -> Iterator[Path]:
+    """A private DATA_DIR for the test and its subprocesses, and no `.env` from the working
+    folder; MODELS_DIR is shared (an export takes seconds and never changes)."""
     for name in _PRODUCT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.setenv("MODELS_DIR", str(shared_models_dir))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     # A question waits for a newly published version this long at most (0.1 s by default); tests
     # that write and then ask must not depend on how fast this machine loads it. The tests of
@@ -101,9 +116,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    """The real packaged model, loaded once for the whole run."""
-    return load_embedder(IndexSettings(_env_file=None))  # type: ignore[call-arg]
+def embedder(shared_models_dir: Path) -> Embedder:
+    """The real packaged model (torch, what builds indexes), loaded once for the whole run: the
+    instance `load_embedder` gives every test's settings too."""
+    return load_embedder(IndexSettings(_env_file=None, models_dir=shared_models_dir))  # type: ignore[call-arg]
 
 
 class DelegatingEmbedder:

@@ -59,12 +59,9 @@ async def alert_round(context: NewsContext) -> None:
         return
     started = time.perf_counter()
     ALERT_ROUNDS.inc()
-    index = shared.answers.index
     problems = shared.problems
     try:
-        await asyncio.to_thread(
-            index_inbox, shared.settings, shared.settings.resolved_inbox_dir, index.embedder
-        )
+        await asyncio.to_thread(index_inbox, shared.settings, shared.settings.resolved_inbox_dir)
     except IndexBusyError:
         log.info("inbox: another process is writing the index; trying again next round")
     except (NewsIndexError, OSError) as exc:

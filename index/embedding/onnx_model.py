@@ -28,7 +28,13 @@ from index.embedding.model import (
     token_counts,
     truncating_copy,
 )
-from index.embedding.onnx_export import INPUT_NAMES, OnnxExport, ensure_export
+from index.embedding.onnx_export import (
+    INPUT_NAMES,
+    OnnxExport,
+    ensure_export,
+    export_folder,
+    find_export,
+)
 from index.embedding.sentence_vectors import Span
 from index.errors import IndexMismatchError
 from index.settings import EmbeddingBackend
@@ -89,6 +95,11 @@ class OnnxEmbedder(_Described):
     def export(self) -> OnnxExport:
         """The export this embedder runs, made now if there is none."""
         return ensure_export(self._models_dir, self._name, self._source, self._onnx_backend)
+
+    def exported(self) -> bool:
+        """Whether the export is already there (else the first encode makes it, with torch)."""
+        folder = export_folder(self._models_dir, self._name, self._source, self._onnx_backend)
+        return find_export(folder) is not None
 
     def _open(self, threads: int) -> onnxruntime.InferenceSession:
         """The session that runs on `threads` intra-op threads (opened once, under its lock)."""

