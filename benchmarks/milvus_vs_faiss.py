@@ -50,7 +50,8 @@ from evaluation.datasets import eval_settings
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex, load_embedder
 from index.embedding.model_input import document_text
 from index.embedding.sentence_vectors import quantize
-from index.lexical import build_lexical
+from index.lexical import tokenize
+from index.lexical.segments import write_word_index
 from index.store.faiss.sentence_codes import save_sentence_vectors
 from index.store.faiss.vectors import build_faiss, save_faiss
 from index.store.faiss.version import Snapshot
@@ -252,7 +253,7 @@ def _write_faiss(
     write_metadata(staging, items)
     save_faiss(build_faiss(vectors, "Flat"), staging)
     save_sentence_vectors(staging, *quantize(sentences))
-    build_lexical(texts, staging)
+    write_word_index(staging, tokenize(texts), np.arange(len(texts), dtype=np.int64))
     replace(manifest, build_id=build_id, files=file_digests(staging)).save(staging)
     layout.publish(build_id, staging)
 

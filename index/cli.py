@@ -54,6 +54,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    report = _writer(args, _settings(args)).compact()
+    print(format_report(report))
+    return 0
+
+
 def cmd_remove(args: argparse.Namespace) -> int:
     settings = _settings(args)
     report = _writer(args, settings).remove(args.ids)
@@ -300,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     remove = command("remove", cmd_remove, "Remove articles by id (see `articles`).",
                      "python -m index remove 000_73da1f60caab5eee")  # fmt: skip
     remove.add_argument("ids", nargs="+", help="article ids")
+    command("compact", cmd_compact,
+            "Write the index whole again, dropping what adds and removals left hidden.",
+            "python -m index compact")  # fmt: skip
     query = command("query", cmd_query, "Print the passages that best answer a question.",
                     f'python -m index query "{QUERY_EXAMPLE}" -k 3')  # fmt: skip
     query.add_argument("text", help="the question")

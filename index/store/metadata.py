@@ -1,16 +1,18 @@
 """The SQLite side of a version: articles and their passages, with text and offsets.
 
 A version's database is written once, by a writer, then only read. Passage row `n` is vector
-`n` in the version's FAISS index.
+`n` in the version's FAISS index; a version appended to (`append_metadata`) has gaps where
+articles were replaced or removed, and its vectors there are hidden from search.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,50 +148,112 @@ def write_metadata(folder: Path, articles: Sequence[IndexedArticle]) -> None:
     try:
         db.executescript(_SCHEMA)
         with db:
-            db.executemany(
-                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (a.article.id, a.article.title, a.article.url, a.article.source,
-                     a.article.published, a.article.language, a.article.origin,
-                     a.article.content_hash, a.first_indexed_at, a.article.text)
-                    for a in articles
-                ],
-            )  # fmt: skip
-            db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", _passage_rows(articles))
-            db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", _sentence_rows(articles))
-            db.executemany(
-                "INSERT INTO article_stories VALUES (?,?,?,?)",
-                [
-                    (a.article.id, a.story.story_id, a.story.terms,
-                     np.asarray(a.story.vector, np.float16).tobytes())
-                    for a in articles
-                    if a.story is not None
-                ],
-            )  # fmt: skip
-            db.executemany(
-                "INSERT INTO stories VALUES (?,?,?,?,?,?)",
-                [
-                    (r.id, r.first_published, r.last_published, json.dumps(r.outlets),
-                     r.articles, r.predecessor)
-                    for r in story_rows(articles)
-                ],
-            )  # fmt: skip
+            _insert(db, articles, 0, 0)
+            _insert_stories(db, articles)
     finally:
         db.close()
 
 
+def append_metadata(
+    folder: Path,
+    previous: Path,
+    retired: Collection[str],
+    changed: Sequence[IndexedArticle],
+    new: Sequence[IndexedArticle],
+    start: tuple[int, int],
+    stories: Collection[str],
+    members: Sequence[IndexedArticle],
+) -> None:
+    """The previous version's database, copied into `folder` and changed by what a write did,
+    rather than written again whole.
+
+    `retired` articles lose their rows (their passage and sentence rows become gaps: they are
+    never given again); `changed` ones keep their passages and get their new fields (origin,
+    story); `new` ones get passage and sentence rows from `start` (next passage row, next
+    sentence row). The `stories` the write touched are written again from their `members`
+    (every article now in one of them).
+    """
+    shutil.copyfile(previous / METADATA_NAME, folder / METADATA_NAME)
+    db = sqlite3.connect(folder / METADATA_NAME)
+    try:
+        with db:
+            for article_id in retired:
+                db.execute(
+                    "DELETE FROM sentences WHERE passage_row IN"
+                    " (SELECT row FROM passages WHERE article_id = ?)",
+                    (article_id,),
+                )
+                db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+                db.execute("DELETE FROM article_stories WHERE article_id = ?", (article_id,))
+                db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            for item in changed:
+                db.execute("DELETE FROM article_stories WHERE article_id = ?", (item.article.id,))
+                db.execute("DELETE FROM articles WHERE id = ?", (item.article.id,))
+            db.executemany(
+                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)", _article_rows(changed)
+            )
+            db.executemany("INSERT INTO article_stories VALUES (?,?,?,?)", _story_links(changed))
+            _insert(db, new, *start)
+            db.executemany("DELETE FROM stories WHERE id = ?", [(s,) for s in stories])
+            _insert_stories(db, members)
+    finally:
+        db.close()
+
+
+def _insert(
+    db: sqlite3.Connection, articles: Sequence[IndexedArticle], row: int, sentence: int
+) -> None:
+    """Articles with their passages from passage row `row` and sentences from `sentence`."""
+    db.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)", _article_rows(articles))
+    db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", _passage_rows(articles, row))
+    db.executemany(
+        "INSERT INTO sentences VALUES (?,?,?,?)", _sentence_rows(articles, row, sentence)
+    )
+    db.executemany("INSERT INTO article_stories VALUES (?,?,?,?)", _story_links(articles))
+
+
+def _insert_stories(db: sqlite3.Connection, members: Sequence[IndexedArticle]) -> None:
+    """The story table rows of the stories of `members`, derived from them."""
+    db.executemany(
+        "INSERT INTO stories VALUES (?,?,?,?,?,?)",
+        [
+            (r.id, r.first_published, r.last_published, json.dumps(r.outlets),
+             r.articles, r.predecessor)
+            for r in story_rows(members)
+        ],
+    )  # fmt: skip
+
+
+def _article_rows(articles: Iterable[IndexedArticle]) -> list[tuple[object, ...]]:
+    return [
+        (a.article.id, a.article.title, a.article.url, a.article.source,
+         a.article.published, a.article.language, a.article.origin,
+         a.article.content_hash, a.first_indexed_at, a.article.text)
+        for a in articles
+    ]  # fmt: skip
+
+
+def _story_links(articles: Iterable[IndexedArticle]) -> list[tuple[object, ...]]:
+    return [
+        (a.article.id, a.story.story_id, a.story.terms,
+         np.asarray(a.story.vector, np.float16).tobytes())
+        for a in articles
+        if a.story is not None
+    ]  # fmt: skip
+
+
 def _passage_rows(
-    articles: Iterable[IndexedArticle],
+    articles: Iterable[IndexedArticle], row: int = 0
 ) -> Iterable[tuple[int, str, int, int, int, int]]:
-    row = 0
     for item in articles:
         for ordinal, span in enumerate(item.passages):
             yield row, item.article.id, ordinal, span.start, span.end, span.tokens
             row += 1
 
 
-def _sentence_rows(articles: Iterable[IndexedArticle]) -> Iterable[tuple[int, int, int, int]]:
-    row = sentence = 0
+def _sentence_rows(
+    articles: Iterable[IndexedArticle], row: int = 0, sentence: int = 0
+) -> Iterable[tuple[int, int, int, int]]:
     for item in articles:
         for span in item.passages:
             for start, end in span.sentences:
@@ -400,6 +464,34 @@ class MetadataReader:
             " GROUP BY source ORDER BY count(*) DESC, source"
         )
         return [(str(s), int(n)) for s, n in cursor]
+
+    @_damage_is_named
+    def first_rows(self) -> dict[str, int]:
+        """Each article's first passage row (its passages follow it)."""
+        cursor = self._db().execute("SELECT article_id, min(row) FROM passages GROUP BY article_id")
+        return {str(article_id): int(row) for article_id, row in cursor}
+
+    @_damage_is_named
+    def row_mask(self, total_rows: int) -> np.ndarray:
+        """Which of `total_rows` passage rows the metadata lists: an append's hidden rows not."""
+        mask = np.zeros(total_rows, dtype=bool)
+        rows = np.fromiter(
+            (row for (row,) in self._db().execute("SELECT row FROM passages")), dtype=np.int64
+        )
+        mask[rows[rows < total_rows]] = True
+        return mask
+
+    @_damage_is_named
+    def next_row(self) -> int:
+        """One above the highest passage row (0 without passages)."""
+        found = self._db().execute("SELECT max(row) FROM passages").fetchone()[0]
+        return 0 if found is None else int(found) + 1
+
+    @_damage_is_named
+    def next_sentence(self) -> int:
+        """One above the highest sentence row (0 without sentences)."""
+        found = self._db().execute("SELECT max(row) FROM sentences").fetchone()[0]
+        return 0 if found is None else int(found) + 1
 
     @_damage_is_named
     def counts(self) -> tuple[int, int]:

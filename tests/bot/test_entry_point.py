@@ -306,7 +306,7 @@ def test_the_bot_lives_on_when_its_live_word_index_is_truncated(
         emulator.wait_for_call_sync("getUpdates", timeout=300)
         emulator.send_message(USER_ID, USER_ID, QUESTION)
         first = emulator.wait_for_messages_sync(USER_ID, 1, timeout=120)[0]
-        for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+        for path in (isolated_environment / "index" / "current" / "word_index").iterdir():
             path.write_bytes(b"")
         emulator.send_message(USER_ID, USER_ID, "What did Macron say about Western troops?")
         second = emulator.wait_for_messages_sync(USER_ID, 2, timeout=120)[1]
@@ -325,7 +325,7 @@ def test_a_damaged_index_at_start_is_one_error_line(isolated_environment: Path) 
         capture_output=True, text=True, timeout=600, env=terminal_env(),
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
-    for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+    for path in (isolated_environment / "index" / "current" / "word_index").iterdir():
         path.write_bytes(b"")
     started = subprocess.run(
         [sys.executable, "-m", "bot"], input="quit\n", capture_output=True, text=True,

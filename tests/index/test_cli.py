@@ -46,6 +46,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "rebuild",
         "add",
         "remove",
+        "compact",
         "query",
         "stats",
         "articles",
@@ -186,7 +187,7 @@ def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
 
 def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
     run_cli("rebuild", "-q")
-    for path in (isolated_environment / "index" / "current" / "bm25").iterdir():
+    for path in (isolated_environment / "index" / "current" / "word_index").iterdir():
         path.write_bytes(b"")
     damaged = run_cli("query", QUESTION, check_exit=1)
     (line,) = damaged.stderr.strip().splitlines()
@@ -200,14 +201,14 @@ def test_a_truncated_word_index_is_one_error_line(
     isolated_environment: Path, checksums: bool
 ) -> None:
     """Each BM25 file cut to half its length: refused by its size when the manifest records
-    it, by bm25s when it does not (a version written before checksums were); either way the
+    it, by its reader when it does not (a version written before checksums were); either way the
     only line on stderr is the error, without the warnings of a version that did not load."""
     run_cli("rebuild", "-q")
     version = isolated_environment / "index" / "current"
     if not checksums:
         manifest = json.loads((version / "manifest.json").read_text())
         (version / "manifest.json").write_text(json.dumps({**manifest, "files": {}}))
-    for path in (version / "bm25").iterdir():
+    for path in (version / "word_index").iterdir():
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     damaged = run_cli("query", QUESTION, check_exit=1)
     assert damaged.stderr.count("\n") == 1, damaged.stderr
@@ -432,3 +433,30 @@ def test_articles_listing_is_one_line_per_article_whatever_the_ids(tmp_path: Pat
         shown_title = title.replace("\n", "\\n").replace("\u2028", "\\u2028")
         (line,) = [line for line in lines if line.startswith(shown_id + "\t")]
         assert line.endswith("\t" + shown_title)
+
+
+def test_compact_drops_what_a_removal_hid(
+    settings: IndexSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compact` without an index is one error line; after a removal appended to the index
+    (its rows hidden), it writes the index whole: every stored vector live again."""
+    missing = run_cli("compact", check_exit=1)
+    assert missing.stderr.startswith("error: there is no index") and missing.stderr.count("\n") == 1
+    monkeypatch.setenv("FAISS_COMPACT_SHARE", "1")
+    corpus = tmp_path / "articles"
+    _articles(corpus, 2)
+    run_cli("rebuild", str(corpus), "-q")
+    run_cli("remove", "report-0", "-q")
+    layout = IndexLayout(settings.resolved_index_dir)
+    version = layout.current_version()
+    assert version is not None
+    appended = json.loads((version / "manifest.json").read_text())
+    assert appended["revision"] == 1 and appended["next_row"] > appended["passages"]
+
+    result = run_cli("compact", "-q")
+
+    assert result.stdout.startswith("compact: 1 articles")
+    version = layout.current_version()
+    assert version is not None
+    compacted = json.loads((version / "manifest.json").read_text())
+    assert "revision" not in compacted and compacted["passages"] == appended["passages"]

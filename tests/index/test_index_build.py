@@ -290,7 +290,7 @@ def _garble(path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "damage", "said"),
     [
-        ("bm25/data.csc.index.npy", _truncate, "has 0 bytes where"),
+        ("word_index/segment-000000.npz", _truncate, "has 0 bytes where"),
         ("passages.faiss", _garble, "checksum differs"),
         ("metadata.sqlite", Path.unlink, "is missing"),
     ],
@@ -315,7 +315,7 @@ def test_a_reader_survives_its_live_word_index_being_truncated(
     folder = seed_version(settings, embedder)
     index = NewsIndex(settings, embedder)
     before = index.search(QUESTION)
-    for path in (folder / "bm25").iterdir():
+    for path in (folder / "word_index").iterdir():
         _truncate(path)
     assert index.search(QUESTION) == before
     with pytest.raises(IndexCorruptError, match="has 0 bytes"):
@@ -504,7 +504,7 @@ def test_hybrid_search_keeps_rare_names_and_reads_old_versions(
         "Nato's eastern flank; Poland's prime minister hosted the talks.",
     )  # fmt: skip
     report = IndexWriter(settings, embedder).rebuild([folder])
-    assert report.version is not None and (report.version / "bm25").is_dir()
+    assert report.version is not None and (report.version / "word_index").is_dir()
 
     for mode in ("hybrid", "lexical", "dense"):
         index = NewsIndex(settings.model_copy(update={"search_mode": mode}), embedder)
@@ -520,7 +520,7 @@ def test_hybrid_search_keeps_rare_names_and_reads_old_versions(
 
     # A version written before the word index (and file checksums) existed still serves, by
     # meaning alone.
-    shutil.rmtree(report.version / "bm25")
+    shutil.rmtree(report.version / "word_index")
     dataclasses.replace(Manifest.load(report.version), files={}).save(report.version)
     with caplog.at_level("WARNING"):
         old = NewsIndex(settings, embedder).search("What did Duda sign?", k=1)

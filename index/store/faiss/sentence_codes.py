@@ -26,6 +26,18 @@ def save_sentence_vectors(folder: Path, codes: np.ndarray, scales: np.ndarray) -
     np.save(folder / SCALES_NAME, np.ascontiguousarray(scales, np.float32), allow_pickle=False)
 
 
+def append_sentence_vectors(
+    folder: Path, previous: Path, codes: np.ndarray, scales: np.ndarray
+) -> None:
+    """The previous version's sentence vectors with `codes` and `scales` after them (rows
+    above every row before, as an append gives them)."""
+    before_codes = np.load(previous / CODES_NAME, allow_pickle=False)
+    before_scales = np.load(previous / SCALES_NAME, allow_pickle=False)
+    save_sentence_vectors(
+        folder, np.concatenate([before_codes, codes]), np.concatenate([before_scales, scales])
+    )
+
+
 class SentenceVectors:
     """A version's sentence vectors."""
 

@@ -1,7 +1,9 @@
 """The FAISS side of a version: build, save, load and search vectors by inner product.
 
-Vector ids are passage row numbers (0..n-1) in the version's SQLite file, so any FAISS index
-type works, including ones that cannot remove or map ids. The type is a factory string, or
+Vector ids are passage row numbers in the version's SQLite file (0..n-1 when written whole; an
+append adds rows above and leaves the replaced ones' vectors in place, hidden: see
+`index.store.faiss.appending`), so any FAISS index type works, including ones that cannot
+remove or map ids. The type is a factory string, or
 `auto`: exact search (`Flat`) up to FAISS_EXACT_LIMIT passages, a graph (HNSW) above, where a
 scan of every vector gets slower than the rest of a reply.
 
@@ -77,6 +79,14 @@ def build_faiss(
         if len(vectors):
             index.add(vectors)
     return index
+
+
+def append_faiss(index: faiss.Index, vectors: np.ndarray) -> None:
+    """Add vectors to a built index (rows from `index.ntotal` up), on every core: an HNSW graph
+    links them in as it would have at build time, with the efConstruction it was built with."""
+    if len(vectors):
+        with openmp_threads(BUILD_THREADS):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
 
 def save_faiss(index: faiss.Index, folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""A version folder loaded in memory (VECTOR_STORE=faiss): manifest, FAISS, SQLite, bm25s.
+"""A version folder loaded in memory (VECTOR_STORE=faiss): manifest, FAISS, SQLite, words.
 
 Implements `index.store.version.IndexVersion` for the searcher. Everything a search needs is read
 into memory, never memory-mapped, so damage to live files cannot crash a running reader.
@@ -14,11 +14,11 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from index.errors import IndexCorruptError
-from index.lexical import lexical_search, load_lexical
+from index.lexical.bm25s_index import Bm25sIndex
+from index.lexical.word_index import WordIndex, WordSearch, search_words
 from index.settings import HNSW_EF_SEARCH
 from index.store.faiss.row_masks import ArticleRows
 from index.store.faiss.sentence_codes import SentenceVectors
@@ -50,21 +50,28 @@ class Snapshot:
             self.manifest.verify_files(folder)
         self.vectors = load_faiss(folder, ef_search=ef_search)
         self.metadata = MetadataReader(folder)
-        self.lexical = _load_lexical(folder)
         self.sentence_store = self._load_sentences(folder)
         _, passages = self.metadata.counts()
+        stored, _ = self.manifest.stored_vectors()
         if (
-            self.vectors.ntotal != passages
+            self.vectors.ntotal != stored
             or passages != self.manifest.passages
+            or self.metadata.next_row() > stored
             or self.vectors.d != self.manifest.dimension
         ):
             raise IndexCorruptError(
                 f"the index in {folder} is inconsistent ({self.vectors.ntotal} vectors of "
                 f"{self.vectors.d} dimensions, {passages} passages; the manifest says "
-                f"{self.manifest.passages} of {self.manifest.dimension}): {REBUILD_HINT}"
+                f"{self.manifest.passages} passages in {stored} vectors of "
+                f"{self.manifest.dimension}): {REBUILD_HINT}"
             )
+        self.hidden = stored - passages
+        """Vectors of replaced and removed passages an append left in the files; searches
+        leave them out (their rows are not in the metadata)."""
+        self.lexical = _load_word_index(folder, self.metadata, stored if self.hidden else None)
         self._article_rows: ArticleRows | None = None
         self._article_rows_lock = threading.Lock()
+        self._live_rows: np.ndarray | None = None
         self._sources: list[tuple[str, int]] | None = None
         self._warn_of_what_is_missing()
 
@@ -103,11 +110,12 @@ class Snapshot:
             return None
         stored = SentenceVectors(folder, self.manifest.dimension)
         listed = self.metadata.sentence_count() if self.metadata.has_sentences() else -1
-        if not (len(stored) == listed == self.manifest.sentences):
+        _, kept = self.manifest.stored_vectors()
+        if not (len(stored) == kept and listed == self.manifest.sentences):
             raise IndexCorruptError(
                 f"the index in {folder} is inconsistent ({len(stored)} sentence vectors, "
-                f"{listed} sentences listed; the manifest says {self.manifest.sentences}): "
-                f"{REBUILD_HINT}"
+                f"{listed} sentences listed; the manifest says {self.manifest.sentences} in "
+                f"{kept}): {REBUILD_HINT}"
             )
         return stored
 
@@ -130,7 +138,7 @@ class Snapshot:
     def nearest(
         self, queries: np.ndarray, depth: int, passage_filter: PassageFilter | None = None
     ) -> list[list[tuple[int, float]]]:
-        if passage_filter is None:
+        if passage_filter is None and not self.hidden:
             return search_faiss_many(self.vectors, queries, depth)
         return search_faiss_within(self.vectors, queries, depth, self._rows(passage_filter))
 
@@ -143,23 +151,27 @@ class Snapshot:
         if self.lexical is None:
             return []
         allowed = None if passage_filter is None else self._rows(passage_filter)
-        return lexical_search(self.lexical, query, depth, allowed)
+        return search_words(self.lexical, query, depth, allowed)
 
     def sources(self) -> list[tuple[str, int]]:
         if self._sources is None:  # a version never changes: read once, asked every question
             self._sources = self.metadata.sources()
         return self._sources
 
-    def _rows(self, passage_filter: PassageFilter) -> np.ndarray:
-        """The rows a filter lets through, from the articles' moments and outlets (read on
-        the first filtered search of this version)."""
+    def _rows(self, passage_filter: PassageFilter | None) -> np.ndarray:
+        """The rows a filter lets through (every live row without one), from the articles'
+        moments and outlets (read on the first filtered search of this version)."""
         if self._article_rows is None:
             with self._article_rows_lock:
                 if self._article_rows is None:
                     self._article_rows = ArticleRows.from_spans(
                         self.metadata.article_spans(), self.vectors.ntotal
                     )
-        return self._article_rows.row_mask(passage_filter)
+        if passage_filter is not None:
+            return self._article_rows.row_mask(passage_filter)
+        if self._live_rows is None:  # asked at every unfiltered search of an appended version
+            self._live_rows = self._article_rows.row_mask(PassageFilter())
+        return self._live_rows
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         return self.metadata.passages(rows)
@@ -206,10 +218,15 @@ class Snapshot:
         self.metadata.close()
 
 
-def _load_lexical(folder: Path) -> bm25s.BM25 | None:
+def _load_word_index(
+    folder: Path, metadata: MetadataReader, stored: int | None
+) -> WordSearch | None:
+    """The version's word index: segments (format 5), or bm25s for older versions; `stored`
+    is the vectors the version holds when an append hid some of them (None when none is)."""
     try:
-        return load_lexical(folder)
-    except Exception as exc:  # bm25s and numpy raise many kinds (EOFError, KeyError, …) on damage
+        live = None if stored is None else metadata.row_mask(stored)
+        return WordIndex.load(folder, live) or Bm25sIndex.load(folder)
+    except Exception as exc:  # numpy and bm25s raise many kinds (EOFError, KeyError, …) on damage
         raise IndexCorruptError(
             f"the word index in {folder} cannot be read ({type(exc).__name__}: {exc}): "
             f"{REBUILD_HINT}"

@@ -1,6 +1,10 @@
-"""Publishing a FAISS version (VECTOR_STORE=faiss): every write builds a new version folder,
+"""Publishing a FAISS version (VECTOR_STORE=faiss): every write makes a new version folder,
 the FAISS index, the SQLite metadata, the sentence vectors and the BM25 index beside its
-manifest, then switches the `current` link to it in one step (`index.store.publish`)."""
+manifest, then switches the `current` link to it in one step (`index.store.publish`).
+
+`rebuild` and `compact` write a version whole; `add` and `remove` copy the live one and append
+what changed (`index.store.faiss.appending`), so their cost follows the change, not the corpus
+(but for the BM25 index, which bm25s builds whole)."""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import logging
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
@@ -17,12 +21,28 @@ import numpy as np
 
 from index.embedding.cache import QuantizedSentences
 from index.embedding.model_input import model_input
-from index.lexical import build_lexical
+from index.lexical import tokenize
+from index.lexical.segments import append_word_index, write_word_index
+from index.store.faiss import appending
+from index.store.faiss.appending import APPENDING_ACTIONS, change, hidden_share
 from index.store.faiss.recall import build_recall
-from index.store.faiss.sentence_codes import save_sentence_vectors
-from index.store.faiss.vectors import build_faiss, ef_search, is_exact, resolve_factory, save_faiss
-from index.store.manifest import Manifest, file_digests
-from index.store.metadata import IndexedArticle, MetadataReader, write_metadata
+from index.store.faiss.sentence_codes import append_sentence_vectors, save_sentence_vectors
+from index.store.faiss.vectors import (
+    append_faiss,
+    build_faiss,
+    ef_search,
+    is_exact,
+    load_faiss,
+    resolve_factory,
+    save_faiss,
+)
+from index.store.manifest import FORMAT_VERSION, Manifest, file_digests
+from index.store.metadata import (
+    IndexedArticle,
+    MetadataReader,
+    append_metadata,
+    write_metadata,
+)
 from index.store.publish import IndexLayout
 from index.store.version_writer import LiveContent, WriteContext, WriteReport
 
@@ -70,6 +90,14 @@ class FaissVersionWriter:
         return []
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
+        """Append to the live version for `add` and `remove` when it can take it; else (a
+        rebuild, a compaction, another model or index type, too many hidden rows) write the
+        version whole."""
+        if report.action in APPENDING_ACTIONS and self._append(items, report, live):
+            return
+        self._write_whole(items, report)
+
+    def _write_whole(self, items: list[IndexedArticle], report: WriteReport) -> None:
         texts, sentences = model_input((i.article, span) for i in items for span in i.passages)
         # Prepared passages are found in the cache.
         vectors, quantized, embedded = self._context.embed(texts, sentences)
@@ -81,7 +109,7 @@ class FaissVersionWriter:
             save_faiss(vector_index.index, staging)
             codes, scales = _stacked(quantized, self._context.embedder.dimension)
             save_sentence_vectors(staging, codes, scales)
-            build_lexical(texts, staging)
+            write_word_index(staging, tokenize(texts), np.arange(len(texts), dtype=np.int64))
             manifest = self._context.manifest(
                 build_id,
                 index_factory=vector_index.factory,
@@ -98,6 +126,88 @@ class FaissVersionWriter:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         self._layout.collect_garbage()
+
+    def _appendable(self, manifest: Manifest | None, passages: int) -> bool:
+        """Whether a version can be appended to: of this format, with this writer's vectors,
+        and of the index type its new size calls for."""
+        settings = self._context.settings
+        return (
+            manifest is not None
+            and manifest.store == "faiss"
+            and manifest.format_version == FORMAT_VERSION
+            and bool(manifest.files)
+            and self._context.same_vectors(manifest)
+            and manifest.index_factory
+            == resolve_factory(settings.faiss_index_factory, passages, settings.faiss_exact_limit)
+        )
+
+    def _append(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> bool:
+        """Publish the live version with the change appended (`index.store.faiss.appending`);
+        False, having written nothing, when the write must be done whole."""
+        passages = sum(len(i.passages) for i in items)
+        manifest = live.manifest
+        if live.name is None or manifest is None or not self._appendable(manifest, passages):
+            return False
+        previous = Path(live.name)
+        delta = change(live.items, items)
+        stored, stored_sentences = manifest.stored_vectors()
+        share = hidden_share(stored + delta.passages(), passages)
+        if share >= self._context.settings.faiss_compact_share:
+            log.info(
+                "%.0f%% of the stored vectors would be hidden; compacting the index",
+                100 * share,
+            )
+            return False
+        manifest.verify_files(previous)  # what is copied must be what was written
+        texts, sentences = model_input((i.article, s) for i in delta.new for s in i.passages)
+        vectors, quantized, embedded = self._context.embed(texts, sentences)
+        report.embedded += embedded
+        build_id, staging = self._layout.new_staging()
+        try:
+            members = [
+                i for i in items if i.story is not None and i.story.story_id in delta.stories
+            ]
+            append_metadata(
+                staging, previous, delta.retired, delta.changed, delta.new,
+                (stored, stored_sentences), delta.stories, members,
+            )  # fmt: skip
+            appending.reached("metadata")
+            index = load_faiss(previous, ef_search=self._context.settings.faiss_hnsw_ef_search)
+            append_faiss(index, vectors)
+            save_faiss(index, staging)
+            codes, scales = _stacked(quantized, self._context.embedder.dimension)
+            append_sentence_vectors(staging, previous, codes, scales)
+            appending.reached("vectors")
+            staged = MetadataReader(staging)
+            try:
+                sentence_count = staged.sentence_count()
+                append_word_index(
+                    staging, previous, tokenize(texts),
+                    np.arange(stored, stored + len(texts), dtype=np.int64),
+                    lambda: staged.row_mask(stored + len(texts)),
+                )  # fmt: skip
+            finally:
+                staged.close()
+            manifest = replace(
+                manifest,
+                build_id=build_id,
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                articles=len(items),
+                passages=passages,
+                sentences=sentence_count,
+                revision=(manifest.revision or 0) + 1,
+                next_row=stored + len(texts),
+                next_sentence=stored_sentences + len(scales),
+                files=file_digests(staging),
+            )  # fmt: skip
+            appending.reached("manifest")
+            manifest.save(staging)  # last: marks it complete
+            report.version = self._layout.publish(build_id, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._layout.collect_garbage()
+        return True
 
     def _vector_index(self, vectors: np.ndarray) -> _VectorIndex:
         """The version's FAISS index, of the type FAISS_INDEX_FACTORY picks for its size (so a

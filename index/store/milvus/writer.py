@@ -13,7 +13,7 @@ import numpy as np
 
 from index.embedding.model_input import model_input
 from index.embedding.sentence_vectors import dequantize
-from index.store.manifest import FORMAT_VERSION, Manifest
+from index.store.manifest import Manifest
 from index.store.metadata import IndexedArticle
 from index.store.milvus.collections import (
     APPROXIMATE_TYPE,
@@ -28,6 +28,10 @@ from index.store.milvus.version import MilvusVersion
 from index.store.milvus.whole_version import version_vectors
 from index.store.publish import IndexLayout
 from index.store.version_writer import LiveContent, WriteContext, WriteReport
+
+MILVUS_IN_PLACE_FORMAT = 4
+"""The first format whose collections a write may change in place (formats 4 and 5 differ only
+in FAISS folders)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ class MilvusVersionWriter:
         before stories has no columns for them), with this writer's vectors."""
         return (
             in_place(manifest)
-            and manifest.format_version == FORMAT_VERSION
+            and manifest.format_version >= MILVUS_IN_PLACE_FORMAT
             and self._context.same_vectors(manifest)
         )
 
@@ -93,15 +97,15 @@ class MilvusVersionWriter:
         ]
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
-        """Change the live collections in place for `add` and `remove`; else write a whole
-        version and move the alias."""
+        """Change the live collections in place for `add` and `remove`; else (`rebuild`,
+        `compact`) write a whole version and move the alias."""
         view = live.store_view if isinstance(live.store_view, _MilvusView) else None
         reusable = view is not None and self._context.same_vectors(live.manifest)
         version = view.version if view is not None and reusable else None
         exact = report.passages <= self._context.settings.faiss_exact_limit
         index_type = EXACT_TYPE if exact else APPROXIMATE_TYPE
         if (
-            report.action != "rebuild"
+            report.action in ("add", "remove")
             and version is not None
             and self._writable_in_place(version.manifest)
             and version.manifest.index_factory == index_type

@@ -1,31 +1,17 @@
-"""The lexical side of a version: a BM25 index (bm25s) over the same passages as FAISS.
+"""What a word is, for the word index, topics, filters and alerts alike.
 
-A small embedding model blurs names, numbers and rare words ("Duda", "10-year"); BM25 keeps
-them exact. Rows are the passage rows of the version, as in FAISS, and the index is built with
-the version, so it is published, swapped and replaced together with the vectors.
+Lowercased words of two or more characters, English stopwords out, Snowball-stemmed: the words
+`bm25s.tokenize` makes, so "attacks" matches "attack" wherever words are compared.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 
-import bm25s
-import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
-
-# bm25s sets its own logger to DEBUG on import, so its "Building index from tokens" would reach
-# any handler; its messages are only of use when debugging bm25s itself.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-LEXICAL_DIR = "bm25"
-# BM25 parameters of the BEIR/Anserini baselines, which suit short passages.
-K1 = 0.9
-B = 0.4
 
 
 @lru_cache(maxsize=1)
@@ -95,43 +81,3 @@ def term_coverage(topic: str, text: str) -> float:
     if not wanted:
         return 0.0
     return len(wanted & words_of_text(text)) / len(wanted)
-
-
-def build_lexical(texts: Sequence[str], folder: Path) -> None:
-    """Index `texts` (row i = passage row i) and save it in the version folder.
-
-    A version without words (or without passages) gets none: readers then use vectors alone.
-    """
-    corpus = tokenize(texts)
-    if not any(corpus):  # nothing but stopwords: BM25 has nothing to weigh
-        return
-    retriever = bm25s.BM25(k1=K1, b=B)
-    retriever.index(corpus, show_progress=False)
-    retriever.save(str(folder / LEXICAL_DIR), show_progress=False)
-
-
-def load_lexical(folder: Path) -> bm25s.BM25 | None:
-    """The version's BM25 index, or None for a version built before it existed."""
-    path = folder / LEXICAL_DIR
-    if not path.is_dir():
-        return None
-    # Read into memory, never memory-mapped: a file truncated under a mapping kills the process
-    # with SIGBUS at the next search, where a read fails here with an error.
-    return bm25s.BM25.load(str(path), mmap=False, show_progress=False)
-
-
-def lexical_search(
-    retriever: bm25s.BM25, query: str, depth: int, allowed: np.ndarray | None = None
-) -> list[tuple[int, float]]:
-    """The `depth` best rows for the query as (row, BM25 score), best first; no zero scores.
-    With `allowed` (a boolean mask over the rows), only rows it lets through."""
-    (words,) = tokenize([query])
-    if not words or depth <= 0:
-        return []
-    scores = retriever.get_scores(words)
-    if allowed is not None:
-        scores = np.where(allowed, scores, 0.0)
-    depth = min(depth, len(scores))
-    top = np.argpartition(-scores, depth - 1)[:depth]
-    ranked = top[np.argsort(-scores[top], kind="stable")]
-    return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from index.articles.article import Article
 from index.articles.files import read_articles
-from index.lexical import _stem_words, tokenize
+from index.lexical.words import _stem_words, tokenize
 from tests.conftest import SEEDS
 
 
