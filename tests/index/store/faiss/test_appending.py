@@ -27,7 +27,7 @@ from index.store.faiss.vectors import load_faiss
 from index.store.manifest import Manifest
 from index.store.metadata import ArticleStory, IndexedArticle, MetadataReader
 from index.store.publish import IndexLayout
-from tests.conftest import PROJECT_ROOT, SEEDS, write_article
+from tests.conftest import PROJECT_ROOT, SEEDS, today, write_article
 
 QUESTIONS = [
     "Which countries signed long-term security agreements with Ukraine?",
@@ -363,3 +363,59 @@ def test_a_compact_share_of_zero_writes_every_version_whole(
     write_article(corpus, "extra.md", "Volcano", VOLCANO)
     writer.add([corpus])
     assert _manifest(settings).revision is None
+
+
+STRIKE = [
+    ("strike-reuters", "Reuters", "Dock workers strike shuts Rotterdam port",
+     "Dock workers in Rotterdam walked out on Monday, shutting Europe's largest port. The "
+     "union said the strike over pay would last 48 hours; container ships queued offshore."),
+    ("strike-bbc", "BBC News", "Rotterdam port shut by dockers' strike",
+     "Europe's largest port, Rotterdam, was shut on Monday as dock workers began a 48-hour "
+     "strike over pay. Container ships waited offshore, the port authority said."),
+    ("strike-ap", "AP", "Strike at Rotterdam port strands container ships",
+     "Container ships were stranded off Rotterdam on Monday after dock workers started a "
+     "48-hour strike over pay at Europe's largest port, the union said."),
+]  # fmt: skip
+
+
+def _strike(number: int) -> Article:
+    article_id, source, title, text = STRIKE[number]
+    return Article(article_id, title, text, source=source, published=today())
+
+
+def _stories(settings: IndexSettings, embedder: Embedder) -> list[tuple[object, ...]]:
+    return sorted(
+        (s.id, s.outlets, len(s.members), s.first_published, s.last_published, s.predecessor)
+        for s in NewsIndex(settings, embedder).list_stories()
+    )
+
+
+def test_an_append_reads_only_what_it_names_and_keeps_whole_stories(
+    settings: IndexSettings, embedder: Embedder, corpus: Path, tmp_path: Path
+) -> None:
+    """An `add` reads only the articles it names and the story neighbours of new ones: an
+    outlet joining a story of two unnamed articles still gets a story row naming all three,
+    as a rebuild of the same articles gives."""
+    settings = _appending(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    writer.add(articles=[_strike(0), _strike(1)])
+    assert _manifest(settings).revision == 1, "appended"
+
+    writer.add(articles=[_strike(2)])
+
+    assert _manifest(settings).revision == 2
+    (story,) = [s for s in NewsIndex(settings, embedder).list_stories() if len(s.members) > 1]
+    assert sorted(story.outlets) == ["AP", "BBC News", "Reuters"]
+    whole = settings.model_copy(
+        update={"index_dir": tmp_path / "whole", "faiss_compact_share": 0.0}
+    )  # every version written whole, from every article
+    for step in ([SEEDS, corpus], [_strike(0), _strike(1)], [_strike(2)]):
+        if step[0] is SEEDS:
+            IndexWriter(whole, embedder).rebuild(step)  # type: ignore[arg-type]
+        else:
+            IndexWriter(whole, embedder).add(articles=step)  # type: ignore[arg-type]
+    assert _manifest(whole).revision is None
+    fresh = whole
+    assert _stories(settings, embedder) == _stories(fresh, embedder)
+    assert _state(settings, embedder)[1:] == _state(fresh, embedder)[1:]
