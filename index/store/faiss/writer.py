@@ -36,7 +36,7 @@ from index.store.faiss.vectors import (
     resolve_factory,
     save_faiss,
 )
-from index.store.manifest import FORMAT_VERSION, Manifest, file_digests
+from index.store.manifest import FORMAT_VERSION, Manifest, file_digests, linked_files
 from index.store.metadata import (
     IndexedArticle,
     MetadataReader,
@@ -192,7 +192,7 @@ class FaissVersionWriter:
                 100 * share,
             )
             return False
-        manifest.verify_files(previous)  # what is copied must be what was written
+        manifest.verify_files(previous, skip=manifest.files)  # sizes: nothing truncated
         texts, sentences = model_input((i.article, s) for i in delta.new for s in i.passages)
         vectors, quantized, embedded = self._context.embed(texts, sentences)
         report.embedded += embedded
@@ -222,6 +222,9 @@ class FaissVersionWriter:
                 )  # fmt: skip
             finally:
                 staged.close()
+            # What was read and written anew must have been what was first written; linked
+            # files keep their recorded digests, so damage to them is found when loaded.
+            manifest.verify_files(previous, skip=linked_files(staging, previous, manifest.files))
             manifest = replace(
                 manifest,
                 build_id=build_id,
@@ -232,7 +235,7 @@ class FaissVersionWriter:
                 revision=(manifest.revision or 0) + 1,
                 next_row=stored + len(texts),
                 next_sentence=stored_sentences + len(scales),
-                files=file_digests(staging),
+                files=file_digests(staging, (previous, manifest.files)),
             )  # fmt: skip
             appending.reached("manifest")
             manifest.save(staging)  # last: marks it complete
