@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -36,13 +37,39 @@ class FileDigest(TypedDict):
     sha256: str
 
 
-def file_digests(folder: Path) -> dict[str, FileDigest]:
-    """Size and SHA-256 of every file below a version folder but the manifest, for `files`."""
-    return {
-        path.relative_to(folder).as_posix(): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != MANIFEST_NAME
-    }
+def file_digests(
+    folder: Path, shared: tuple[Path, Mapping[str, FileDigest]] | None = None
+) -> dict[str, FileDigest]:
+    """Size and SHA-256 of every file below a version folder but the manifest, for `files`.
+
+    A file hard-linked from `shared` (another version's folder and its recorded digests, see
+    `linked_files`) keeps the digest recorded there: it is that very file, so damage to it is
+    still found against what was first written.
+    """
+    linked = set() if shared is None else linked_files(folder, *shared)
+    digests: dict[str, FileDigest] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if not path.is_file() or path.name == MANIFEST_NAME:
+            continue
+        if shared is not None and name in linked:
+            digests[name] = shared[1][name]
+        else:
+            digests[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    return digests
+
+
+def linked_files(folder: Path, source: Path, files: Mapping[str, FileDigest]) -> set[str]:
+    """The files of `folder` that are hard links to the files of `source` listed in `files`
+    under the same name."""
+    found = set()
+    for name in files:
+        try:
+            if (folder / name).samefile(source / name):
+                found.add(name)
+        except OSError:
+            continue
+    return found
 
 
 def _valid_digests(files: object) -> bool:
@@ -184,10 +211,11 @@ class Manifest:
             raise IndexCorruptError(f"{path} has an unreadable list of files: {REBUILD_HINT}")
         return manifest
 
-    def verify_files(self, folder: Path) -> None:
+    def verify_files(self, folder: Path, skip: Collection[str] = ()) -> None:
         """Refuse a version whose files are missing, truncated or changed since it was written.
 
-        Sizes first (cheap, and a truncated file must never reach a loader), then SHA-256.
+        Sizes first (cheap, and a truncated file must never reach a loader), then SHA-256, of
+        every file but those in `skip` (whose sizes are still checked).
         """
         for name, expected in self.files.items():
             path = folder / name
@@ -201,7 +229,7 @@ class Manifest:
                     f"index version is damaged; {REBUILD_HINT}"
                 )
         for name, expected in self.files.items():
-            if _sha256(folder / name) != expected["sha256"]:
+            if name not in skip and _sha256(folder / name) != expected["sha256"]:
                 raise IndexCorruptError(
                     f"{folder / name} is not what was written (its checksum differs): the index "
                     f"version is damaged; {REBUILD_HINT}"

@@ -200,6 +200,12 @@ def append_metadata(
         db.close()
 
 
+def _among(ids: Collection[str]) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause keeping the rows whose `{id}` is one of `ids` (a JSON list in one
+    parameter, so any number of ids fits), and its parameter."""
+    return " WHERE {id} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
+
+
 def _insert(
     db: sqlite3.Connection, articles: Sequence[IndexedArticle], row: int, sentence: int
 ) -> None:
@@ -516,33 +522,45 @@ class MetadataReader:
         return [ArticleSummary(*r) for r in cursor]
 
     @_damage_is_named
-    def indexed_articles(self) -> list[IndexedArticle]:
-        """Everything in the version, for a writer that builds the next one from it."""
+    def indexed_articles(self, ids: Collection[str] | None = None) -> list[IndexedArticle]:
+        """Everything in the version (or the articles of these ids), for a writer that builds
+        the next version from it."""
         db = self._db()
+        among, params = ("", ()) if ids is None else _among(ids)
         sentences: dict[int, list[tuple[int, int]]] = {}
         if self.has_sentences():
             for passage, start, end in db.execute(
-                "SELECT passage_row, start, end FROM sentences ORDER BY row"
+                "SELECT s.passage_row, s.start, s.end FROM sentences s"
+                + ("" if ids is None else " JOIN passages p ON p.row = s.passage_row")
+                + among.replace("{id}", "p.article_id")
+                + " ORDER BY s.row",
+                params,
             ):
                 sentences.setdefault(passage, []).append((start, end))
         spans: dict[str, list[PassageSpan]] = {}
         for row, article_id, start, end, tokens in db.execute(
-            "SELECT row, article_id, start, end, tokens FROM passages ORDER BY row"
+            "SELECT row, article_id, start, end, tokens FROM passages"
+            + among.replace("{id}", "article_id")
+            + " ORDER BY row",
+            params,
         ):
             found = tuple(sentences.get(row, ()))
             spans.setdefault(article_id, []).append(PassageSpan(start, end, tokens, found))
-        stories = self._article_stories(db)
+        stories = self._article_stories(db, among.replace("{id}", "article_id"), params)
         result = []
         for row in db.execute(
             "SELECT id, title, text, url, source, published, language, origin, content_hash,"
-            " first_indexed_at FROM articles"
+            " first_indexed_at FROM articles" + among.replace("{id}", "id"),
+            params,
         ):
             article = Article(*row[:9])
             passages = tuple(spans.get(article.id, ()))
             result.append(IndexedArticle(article, passages, row[9], stories.get(article.id)))
         return result
 
-    def _article_stories(self, db: sqlite3.Connection) -> dict[str, ArticleStory]:
+    def _article_stories(
+        self, db: sqlite3.Connection, among: str = "", params: tuple[str, ...] = ()
+    ) -> dict[str, ArticleStory]:
         if not self.has_stories():
             return {}
         predecessors = dict(db.execute("SELECT id, predecessor FROM stories"))
@@ -554,9 +572,32 @@ class MetadataReader:
                 np.frombuffer(vector, np.float16).astype(np.float32),
             )
             for article_id, story_id, terms, vector in db.execute(
-                "SELECT article_id, story_id, terms, vector FROM article_stories"
+                "SELECT article_id, story_id, terms, vector FROM article_stories" + among, params
             )
         }
+
+    @_damage_is_named
+    def story_member_ids(self, story_ids: Collection[str]) -> list[str]:
+        """The articles of these stories."""
+        if not story_ids or not self.has_stories():
+            return []
+        among, params = _among(story_ids)
+        cursor = self._db().execute(
+            "SELECT article_id FROM article_stories" + among.replace("{id}", "story_id"), params
+        )
+        return [str(article_id) for (article_id,) in cursor]
+
+    @_damage_is_named
+    def placed_moments(self) -> list[tuple[str, str | None, str]]:
+        """(id, published, first indexed) of every article placed in a story: what a writer that
+        reads only some articles finds an article's story neighbours by."""
+        if not self.has_stories():
+            return []
+        cursor = self._db().execute(
+            "SELECT a.id, a.published, a.first_indexed_at FROM articles a"
+            " JOIN article_stories s ON s.article_id = a.id"
+        )
+        return [(str(i), p, str(f)) for i, p, f in cursor]
 
     @_damage_is_named
     def articles_indexed_since(self, since: str) -> list[ArticleSummary]:

@@ -1,6 +1,10 @@
 """The sentence vectors of a version: int8 codes and one scale each, read whole into memory.
 
-Sentence row `n` (the `sentences` table of the version's SQLite file) is row `n` here. Read, not
+Sentence row `n` (the `sentences` table of the version's SQLite file) is row `n` here, counted
+across the version's parts: the first (`sentences.int8.npy`, `sentences.scale.npy`) and one per
+append after it (`sentences.000001.int8.npy`, …). An append links the previous version's parts
+(files never change once written, so versions share them) and writes one for its own sentences;
+past `MAX_PARTS` it writes them all as one again. Read, not
 memory-mapped, like the rest of a version: a live file damaged under a running bot must not be
 able to crash it (a truncated mapping is a SIGBUS). int8 keeps that affordable: 388 bytes a
 sentence where float32 would take 1,536.
@@ -15,10 +19,13 @@ import numpy as np
 
 from index.embedding.sentence_vectors import dequantize
 from index.errors import IndexCorruptError
+from index.store.files import link_or_copy
 from index.store.manifest import REBUILD_HINT
 
 CODES_NAME = "sentences.int8.npy"
 SCALES_NAME = "sentences.scale.npy"
+MAX_PARTS = 32
+"""Parts a version's sentence vectors may have before an append writes them as one."""
 
 
 def save_sentence_vectors(folder: Path, codes: np.ndarray, scales: np.ndarray) -> None:
@@ -31,10 +38,37 @@ def append_sentence_vectors(
 ) -> None:
     """The previous version's sentence vectors with `codes` and `scales` after them (rows
     above every row before, as an append gives them)."""
-    before_codes = np.load(previous / CODES_NAME, allow_pickle=False)
-    before_scales = np.load(previous / SCALES_NAME, allow_pickle=False)
-    save_sentence_vectors(
-        folder, np.concatenate([before_codes, codes]), np.concatenate([before_scales, scales])
+    parts = sentence_parts(previous)
+    if len(parts) >= MAX_PARTS:
+        before = [_load_part(previous, part) for part in parts]
+        save_sentence_vectors(
+            folder,
+            np.concatenate([c for c, _ in before] + [codes]),
+            np.concatenate([s for _, s in before] + [scales]),
+        )
+        return
+    for part in parts:
+        for name in part:
+            link_or_copy(previous / name, folder / name)
+    number = len(parts)
+    np.save(folder / f"sentences.{number:06d}.int8.npy", np.ascontiguousarray(codes, np.int8))
+    np.save(folder / f"sentences.{number:06d}.scale.npy", np.ascontiguousarray(scales, np.float32))
+
+
+def sentence_parts(folder: Path) -> list[tuple[str, str]]:
+    """The (codes, scales) file names of a version's parts, in row order."""
+    appended = sorted(p.name for p in folder.glob("sentences.[0-9]*.int8.npy"))
+    return [
+        (CODES_NAME, SCALES_NAME),
+        *((name, name.replace(".int8.npy", ".scale.npy")) for name in appended),
+    ]
+
+
+def _load_part(folder: Path, part: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    codes_name, scales_name = part
+    return (
+        np.load(folder / codes_name, allow_pickle=False),
+        np.load(folder / scales_name, allow_pickle=False),
     )
 
 
@@ -43,8 +77,12 @@ class SentenceVectors:
 
     def __init__(self, folder: Path, dimension: int) -> None:
         try:
-            self._codes = np.load(folder / CODES_NAME, allow_pickle=False)
-            self._scales = np.load(folder / SCALES_NAME, allow_pickle=False)
+            parts = [_load_part(folder, part) for part in sentence_parts(folder)]
+            if len(parts) == 1:
+                ((self._codes, self._scales),) = parts
+            else:
+                self._codes = np.concatenate([c for c, _ in parts])
+                self._scales = np.concatenate([s for _, s in parts])
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(
                 f"the sentence vectors in {folder} cannot be read ({exc}): {REBUILD_HINT}"

@@ -36,7 +36,7 @@ from index.store.faiss.vectors import (
     resolve_factory,
     save_faiss,
 )
-from index.store.manifest import FORMAT_VERSION, Manifest, file_digests
+from index.store.manifest import FORMAT_VERSION, Manifest, file_digests, linked_files
 from index.store.metadata import (
     IndexedArticle,
     MetadataReader,
@@ -45,6 +45,7 @@ from index.store.metadata import (
 )
 from index.store.publish import IndexLayout
 from index.store.version_writer import LiveContent, WriteContext, WriteReport
+from index.stories.fingerprint import story_moment
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +74,41 @@ class FaissVersionWriter:
     def read_live(
         self, name: str, *, check: bool, named: Mapping[str, str | None] | None
     ) -> LiveContent:
-        manifest = Manifest.load(Path(name))
+        """The live version: only the articles an `add` or `remove` names when the write can
+        append to it (the rest stays as it is), else every article."""
+        folder = Path(name)
+        manifest = Manifest.load(folder)
         if check:
             self._context.check(manifest)
-        reader = MetadataReader(Path(name))
+        reader = MetadataReader(folder)
         try:
-            items = reader.indexed_articles()
+            if named is not None and self._appendable_format(manifest):
+                items = reader.indexed_articles(named.keys())
+                read = sum(len(i.passages) for i in items)
+                others = (manifest.articles - len(items), manifest.passages - read)
+                return LiveContent(items, manifest, name, others, _NamedRead(folder))
+            return LiveContent(reader.indexed_articles(), manifest, name)
         finally:
             reader.close()
-        return LiveContent(items, manifest, name)
 
     def story_neighbours(
         self, live: LiveContent, low: datetime, high: datetime
     ) -> list[IndexedArticle]:
-        """None: a FAISS write reads the whole live version."""
-        return []
+        """The placed articles between two moments a write that read only named ones has not
+        read (none after a whole read)."""
+        if not isinstance(live.store_view, _NamedRead):
+            return []
+        read = {item.article.id for item in live.items}
+        reader = MetadataReader(live.store_view.folder)
+        try:
+            ids = [
+                article_id
+                for article_id, published, indexed in reader.placed_moments()
+                if article_id not in read and low <= story_moment(published, indexed) <= high
+            ]
+            return reader.indexed_articles(ids) if ids else []
+        finally:
+            reader.close()
 
     def commit(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> None:
         """Append to the live version for `add` and `remove` when it can take it; else (a
@@ -95,6 +116,11 @@ class FaissVersionWriter:
         version whole."""
         if report.action in APPENDING_ACTIONS and self._append(items, report, live):
             return
+        if isinstance(live.store_view, _NamedRead) and live.name is not None:
+            # Written whole after all (a new index type, or too much hidden): every article.
+            whole = self.read_live(live.name, check=True, named=None)
+            read = {item.article.id for item in live.items}
+            items = [i for i in whole.items if i.article.id not in read] + items
         self._write_whole(items, report)
 
     def _write_whole(self, items: list[IndexedArticle], report: WriteReport) -> None:
@@ -127,24 +153,32 @@ class FaissVersionWriter:
             raise
         self._layout.collect_garbage()
 
-    def _appendable(self, manifest: Manifest | None, passages: int) -> bool:
-        """Whether a version can be appended to: of this format, with this writer's vectors,
-        and of the index type its new size calls for."""
-        settings = self._context.settings
+    def _appendable_format(self, manifest: Manifest) -> bool:
+        """Whether a version can be appended to, whatever its new size: of this format, with
+        checksums to check its files by, and this writer's vectors."""
         return (
-            manifest is not None
-            and manifest.store == "faiss"
+            manifest.store == "faiss"
             and manifest.format_version == FORMAT_VERSION
             and bool(manifest.files)
             and self._context.same_vectors(manifest)
+        )
+
+    def _appendable(self, manifest: Manifest | None, passages: int) -> bool:
+        """Whether a version can be appended to: `_appendable_format`, and of the index type
+        its new size calls for."""
+        settings = self._context.settings
+        return (
+            manifest is not None
+            and self._appendable_format(manifest)
             and manifest.index_factory
             == resolve_factory(settings.faiss_index_factory, passages, settings.faiss_exact_limit)
         )
 
     def _append(self, items: list[IndexedArticle], report: WriteReport, live: LiveContent) -> bool:
         """Publish the live version with the change appended (`index.store.faiss.appending`);
-        False, having written nothing, when the write must be done whole."""
-        passages = sum(len(i.passages) for i in items)
+        False, having written nothing, when the write must be done whole. `items` are the
+        articles `live` read, as they are to be (an append may read only those a write names)."""
+        passages = report.passages
         manifest = live.manifest
         if live.name is None or manifest is None or not self._appendable(manifest, passages):
             return False
@@ -158,7 +192,7 @@ class FaissVersionWriter:
                 100 * share,
             )
             return False
-        manifest.verify_files(previous)  # what is copied must be what was written
+        manifest.verify_files(previous, skip=manifest.files)  # sizes: nothing truncated
         texts, sentences = model_input((i.article, s) for i in delta.new for s in i.passages)
         vectors, quantized, embedded = self._context.embed(texts, sentences)
         report.embedded += embedded
@@ -166,7 +200,7 @@ class FaissVersionWriter:
         try:
             members = [
                 i for i in items if i.story is not None and i.story.story_id in delta.stories
-            ]
+            ] + _unread_members(previous, delta.stories, live)
             append_metadata(
                 staging, previous, delta.retired, delta.changed, delta.new,
                 (stored, stored_sentences), delta.stories, members,
@@ -188,17 +222,20 @@ class FaissVersionWriter:
                 )  # fmt: skip
             finally:
                 staged.close()
+            # What was read and written anew must have been what was first written; linked
+            # files keep their recorded digests, so damage to them is found when loaded.
+            manifest.verify_files(previous, skip=linked_files(staging, previous, manifest.files))
             manifest = replace(
                 manifest,
                 build_id=build_id,
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                articles=len(items),
+                articles=report.articles,
                 passages=passages,
                 sentences=sentence_count,
                 revision=(manifest.revision or 0) + 1,
                 next_row=stored + len(texts),
                 next_sentence=stored_sentences + len(scales),
-                files=file_digests(staging),
+                files=file_digests(staging, (previous, manifest.files)),
             )  # fmt: skip
             appending.reached("manifest")
             manifest.save(staging)  # last: marks it complete
@@ -227,6 +264,27 @@ class FaissVersionWriter:
             factory, f"{len(vectors):,}", time.monotonic() - started, recall,
         )  # fmt: skip
         return _VectorIndex(index, factory, recall)
+
+
+@dataclass(frozen=True, slots=True)
+class _NamedRead:
+    """A live version of which only the articles a write names were read."""
+
+    folder: Path
+
+
+def _unread_members(previous: Path, stories: set[str], live: LiveContent) -> list[IndexedArticle]:
+    """The articles of these stories a write that read only named ones left unread: a story's
+    row is derived from all its members."""
+    if not isinstance(live.store_view, _NamedRead) or not stories:
+        return []
+    read = {item.article.id for item in live.items}
+    reader = MetadataReader(previous)
+    try:
+        ids = [i for i in reader.story_member_ids(stories) if i not in read]
+        return reader.indexed_articles(ids) if ids else []
+    finally:
+        reader.close()
 
 
 def _stacked(quantized: Sequence[QuantizedSentences], dimension: int) -> QuantizedSentences:

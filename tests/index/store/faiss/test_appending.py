@@ -5,6 +5,7 @@ model, real FAISS, SQLite and bm25s files."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -19,15 +20,25 @@ from hypothesis import strategies as st
 
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.articles.article import Article
+from index.embedding.sentence_vectors import dequantize
+from index.errors import IndexCorruptError
 from index.lexical.segments import WORD_INDEX_DIR, SegmentList
 from index.passages.cutting import PassageSpan
 from index.search.news_index import Hit
 from index.store.faiss.appending import change, hidden_share
+from index.store.faiss.sentence_codes import (
+    CODES_NAME,
+    MAX_PARTS,
+    SentenceVectors,
+    append_sentence_vectors,
+    save_sentence_vectors,
+    sentence_parts,
+)
 from index.store.faiss.vectors import load_faiss
 from index.store.manifest import Manifest
 from index.store.metadata import ArticleStory, IndexedArticle, MetadataReader
 from index.store.publish import IndexLayout
-from tests.conftest import PROJECT_ROOT, SEEDS, write_article
+from tests.conftest import PROJECT_ROOT, SEEDS, today, write_article
 
 QUESTIONS = [
     "Which countries signed long-term security agreements with Ukraine?",
@@ -363,3 +374,133 @@ def test_a_compact_share_of_zero_writes_every_version_whole(
     write_article(corpus, "extra.md", "Volcano", VOLCANO)
     writer.add([corpus])
     assert _manifest(settings).revision is None
+
+
+STRIKE = [
+    ("strike-reuters", "Reuters", "Dock workers strike shuts Rotterdam port",
+     "Dock workers in Rotterdam walked out on Monday, shutting Europe's largest port. The "
+     "union said the strike over pay would last 48 hours; container ships queued offshore."),
+    ("strike-bbc", "BBC News", "Rotterdam port shut by dockers' strike",
+     "Europe's largest port, Rotterdam, was shut on Monday as dock workers began a 48-hour "
+     "strike over pay. Container ships waited offshore, the port authority said."),
+    ("strike-ap", "AP", "Strike at Rotterdam port strands container ships",
+     "Container ships were stranded off Rotterdam on Monday after dock workers started a "
+     "48-hour strike over pay at Europe's largest port, the union said."),
+]  # fmt: skip
+
+
+def _strike(number: int) -> Article:
+    article_id, source, title, text = STRIKE[number]
+    return Article(article_id, title, text, source=source, published=today())
+
+
+def _stories(settings: IndexSettings, embedder: Embedder) -> list[tuple[object, ...]]:
+    return sorted(
+        (s.id, s.outlets, len(s.members), s.first_published, s.last_published, s.predecessor)
+        for s in NewsIndex(settings, embedder).list_stories()
+    )
+
+
+def test_an_append_reads_only_what_it_names_and_keeps_whole_stories(
+    settings: IndexSettings, embedder: Embedder, corpus: Path, tmp_path: Path
+) -> None:
+    """An `add` reads only the articles it names and the story neighbours of new ones: an
+    outlet joining a story of two unnamed articles still gets a story row naming all three,
+    as a rebuild of the same articles gives."""
+    settings = _appending(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    writer.add(articles=[_strike(0), _strike(1)])
+    assert _manifest(settings).revision == 1, "appended"
+
+    writer.add(articles=[_strike(2)])
+
+    assert _manifest(settings).revision == 2
+    (story,) = [s for s in NewsIndex(settings, embedder).list_stories() if len(s.members) > 1]
+    assert sorted(story.outlets) == ["AP", "BBC News", "Reuters"]
+    whole = settings.model_copy(
+        update={"index_dir": tmp_path / "whole", "faiss_compact_share": 0.0}
+    )  # every version written whole, from every article
+    for step in ([SEEDS, corpus], [_strike(0), _strike(1)], [_strike(2)]):
+        if step[0] is SEEDS:
+            IndexWriter(whole, embedder).rebuild(step)  # type: ignore[arg-type]
+        else:
+            IndexWriter(whole, embedder).add(articles=step)  # type: ignore[arg-type]
+    assert _manifest(whole).revision is None
+    fresh = whole
+    assert _stories(settings, embedder) == _stories(fresh, embedder)
+    assert _state(settings, embedder)[1:] == _state(fresh, embedder)[1:]
+
+
+def test_sentence_vectors_are_appended_as_parts_and_read_as_one(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    codes = rng.integers(-127, 127, (40, 8), dtype=np.int8)
+    scales = rng.random(40, dtype=np.float32)
+    previous = tmp_path / "v0"
+    previous.mkdir()
+    save_sentence_vectors(previous, codes[:10], scales[:10])
+    bounds = [10, 13, 20, 21, 40]
+    for number, (low, high) in enumerate(itertools.pairwise(bounds), start=1):
+        version = tmp_path / f"v{number}"
+        version.mkdir()
+        append_sentence_vectors(version, previous, codes[low:high], scales[low:high])
+        previous = version
+    assert len(sentence_parts(previous)) == 5
+    assert (previous / CODES_NAME).samefile(tmp_path / "v0" / CODES_NAME), "linked, not copied"
+    stored = SentenceVectors(previous, 8)
+    assert len(stored) == 40
+    np.testing.assert_array_equal(stored.vectors(range(40)), dequantize(codes, scales))
+
+
+def test_past_max_parts_the_sentence_vectors_are_written_as_one(tmp_path: Path) -> None:
+    previous = tmp_path / "v0"
+    previous.mkdir()
+    save_sentence_vectors(previous, np.zeros((1, 4), np.int8), np.ones(1, np.float32))
+    for number in range(1, MAX_PARTS + 1):
+        version = tmp_path / f"v{number}"
+        version.mkdir()
+        append_sentence_vectors(
+            version, previous, np.full((1, 4), number, np.int8), np.ones(1, np.float32)
+        )
+        previous = version
+    assert len(sentence_parts(previous)) == 1
+    np.testing.assert_array_equal(
+        SentenceVectors(previous, 4).vectors(range(MAX_PARTS + 1))[:, 0],
+        dequantize(
+            np.arange(MAX_PARTS + 1, dtype=np.int8).reshape(-1, 1).repeat(4, 1),
+            np.ones(MAX_PARTS + 1, np.float32),
+        )[:, 0],
+    )
+
+
+def test_damage_to_a_file_an_append_shares_is_found_in_both_versions(
+    settings: IndexSettings, embedder: Embedder, corpus: Path, tmp_path: Path
+) -> None:
+    """Files an append links keep the digests first recorded: garbling the shared sentence
+    vectors is refused by a reader of the new version, and a garbled metadata file of the
+    live version refuses the next append instead of being copied into it."""
+    settings = _appending(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    first = IndexLayout(settings.resolved_index_dir).current_version()
+    assert first is not None
+    writer.add([write_article(tmp_path / "new", "volcano.md", "Iceland volcano", VOLCANO)])
+    second = IndexLayout(settings.resolved_index_dir).current_version()
+    assert second is not None and second != first
+    assert (second / CODES_NAME).samefile(first / CODES_NAME)
+    data = bytearray((second / CODES_NAME).read_bytes())
+    data[-8:] = bytes(255 - b for b in data[-8:])
+    (second / CODES_NAME).write_bytes(bytes(data))  # the shared file: both versions
+    with pytest.raises(IndexCorruptError, match="checksum differs"):
+        NewsIndex(settings, embedder).search(QUESTIONS[0])
+
+    writer.compact()  # whole again, from the metadata and the cache
+    live = IndexLayout(settings.resolved_index_dir).current_version()
+    assert live is not None
+    metadata = live / "metadata.sqlite"
+    data = bytearray(metadata.read_bytes())
+    data[200:208] = bytes(255 - b for b in data[200:208])
+    metadata.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="checksum differs"):
+        writer.add([write_article(tmp_path / "more", "summit.md", "Leaders meet", SUMMIT)])
+    assert IndexLayout(settings.resolved_index_dir).current_version() == live
