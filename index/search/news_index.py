@@ -32,12 +32,14 @@ from index.search.hits import Hit, SourceRef, with_story_outlets
 from index.search.query import prepare_query
 from index.search.relevance import relevance_scale
 from index.search.selection import prefer_leads, resemblance, select, shingles
+from index.search.shown_passages import ShownPassages
 from index.search.topic_matching import BestPassage, article_words, match_articles
 from index.settings import IndexSettings
 from index.store.factory import version_source
 from index.store.faiss.version import Snapshot
 from index.store.live_version import LiveVersion
 from index.store.metadata import ArticleSummary, PassageRecord
+from index.store.passage_facts import PassageFacts
 from index.store.passage_filter import PassageFilter, moment_seconds
 from index.store.version import IndexVersion
 from index.stories.model import Story
@@ -295,42 +297,50 @@ class NewsIndex:
         cosines, rank_scores, lexical = self._candidates(
             snapshot, prepared, vector, dense, depth, mode, passage_filter
         )
-        records = snapshot.passages(list(cosines))
+        facts = snapshot.passage_facts(list(cosines))
         recency = settings.search_recency_weight
         if recency:
             day = as_of or datetime.now(UTC).date()
             half_life = settings.search_recency_half_life_days
             rank_scores = {
                 row: rank_scores.get(row, cosines[row])
-                + recency * recency_prior(records[row].published, day, half_life)
+                + recency * recency_prior(facts[row].published, day, half_life)
                 for row in cosines
-                if row in records
+                if row in facts
             }
         preferred, bonus = prefer
         if preferred and bonus:
             rank_scores = {
                 row: rank_scores.get(row, cosines[row])
-                + (bonus if records[row].article_id in preferred else 0.0)
+                + (bonus if facts[row].article_id in preferred else 0.0)
                 for row in cosines
-                if row in records
+                if row in facts
             }
         candidates = [
-            Candidate(row, records[row].article_id, cosine, rank_scores.get(row))
+            Candidate(row, facts[row].article_id, cosine, rank_scores.get(row))
             for row, cosine in cosines.items()
-            if row in records
+            if row in facts
         ]
+        limit = max(NEWEST_FIRST_POOL, 3 * (offset + k)) if newest_first else k
+        records = ShownPassages(
+            snapshot.passages,
+            [c.row for c in sorted(candidates, key=lambda c: (-c.order, c.row))],
+            batch=limit + (0 if newest_first else offset) + 2,
+            location=snapshot.location,
+        )
         chosen = select(
             candidates,
-            limit=max(NEWEST_FIRST_POOL, 3 * (offset + k)) if newest_first else k,
+            limit=limit,
             offset=0 if newest_first else offset,
             max_per_article=per_article,
             min_score=self._min_score() if min_score is None else min_score,
             reprinted=_reprinted(records),
-            story_of=lambda c: records[c.row].story_id,
+            story_of=lambda c: facts[c.row].story_id,
         )
         chosen = prefer_leads(
-            chosen, candidates, lambda c: records[c.row].ordinal == 0, settings.search_lead_margin
+            chosen, candidates, lambda c: facts[c.row].ordinal == 0, settings.search_lead_margin
         )
+        records.read([r for c in chosen for r in (c.row, *(copy.row for copy in c.copies))])
         model = self._confidence
         evidence: list[Evidence | None] = [None] * len(chosen)
         probabilities: list[float] | None = None
@@ -351,7 +361,7 @@ class NewsIndex:
                 evidence = [evidence[i] for i in kept]
         if newest_first:
             chosen, probabilities, evidence = _newest_first(
-                chosen, probabilities, evidence, records, offset, k
+                chosen, probabilities, evidence, facts, offset, k
             )
         if bold_sentence:
             bold_sentences = self._bold.best(
@@ -384,7 +394,7 @@ class NewsIndex:
         question: str,
         chosen: Sequence[Candidate],
         candidates: Sequence[Candidate],
-        records: dict[int, PassageRecord],
+        records: ShownPassages,
         lexical: dict[int, float],
         *,
         first: bool,
@@ -552,7 +562,7 @@ def _newest_first(
     chosen: list[Candidate],
     probabilities: list[float] | None,
     evidence: list[Evidence | None],
-    records: dict[int, PassageRecord],
+    facts: dict[int, PassageFacts],
     offset: int,
     k: int,
 ) -> tuple[list[Candidate], list[float] | None, list[Evidence | None]]:
@@ -560,9 +570,7 @@ def _newest_first(
     order = sorted(
         range(len(chosen)),
         key=lambda i: (
-            -moment_seconds(
-                records[chosen[i].row].published, records[chosen[i].row].first_indexed_at
-            )
+            -moment_seconds(facts[chosen[i].row].published, facts[chosen[i].row].first_indexed_at)
         ),
     )[offset : offset + k]
     return (
@@ -572,7 +580,7 @@ def _newest_first(
     )
 
 
-def _reprinted(records: dict[int, PassageRecord]) -> Callable[[Candidate, Candidate], bool]:
+def _reprinted(records: ShownPassages) -> Callable[[Candidate, Candidate], bool]:
     """Whether two candidates' passages are near-copies (most word trigrams shared)."""
     cache: dict[int, frozenset[tuple[str, ...]]] = {}
 
@@ -591,11 +599,11 @@ def _hit(
     record: PassageRecord,
     bold: tuple[int, int],
     copies: Sequence[Candidate] = (),
-    records: dict[int, PassageRecord] | None = None,
+    records: ShownPassages | None = None,
 ) -> Hit:
     also_in: list[SourceRef] = []
     for copy in copies:
-        other = (records or {}).get(copy.row)
+        other = None if records is None else records[copy.row]
         if other is not None and all(ref.article_id != other.article_id for ref in also_in):
             also_in.append(
                 SourceRef(other.article_id, other.title, other.url, other.source, other.published)

@@ -23,6 +23,7 @@ from index.errors import IndexCorruptError
 from index.guarded import guarded
 from index.passages.cutting import PassageSpan
 from index.store.manifest import REBUILD_HINT
+from index.store.passage_facts import ArticleFacts
 from index.stories.fingerprint import story_moment
 from index.stories.model import Story, StoryMember
 from index.stories.table import story_rows
@@ -452,15 +453,19 @@ class MetadataReader:
         return [(int(row), str(article_id)) for row, article_id in cursor]
 
     @_damage_is_named
-    def article_spans(self) -> list[tuple[int, int, str | None, str | None, str]]:
-        """(first row, passages, source, published, first indexed) of every article, by first
-        row: what a filter on when and by whom is decided by (`index.store.row_filter`)."""
+    def article_facts(self) -> list[ArticleFacts]:
+        """Every article's passage rows, outlet, dates and story, by first row: what ranking
+        (`index.store.passage_facts`) and filters (`index.store.faiss.row_masks`) read."""
+        story, joined = self._story_join("p.article_id")
         cursor = self._db().execute(
-            "SELECT min(p.row), count(*), a.source, a.published, a.first_indexed_at"
-            " FROM passages p JOIN articles a ON a.id = p.article_id"
+            "SELECT min(p.row), count(*), p.article_id, a.source, a.published,"
+            f" a.first_indexed_at, {story}"
+            f" FROM passages p JOIN articles a ON a.id = p.article_id{joined}"
             " GROUP BY p.article_id ORDER BY min(p.row)"
         )
-        return [(int(r), int(n), s, p, str(f)) for r, n, s, p, f in cursor]
+        return [
+            ArticleFacts(int(r), int(n), str(i), s, p, str(f), t) for r, n, i, s, p, f, t in cursor
+        ]
 
     @_damage_is_named
     def sources(self) -> list[tuple[str, int]]:

@@ -21,6 +21,7 @@ import numpy as np
 
 from index.store.manifest import Manifest
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
+from index.store.passage_facts import PassageFacts
 from index.store.passage_filter import PassageFilter
 from index.stories.model import Story
 
@@ -73,7 +74,16 @@ class IndexVersion(Protocol):
         """Every outlet the version holds, with its article count, most articles first."""
         ...
 
-    def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]: ...
+    def passage_facts(self, rows: Sequence[int]) -> dict[int, PassageFacts]:
+        """What ranking reads of these passage rows (article, ordinal, dates, story), from
+        memory read once per version (`index.store.passage_facts`); rows the version does not
+        hold are left out. Only the passages shown are read whole, by `passages`."""
+        ...
+
+    def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
+        """Passages by row, with their text and what a citation shows; rows the version does
+        not hold are left out."""
+        ...
 
     def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
         """For each passage row, its sentences as (sentence row, start, end) in the article."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.store.passage_facts import ArticleFacts
 from index.store.passage_filter import PassageFilter, moment_seconds
 
 
@@ -28,16 +29,17 @@ class ArticleRows:
     total_rows: int
 
     @classmethod
-    def from_spans(
-        cls, spans: Sequence[tuple[int, int, str | None, str | None, str]], total_rows: int
-    ) -> ArticleRows:
-        """From `MetadataReader.article_spans`."""
+    def from_facts(cls, articles: Sequence[ArticleFacts], total_rows: int) -> ArticleRows:
+        """From `MetadataReader.article_facts` (by first row)."""
         names: dict[str, int] = {}
-        codes = [-1 if not s else names.setdefault(s, len(names)) for _, _, s, _, _ in spans]
+        codes = [-1 if not a.source else names.setdefault(a.source, len(names)) for a in articles]
         return cls(
-            np.asarray([r for r, *_ in spans], dtype=np.int64),
-            np.asarray([n for _, n, *_ in spans], dtype=np.int64),
-            np.asarray([moment_seconds(p, f) for *_, p, f in spans], dtype=np.int64),
+            np.asarray([a.first_row for a in articles], dtype=np.int64),
+            np.asarray([a.passages for a in articles], dtype=np.int64),
+            np.asarray(
+                [moment_seconds(a.published, a.first_indexed_at) for a in articles],
+                dtype=np.int64,
+            ),
             np.asarray(codes, dtype=np.int64),
             tuple(names),
             total_rows,

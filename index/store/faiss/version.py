@@ -31,6 +31,7 @@ from index.store.faiss.vectors import (
 )
 from index.store.manifest import REBUILD_HINT, Manifest
 from index.store.metadata import ArticleSummary, IndexedArticle, MetadataReader, PassageRecord
+from index.store.passage_facts import PassageFacts, PassageFactsTable
 from index.store.passage_filter import PassageFilter
 from index.stories.model import Story
 
@@ -70,8 +71,9 @@ class Snapshot:
         leave them out (their rows are not in the metadata)."""
         self.lexical = _load_word_index(folder, self.metadata, stored if self.hidden else None)
         self._article_rows: ArticleRows | None = None
-        self._article_rows_lock = threading.Lock()
         self._live_rows: np.ndarray | None = None
+        self._facts: PassageFactsTable | None = None
+        self._articles_lock = threading.Lock()
         self._sources: list[tuple[str, int]] | None = None
         self._warn_of_what_is_missing()
 
@@ -162,16 +164,26 @@ class Snapshot:
         """The rows a filter lets through (every live row without one), from the articles'
         moments and outlets (read on the first filtered search of this version)."""
         if self._article_rows is None:
-            with self._article_rows_lock:
+            facts = self._facts_table()
+            with self._articles_lock:
                 if self._article_rows is None:
-                    self._article_rows = ArticleRows.from_spans(
-                        self.metadata.article_spans(), self.vectors.ntotal
-                    )
+                    self._article_rows = ArticleRows.from_facts(facts.articles, self.vectors.ntotal)
         if passage_filter is not None:
             return self._article_rows.row_mask(passage_filter)
         if self._live_rows is None:  # asked at every unfiltered search of an appended version
             self._live_rows = self._article_rows.row_mask(PassageFilter())
         return self._live_rows
+
+    def _facts_table(self) -> PassageFactsTable:
+        """Every article's facts, read on the first search of this version."""
+        if self._facts is None:
+            with self._articles_lock:
+                if self._facts is None:
+                    self._facts = PassageFactsTable(self.metadata.article_facts())
+        return self._facts
+
+    def passage_facts(self, rows: Sequence[int]) -> dict[int, PassageFacts]:
+        return self._facts_table().facts(rows)
 
     def passages(self, rows: Sequence[int]) -> dict[int, PassageRecord]:
         return self.metadata.passages(rows)

@@ -48,6 +48,7 @@ from index.store.milvus.rows import (
     passage_spans,
     words_of,
 )
+from index.store.passage_facts import ArticleFacts, PassageFacts, PassageFactsTable
 from index.store.passage_filter import PassageFilter
 from index.stories.fingerprint import story_moment
 from index.stories.model import Story, StoryMember
@@ -97,6 +98,7 @@ class MilvusVersion:
         self._summaries: list[dict[str, Any]] | None = None
         self._summaries_lock = threading.Lock()
         self._stories: dict[str, Story] | None = None
+        self._facts: PassageFactsTable | None = None
         try:
             for name in (collection, self._sentences, self._articles):
                 self._client.load_collection(name)
@@ -272,6 +274,15 @@ class MilvusVersion:
         fields = _RECORD_FIELDS + (["story_id"] if self.has_stories else [])
         found = self._get(self.collection, rows, fields)
         return {row: PassageRecord(*(r[f] for f in fields)) for row, r in found.items()}
+
+    def passage_facts(self, rows: Sequence[int]) -> dict[int, PassageFacts]:
+        """From the summary rows (read once), with no query to Milvus."""
+        summaries = self._summary_rows()
+        with self._summaries_lock:
+            if self._facts is None:
+                self._facts = PassageFactsTable(_article_facts(r) for r in summaries)
+            facts = self._facts
+        return facts.facts(rows)
 
     def sentences(self, rows: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
         fields = ["row", "sentence_first", "sentence_starts", "sentence_ends"]
@@ -489,6 +500,13 @@ def _stories_of(rows: Sequence[dict[str, Any]]) -> dict[str, Story]:
             placed[0][1]["story_predecessor"],
         )
     return found
+
+
+def _article_facts(r: dict[str, Any]) -> ArticleFacts:
+    return ArticleFacts(
+        int(r["first_row"]), int(r["passages"]), str(r["id"]), r["source"], r["published"],
+        r["first_indexed_at"], r.get("story_id"),
+    )  # fmt: skip
 
 
 def _summary(r: dict[str, Any]) -> ArticleSummary:
