@@ -466,3 +466,30 @@ def test_compact_drops_what_a_removal_hid(
     assert version is not None
     compacted = json.loads((version / "manifest.json").read_text())
     assert "revision" not in compacted and compacted["passages"] == appended["passages"]
+
+
+# `python -m index` run as it is from the shell, then the modules the run imported.
+_CLI_THEN_MODULES = """
+import runpy, sys
+sys.argv = ["index", *sys.argv[1:]]
+try:
+    runpy.run_module("index", run_name="__main__")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))
+"""
+
+
+@pytest.mark.usefixtures("seed_vectors_cached")
+def test_a_rebuild_with_every_vector_cached_loads_no_model() -> None:
+    """What makes a cached rebuild take seconds (and the tests that share the seeds' cache):
+    nothing to embed, so torch is never imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", _CLI_THEN_MODULES, "rebuild", "-q"],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report, loaded = result.stdout.splitlines()[-2:]
+    assert "1 articles" in report and " 0 passages embedded" in report, report
+    assert loaded == "[]"
