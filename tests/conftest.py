@@ -16,7 +16,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from index import Embedder, IndexSettings, IndexWriter, load_embedder
 from tests.postgres import PostgresCluster
-from tests.seed_data import copy_embedding_cache, copy_faiss_index
+from tests.seed_data import CACHE_FILE, copy_embedding_cache, copy_faiss_index
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -133,8 +133,13 @@ def seed_data_dir(
     tests take copies (`seed_vectors_cached`, `seed_index_copied`)."""
     data_dir = tmp_path_factory.mktemp("seed-data")
     settings = IndexSettings(
-        _env_file=None, data_dir=data_dir, models_dir=shared_models_dir, vector_store="faiss"
-    )  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=data_dir,
+        index_dir=data_dir / "index",
+        embedding_cache_path=data_dir / CACHE_FILE,
+        models_dir=shared_models_dir,
+        vector_store="faiss",
+    )
     IndexWriter(settings, embedder).rebuild([SEEDS])
     return data_dir
 
