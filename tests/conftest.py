@@ -14,8 +14,9 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from index import Embedder, IndexSettings, load_embedder
+from index import Embedder, IndexSettings, IndexWriter, load_embedder
 from tests.postgres import PostgresCluster
+from tests.seed_data import CACHE_FILE, copy_embedding_cache, copy_faiss_index
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -120,6 +121,43 @@ def embedder(shared_models_dir: Path) -> Embedder:
     """The real packaged model (torch, what builds indexes), loaded once for the whole run: the
     instance `load_embedder` gives every test's settings too."""
     return load_embedder(IndexSettings(_env_file=None, models_dir=shared_models_dir))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def seed_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, shared_models_dir: Path
+) -> Path:
+    """A DATA_DIR holding the sample index (FAISS) and the embedding cache its build filled
+    (passages, sentences and reference questions of the packaged model on torch, what the
+    command line and the bot build with by default), built once per test process. Read only:
+    tests take copies (`seed_vectors_cached`, `seed_index_copied`)."""
+    data_dir = tmp_path_factory.mktemp("seed-data")
+    settings = IndexSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=data_dir,
+        index_dir=data_dir / "index",
+        embedding_cache_path=data_dir / CACHE_FILE,
+        models_dir=shared_models_dir,
+        vector_store="faiss",
+    )
+    IndexWriter(settings, embedder).rebuild([SEEDS])
+    return data_dir
+
+
+@pytest.fixture
+def seed_vectors_cached(isolated_environment: Path, seed_data_dir: Path) -> Path:
+    """The test's DATA_DIR starts with a copy of the seeds' embedding cache: its subprocesses
+    rebuild the seeds without loading the model. Anything else is embedded as before."""
+    return copy_embedding_cache(seed_data_dir, isolated_environment)
+
+
+@pytest.fixture
+def seed_index_copied(
+    isolated_environment: Path, seed_vectors_cached: Path, seed_data_dir: Path
+) -> Path:
+    """The test's DATA_DIR starts with a copy of the sample FAISS index (and the seeds' cache),
+    for tests that need an index to start from, not the building of one."""
+    return copy_faiss_index(seed_data_dir, isolated_environment)
 
 
 class DelegatingEmbedder:

@@ -11,8 +11,7 @@ import pytest
 from bot.application import build_application
 from bot.context import NewsApp
 from bot.settings import BotSettings
-from index import Embedder, IndexWriter, NewsIndex
-from tests.conftest import SEEDS
+from index import Embedder, NewsIndex
 from tests.emulator import BotApiEmulator
 from tests.milvus_lite import running_milvus_lite
 
@@ -21,12 +20,9 @@ GROUP_ID = -100777
 
 
 @pytest.fixture(scope="session")
-def seed_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+def seed_index_dir(seed_data_dir: Path) -> Path:
     """The sample index, built once per test run (tests that change an index build their own)."""
-    data_dir = tmp_path_factory.mktemp("seed-data")
-    settings = BotSettings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-    IndexWriter(settings, embedder).rebuild([SEEDS])
-    return settings.resolved_index_dir
+    return seed_data_dir / "index"
 
 
 @pytest.fixture

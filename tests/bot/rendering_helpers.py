@@ -51,17 +51,30 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+# The strategies the composites below draw from, made once: a strategy made inside a composite
+# is made anew for every draw, and hypothesis then works out its properties again each time
+# (a tenth or more of these property tests' time). The same strategies draw the same examples.
+_sentences = st.lists(
+    st.lists(tricky_text.filter(lambda s: s.strip()), min_size=1, max_size=8).map(" ".join),
+    min_size=1,
+    max_size=5,
+)
+_separator = st.sampled_from([" ", "\n\n", "  \n"])
+_titles = st.one_of(tricky_text, tricky_text.map(lambda s: (s or "x") * 100))
+_sources = st.one_of(st.none(), tricky_text)
+_relevances = st.sampled_from(["", "strong", "good", "partial", "weak"])
+
+
 @st.composite
 def passages(draw: st.DrawFn) -> tuple[str, tuple[int, int], str]:
     """A passage of sentences, the span of one of them, and that sentence as displayed.
 
     Repeating the sentences makes passages long (up to a few thousand characters) cheaply.
     """
-    words = st.lists(tricky_text.filter(lambda s: s.strip()), min_size=1, max_size=8)
-    sentences = draw(st.lists(words.map(" ".join), min_size=1, max_size=5))
+    sentences = draw(_sentences)
     chosen = draw(st.integers(0, len(sentences) - 1))
     sentences = sentences * draw(st.integers(1, 20))
-    separators = draw(st.lists(st.sampled_from([" ", "\n\n", "  \n"]), min_size=len(sentences)))
+    separators = draw(st.lists(_separator, min_size=len(sentences)))
     text, span = "", (0, 0)
     for i, (sentence, separator) in enumerate(zip(sentences, separators, strict=False)):
         if i == chosen:
@@ -75,12 +88,12 @@ def hit_lists(draw: st.DrawFn) -> tuple[list[Hit], list[str]]:
     hits, sentences = [], []
     for rank in range(1, draw(st.integers(1, 10)) + 1):
         text, span, sentence = draw(passages())
-        title = draw(st.one_of(tricky_text, tricky_text.map(lambda s: (s or "x") * 100)))
+        title = draw(_titles)
         hit = Hit(
             rank, draw(st.floats(-1, 1)), text, 0, len(text), f"a{rank}", title, draw(urls),
-            draw(st.one_of(st.none(), tricky_text)), draw(dates), span,
+            draw(_sources), draw(dates), span,
             draw(st.integers(1, 999)), draw(st.integers(1, 999)),
-            relevance=draw(st.sampled_from(["", "strong", "good", "partial", "weak"])),
+            relevance=draw(_relevances),
         )  # fmt: skip
         hits.append(hit)
         sentences.append(sentence)

@@ -18,6 +18,7 @@ from index import IndexSettings, NewsIndex
 from index.cli import build_parser
 from index.store.publish import IndexLayout
 from tests.conftest import PROJECT_ROOT, SEEDS, fill_disk
+from tests.seed_data import copy_embedding_cache
 from tests.stores import both_stores
 
 pytestmark = pytest.mark.slow
@@ -81,6 +82,7 @@ def test_common_options_default_when_not_given() -> None:
 
 
 @both_stores
+@pytest.mark.usefixtures("seed_vectors_cached")
 def test_rebuild_query_stats_round_trip(tmp_path: Path, vector_store: str) -> None:
     rebuilt = run_cli("rebuild", "-q")
     assert re.search(r"rebuild: 1 articles, \d+ passages", rebuilt.stdout)
@@ -119,6 +121,7 @@ def test_rebuild_query_stats_round_trip(tmp_path: Path, vector_store: str) -> No
 
 
 @both_stores
+@pytest.mark.usefixtures("seed_vectors_cached")
 def test_index_dir_option_and_add_remove(tmp_path: Path, vector_store: str) -> None:
     index_dir = tmp_path / "elsewhere"
     article = tmp_path / "story.md"
@@ -185,8 +188,8 @@ def test_user_mistakes_are_one_line_and_exit_1(tmp_path: Path) -> None:
     assert "usage:" in usage.stderr
 
 
+@pytest.mark.usefixtures("seed_index_copied")
 def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
-    run_cli("rebuild", "-q")
     for path in (isolated_environment / "index" / "current" / "word_index").iterdir():
         path.write_bytes(b"")
     damaged = run_cli("query", QUESTION, check_exit=1)
@@ -197,13 +200,13 @@ def test_a_damaged_index_is_one_error_line(isolated_environment: Path) -> None:
 
 
 @pytest.mark.parametrize("checksums", [True, False], ids=["checksums", "no-checksums"])
+@pytest.mark.usefixtures("seed_index_copied")
 def test_a_truncated_word_index_is_one_error_line(
     isolated_environment: Path, checksums: bool
 ) -> None:
     """Each BM25 file cut to half its length: refused by its size when the manifest records
     it, by its reader when it does not (a version written before checksums were); either way the
     only line on stderr is the error, without the warnings of a version that did not load."""
-    run_cli("rebuild", "-q")
     version = isolated_environment / "index" / "current"
     if not checksums:
         manifest = json.loads((version / "manifest.json").read_text())
@@ -218,9 +221,10 @@ def test_a_truncated_word_index_is_one_error_line(
 
 
 def test_a_full_disk_is_one_error_line_and_the_index_survives(
-    small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_data_dir: Path
 ) -> None:
     monkeypatch.setenv("DATA_DIR", str(small_disk / "data"))
+    copy_embedding_cache(seed_data_dir, small_disk / "data")  # the seeds' vectors, on that disk
     run_cli("rebuild", "-q")
     article = tmp_path / "story.md"
     article.write_text("# Iceland volcano\n\n" + "Lava flowed towards Grindavik again. " * 400)
@@ -272,8 +276,8 @@ def test_a_file_that_breaks_a_library_is_one_warning(tmp_path: Path, command: st
     assert "Paris talks" in titles and "Lava flowed towards Grindavik" in titles
 
 
+@pytest.mark.usefixtures("seed_index_copied")
 def test_a_model_mismatch_is_reported_with_the_fix() -> None:
-    run_cli("rebuild", "-q")
     os.environ["EMBEDDING_MODEL"] = "sentence-transformers/all-mpnet-base-v2"
     try:
         result = run_cli("query", QUESTION, check_exit=1)
@@ -324,11 +328,13 @@ def _live_version(settings: IndexSettings) -> str | None:
     ],
     indirect=["vector_store"],
 )
+@pytest.mark.usefixtures("seed_vectors_cached")
 def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
     tmp_path: Path, settings: IndexSettings, milvus_server: str | None, kill_when: str
 ) -> None:
     """With milvus, on Milvus Lite's server (the command line and this test are two
-    processes); `writing` kills the rebuild once its new collections exist, mid-insert."""
+    processes); `writing` kills the rebuild once its new collections exist, mid-insert. Only
+    the seeds' vectors are cached: the 120 reports are embedded (and killed) as ever."""
     if milvus_server is not None:
         settings = settings.model_copy(update={"milvus_uri": milvus_server})
     run_cli("rebuild", "-q")
@@ -460,3 +466,30 @@ def test_compact_drops_what_a_removal_hid(
     assert version is not None
     compacted = json.loads((version / "manifest.json").read_text())
     assert "revision" not in compacted and compacted["passages"] == appended["passages"]
+
+
+# `python -m index` run as it is from the shell, then the modules the run imported.
+_CLI_THEN_MODULES = """
+import runpy, sys
+sys.argv = ["index", *sys.argv[1:]]
+try:
+    runpy.run_module("index", run_name="__main__")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))
+"""
+
+
+@pytest.mark.usefixtures("seed_vectors_cached")
+def test_a_rebuild_with_every_vector_cached_loads_no_model() -> None:
+    """What makes a cached rebuild take seconds (and the tests that share the seeds' cache):
+    nothing to embed, so torch is never imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", _CLI_THEN_MODULES, "rebuild", "-q"],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report, loaded = result.stdout.splitlines()[-2:]
+    assert "1 articles" in report and " 0 passages embedded" in report, report
+    assert loaded == "[]"
