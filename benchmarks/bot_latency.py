@@ -101,9 +101,8 @@ async def main(rounds: int, users: int, distinct: bool) -> None:
             telegram_api_base_url=emu.base_url,
             user_questions_per_minute=10_000,
         )
-        embedder = load_embedder(settings)
-        IndexWriter(settings, embedder).rebuild([seeds])
-        index = NewsIndex(settings, embedder)
+        IndexWriter(settings, load_embedder(settings)).rebuild([seeds])
+        index = NewsIndex(settings)  # questions on QUESTION_BACKEND, as the bot's own index
         stats = index.stats()
         app = build_application(settings, index)
         async with app:
