@@ -296,20 +296,30 @@ class MetadataReader:
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
         try:
-            self._db().execute("SELECT count(*) FROM passages").fetchone()
+            self._first = self._db()
+            self._first.execute("SELECT count(*) FROM passages").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"{self.path} cannot be read ({exc}): {REBUILD_HINT}") from None
 
     def _db(self) -> sqlite3.Connection:
+        """This thread's connection. A version may be removed while a reader still serves it
+        (a writer keeps only the newest versions): a thread that comes to it after that shares
+        the connection opened at load, which still reads the removed file."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            # immutable=1: published versions never change, so SQLite can skip all locking.
-            db = sqlite3.connect(
-                f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-            )
+            try:
+                # immutable=1: published versions never change, so SQLite skips all locking.
+                db = sqlite3.connect(
+                    f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+                )
+            except sqlite3.OperationalError:
+                if self.path.exists() or not hasattr(self, "_first"):
+                    raise
+                db = self._first  # serialized by SQLite: reads only
+            else:
+                with self._guard:
+                    self._connections.append(db)
             self._local.db = db
-            with self._guard:
-                self._connections.append(db)
         return db
 
     def close(self) -> None:

@@ -28,6 +28,7 @@ from index.errors import IndexBusyError
 from index.store.faiss.sentence_codes import save_sentence_vectors
 from index.store.faiss.vectors import build_faiss, save_faiss
 from index.store.manifest import Manifest, file_digests
+from index.store.metadata import MetadataReader
 from index.store.publish import IndexLayout
 from tests.conftest import SEEDS, DelegatingEmbedder, write_article
 from tests.stores import both_stores
@@ -642,3 +643,23 @@ def test_the_write_lock_is_only_held_to_publish(
     assert len(report.added) == 1 and report.embedded == report.passages - other.passages
     titles = {a.title for a in NewsIndex(settings, embedder).list_articles()}
     assert {"Harbour report", "Iceland volcano"} <= titles and len(titles) == 3
+
+
+def test_a_reader_keeps_reading_a_version_removed_under_it(
+    settings: IndexSettings, embedder: Embedder
+) -> None:
+    """A writer keeps only the newest versions; a thread that first reads a version after it
+    was removed still gets its rows, from the connection opened when it was loaded."""
+    folder = seed_version(settings, embedder)
+    reader = MetadataReader(folder)
+    try:
+        rows = [row for row, _ in reader.passage_rows(["000_73da1f60caab5eee"])] or [0]
+        expected = reader.passages(rows)
+        shutil.rmtree(folder)
+        found: list[object] = []
+        thread = threading.Thread(target=lambda: found.append(reader.passages(rows)))
+        thread.start()
+        thread.join()
+        assert found == [expected] and expected
+    finally:
+        reader.close()
