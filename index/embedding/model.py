@@ -431,18 +431,12 @@ def load_question_embedder(settings: IndexSettings) -> Embedder:
     A model ONNX cannot run (not a Transformer with mean pooling) is answered by EMBEDDING_BACKEND
     instead; a missing export (an index copied from elsewhere) is made now, importing torch once.
     """
-    backend = configured_question_backend(settings)
-    if backend == configured_backend(settings) or backend not in ONNX_BACKENDS:
-        return load_embedder(settings)
     try:
-        embedder = _load(
-            settings.embedding_model,
-            backend,  # type: ignore[arg-type]  # one of ONNX_BACKENDS
-            settings.embedding_batch_size,
-            settings.resolved_models_dir,
-        )
+        embedder = _onnx_question_embedder(settings)
     except IndexMismatchError as exc:
         log.warning("questions run on EMBEDDING_BACKEND=%s: %s", settings.embedding_backend, exc)
+        return load_embedder(settings)
+    if embedder is None:
         return load_embedder(settings)
     from index.embedding.onnx_model import OnnxEmbedder
 
@@ -450,28 +444,35 @@ def load_question_embedder(settings: IndexSettings) -> Embedder:
         log.warning(
             "the %s export of %s for questions is missing (the index was built elsewhere?): "
             "exporting it now, which loads torch once",
-            backend,
+            embedder.backend,
             settings.embedding_model,
         )
     return embedder
+
+
+def _onnx_question_embedder(settings: IndexSettings) -> Embedder | None:
+    """The ONNX encoder QUESTION_BACKEND asks for questions; None when questions run on
+    EMBEDDING_BACKEND itself. IndexMismatchError when ONNX cannot run the model."""
+    backend = configured_question_backend(settings)
+    if backend == configured_backend(settings) or backend not in ONNX_BACKENDS:
+        return None
+    return _load(
+        settings.embedding_model,
+        backend,  # type: ignore[arg-type]  # one of ONNX_BACKENDS
+        settings.embedding_batch_size,
+        settings.resolved_models_dir,
+    )
 
 
 def export_question_model(settings: IndexSettings) -> None:
     """Make the question encoder's ONNX export if it is missing (a writer does, having torch, so
     that a process that only answers never needs it); idempotent, and locked across processes.
     A failed export is logged: the version is written, and questions try again."""
-    backend = configured_question_backend(settings)
-    if backend not in ONNX_BACKENDS or backend == configured_backend(settings):
-        return  # nothing to export, or the writer's own export, made by its first encode
     from index.embedding.onnx_model import OnnxEmbedder
 
     try:
-        embedder = _load(
-            settings.embedding_model,
-            backend,  # type: ignore[arg-type]  # one of ONNX_BACKENDS
-            settings.embedding_batch_size,
-            settings.resolved_models_dir,
-        )
+        # None: nothing to export, or the writer's own export, made by its first encode
+        embedder = _onnx_question_embedder(settings)
         if isinstance(embedder, OnnxEmbedder):
             embedder.export()
     except IndexMismatchError:
