@@ -39,6 +39,16 @@ log = logging.getLogger(__name__)
 ALERT_JOB = "alerts"
 
 
+def at_start() -> dict[str, object]:
+    """APScheduler arguments that run a repeating job as soon as the job queue starts.
+
+    A job added before the scheduler starts (in `post_init`) has its first run computed at
+    start, one interval later, whatever `first` says (python-telegram-bot's note on `first`).
+    A run time given here is kept, and no grace limit lets it run however late the start is.
+    """
+    return {"next_run_time": datetime.now(UTC), "misfire_grace_time": None}
+
+
 def schedule_alert_jobs(app: NewsApp, settings: BotSettings) -> None:
     job_queue = app.job_queue
     if job_queue is None:
@@ -46,9 +56,8 @@ def schedule_alert_jobs(app: NewsApp, settings: BotSettings) -> None:
     job_queue.run_repeating(
         alert_round,
         interval=settings.alert_interval_seconds,
-        first=0,
         name=ALERT_JOB,
-        job_kwargs={"max_instances": 1, "coalesce": True},
+        job_kwargs={"max_instances": 1, "coalesce": True, **at_start()},
     )
 
 

@@ -140,7 +140,8 @@ async def test_articles_added_while_the_bot_was_down_are_alerted_once_on_start(
         await command(emulator, USER_ID, USER_ID, f"/subscribe {BALTIC_TOPIC}")
     article = write_article(tmp_path / "new", "estonia.md", ESTONIA_TITLE, ESTONIA_BODY)
     await asyncio.to_thread(IndexWriter(alert_settings, embedder).add, [article])
-    async with running_bot(alert_settings, embedder):
+    hourly = alert_settings.model_copy(update={"alert_interval_seconds": 3600})
+    async with running_bot(hourly, embedder):  # the first round runs at start, not an hour on
         messages = await emulator.wait_for_messages(USER_ID, 2, timeout=30)
         assert ESTONIA_TITLE in messages[-1]["text"]
         await rounds()
