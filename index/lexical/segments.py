@@ -13,14 +13,14 @@ segments; a whole write (`rebuild`, `compact`) writes one.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from index.store.files import link_or_copy
 
 WORD_INDEX_DIR = "word_index"
 VOCABULARY_NAME = "vocabulary.txt"
@@ -210,7 +210,7 @@ def append_word_index(
         tail.insert(0, load_segment(source / files.pop()))
         tail_documents += documents.pop()
     for name in files:
-        _link(source / name, folder / name)
+        link_or_copy(source / name, folder / name)
     merged = tail[0] if len(tail) == 1 else merge_segments(tail, live(), len(vocabulary))
     name = _segment_file(number)
     save_segment(merged, folder / name)
@@ -220,11 +220,3 @@ def append_word_index(
 
 def _segment_file(number: int) -> str:
     return f"segment-{number:06d}.npz"
-
-
-def _link(source: Path, target: Path) -> None:
-    """Share an unchanged segment with the previous version (a copy where links cannot be)."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
