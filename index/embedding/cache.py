@@ -18,6 +18,11 @@ from tqdm.auto import tqdm
 
 from index.embedding.sentence_vectors import Span, quantize
 
+PassageEncoding = Callable[
+    [Sequence[str], Sequence[Sequence[Span]]], tuple[np.ndarray, list[np.ndarray]]
+]
+"""Vectors of passages and of their sentences: an `Embedder.encode_passages`."""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL,
@@ -116,15 +121,14 @@ class EmbeddingCache:
         self,
         texts: Sequence[str],
         sentences: Sequence[Sequence[Span]],
-        encode: Callable[
-            [Sequence[str], Sequence[Sequence[Span]]], tuple[np.ndarray, list[np.ndarray]]
-        ],
+        encoder_for: Callable[[int], PassageEncoding],
         *,
         progress: bool = False,
         save_every: int = 256,
     ) -> tuple[np.ndarray, list[QuantizedSentences], int]:
         """Passage vectors and quantized sentence vectors in order, computing only the misses
-        (a passage missing either); returns (vectors, sentences, misses).
+        (a passage missing either) with `encoder_for(misses)`; returns (vectors, sentences,
+        misses).
 
         Misses are encoded and saved in slices, so a long build killed midway keeps what it paid for.
         """
@@ -138,11 +142,13 @@ class EmbeddingCache:
             if key not in known or cut not in known_sentences
         }
         missing = list(todo.values())
+        encode = encoder_for(len(missing)) if missing else None
         with tqdm(
             total=len(missing), unit="passage", desc="Embedding", disable=not progress
         ) as bar:
             for offset in range(0, len(missing), save_every):
                 chunk = missing[offset : offset + save_every]
+                assert encode is not None
                 vectors, pooled = encode([texts[i] for i in chunk], [sentences[i] for i in chunk])
                 quantized = [quantize(p) for p in pooled]
                 with self._db:

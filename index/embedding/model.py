@@ -173,6 +173,11 @@ class SentenceTransformerEmbedder(_Described):
             self._load_model()
 
     @property
+    def loaded(self) -> bool:
+        """Whether this process has loaded the model (and torch) already."""
+        return self._loaded is not None
+
+    @property
     def max_tokens(self) -> int:
         return self._max_tokens
 
