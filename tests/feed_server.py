@@ -105,11 +105,14 @@ class FeedServer:
         self.routes[path] = handler
         return self.url(path)
 
-    def slow(self, path: str, seconds: float, body: str = "<rss/>") -> str:
+    def slow(
+        self, path: str, seconds: float, body: str = "<rss/>",
+        content_type: str = "application/rss+xml",
+    ) -> str:  # fmt: skip
         async def handler(request: web.Request) -> web.StreamResponse:
             await asyncio.sleep(seconds)
             self.answered.append(path)
-            return web.Response(text=body, content_type="application/rss+xml")
+            return web.Response(text=body, content_type=content_type)
 
         self.routes[path] = handler
         return self.url(path)
