@@ -166,8 +166,8 @@ def describe_part(questions: QuestionSet, positions: Sequence[int]) -> str:
 def eval_settings(base: IndexSettings, corpus: Path) -> IndexSettings:
     """Settings whose index folder is this corpus's under `$DATA_DIR/eval/`, one per chunking,
     FAISS type and backend (torch's folders keep the names they had before backends were told
-    apart, and `auto`'s those of `Flat`, which it is for every corpus of ../shared/eval; a
-    corpus it makes approximate is rebuilt in place, see `ensure_index`)."""
+    apart, and `auto`'s those of `Flat`; a corpus it makes approximate, RealTimeQA's, is rebuilt
+    in place, see `ensure_index`)."""
     factory = (
         EXACT_FACTORY if base.faiss_index_factory == AUTO_FACTORY else base.faiss_index_factory
     )

@@ -128,8 +128,10 @@ class IndexSettings(DataSettings):
         "above it, chosen again at every write. Any other value (Flat, HNSW32,Flat, "
         "IVF1024,Flat, …) is a FAISS factory string used at every size.",
     )
+    # Where a scan of every vector costs what the graph's search does (~2 ms on one thread at
+    # efSearch 1024): docs/faiss-or-milvus.md, "Why 40,000".
     faiss_exact_limit: int = Field(
-        default=100_000,
+        default=40_000,
         ge=0,
         description="With FAISS_INDEX_FACTORY=auto, the most passages searched exactly.",
     )
