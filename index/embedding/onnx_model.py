@@ -20,7 +20,6 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from index.embedding.model import (
-    QUERY_THREADS,
     _describe_folder,
     _Described,
     pool_encoding,
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUILD_THREADS = os.cpu_count() or 1
+QUESTION_THREADS = min(2, BUILD_THREADS)
 
 
 class OnnxEmbedder(_Described):
@@ -80,12 +80,13 @@ class OnnxEmbedder(_Described):
         self._tokenizer, self._dimension, self._max_tokens = described
         self._truncating = truncating_copy(self._tokenizer, self._max_tokens)
         self._pad_id = _pad_id(self._tokenizer)
-        # Builds run on every core, questions on one thread of a session of their own (under
-        # load, one thread answered a question in 3.6-3.8 ms against 4.8-5.7 ms on two), so a
-        # build in this process never holds up a question.
+        # Builds run on every core, questions on a session of their own, so a build in this
+        # process never holds up a question. Questions get two threads that sleep when idle
+        # instead of spinning: a lone RealTimeQA question took 4.8-4.9 ms against 7.8-8.7 on one
+        # thread, and 6 threads answered 77.5 answers/s against 63.4 (benchmarks/answer_capacity.py).
         self._lock = threading.Lock()
         self._query_lock = threading.Lock()
-        self._sessions: dict[int, onnxruntime.InferenceSession] = {}
+        self._sessions: dict[bool, onnxruntime.InferenceSession] = {}
         self._inputs: tuple[str, ...] = ()
 
     @property
@@ -101,16 +102,18 @@ class OnnxEmbedder(_Described):
         folder = export_folder(self._models_dir, self._name, self._source, self._onnx_backend)
         return find_export(folder) is not None
 
-    def _open(self, threads: int) -> onnxruntime.InferenceSession:
-        """The session that runs on `threads` intra-op threads (opened once, under its lock)."""
-        if threads not in self._sessions:
+    def _open(self, for_questions: bool) -> onnxruntime.InferenceSession:
+        """The questions' session or the builds' (each opened once, under its lock)."""
+        if for_questions not in self._sessions:
             import onnxruntime
 
             export = self.export()
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads
+            options.intra_op_num_threads = QUESTION_THREADS if for_questions else BUILD_THREADS
             options.inter_op_num_threads = 1
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+            if for_questions:  # threads sleep between questions: the bot's other work needs cores
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             log.info("loading embedding model %s (%s backend)", self._name, self._backend)
             session = onnxruntime.InferenceSession(
                 str(export.model_file), options, providers=["CPUExecutionProvider"]
@@ -122,8 +125,8 @@ class OnnxEmbedder(_Described):
                     f"{export.model_file} expects inputs {sorted(unknown)} this program does "
                     f"not give: remove {export.folder} to export it again"
                 )
-            self._sessions[threads] = session
-        return self._sessions[threads]
+            self._sessions[for_questions] = session
+        return self._sessions[for_questions]
 
     def warm_up(self) -> None:
         """Open the session and run it once (a bot does, so its first answer does not wait)."""
@@ -165,7 +168,7 @@ class OnnxEmbedder(_Described):
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
         starts = range(0, len(order), self._batch_size)
         with self._lock:
-            session = self._open(BUILD_THREADS)
+            session = self._open(for_questions=False)
             for start in tqdm(starts, desc="Batches", unit="batch", disable=not progress):
                 rows = order[start : start + self._batch_size]
                 batch = [encoded[i] for i in rows]
@@ -185,7 +188,7 @@ class OnnxEmbedder(_Described):
             return np.zeros((0, self._dimension), dtype=np.float32)
         encoded = self._truncating.encode_batch(list(texts))
         with self._query_lock:
-            return _mean_pooled(self._hidden(self._open(QUERY_THREADS), encoded), encoded)
+            return _mean_pooled(self._hidden(self._open(for_questions=True), encoded), encoded)
 
     def _hidden(self, session: onnxruntime.InferenceSession, batch: list[Encoding]) -> np.ndarray:
         """The last hidden states of a batch, padded to its longest text."""
