@@ -53,8 +53,9 @@ def close_feeds(app: NewsApp) -> None:
 
 def _writer(settings: BotSettings) -> Write:
     """Adds articles with the process's one build model (EMBEDDING_BACKEND), loaded (with torch)
-    by the first write that embeds: questions have their own encoder, and a bot that never
-    writes never loads this one."""
+    by the first write that embeds more than ONNX_WRITE_LIMIT passages (fewer run on onnxruntime,
+    `index.embedding.write_engine`): questions have their own encoder, and a bot whose writes
+    stay small never loads this one."""
 
     def write(articles: list[Article]) -> WriteReport:
         return IndexWriter(settings, load_embedder(settings)).add(articles=articles)
