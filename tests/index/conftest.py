@@ -13,6 +13,17 @@ from index.embedding.onnx_model import OnnxEmbedder
 from index.settings import PACKAGED_MODEL
 from tests.milvus_lite import running_milvus_lite
 
+# `python -m index` run as it is from the shell, then the model libraries the run imported.
+CLI_THEN_MODULES = """
+import runpy, sys
+sys.argv = ["index", *sys.argv[1:]]
+try:
+    runpy.run_module("index", run_name="__main__")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))
+"""
+
 
 @pytest.fixture(scope="session")
 def onnx_models_dir(shared_models_dir: Path) -> Path:

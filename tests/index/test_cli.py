@@ -18,6 +18,7 @@ from index import IndexSettings, NewsIndex
 from index.cli import build_parser
 from index.store.publish import IndexLayout
 from tests.conftest import PROJECT_ROOT, SEEDS, fill_disk
+from tests.index.conftest import CLI_THEN_MODULES
 from tests.seed_data import copy_embedding_cache
 from tests.stores import both_stores
 
@@ -468,24 +469,12 @@ def test_compact_drops_what_a_removal_hid(
     assert "revision" not in compacted and compacted["passages"] == appended["passages"]
 
 
-# `python -m index` run as it is from the shell, then the modules the run imported.
-_CLI_THEN_MODULES = """
-import runpy, sys
-sys.argv = ["index", *sys.argv[1:]]
-try:
-    runpy.run_module("index", run_name="__main__")
-except SystemExit as exit:
-    assert not exit.code, exit.code
-print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))
-"""
-
-
 @pytest.mark.usefixtures("seed_vectors_cached")
 def test_a_rebuild_with_every_vector_cached_loads_no_model() -> None:
     """What makes a cached rebuild take seconds (and the tests that share the seeds' cache):
     nothing to embed, so torch is never imported."""
     result = subprocess.run(
-        [sys.executable, "-c", _CLI_THEN_MODULES, "rebuild", "-q"],
+        [sys.executable, "-c", CLI_THEN_MODULES, "rebuild", "-q"],
         capture_output=True, text=True, timeout=600,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )  # fmt: skip

@@ -19,6 +19,7 @@ from index.settings import PACKAGED_MODEL
 from index.store.faiss.vectors import load_faiss
 from index.store.publish import IndexLayout
 from tests.conftest import PROJECT_ROOT, SEEDS, write_article
+from tests.index.conftest import CLI_THEN_MODULES
 
 pytestmark = pytest.mark.slow
 
@@ -99,28 +100,16 @@ def test_an_article_added_on_onnx_has_the_vectors_torch_would_give_it(
     assert (onnx_vectors * torch_vectors).sum(axis=1).min() > 0.9999
 
 
-# `python -m index` as run from the shell, then whether the run imported torch.
-_CLI_THEN_TORCH = """
-import runpy, sys
-sys.argv = ["index", *sys.argv[1:]]
-try:
-    runpy.run_module("index", run_name="__main__")
-except SystemExit as exit:
-    assert not exit.code, exit.code
-print("torch" in sys.modules)
-"""
-
-
 @pytest.mark.usefixtures("seed_index_copied")
 def test_adding_an_article_from_the_command_line_imports_no_torch(tmp_path: Path) -> None:
     article = write_article(tmp_path / "new", "ferry.md", "Tallinn opens a ferry terminal", BODY)
     result = subprocess.run(
-        [sys.executable, "-c", _CLI_THEN_TORCH, "add", str(article), "-q"],
+        [sys.executable, "-c", CLI_THEN_MODULES, "add", str(article), "-q"],
         capture_output=True, text=True, timeout=600,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )  # fmt: skip
 
     assert result.returncode == 0, result.stderr
-    report, imported = result.stdout.splitlines()[-2:]
+    report, loaded = result.stdout.splitlines()[-2:]
     assert "passages embedded" in report and " 0 passages embedded" not in report, report
-    assert imported == "False"
+    assert loaded == "[]"
