@@ -31,17 +31,15 @@ BODY = (
 
 
 @pytest.fixture
-def unloaded_torch(shared_models_dir: Path) -> SentenceTransformerEmbedder:
+def unloaded_torch() -> SentenceTransformerEmbedder:
     """A torch embedder as a fresh process has it: the model folder read, torch not loaded."""
     return SentenceTransformerEmbedder(PACKAGED_MODEL)
 
 
 @pytest.fixture
-def exported(settings: IndexSettings, shared_models_dir: Path) -> IndexSettings:
-    """Settings whose MODELS_DIR holds the fp32 export (the first write of a run makes it)."""
-    with_models = settings.model_copy(update={"models_dir": shared_models_dir})
-    OnnxEmbedder(PACKAGED_MODEL, backend="onnx", models_dir=shared_models_dir).export()
-    return with_models
+def exported(settings: IndexSettings, onnx_models_dir: Path) -> IndexSettings:
+    """Settings whose MODELS_DIR holds the exports (the first write of a run makes fp32's)."""
+    return settings.model_copy(update={"models_dir": onnx_models_dir})
 
 
 def test_few_passages_of_an_unloaded_torch_model_go_to_onnx_fp32(
