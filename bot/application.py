@@ -33,6 +33,7 @@ from bot.answers import voting
 from bot.answers.answer_buttons import MORE_PATTERN, VOTE_PATTERN
 from bot.answers.budget import PerUserLimiter, QuestionBudget, SharedQuestionBudget
 from bot.answers.conversation import ConversationStore
+from bot.answers.sent_answers import SentAnswers
 from bot.answers.service import AnswerService
 from bot.answers.shared_keys import SharedAnswerKeys
 from bot.answers.votes import AnswerVotes
@@ -84,6 +85,12 @@ def build_application(
             limiter = SharedQuestionBudget(
                 subscriptions.engine, settings.user_questions_per_minute, outage
             )
+        votes = AnswerVotes(
+            subscriptions.engine, kept=settings.feedback_answers_kept, outage=outage
+        )
+        conversation = ConversationStore(
+            subscriptions.engine, followup=settings.followup_timedelta, outage=outage
+        )
         app.bot_data.services = Services(
             settings=settings,
             answers=AnswerService(
@@ -107,12 +114,9 @@ def build_application(
                 closed_topic_hours=settings.alert_closed_topic_hours,
             ),
             leader=LeaderLease(subscriptions.engine, outage),
-            votes=AnswerVotes(
-                subscriptions.engine, kept=settings.feedback_answers_kept, outage=outage
-            ),
-            conversation=ConversationStore(
-                subscriptions.engine, followup=settings.followup_timedelta, outage=outage
-            ),
+            votes=votes,
+            conversation=conversation,
+            sent_answers=SentAnswers(subscriptions.engine, votes, conversation, outage),
             outage=outage,
         )
         schedule_alert_jobs(app, settings)

@@ -16,6 +16,7 @@ from bot.alerts.scan import AlertScanner
 from bot.alerts.subscriptions import SubscriptionStore
 from bot.answers.budget import QuestionBudget
 from bot.answers.conversation import ConversationStore
+from bot.answers.sent_answers import SentAnswers
 from bot.answers.service import AnswerService
 from bot.answers.votes import AnswerVotes
 from bot.database_outage import DatabaseOutage
@@ -39,6 +40,8 @@ class Services:
     """Readers' 👍 / 👎 on answers (`bot.answers.votes`)."""
     conversation: ConversationStore
     """Each chat's last answered questions, for follow-ups (`bot.answers.conversation`)."""
+    sent_answers: SentAnswers
+    """An answer just sent made votable and kept as a turn, in one transaction."""
     problems: AlertProblems = field(default_factory=AlertProblems)
     outage: DatabaseOutage = field(default_factory=DatabaseOutage)
     """Whether the database answers, shared by everything that needs it (logged once)."""

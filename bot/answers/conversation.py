@@ -169,50 +169,56 @@ class ConversationStore:
         return self._outage.attempt("follow-ups", work)
 
     def _record(self, turn: Turn) -> Turn:
-        turns, messages = conversation_turns.c, conversation_messages.c
         with self._engine.connect().execution_options(**WRITES) as db, db.begin():
-            seq = db.execute(
-                conversation_turns.insert()
-                .values(
-                    chat_id=turn.chat_id, thread_id=turn.thread_id, question=turn.question,
-                    article_ids=json.dumps(list(turn.article_ids), ensure_ascii=False),
-                    story_ids=json.dumps(list(turn.story_ids), ensure_ascii=False),
-                    asked_at=_iso(turn.asked_at), follows=turn.follows,
-                )
-                .returning(turns.seq)
-            ).scalar_one()  # fmt: skip
-            # A message id is the chat's: one replaced by a new turn (it cannot be, bar a
-            # recording retried) points at the newest.
+            return self.record_turn_in(db, turn)
+
+    def record_turn_in(self, db: Connection, turn: Turn) -> Turn:
+        """`record_turn`'s write, inside the caller's transaction `db`
+        (`bot.answers.sent_answers` keeps a new answer and its turn in one); database errors are
+        the caller's."""
+        turns, messages = conversation_turns.c, conversation_messages.c
+        seq = db.execute(
+            conversation_turns.insert()
+            .values(
+                chat_id=turn.chat_id, thread_id=turn.thread_id, question=turn.question,
+                article_ids=json.dumps(list(turn.article_ids), ensure_ascii=False),
+                story_ids=json.dumps(list(turn.story_ids), ensure_ascii=False),
+                asked_at=_iso(turn.asked_at), follows=turn.follows,
+            )
+            .returning(turns.seq)
+        ).scalar_one()  # fmt: skip
+        # A message id is the chat's: one replaced by a new turn (it cannot be, bar a
+        # recording retried) points at the newest.
+        db.execute(
+            delete(conversation_messages).where(
+                messages.chat_id == turn.chat_id, messages.message_id.in_(turn.message_ids)
+            )
+        )
+        if turn.message_ids:
             db.execute(
-                delete(conversation_messages).where(
-                    messages.chat_id == turn.chat_id, messages.message_id.in_(turn.message_ids)
-                )
+                conversation_messages.insert(),
+                [
+                    {"chat_id": turn.chat_id, "message_id": m, "turn": seq}
+                    for m in dict.fromkeys(turn.message_ids)
+                ],
             )
-            if turn.message_ids:
-                db.execute(
-                    conversation_messages.insert(),
-                    [
-                        {"chat_id": turn.chat_id, "message_id": m, "turn": seq}
-                        for m in dict.fromkeys(turn.message_ids)
-                    ],
-                )
-            newer = conversation_turns.alias("newer")  # not correlated with the outer query
-            oldest_kept = (
-                select(newer.c.seq)
-                .where(newer.c.chat_id == turn.chat_id)
-                .order_by(newer.c.seq.desc())
-                .offset(self._kept - 1)
-                .limit(1)
-                .scalar_subquery()
-            )
-            stale = select(turns.seq).where(
-                (turns.asked_at < _iso(turn.asked_at - self._followup))
-                | ((turns.chat_id == turn.chat_id) & (turns.seq < oldest_kept))
-            )
-            gone = [int(s) for s in db.execute(stale).scalars()]
-            if gone:
-                db.execute(delete(conversation_messages).where(messages.turn.in_(gone)))
-                db.execute(delete(conversation_turns).where(turns.seq.in_(gone)))
+        newer = conversation_turns.alias("newer")  # not correlated with the outer query
+        oldest_kept = (
+            select(newer.c.seq)
+            .where(newer.c.chat_id == turn.chat_id)
+            .order_by(newer.c.seq.desc())
+            .offset(self._kept - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        stale = select(turns.seq).where(
+            (turns.asked_at < _iso(turn.asked_at - self._followup))
+            | ((turns.chat_id == turn.chat_id) & (turns.seq < oldest_kept))
+        )
+        gone = [int(s) for s in db.execute(stale).scalars()]
+        if gone:
+            db.execute(delete(conversation_messages).where(messages.turn.in_(gone)))
+            db.execute(delete(conversation_turns).where(turns.seq.in_(gone)))
         return replace(turn, id=int(seq), message_ids=tuple(dict.fromkeys(turn.message_ids)))
 
     def _turns(self, db: Connection, now: datetime, *where: Any) -> list[Turn]:

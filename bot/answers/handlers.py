@@ -1,5 +1,6 @@
 """Telegram handlers of questions, "More ▸", /sources and /stats: parse the update, ask the answer
-service, format, reply, and record the answer as the chat's latest turn (`bot.answers.conversation`).
+service, format, reply, and record the answer sent: votable and the chat's latest turn
+(`bot.answers.sent_answers`).
 Nothing else (the 👍 / 👎 under answers: `bot.answers.voting`)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.answers.answer_buttons import PAGE, answer_keyboard
 from bot.answers.conversation import ConversationStore, Turn, follow_up_of, turn_of
 from bot.answers.listings import articles_listing, stories_listing
 from bot.answers.questions import extract_question, parse_question
+from bot.answers.sent_answers import SentAnswers, buttons_tally
 from bot.answers.service import Answer
 from bot.context import NewsContext
 from bot.core_handlers import reply
@@ -104,19 +106,22 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         await reply(update, rendering.format_not_covered(question.text))
         return
     key = await shared.answers.remember(question, chat.id)
-    votes = await voting.votable(shared.votes, key, answer, chat, user)
-    sending = time.perf_counter()
-    sent = await reply(
-        update,
-        _answer_text(answer, shared.settings.question_max_chars),
-        answer_keyboard(key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)),
-        quote=True,
-    )
-    ANSWER_SEND_SECONDS.observe(time.perf_counter() - sending)
-    ANSWER_SECONDS.observe(time.perf_counter() - taken)
-    ANSWERS.labels(outcome="answered").inc()
-    if sent is not None and message is not None:
-        await _record_turn(shared.conversation, message, sent, answer, followed)
+    votes = buttons_tally(shared.outage)
+    async with shared.sent_answers.sending(key):
+        sending = time.perf_counter()
+        sent = await reply(
+            update,
+            _answer_text(answer, shared.settings.question_max_chars),
+            answer_keyboard(
+                key, answer.page, answer.has_more, votes, counts=voting.counts_shown(chat)
+            ),
+            quote=True,
+        )
+        ANSWER_SEND_SECONDS.observe(time.perf_counter() - sending)
+        ANSWER_SECONDS.observe(time.perf_counter() - taken)
+        ANSWERS.labels(outcome="answered").inc()
+        if sent is not None and message is not None:
+            await _record_sent(shared.sent_answers, key, message, sent, answer, followed)
 
 
 async def more(update: Update, context: NewsContext) -> None:
@@ -212,22 +217,24 @@ async def _followed_by(
     return follow_up_of(chain[:-1])
 
 
-async def _record_turn(
-    conversation: ConversationStore,
+async def _record_sent(
+    sent_answers: SentAnswers,
+    key: str,
     question: Message,
     sent: Message,
     answer: Answer,
     followed: Turn | None,
 ) -> None:
-    """Keep the answer just sent as the chat's latest turn, so a reply to it can follow it up,
-    with the turn it followed up when it was a follow-up."""
+    """Make the answer just sent votable and keep it as the chat's latest turn, so a reply to it
+    can follow it up, with the turn it followed up when it was a follow-up."""
     chat_id = question.chat.id
     thread = question.message_thread_id if question.is_topic_message else None
     turn = turn_of(
         answer.question.text, answer.hits, chat_id=chat_id, thread_id=thread or 0,
         message_ids=(sent.message_id,), follows=followed.id if followed else None,
     )  # fmt: skip
-    await asyncio.to_thread(conversation.record_turn, turn)
+    user_id = question.from_user.id if question.from_user is not None else None
+    await asyncio.to_thread(sent_answers.record, key, answer, turn, user_id)
 
 
 def _answer_text(answer: Answer, max_chars: int) -> str:

@@ -209,25 +209,40 @@ class AnswerVotes:
         user_id: int | None,
     ) -> Tally:
         with self._engine.connect().execution_options(**WRITES) as db, db.begin():
-            newest = db.execute(
-                self._insert(feedback_answers)
-                .values(
-                    key=key, page=page, chat_id=chat_id, question=question,
-                    passages=json.dumps(cited_passages(hits), ensure_ascii=False),
-                    index_version=index_version, created_at=_now_iso(),
-                )
-                .on_conflict_do_nothing(index_elements=["key", "page"])
-                .returning(feedback_answers.c.seq)
-            ).scalar_one_or_none()  # fmt: skip
-            if newest is None:  # shown before: paged back to
-                return self._tally(db, key, page, user_id)
-            # Through the index on (voted, seq): the voted answers, however many, are not read.
-            db.execute(
-                delete(feedback_answers).where(
-                    feedback_answers.c.voted == false(),
-                    feedback_answers.c.seq <= newest - self._kept,
-                )
+            return self.record_in(db, key, page, chat_id, question, hits, index_version, user_id)
+
+    def record_in(
+        self,
+        db: Connection,
+        key: str,
+        page: int,
+        chat_id: int,
+        question: str,
+        hits: Sequence[Hit],
+        index_version: str,
+        user_id: int | None = None,
+    ) -> Tally:
+        """`record`'s write, inside the caller's transaction `db` (`bot.answers.sent_answers`
+        keeps a new answer and its turn in one); database errors are the caller's."""
+        newest = db.execute(
+            self._insert(feedback_answers)
+            .values(
+                key=key, page=page, chat_id=chat_id, question=question,
+                passages=json.dumps(cited_passages(hits), ensure_ascii=False),
+                index_version=index_version, created_at=_now_iso(),
             )
+            .on_conflict_do_nothing(index_elements=["key", "page"])
+            .returning(feedback_answers.c.seq)
+        ).scalar_one_or_none()  # fmt: skip
+        if newest is None:  # shown before: paged back to
+            return self._tally(db, key, page, user_id)
+        # Through the index on (voted, seq): the voted answers, however many, are not read.
+        db.execute(
+            delete(feedback_answers).where(
+                feedback_answers.c.voted == false(),
+                feedback_answers.c.seq <= newest - self._kept,
+            )
+        )
         return Tally()
 
     def _vote(

@@ -89,6 +89,7 @@ async def vote(update: Update, context: NewsContext) -> None:
         await query.answer(texts.BUTTON_GONE)
         return
     votes = context.bot_data.services.votes
+    await context.bot_data.services.sent_answers.settled(pressed.key)  # pressed as it went out
     chat_id, user_id = query.message.chat.id, query.from_user.id
     cast = await asyncio.to_thread(
         votes.vote, pressed.key, pressed.page, chat_id, user_id, pressed.vote

@@ -268,8 +268,10 @@ async def test_while_postgresql_is_down_answers_go_out_and_votes_wait(
             )  # fmt: skip
             async with running_bot(settings, embedder) as app:
                 before = await ask(emulator, USER_ID, QUESTION)
-                cluster.pause()
                 up, _ = vote_data(before)
+                # The answer is recorded just after its send: the database stops after that.
+                await app.bot_data.services.sent_answers.settled(up.split(":")[1])
+                cluster.pause()
                 unavailable = {"text": texts.VOTES_UNAVAILABLE}
                 assert await press(emulator, before, up) == unavailable
                 during = await ask(emulator, USER_ID, "What did Macron say about troops?")
