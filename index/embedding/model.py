@@ -411,6 +411,17 @@ def _load(model: str, backend: EmbeddingBackend, batch_size: int, models_dir: Pa
     return SentenceTransformerEmbedder(model, batch_size=batch_size)
 
 
+def load_onnx_embedder(settings: IndexSettings, backend: EmbeddingBackend) -> Embedder:
+    """The process-wide onnxruntime embedder `backend` of EMBEDDING_MODEL (for questions, or a
+    small write); IndexMismatchError when ONNX cannot run the model."""
+    return _load(
+        settings.embedding_model,
+        backend,
+        settings.embedding_batch_size,
+        settings.resolved_models_dir,
+    )
+
+
 def load_embedder(settings: IndexSettings) -> Embedder:
     """The process-wide embedder that builds the index (EMBEDDING_BACKEND): loaded on first use,
     then shared. Constructing it reads the model folder only; torch comes with the first encode."""
@@ -461,12 +472,7 @@ def _onnx_question_embedder(settings: IndexSettings) -> Embedder | None:
     backend = configured_question_backend(settings)
     if backend == configured_backend(settings) or backend not in ONNX_BACKENDS:
         return None
-    return _load(
-        settings.embedding_model,
-        backend,  # type: ignore[arg-type]  # one of ONNX_BACKENDS
-        settings.embedding_batch_size,
-        settings.resolved_models_dir,
-    )
+    return load_onnx_embedder(settings, backend)  # type: ignore[arg-type]  # one of ONNX_BACKENDS
 
 
 def export_question_model(settings: IndexSettings) -> None:

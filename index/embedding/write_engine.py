@@ -15,14 +15,12 @@ import logging
 from collections.abc import Callable
 
 from index.embedding.cache import PassageEncoding
-from index.embedding.model import Embedder, SentenceTransformerEmbedder, _load
-from index.embedding.vector_family import vector_family
+from index.embedding.model import Embedder, SentenceTransformerEmbedder, load_onnx_embedder
+from index.embedding.vector_family import onnx_of_family
 from index.errors import IndexMismatchError
 from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)
-
-ONNX_FP32 = "onnx"
 
 
 def encoder_for_misses(
@@ -34,29 +32,21 @@ def encoder_for_misses(
 
 def write_engine(settings: IndexSettings, embedder: Embedder, passages: int) -> Embedder:
     """The embedder that encodes `passages` new passages of a write by `embedder`."""
-    if passages > settings.onnx_write_limit or not _torch_still_unloaded(embedder):
+    onnx = onnx_of_family(embedder.backend)
+    if passages > settings.onnx_write_limit or onnx is None or not _torch_unloaded(embedder):
         return embedder
     try:
-        fp32 = _load(
-            settings.embedding_model,
-            ONNX_FP32,
-            settings.embedding_batch_size,
-            settings.resolved_models_dir,
-        )
+        same_vectors = load_onnx_embedder(settings, onnx)
     except IndexMismatchError:
         return embedder  # not a Transformer with mean pooling: only torch runs it
     from index.embedding.onnx_model import OnnxEmbedder
 
-    if not isinstance(fp32, OnnxEmbedder) or not fp32.exported():
+    if not isinstance(same_vectors, OnnxEmbedder) or not same_vectors.exported():
         return embedder
     log.info("embedding %d passages on onnxruntime fp32 (the same vectors as torch)", passages)
-    return fp32
+    return same_vectors
 
 
-def _torch_still_unloaded(embedder: Embedder) -> bool:
-    """A torch embedder of the fp32 family whose model this process has not loaded yet."""
-    return (
-        isinstance(embedder, SentenceTransformerEmbedder)
-        and vector_family(embedder.backend) == vector_family(ONNX_FP32)
-        and not embedder.loaded
-    )
+def _torch_unloaded(embedder: Embedder) -> bool:
+    """A torch embedder whose model this process has not loaded yet."""
+    return isinstance(embedder, SentenceTransformerEmbedder) and not embedder.loaded
