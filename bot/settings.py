@@ -107,6 +107,14 @@ class BotSettings(FeedSettings):
         "answer counts once). Older ones are deleted from the database, except those someone "
         "voted on: they are kept for `python -m bot feedback export`.",
     )
+    typing_after_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        description='"typing…" is shown under a question whose answer is not ready after this '
+        "many seconds (0: under every question). Telegram recommends it only for replies that "
+        "take noticeable time; most answers take a few hundredths of a second.",
+    )
     followup_minutes: float = Field(
         default=30,
         gt=0,

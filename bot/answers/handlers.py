@@ -10,8 +10,8 @@ import contextlib
 import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.constants import ChatType
+from telegram.error import BadRequest
 
 from bot import texts
 from bot.answers import rendering, voting
@@ -21,6 +21,7 @@ from bot.answers.listings import articles_listing, stories_listing
 from bot.answers.questions import extract_question, parse_question
 from bot.answers.sent_answers import SentAnswers, buttons_tally
 from bot.answers.service import Answer
+from bot.answers.typing import typing_while_slow
 from bot.context import NewsContext
 from bot.core_handlers import reply
 from bot.monitoring import ANSWER_SECONDS, ANSWER_SEND_SECONDS, ANSWERS, counts_errors
@@ -87,16 +88,17 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         return
     message = update.effective_message
     topic = message.message_thread_id if message and message.is_topic_message else None
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=topic)
-    followed = await _turn_replied_to(shared.conversation, message, context.bot.id)
-    chain = await asyncio.to_thread(shared.conversation.chain, followed) if followed else []
     try:
-        answer = await shared.answers.answer(
-            question,
-            zone=await chat_time_zone(shared, chat.id),
-            follow_up=follow_up_of(chain),
-        )
+        async with typing_while_slow(
+            context.bot, chat.id, topic, shared.settings.typing_after_seconds
+        ):
+            followed = await _turn_replied_to(shared.conversation, message, context.bot.id)
+            chain = await asyncio.to_thread(shared.conversation.chain, followed) if followed else []
+            answer = await shared.answers.answer(
+                question,
+                zone=await chat_time_zone(shared, chat.id),
+                follow_up=follow_up_of(chain),
+            )
     except IndexMissingError:
         ANSWERS.labels(outcome="no_index").inc()
         await reply(update, texts.NO_INDEX)

@@ -54,7 +54,6 @@ async def test_private_question_gets_cited_passages(
     assert shown is not None, answer["text"]
     assert shown[1] in ("strong", "good"), "a right answer does not read weak"
     assert answer["reply_to_message"]["text"] == QUESTION, "the answer replies to the question"
-    assert emulator.calls("sendChatAction"), "the user sees 'typing…'"
 
 
 async def test_commands(seed_bot: Application, emulator: BotApiEmulator) -> None:
