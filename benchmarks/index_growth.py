@@ -3,6 +3,7 @@ against one appended to (`index.store.faiss.appending`), in the same run.
 
     .venv/bin/python -m benchmarks.index_growth                  # writer on 53,805 passages, HNSW at 50k
     .venv/bin/python -m benchmarks.index_growth --sizes 50000,200000 --output benchmarks/results/index_growth.md
+    .venv/bin/python -m benchmarks.index_growth --writer-only --writer-passages 1000000 --grown-dir /scratch/grown
 
 **The writer** (`IndexWriter.add`, the whole write path: read the live version, place stories,
 write metadata, vectors, sentence vectors, BM25, publish) on a copy of the RealTimeQA evaluation
@@ -11,6 +12,15 @@ adding 1, 10 and 100 articles: copies of indexed articles under new ids, so thei
 in (a copy of) the embedding cache and neither mode runs the model. Each add runs in a forked process;
 "peak RSS" is that process's peak resident memory less what it held when forked (the model and
 the benchmark's own state). FAISS_COMPACT_SHARE=0 is the whole write of before.
+
+**The writer at `--writer-passages`** (a million: half an hour to grow): the copy is first grown
+by the writer's own appends, one `add` of all its articles again under new ids per round (so
+every text, and vector, is there many times), then 1 and 10 articles are added by append only
+(a whole write there is the HNSW build measured below), `--writer-repeats` times each, on
+copies that hard-link the grown index's files. Each add runs in a new process (a forked one
+would hang in FAISS's OpenMP threads, which do not survive a fork); its peak RSS is counted
+from when it holds the embedder, and its seconds are split into the write path's steps
+(`benchmarks.write_steps`). `--grown-dir` keeps the grown index to measure it again.
 
 **The vector index alone** at `--sizes` passages, HNSW (what `auto` builds above
 FAISS_EXACT_LIMIT), on real MiniLM vectors resampled as `benchmarks.vector_index_scale` does:
@@ -34,20 +44,25 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
 
 from benchmarks.provenance import commit
 from benchmarks.vector_index_scale import Resampler, questions, real_vectors, rss_mb
+from benchmarks.write_steps import Steps, timed_steps, with_rest
 from evaluation.datasets import DATASETS, SHARED_EVAL, eval_settings
 from index import IndexSettings, IndexWriter, load_embedder
+from index import writer as writer_module
 from index.articles.article import Article
 from index.embedding.model import Embedder
+from index.passages.cutting import PassageSpan
 from index.store.faiss.recall import exact_neighbours, recall_at_k
 from index.store.faiss.vectors import (
     APPROXIMATE_FACTORY,
@@ -60,9 +75,16 @@ from index.store.manifest import FORMAT_VERSION, Manifest
 from index.store.metadata import MetadataReader
 from index.store.publish import IndexLayout
 
+Known = dict[str, tuple[PassageSpan, ...]]
+"""Passages of texts already split, by text."""
+SplitMany = Callable[..., list[tuple[PassageSpan, ...]]]
+
 ARTICLE_PASSAGES = 15
 """Passages of an article in the vector-index part (the evaluation corpus averages 14.8)."""
 ADDS = (1, 10, 100)
+GROWN_ADDS = (1, 10)
+"""Articles added at `--writer-passages`, by append only: a whole write there is the ten
+minutes of HNSW build the vector-index part measures."""
 
 
 def _peak_rss_mb() -> float:
@@ -86,8 +108,62 @@ def _forked(work: Callable[[], float]) -> tuple[float, float]:
     return result  # type: ignore[no-any-return]
 
 
-def _new_articles(folder: Path, count: int, tag: str) -> list[Article]:
-    """`count` indexed articles under new ids (their vectors are in the embedding cache)."""
+def _spawned_add(
+    settings: IndexSettings, articles: list[Article], known: Known | None = None
+) -> tuple[float, Steps, float]:
+    """Seconds and steps (`benchmarks.write_steps`) of one `add`, and the peak RSS it added to
+    a new process that holds the embedder. Not a forked one: FAISS's OpenMP threads do not
+    survive a fork, and a forked process whose `add` is large enough to run in parallel waits
+    for them for ever."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_add, args=(send, settings, articles, known))
+    process.start()
+    result = receive.recv()
+    process.join()
+    return result  # type: ignore[no-any-return]
+
+
+def _add(
+    send: Connection, settings: IndexSettings, articles: list[Article], known: Known | None
+) -> None:
+    if known is not None:
+        writer_module.split_many = _split_known(known, writer_module.split_many)
+    embedder = load_embedder(settings)
+    embedder.count_tokens(["a"])  # its tokenizer loaded, as a running writer holds it
+    before = _reset_peak_rss()
+    with timed_steps() as seconds:
+        total = IndexWriter(settings, embedder).add(articles=articles).seconds
+    send.send((total, with_rest(seconds, total), _status_mb("VmHWM") - before))
+
+
+def _split_known(known: Known, split_many: SplitMany) -> SplitMany:
+    """`split_many` that gives a text `known` holds its passages as they are: splitting is a
+    pure function of the text and the chunking, and it would be most of the time of growing."""
+
+    def split(texts: Sequence[str], *args: Any, **kwargs: Any) -> list[tuple[PassageSpan, ...]]:
+        others = iter(split_many([t for t in texts if t not in known], *args, **kwargs))
+        return [known[t] if t in known else next(others) for t in texts]
+
+    return split
+
+
+def _reset_peak_rss() -> float:
+    """Start the peak RSS (VmHWM) again from the RSS now, and return it (Linux)."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS")
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _new_articles(folder: Path, count: int | None, tag: str) -> list[Article]:
+    """`count` indexed articles (None: all) under new ids (their vectors are in the embedding
+    cache)."""
     reader = MetadataReader(folder)
     try:
         items = reader.indexed_articles()[:count]
@@ -144,6 +220,129 @@ def writer_rows(source: Path, settings: IndexSettings, embedder: Embedder) -> li
                 f"{whole_mb:,.0f} | {append_mb:,.0f} |"
             )
     return rows
+
+
+def grow(
+    index_dir: Path, source: Path, passages: int, settings: IndexSettings
+) -> list[tuple[int, float, float]]:
+    """Add every article of `source` again under new ids, one `add` (an append) per copy, until
+    the index in `index_dir` holds `passages`: the product's own write path, so the grown
+    version is what that many `add`s leave behind, but for splitting the copies again
+    (`_split_known`). Passages, seconds and peak RSS of each add.
+
+    Resumes an index grown part of the way."""
+    articles = Manifest.load(source).articles
+    settings = settings.model_copy(update={"index_dir": index_dir})
+    reader = MetadataReader(source)
+    try:
+        known = {item.article.text: item.passages for item in reader.indexed_articles()}
+    finally:
+        reader.close()
+    rounds = []
+    while (live := Manifest.load(_live(index_dir))).passages < passages:
+        new = _new_articles(source, None, f"grow{live.articles // articles}")
+        seconds, steps, peak_mb = _spawned_add(settings, new, known)
+        grown = Manifest.load(_live(index_dir))
+        assert grown.revision, "the growth must append, not write the version whole"
+        rounds.append((grown.passages, seconds, peak_mb))
+        slowest = sorted(steps.items(), key=lambda step: -step[1])[:4]
+        print(
+            f"grown to {grown.passages:,} passages in {seconds:.0f} s, {peak_mb:,.0f} MB ("
+            + ", ".join(f"{label} {s:.0f} s" for label, s in slowest)
+            + ")",
+            flush=True,
+        )
+    return rounds
+
+
+def _live(index_dir: Path) -> Path:
+    folder = IndexLayout(index_dir).current_version()
+    assert folder is not None
+    return folder
+
+
+def grown_writer_rows(
+    source: Path,
+    settings: IndexSettings,
+    passages: int,
+    grown_dir: Path | None,
+    repeats: int,
+) -> list[str]:
+    """Seconds, peak RSS and the steps of an appending `add` to the evaluation index grown to
+    `passages` (`grow`), each run on a copy that links the grown index's files (a version's
+    files never change, so the copies share them)."""
+    live = IndexLayout(source).current_version()
+    assert live is not None
+    if grown_dir is not None:
+        grown_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="index-growth-", dir=grown_dir) as scratch:
+        kept = grown_dir or Path(scratch)
+        cache = kept / "embeddings.sqlite"  # a copy: the benchmark writes to nothing of the user's
+        if not cache.exists():
+            shutil.copyfile(settings.resolved_cache_path, cache)
+        settings = settings.model_copy(update={"embedding_cache_path": cache})
+        index_dir = kept / "index"
+        if not index_dir.exists():
+            shutil.copytree(source, index_dir, symlinks=True)
+        started = time.perf_counter()
+        rounds = grow(index_dir, live, passages, settings)
+        grown = Manifest.load(_live(index_dir))
+        articles = Manifest.load(live).articles
+        rows = [
+            f"Writer at {grown.passages:,} passages: `IndexWriter.add` by append (FAISS "
+            f"{grown.index_factory}, revision {grown.revision}) on {source.name} grown by "
+            f"`add`s of its {articles:,} articles again under new ids (each text, so each "
+            f"vector, {grown.articles // articles} times; the growing adds take a copy's "
+            "passages from the source rather than split it again); no model calls",
+            "",
+        ]
+        if rounds:
+            rows += [
+                f"Grown here in {time.perf_counter() - started:.0f} s by {len(rounds)} `add`s, "
+                f"the last {rounds[-1][1]:.0f} s; peak RSS of one at most "
+                f"{max(mb for _, _, mb in rounds):,.0f} MB",
+                "",
+            ]
+        rows += [
+            "| articles added | appended s, each run | peak RSS MB, each run |",
+            "|---:|---:|---:|",
+        ]
+        steps: list[Steps] = []
+        for count in GROWN_ADDS:
+            runs = []
+            for run in range(repeats):
+                copy_dir = Path(scratch) / f"index-{count}-{run}"
+                shutil.copytree(index_dir, copy_dir, symlinks=True, copy_function=os.link)
+                copy = settings.model_copy(update={"index_dir": copy_dir})
+                new = _new_articles(live, count, f"growth{count}")
+                seconds, timed, peak_mb = _spawned_add(copy, new)
+                runs.append((seconds, peak_mb))
+                if count == 1:
+                    steps.append(timed)
+                shutil.rmtree(copy_dir)
+                print(f"{count} articles: {seconds:.1f} s, {peak_mb:,.0f} MB", flush=True)
+            rows.append(
+                f"| {count} | {', '.join(f'{s:.1f}' for s, _ in runs)} | "
+                f"{', '.join(f'{mb:,.0f}' for _, mb in runs)} |"
+            )
+    return [*rows, "", *_step_rows(steps)]
+
+
+def _step_rows(steps: list[Steps]) -> list[str]:
+    """The steps of adding 1 article, a column per run."""
+    runs = " | ".join(f"run {i + 1} s" for i in range(len(steps)))
+    rows = [
+        "Where the seconds of adding 1 article go (`benchmarks.write_steps`)",
+        "",
+        f"| step | {runs} |",
+        "|---|" + "---:|" * len(steps),
+    ]
+    for label in steps[0]:
+        rows.append(
+            f"| {label} | " + " | ".join(f"{run.get(label, 0.0):.2f}" for run in steps) + " |"
+        )
+    total = " | ".join(f"{sum(run.values()):.2f}" for run in steps)
+    return [*rows, f"| **in all** | {total} |"]
 
 
 def _passages(folder: Path) -> int:
@@ -267,6 +466,19 @@ def main() -> int:
         default=3,
         help="whole builds per size (the median is reported; one is minutes at 1M)",
     )
+    parser.add_argument(
+        "--writer-passages",
+        type=int,
+        help="grow the writer's copy to this many passages first, then measure appends only",
+    )
+    parser.add_argument(
+        "--grown-dir",
+        type=Path,
+        help="keep the grown index (and its cache copy) here, to measure again or grow on",
+    )
+    parser.add_argument(
+        "--writer-repeats", type=int, default=2, help="runs of each add at --writer-passages"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, help="also append the result to this file")
     args = parser.parse_args()
@@ -290,7 +502,15 @@ def main() -> int:
         f"{os.cpu_count()} cores, FAISS_COMPACT_SHARE={settings.faiss_compact_share}",
         "",
     ]
-    if not args.skip_writer:
+    if args.writer_passages:
+        lines += [
+            *grown_writer_rows(
+                source, settings, args.writer_passages, args.grown_dir,
+                args.writer_repeats,
+            ),
+            "",
+        ]  # fmt: skip
+    elif not args.skip_writer:
         lines += [*writer_rows(source, settings, embedder), ""]
     if not args.writer_only:
         lines += vector_index_rows(args, settings, embedder, real, texts)
