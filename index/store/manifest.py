@@ -38,14 +38,18 @@ class FileDigest(TypedDict):
 
 
 def file_digests(
-    folder: Path, shared: tuple[Path, Mapping[str, FileDigest]] | None = None
+    folder: Path,
+    shared: tuple[Path, Mapping[str, FileDigest]] | None = None,
+    hashed: Mapping[str, str] | None = None,
 ) -> dict[str, FileDigest]:
     """Size and SHA-256 of every file below a version folder but the manifest, for `files`.
 
     A file hard-linked from `shared` (another version's folder and its recorded digests, see
     `linked_files`) keeps the digest recorded there: it is that very file, so damage to it is
-    still found against what was first written.
+    still found against what was first written. `hashed` holds the SHA-256 of finished files
+    the caller has already taken (`file_sha256`), which are not read again.
     """
+    hashed = hashed or {}
     linked = set() if shared is None else linked_files(folder, *shared)
     digests: dict[str, FileDigest] = {}
     for path in sorted(folder.rglob("*")):
@@ -54,8 +58,10 @@ def file_digests(
             continue
         if shared is not None and name in linked:
             digests[name] = shared[1][name]
+        elif name in hashed:
+            digests[name] = {"bytes": path.stat().st_size, "sha256": hashed[name]}
         else:
-            digests[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+            digests[name] = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
     return digests
 
 
@@ -81,7 +87,8 @@ def _valid_digests(files: object) -> bool:
     )
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file (hashlib lets go of the GIL, so other threads work meanwhile)."""
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -211,12 +218,16 @@ class Manifest:
             raise IndexCorruptError(f"{path} has an unreadable list of files: {REBUILD_HINT}")
         return manifest
 
-    def verify_files(self, folder: Path, skip: Collection[str] = ()) -> None:
+    def verify_files(
+        self, folder: Path, skip: Collection[str] = (), hashed: Mapping[str, str] | None = None
+    ) -> None:
         """Refuse a version whose files are missing, truncated or changed since it was written.
 
         Sizes first (cheap, and a truncated file must never reach a loader), then SHA-256, of
-        every file but those in `skip` (whose sizes are still checked).
+        every file but those in `skip` (whose sizes are still checked); `hashed` holds the
+        SHA-256 of files the caller has already taken (`file_sha256`), not read again.
         """
+        hashed = hashed or {}
         for name, expected in self.files.items():
             path = folder / name
             try:
@@ -229,7 +240,10 @@ class Manifest:
                     f"index version is damaged; {REBUILD_HINT}"
                 )
         for name, expected in self.files.items():
-            if name not in skip and _sha256(folder / name) != expected["sha256"]:
+            if name in skip:
+                continue
+            found = hashed[name] if name in hashed else file_sha256(folder / name)
+            if found != expected["sha256"]:
                 raise IndexCorruptError(
                     f"{folder / name} is not what was written (its checksum differs): the index "
                     f"version is damaged; {REBUILD_HINT}"

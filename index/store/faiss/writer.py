@@ -12,6 +12,7 @@ import logging
 import shutil
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from index.store.faiss.appending import APPENDING_ACTIONS, change, hidden_share
 from index.store.faiss.recall import build_recall
 from index.store.faiss.sentence_codes import append_sentence_vectors, save_sentence_vectors
 from index.store.faiss.vectors import (
+    VECTORS_NAME,
     append_faiss,
     build_faiss,
     ef_search,
@@ -36,8 +38,15 @@ from index.store.faiss.vectors import (
     resolve_factory,
     save_faiss,
 )
-from index.store.manifest import FORMAT_VERSION, Manifest, file_digests, linked_files
+from index.store.manifest import (
+    FORMAT_VERSION,
+    Manifest,
+    file_digests,
+    file_sha256,
+    linked_files,
+)
 from index.store.metadata import (
+    METADATA_NAME,
     IndexedArticle,
     MetadataReader,
     append_metadata,
@@ -48,6 +57,9 @@ from index.store.version_writer import LiveContent, WriteContext, WriteReport
 from index.stories.fingerprint import story_moment
 
 log = logging.getLogger(__name__)
+
+REWRITTEN = (METADATA_NAME, VECTORS_NAME)
+"""The previous version's files an append reads and writes anew rather than links."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +209,13 @@ class FaissVersionWriter:
         vectors, quantized, embedded = self._context.embed(texts, sentences)
         report.embedded += embedded
         build_id, staging = self._layout.new_staging()
+        # The files read from the previous version and written anew, and the new ones, are
+        # hashed on another thread while this one copies, reads, adds and writes: at a million
+        # passages they are gigabytes, and hashing them one after the other was a third of
+        # an append's time (benchmarks/results/index_growth.md).
+        hashing = ThreadPoolExecutor(1, thread_name_prefix="hashing")
+        read = {name: hashing.submit(file_sha256, previous / name) for name in REWRITTEN}
+        written: dict[str, Future[str]] = {}
         try:
             members = [
                 i for i in items if i.story is not None and i.story.story_id in delta.stories
@@ -205,10 +224,12 @@ class FaissVersionWriter:
                 staging, previous, delta.retired, delta.changed, delta.new,
                 (stored, stored_sentences), delta.stories, members,
             )  # fmt: skip
+            written[METADATA_NAME] = hashing.submit(file_sha256, staging / METADATA_NAME)
             appending.reached("metadata")
             index = load_faiss(previous, ef_search=self._context.settings.faiss_hnsw_ef_search)
             append_faiss(index, vectors)
             save_faiss(index, staging)
+            written[VECTORS_NAME] = hashing.submit(file_sha256, staging / VECTORS_NAME)
             codes, scales = _stacked(quantized, self._context.embedder.dimension)
             append_sentence_vectors(staging, previous, codes, scales)
             appending.reached("vectors")
@@ -224,7 +245,9 @@ class FaissVersionWriter:
                 staged.close()
             # What was read and written anew must have been what was first written; linked
             # files keep their recorded digests, so damage to them is found when loaded.
-            manifest.verify_files(previous, skip=linked_files(staging, previous, manifest.files))
+            manifest.verify_files(
+                previous, skip=linked_files(staging, previous, manifest.files), hashed=_done(read)
+            )
             manifest = replace(
                 manifest,
                 build_id=build_id,
@@ -235,7 +258,7 @@ class FaissVersionWriter:
                 revision=(manifest.revision or 0) + 1,
                 next_row=stored + len(texts),
                 next_sentence=stored_sentences + len(scales),
-                files=file_digests(staging, (previous, manifest.files)),
+                files=file_digests(staging, (previous, manifest.files), _done(written)),
             )  # fmt: skip
             appending.reached("manifest")
             manifest.save(staging)  # last: marks it complete
@@ -243,6 +266,8 @@ class FaissVersionWriter:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            hashing.shutdown(cancel_futures=True)
         self._layout.collect_garbage()
         return True
 
@@ -264,6 +289,10 @@ class FaissVersionWriter:
             factory, f"{len(vectors):,}", time.monotonic() - started, recall,
         )  # fmt: skip
         return _VectorIndex(index, factory, recall)
+
+
+def _done(digests: Mapping[str, Future[str]]) -> dict[str, str]:
+    return {name: future.result() for name, future in digests.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from index.errors import IndexCorruptError
 from index.lexical.segments import WORD_INDEX_DIR, SegmentList
 from index.passages.cutting import PassageSpan
 from index.search.news_index import Hit
+from index.store import manifest as manifest_module
+from index.store.faiss import writer as faiss_writer
 from index.store.faiss.appending import change, hidden_share
 from index.store.faiss.sentence_codes import (
     CODES_NAME,
@@ -34,9 +37,9 @@ from index.store.faiss.sentence_codes import (
     save_sentence_vectors,
     sentence_parts,
 )
-from index.store.faiss.vectors import load_faiss
+from index.store.faiss.vectors import VECTORS_NAME, load_faiss
 from index.store.manifest import Manifest
-from index.store.metadata import ArticleStory, IndexedArticle, MetadataReader
+from index.store.metadata import METADATA_NAME, ArticleStory, IndexedArticle, MetadataReader
 from index.store.publish import IndexLayout
 from tests.conftest import PROJECT_ROOT, SEEDS, today, write_article
 
@@ -503,4 +506,55 @@ def test_damage_to_a_file_an_append_shares_is_found_in_both_versions(
     metadata.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError, match="checksum differs"):
         writer.add([write_article(tmp_path / "more", "summit.md", "Leaders meet", SUMMIT)])
+    assert IndexLayout(settings.resolved_index_dir).current_version() == live
+
+
+def test_an_append_hashes_its_large_files_on_another_thread(
+    settings: IndexSettings,
+    embedder: Embedder,
+    corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The FAISS file and the metadata an append reads from the live version, and their new
+    copies, are each hashed once, on another thread while the write goes on (at a million
+    passages they are gigabytes); the digests recorded are those of the files."""
+    settings = _appending(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    hashed: list[tuple[str, bool]] = []
+    sha256 = manifest_module.file_sha256
+
+    def spied(path: Path) -> str:
+        hashed.append((path.name, threading.current_thread() is threading.main_thread()))
+        return sha256(path)
+
+    monkeypatch.setattr(manifest_module, "file_sha256", spied)
+    monkeypatch.setattr(faiss_writer, "file_sha256", spied)
+    writer.add([write_article(tmp_path / "new", "volcano.md", "Iceland volcano", VOLCANO)])
+
+    large = sorted(h for h in hashed if h[0] in (VECTORS_NAME, METADATA_NAME))
+    assert large == [(METADATA_NAME, False)] * 2 + [(VECTORS_NAME, False)] * 2
+    live = IndexLayout(settings.resolved_index_dir).current_version()
+    assert live is not None
+    monkeypatch.setattr(manifest_module, "file_sha256", sha256)
+    Manifest.load(live).verify_files(live)
+
+
+def test_damage_to_the_live_faiss_file_refuses_the_next_append(
+    settings: IndexSettings, embedder: Embedder, corpus: Path, tmp_path: Path
+) -> None:
+    """A FAISS file changed since it was written (same size) refuses an append that would
+    copy it into the next version, and the live version stays."""
+    settings = _appending(settings)
+    writer = IndexWriter(settings, embedder)
+    writer.rebuild([SEEDS, corpus])
+    live = IndexLayout(settings.resolved_index_dir).current_version()
+    assert live is not None
+    vectors = live / VECTORS_NAME
+    data = bytearray(vectors.read_bytes())
+    data[-64:-56] = bytes(255 - b for b in data[-64:-56])
+    vectors.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="checksum differs"):
+        writer.add([write_article(tmp_path / "new", "volcano.md", "Iceland volcano", VOLCANO)])
     assert IndexLayout(settings.resolved_index_dir).current_version() == live
