@@ -35,6 +35,7 @@ STEPS: tuple[tuple[str, object, str], ...] = (
     ("count the sentences", MetadataReader, "sentence_count"),
     ("words of the new passages", faiss_writer, "tokenize"),
     ("word index segment", faiss_writer, "append_word_index"),
+    ("wait for the hashing thread", faiss_writer, "_done"),
     ("check the previous files (sizes, SHA-256)", Manifest, "verify_files"),
     ("SHA-256 of the new files", faiss_writer, "file_digests"),
     ("publish (fsync, rename, link)", IndexLayout, "publish"),
