@@ -30,6 +30,7 @@ BENCHMARKS = sorted(
         "followup_tuning",
         "provenance",
         "story_sets",
+        "write_steps",
     }  # helpers
 )
 
