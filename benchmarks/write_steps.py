@@ -31,6 +31,7 @@ STEPS: tuple[tuple[str, object, str], ...] = (
     ("read passages.faiss", faiss_writer, "load_faiss"),
     ("add to the HNSW graph", faiss_writer, "append_faiss"),
     ("write passages.faiss", faiss_writer, "save_faiss"),
+    ("write passages.faiss, hashed as written", faiss_writer, "save_faiss_hashed"),
     ("sentence vectors part", faiss_writer, "append_sentence_vectors"),
     ("count the sentences", MetadataReader, "sentence_count"),
     ("words of the new passages", faiss_writer, "tokenize"),

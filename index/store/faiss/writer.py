@@ -9,6 +9,7 @@ what changed (`index.store.faiss.appending`), so their cost follows the change, 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -26,6 +27,7 @@ from index.lexical import tokenize
 from index.lexical.segments import append_word_index, write_word_index
 from index.store.faiss import appending
 from index.store.faiss.appending import APPENDING_ACTIONS, change, hidden_share
+from index.store.faiss.hashed_save import save_faiss_hashed
 from index.store.faiss.recall import build_recall
 from index.store.faiss.sentence_codes import append_sentence_vectors, save_sentence_vectors
 from index.store.faiss.vectors import (
@@ -210,9 +212,9 @@ class FaissVersionWriter:
         report.embedded += embedded
         build_id, staging = self._layout.new_staging()
         # The files read from the previous version and written anew, and the new ones, are
-        # hashed on another thread while this one copies, reads, adds and writes: at a million
-        # passages they are gigabytes, and hashing them one after the other was a third of
-        # an append's time (benchmarks/results/index_growth.md).
+        # hashed on another thread while this one copies, reads, adds and writes (the vector
+        # file as it is written): at a million passages they are gigabytes, and hashing them one
+        # after the other was a third of an append's time (benchmarks/results/index_growth.md).
         hashing = ThreadPoolExecutor(1, thread_name_prefix="hashing")
         read = {name: hashing.submit(file_sha256, previous / name) for name in REWRITTEN}
         written: dict[str, Future[str]] = {}
@@ -224,12 +226,11 @@ class FaissVersionWriter:
                 staging, previous, delta.retired, delta.changed, delta.new,
                 (stored, stored_sentences), delta.stories, members,
             )  # fmt: skip
-            written[METADATA_NAME] = hashing.submit(file_sha256, staging / METADATA_NAME)
+            written[METADATA_NAME] = hashing.submit(_hashed_and_flushed, staging / METADATA_NAME)
             appending.reached("metadata")
             index = load_faiss(previous, ef_search=self._context.settings.faiss_hnsw_ef_search)
             append_faiss(index, vectors)
-            save_faiss(index, staging)
-            written[VECTORS_NAME] = hashing.submit(file_sha256, staging / VECTORS_NAME)
+            written[VECTORS_NAME] = save_faiss_hashed(index, staging, hashing)
             codes, scales = _stacked(quantized, self._context.embedder.dimension)
             append_sentence_vectors(staging, previous, codes, scales)
             appending.reached("vectors")
@@ -289,6 +290,15 @@ class FaissVersionWriter:
             factory, f"{len(vectors):,}", time.monotonic() - started, recall,
         )  # fmt: skip
         return _VectorIndex(index, factory, recall)
+
+
+def _hashed_and_flushed(path: Path) -> str:
+    """A new file's SHA-256, its bytes then flushed to disk on the hashing thread, so that the
+    publish's fsync finds them written."""
+    digest = file_sha256(path)
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+    return digest
 
 
 def _done(digests: Mapping[str, Future[str]]) -> dict[str, str]:
