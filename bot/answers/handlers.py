@@ -22,7 +22,7 @@ from bot.answers.questions import extract_question, parse_question
 from bot.answers.sent_answers import SentAnswers, buttons_tally
 from bot.answers.service import Answer
 from bot.answers.typing import typing_while_slow
-from bot.context import NewsContext
+from bot.context import NewsContext, Services
 from bot.core_handlers import reply
 from bot.monitoring import ANSWER_SECONDS, ANSWER_SEND_SECONDS, ANSWERS, counts_errors
 from bot.settings import BotSettings
@@ -92,7 +92,7 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         async with typing_while_slow(
             context.bot, chat.id, topic, shared.settings.typing_after_seconds
         ):
-            followed = await _turn_replied_to(shared.conversation, message, context.bot.id)
+            followed = await _turn_replied_to(shared, message, context.bot.id)
             chain = await asyncio.to_thread(shared.conversation.chain, followed) if followed else []
             answer = await shared.answers.answer(
                 question,
@@ -109,7 +109,7 @@ async def answer_question(update: Update, context: NewsContext, raw: str) -> Non
         return
     key = await shared.answers.remember(question, chat.id)
     votes = buttons_tally(shared.outage)
-    async with shared.sent_answers.sending(key):
+    async with shared.sent_answers.sending(key, chat.id):
         sending = time.perf_counter()
         sent = await reply(
             update,
@@ -138,6 +138,7 @@ async def more(update: Update, context: NewsContext) -> None:
     if chat is None or question is None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
+    await shared.sent_answers.settled(key)  # pressed as it went out: its turn is being kept
     answer = await shared.answers.answer(
         question,
         max(0, int(page_text)),
@@ -191,17 +192,17 @@ async def stats(update: Update, context: NewsContext) -> None:
     await reply(update, text)
 
 
-async def _turn_replied_to(
-    conversation: ConversationStore, question: Message | None, bot_id: int
-) -> Turn | None:
+async def _turn_replied_to(shared: Services, question: Message | None, bot_id: int) -> Turn | None:
     """The answer (turn) a question replies to, if it replies to one of the bot's answers that
-    has not expired: then the question is a follow-up."""
+    has not expired: then the question is a follow-up. An answer still being recorded is
+    waited for."""
     if question is None or not _replies_to_bot(question, bot_id):
         return None
     replied = question.reply_to_message
     assert replied is not None  # `_replies_to_bot` checked it
+    await shared.sent_answers.chat_settled(question.chat.id)
     return await asyncio.to_thread(
-        conversation.turn_replied_to, question.chat.id, replied.message_id
+        shared.conversation.turn_replied_to, question.chat.id, replied.message_id
     )
 
 

@@ -6,7 +6,8 @@ itself, so they are written after the send, in one worker-thread hop and one com
 used to cost two transactions, one of them before its send). A new answer has no votes yet,
 so its buttons are drawn without asking the database (`buttons_tally`); while the database is
 known to be down they are left out, as they always were. A vote pressed while its answer is still
-going out or being recorded waits for that (`sending`, `settled`) instead of finding no answer.
+going out or being recorded waits for that (`sending`, `settled`) instead of finding no answer,
+and so does a reply that follows it up (`chat_settled`).
 """
 
 from __future__ import annotations
@@ -40,13 +41,16 @@ class SentAnswers:
     votes: AnswerVotes
     conversation: ConversationStore
     outage: DatabaseOutage
-    _pending: dict[str, asyncio.Event] = field(default_factory=dict)
-    """Keys of answers being sent or recorded, each with what is set when that is over."""
+    _pending: dict[str, tuple[int, asyncio.Event]] = field(default_factory=dict)
+    """Keys of answers being sent or recorded, each with its chat and what is set when that
+    is over."""
 
     @contextlib.asynccontextmanager
-    async def sending(self, key: str) -> AsyncIterator[None]:
-        """Around sending the answer under `key` and `record`ing it: votes on it wait."""
-        done = self._pending[key] = asyncio.Event()
+    async def sending(self, key: str, chat_id: int) -> AsyncIterator[None]:
+        """Around sending the answer under `key` to `chat_id` and `record`ing it: votes on it
+        and replies in its chat wait."""
+        done = asyncio.Event()
+        self._pending[key] = (chat_id, done)
         try:
             yield
         finally:
@@ -57,7 +61,14 @@ class SentAnswers:
         """Once the answer under `key` is recorded (or failed to be), if it is being sent here."""
         pending = self._pending.get(key)
         if pending is not None:
-            await pending.wait()
+            await pending[1].wait()
+
+    async def chat_settled(self, chat_id: int) -> None:
+        """Once every answer being sent to `chat_id` here is recorded (or failed to be): a reply
+        to one of them then finds its turn."""
+        for chat, done in list(self._pending.values()):
+            if chat == chat_id:
+                await done.wait()
 
     def record(self, key: str, answer: Answer, turn: Turn, user_id: int | None) -> Turn | None:
         """Make `answer` (shown under the button key `key`) votable and keep `turn` as its

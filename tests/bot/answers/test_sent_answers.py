@@ -84,16 +84,21 @@ def test_a_new_answer_shows_empty_vote_buttons_unless_the_database_is_down() -> 
     assert buttons_tally(outage) == Tally()
 
 
-async def test_a_vote_pressed_while_its_answer_goes_out_waits_for_its_record(
+async def test_a_vote_or_a_reply_while_its_answer_goes_out_waits_for_its_record(
     replicas: tuple[SubscriptionStore, SubscriptionStore],
 ) -> None:
     sent = sent_answers(replicas[0])
     turn = turn_of("Who signed?", HITS, chat_id=CHAT, thread_id=0, message_ids=(43,), follows=None)
-    async with sent.sending("k3"):
+    async with sent.sending("k3", CHAT):
         vote = asyncio.create_task(sent.settled("k3"))
+        follow_up = asyncio.create_task(sent.chat_settled(CHAT))
+        await asyncio.wait_for(sent.chat_settled(CHAT + 1), timeout=5)  # another chat: no wait
         await asyncio.sleep(0.05)
         assert not vote.done(), "the answer is not recorded yet"
+        assert not follow_up.done(), "a reply in its chat waits for its turn"
         await asyncio.to_thread(sent.record, "k3", ANSWER, turn, USER)
     await asyncio.wait_for(vote, timeout=5)
+    await asyncio.wait_for(follow_up, timeout=5)
+    assert sent.conversation.turn_replied_to(CHAT, 43) is not None
     assert sent.votes.vote("k3", 0, CHAT, USER, UP) == VoteCast(Tally(1, 0, UP), previous=0)
     await asyncio.wait_for(sent.settled("never sent"), timeout=5)
