@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
+# pip installs without compiling the venv's bytecode (most of an install's time, for modules
+# never imported); Python writes it as each module is first imported, its default, which some
+# machines turn off with PYTHONDONTWRITEBYTECODE.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install index lint bench eval clean
 
@@ -20,7 +24,7 @@ install: $(STAMP)
 # torch is pinned in pyproject.toml: pip takes the CPU build from this machine's disk.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]'
 	touch $(STAMP)
 
 index: install  ## build the index from seeds/ unless one exists
