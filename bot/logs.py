@@ -63,5 +63,6 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # alembic says which migration context it uses at every start; the store logs an upgrade.
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+    # FAISS says which CPU build (AVX512, AVX2, generic) it tried, at its first import.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "faiss.loader"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

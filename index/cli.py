@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -23,7 +24,9 @@ from index.feeds.cli import add_feed_commands
 from index.search.news_index import Hit, IndexStats, NewsIndex
 from index.search.question_reading import QuestionReading, read_question
 from index.settings import IndexSettings
-from index.writer import IndexWriter, WriteReport
+
+if TYPE_CHECKING:  # the write side is imported by the commands that write, when they run
+    from index.writer import IndexWriter, WriteReport
 
 QUERY_EXAMPLE = "Which countries signed long-term security agreements with Ukraine?"
 
@@ -35,6 +38,7 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 
 def _writer(args: argparse.Namespace, settings: IndexSettings) -> IndexWriter:
     from index.embedding.model import load_embedder
+    from index.writer import IndexWriter
 
     return IndexWriter(settings, load_embedder(settings), progress=not args.quiet)
 
