@@ -16,7 +16,7 @@ from index.articles.article import Article
 from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.registry import Feed, FeedStore
-from index.feeds.runner import FeedResult, FeedRunner, Write
+from index.feeds.runner import FeedRunner, Write
 from index.feeds.settings import FeedSettings
 from index.feeds.urls import check_url, shown_url
 from index.writer import WriteReport
@@ -133,6 +133,3 @@ def format_feed(feed: Feed) -> str:
     source = f" [{feed.source}]" if feed.source else ""
     every = schedule.format_interval(feed.interval_seconds)
     return f"{feed.id}\tevery {every}\tnext {due}\t{state}\t{shown_url(feed.url)}{source}"
-
-
-__all__ = ["FeedResult", "format_feed"]
