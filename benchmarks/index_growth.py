@@ -63,6 +63,7 @@ from index import writer as writer_module
 from index.articles.article import Article
 from index.embedding.model import Embedder
 from index.passages.cutting import PassageSpan
+from index.settings import EfSearch
 from index.store.faiss.recall import exact_neighbours, recall_at_k
 from index.store.faiss.vectors import (
     APPROXIMATE_FACTORY,
@@ -372,7 +373,7 @@ def vector_rows(
     size: int,
     resampler: Resampler,
     queries: np.ndarray,
-    ef_search: int,
+    ef_search: EfSearch,
     share: float,
     seed: int,
     whole_repeats: int = 3,
@@ -536,7 +537,8 @@ def vector_index_rows(
     queries = np.asarray(embedder.encode_queries([texts[i] for i in chosen]), np.float32)
     resampler = Resampler(real, args.noise, args.seed)
     lines = [
-        f"Vector index alone: {APPROXIMATE_FACTORY}, efSearch {settings.faiss_hnsw_ef_search}, "
+        f"Vector index alone: {APPROXIMATE_FACTORY}, FAISS_HNSW_EF_SEARCH="
+        f"{settings.faiss_hnsw_ef_search}, "
         f"an article = {ARTICLE_PASSAGES} passages; recall@10 of {len(queries)} real questions "
         "among the live rows",
         "",

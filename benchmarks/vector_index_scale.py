@@ -56,6 +56,7 @@ from index.store.faiss.vectors import (
     openmp_threads,
     resolve_factory,
 )
+from index.store.hnsw_depth import hnsw_ef_search
 from index.store.publish import IndexLayout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,7 +345,9 @@ def main() -> int:
         )
         picked = (
             picked_factory,
-            None if picked_factory == EXACT_FACTORY else f"efSearch {ef_default}",
+            None
+            if picked_factory == EXACT_FACTORY
+            else f"efSearch {hnsw_ef_search(ef_default, size)}",
         )
         corpus = resampler.corpus(size)
         found, top1[size] = measure_size(

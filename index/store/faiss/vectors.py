@@ -23,7 +23,8 @@ import faiss
 import numpy as np
 
 from index.errors import IndexCorruptError
-from index.settings import HNSW_EF_SEARCH
+from index.settings import EfSearch
+from index.store.hnsw_depth import hnsw_ef_search
 from index.store.manifest import REBUILD_HINT
 
 VECTORS_NAME = "passages.faiss"
@@ -32,10 +33,10 @@ EXACT_FACTORY = "Flat"
 APPROXIMATE_FACTORY = "HNSW32,Flat"
 """What `auto` builds above FAISS_EXACT_LIMIT (benchmarks/vector_index_scale.py measured it)."""
 HNSW_EF_CONSTRUCTION = 200
-# HNSW_EF_SEARCH (FAISS_HNSW_EF_SEARCH's default) is how many candidates an HNSW search keeps
-# exploring from. It is set on every HNSW index loaded, whatever its file holds (FAISS 1.15 writes
-# it into the file, but the setting must win); a search for more (the searcher asks for 64)
-# explores as many.
+# FAISS_HNSW_EF_SEARCH (by the index's size with `auto`, `index.store.hnsw_depth`) is how many
+# candidates an HNSW search keeps exploring from. It is set on every HNSW index loaded, whatever
+# its file holds (FAISS 1.15 writes it into the file, but the setting must win); a search for
+# more (the searcher asks for 64) explores as many.
 BUILD_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 QUERY_THREADS = 1
 
@@ -63,16 +64,14 @@ def openmp_threads(count: int) -> Iterator[None]:
         faiss.omp_set_num_threads(previous)
 
 
-def build_faiss(
-    vectors: np.ndarray, factory: str, *, ef_search: int = HNSW_EF_SEARCH
-) -> faiss.Index:
+def build_faiss(vectors: np.ndarray, factory: str, *, ef_search: EfSearch = "auto") -> faiss.Index:
     """A FAISS index over normalized vectors with inner-product metric (cosine), on every core."""
     dimension = vectors.shape[1]
     index = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
     hnsw = _hnsw_of(index)
     if hnsw is not None:
         hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        hnsw.efSearch = ef_search
+        hnsw.efSearch = hnsw_ef_search(ef_search, len(vectors))
     with openmp_threads(BUILD_THREADS):
         if not index.is_trained and len(vectors):
             index.train(vectors)
@@ -93,7 +92,7 @@ def save_faiss(index: faiss.Index, folder: Path) -> None:
     faiss.write_index(index, str(folder / VECTORS_NAME))
 
 
-def load_faiss(folder: Path, *, ef_search: int = HNSW_EF_SEARCH) -> faiss.Index:
+def load_faiss(folder: Path, *, ef_search: EfSearch = "auto") -> faiss.Index:
     path = folder / VECTORS_NAME
     if not path.is_file():
         raise IndexCorruptError(f"{path} is missing: {REBUILD_HINT}")
@@ -104,7 +103,7 @@ def load_faiss(folder: Path, *, ef_search: int = HNSW_EF_SEARCH) -> faiss.Index:
         raise IndexCorruptError(f"{path} cannot be read ({first_line}): {REBUILD_HINT}") from None
     hnsw = _hnsw_of(index)
     if hnsw is not None:
-        hnsw.efSearch = ef_search
+        hnsw.efSearch = hnsw_ef_search(ef_search, index.ntotal)
     return index
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from index.errors import IndexCorruptError
 from index.lexical.bm25s_index import Bm25sIndex
 from index.lexical.word_index import WordIndex, WordSearch, search_words
-from index.settings import HNSW_EF_SEARCH
+from index.settings import EfSearch
 from index.store.faiss.row_masks import ArticleRows
 from index.store.faiss.sentence_codes import SentenceVectors
 from index.store.faiss.vectors import (
@@ -42,7 +42,7 @@ class Snapshot:
     """One published version folder loaded in memory."""
 
     def __init__(
-        self, folder: Path, model: str, backend: str, *, ef_search: int = HNSW_EF_SEARCH
+        self, folder: Path, model: str, backend: str, *, ef_search: EfSearch = "auto"
     ) -> None:
         self.folder = folder
         self.manifest = Manifest.load(folder)

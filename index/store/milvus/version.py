@@ -29,7 +29,8 @@ from pymilvus.exceptions import MilvusException
 
 from index.errors import IndexCorruptError
 from index.lexical import K1
-from index.settings import HNSW_EF_SEARCH
+from index.settings import EfSearch
+from index.store.hnsw_depth import hnsw_ef_search
 from index.store.manifest import REBUILD_HINT
 from index.store.metadata import ArticleSummary, IndexedArticle, PassageRecord
 from index.store.milvus.collections import (
@@ -74,7 +75,7 @@ class MilvusVersion:
         model: str,
         backend: str,
         *,
-        ef_search: int = HNSW_EF_SEARCH,
+        ef_search: EfSearch = "auto",
         counted: bool = True,
     ) -> None:
         """Loading checks that the collections show as many rows as the manifest counts
@@ -86,8 +87,8 @@ class MilvusVersion:
         self.collection = collection
         self._sentences = collection + SENTENCES_SUFFIX
         self._articles = collection + ARTICLES_SUFFIX
-        self._ef_search = ef_search
         self.manifest = store.manifest(collection)
+        self._ef_search = hnsw_ef_search(ef_search, self.manifest.passages)
         self.manifest.check_compatible(model, self.manifest.dimension, backend)
         self._visible = visible(self.manifest)
         self._visible_articles = visible(self.manifest, "row")

@@ -13,6 +13,7 @@ import numpy as np
 
 from index.embedding.model_input import model_input
 from index.embedding.sentence_vectors import dequantize
+from index.store.hnsw_depth import hnsw_ef_search
 from index.store.manifest import Manifest
 from index.store.metadata import IndexedArticle
 from index.store.milvus.collections import (
@@ -133,7 +134,11 @@ class MilvusVersionWriter:
             articles=len(items),
             passages=len(texts),
             sentences=len(sentence_vectors),
-            ef_search=None if exact else self._context.settings.faiss_hnsw_ef_search,
+            ef_search=(
+                None
+                if exact
+                else hnsw_ef_search(self._context.settings.faiss_hnsw_ef_search, len(texts))
+            ),
             store="milvus",
             revision=0,
             next_row=len(texts),

@@ -14,6 +14,7 @@ import pytest
 from index import Embedder, IndexSettings, IndexWriter, NewsIndex
 from index.cli import format_index_type
 from index.settings import HNSW_EF_SEARCH
+from index.store import hnsw_depth
 from index.store.faiss.recall import build_recall
 from index.store.faiss.vectors import (
     APPROXIMATE_FACTORY,
@@ -24,6 +25,7 @@ from index.store.faiss.vectors import (
     search_faiss_many,
     search_faiss_within,
 )
+from index.store.hnsw_depth import SMALL_GRAPH_EF_SEARCH
 from index.store.manifest import MANIFEST_NAME, Manifest
 from index.store.publish import IndexLayout
 from tests.conftest import SEEDS, write_article
@@ -94,7 +96,7 @@ def test_above_the_exact_limit_a_build_is_hnsw_with_its_recall_and_the_same_answ
     manifest = live_manifest(small)
     assert manifest.index_factory == APPROXIMATE_FACTORY == "HNSW32,Flat"
     assert manifest.recall_at_10 is not None and 0.0 <= manifest.recall_at_10 <= 1.0
-    assert manifest.ef_search == HNSW_EF_SEARCH
+    assert manifest.ef_search == SMALL_GRAPH_EF_SEARCH  # auto, for a graph this small
     assert isinstance(faiss.downcast_index(load_faiss(report.version)), faiss.IndexHNSWFlat)
     stats = NewsIndex(small, embedder).stats()
     assert not stats.exact and stats.recall_at_10 == manifest.recall_at_10
@@ -203,14 +205,19 @@ def test_recall_falls_for_a_coarse_approximation() -> None:
     assert build_recall(coarse, vectors) == 1.0
 
 
-def test_ef_search_is_set_on_load_and_a_search_keeps_the_thread_setting(tmp_path: Path) -> None:
+def test_ef_search_is_set_on_load_and_a_search_keeps_the_thread_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     vectors = unit_vectors(500)
     index = build_faiss(vectors, APPROXIMATE_FACTORY)
     faiss.downcast_index(index).hnsw.efSearch = 16
     save_faiss(index, tmp_path)
-    assert faiss.downcast_index(load_faiss(tmp_path)).hnsw.efSearch == HNSW_EF_SEARCH
+    assert faiss.downcast_index(load_faiss(tmp_path)).hnsw.efSearch == SMALL_GRAPH_EF_SEARCH
     loaded = load_faiss(tmp_path, ef_search=300)
     assert faiss.downcast_index(loaded).hnsw.efSearch == 300
+    # auto goes by the size of the index loaded: 500 vectors count as a large graph here
+    monkeypatch.setattr(hnsw_depth, "SMALL_GRAPH_PASSAGES", 499)
+    assert faiss.downcast_index(load_faiss(tmp_path)).hnsw.efSearch == HNSW_EF_SEARCH
 
     seen: list[int] = []
 
