@@ -29,6 +29,7 @@ from index.search.follow_up import (
 )
 from index.search.fusion import Candidate, check_cosines, fuse, recency_prior
 from index.search.hits import Hit, SourceRef, with_story_outlets
+from index.search.pending_word_search import PendingWordSearch, word_search_pool
 from index.search.query import prepare_query
 from index.search.relevance import relevance_scale
 from index.search.selection import prefer_leads, resemblance, select, shingles
@@ -90,6 +91,8 @@ class _Question:
     vectors: IndexVersion | None
     depth: int
     passage_filter: PassageFilter | None = None
+    encoded: Callable[[], object] | None = None
+    """Called once the question is encoded, before its vector search (its word search starts)."""
 
 
 class NewsIndex:
@@ -99,7 +102,8 @@ class NewsIndex:
     VECTOR_STORE=milvus one lookup of the collection alias); when a writer has published a new
     version it is loaded in the background and swapped in (`index.store.live_version`), while calls
     already running finish on the old one. A new version that fails to load is logged and the
-    old one keeps serving.
+    old one keeps serving. A question's word search runs on threads of its own, beside its vector
+    search (`index.search.pending_word_search`).
     """
 
     def __init__(self, settings: IndexSettings, embedder: Embedder | None = None) -> None:
@@ -113,6 +117,7 @@ class NewsIndex:
         self._batcher_lock = threading.Lock()
         self._checked_versions: set[tuple[tuple[str, str], ...]] = set()
         self._check_lock = threading.Lock()
+        self._word_search_pool = word_search_pool()
         self._bold = BoldSentence(
             self._embed_sentences,
             weights=sentence_weights(
@@ -170,6 +175,9 @@ class NewsIndex:
         started = time.perf_counter()
         vectors = self.embedder.encode_queries([q.text for q in questions])
         QUESTION_ENCODE_SECONDS.observe(time.perf_counter() - started)
+        for question in questions:
+            if question.encoded is not None:
+                question.encoded()
         found: list[list[tuple[int, float]]] = [[] for _ in questions]
         # one search per version and filter (usually one)
         by_index: dict[tuple[int, PassageFilter | None], list[int]] = {}
@@ -291,12 +299,21 @@ class NewsIndex:
         depth = max(MIN_CANDIDATES, (offset + k) * per_article * 8)
         mode = settings.search_mode if snapshot.has_lexical else "dense"
         dense_from = None if mode == "lexical" else snapshot
+        words = (  # BM25 runs beside the vector search (`pending_word_search`)
+            PendingWordSearch(
+                self._word_search_pool,
+                partial(snapshot.lexical_search, prepared, depth, passage_filter),
+            )
+            if mode != "dense"
+            else None
+        )
         vector, dense = self._encode_and_search(
-            _Question(prepared, dense_from, depth, passage_filter)
+            _Question(
+                prepared, dense_from, depth, passage_filter, None if words is None else words.start
+            )
         )
-        cosines, rank_scores, lexical = self._candidates(
-            snapshot, prepared, vector, dense, depth, mode, passage_filter
-        )
+        lexical = {} if words is None else words.result()
+        cosines, rank_scores = self._candidates(snapshot, vector, dense, lexical, mode)
         facts = snapshot.passage_facts(list(cosines))
         recency = settings.search_recency_weight
         if recency:
@@ -486,42 +503,38 @@ class NewsIndex:
     def _candidates(
         self,
         snapshot: IndexVersion,
-        query: str,
         vector: np.ndarray,
         dense: list[tuple[int, float]],
-        depth: int,
+        lexical: dict[int, float],
         mode: str,
-        passage_filter: PassageFilter | None = None,
-    ) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
-        """Candidate rows with their cosine, the scores they are ranked by, and their BM25 scores.
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Candidate rows with their cosine, and the scores they are ranked by.
 
-        Dense candidates came from the vector search (with the question's encoding), lexical ones come from
-        BM25; every candidate gets its cosine (from its stored vector when FAISS did not return
-        it), so all are shown alike. `mode` is the search mode this version allows (dense alone
+        Dense candidates came from the vector search (with the question's encoding), lexical
+        ones from BM25 (`lexical`, their scores); every candidate gets its cosine (from its
+        stored vector when FAISS did not return it), so all are shown alike. `mode` is the search mode this version allows (dense alone
         for a version without a word index). A damaged version that still answers is refused
         here, by its impossible cosines (`check_cosines`), whichever store holds it.
         """
         settings = self._settings
         cosines = dict(dense)
-        lexical: dict[int, float] = {}
-        if mode != "dense" and snapshot.has_lexical:
-            lexical = dict(snapshot.lexical_search(query, depth, passage_filter))
+        if lexical:
             missing = [row for row in lexical if row not in cosines]
             if missing:
                 found = snapshot.passage_vectors(missing) @ vector.reshape(-1)
                 cosines.update(zip(missing, found.tolist(), strict=True))
         check_cosines(cosines.values(), snapshot.location)
         if mode == "dense":
-            return cosines, {}, lexical
+            return cosines, {}
         if mode == "lexical":
-            return cosines, lexical, lexical
+            return cosines, lexical
         fused = fuse(
             cosines,
             lexical,
             method=settings.search_fusion,
             lexical_weight=settings.search_lexical_weight,
         )
-        return cosines, fused, lexical
+        return cosines, fused
 
     def stats(self) -> IndexStats:
         snapshot = self.snapshot()
