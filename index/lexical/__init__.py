@@ -6,6 +6,22 @@ at question time (`bm25_scoring`); `bm25s_index` reads the word index of older v
 """
 
 from index.lexical.bm25_scoring import K1, B
-from index.lexical.words import STOPWORDS, term_coverage, tokenize, topic_words, words_of_text
+from index.lexical.words import (
+    STOPWORDS,
+    sentence_words,
+    term_coverage,
+    tokenize,
+    topic_words,
+    words_of_text,
+)
 
-__all__ = ["K1", "STOPWORDS", "B", "term_coverage", "tokenize", "topic_words", "words_of_text"]
+__all__ = [
+    "K1",
+    "STOPWORDS",
+    "B",
+    "sentence_words",
+    "term_coverage",
+    "tokenize",
+    "topic_words",
+    "words_of_text",
+]

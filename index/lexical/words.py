@@ -57,8 +57,17 @@ def _query_filler() -> frozenset[str]:
 def words_of_text(text: str) -> frozenset[str]:
     """The distinct words of a text as the word index holds them (see `tokenize`); cached, as
     topics and filter words are looked up again on every alert round."""
+    return frozenset(sentence_words(text))
+
+
+@lru_cache(maxsize=16_384)
+def sentence_words(text: str) -> tuple[str, ...]:
+    """`tokenize` of one short text (a question, a title, a sentence), remembered: an answer
+    reads the words of its question and of its citations' sentences three times (bold sentence,
+    cues, confidence), and popular passages are cited again and again. Not for whole passages
+    being indexed: those are seen once."""
     (words,) = tokenize([text])
-    return frozenset(words)
+    return tuple(words)
 
 
 def topic_words(topic: str) -> frozenset[str]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.lexical import STOPWORDS, tokenize
+from index.lexical import STOPWORDS, sentence_words
 
 PERSON, NUMBER, TIME, PLACE, REASON, OTHER = "person", "number", "time", "place", "reason", "other"
 
@@ -135,7 +135,7 @@ def sentence_cues(question: str, title: str, sentences: Sequence[str]) -> list[S
     """The cues of each sentence of one passage for `question`."""
     kind = question_kind(question)
     bodies = [without_dateline(s) for s in sentences]
-    asked, headline, *words = tokenize([question, title, *bodies])
+    asked, headline, *words = map(sentence_words, [question, title, *bodies])
     asked_set, title_set = set(asked), set(headline)
     beyond = asked_set - title_set
     beyond_weight = _rarity(beyond, words)
@@ -174,7 +174,7 @@ def _attribution_share(sentence: str, words: int) -> float:
     match = _ATTRIBUTION.search(sentence)
     if match is None or not words:
         return 0.0
-    (inside,) = tokenize([match.group()])
+    inside = sentence_words(match.group())
     return min(1.0, len(inside) / words)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedding.model_input import document_text
-from index.lexical import tokenize
+from index.lexical import sentence_words
 from index.passages.sentences import sentence_spans
 from index.search.answer_cues import CUE_NAMES, sentence_cues
 from index.store.metadata import PassageRecord
@@ -171,7 +171,7 @@ def sentence_scores(
         [text[a:b] for a, b in group] for (_, text), group in zip(passages, spans, strict=True)
     ]
     if weights.overlap:
-        question, *words = tokenize([query_text, *(s for group in groups for s in group)])
+        question, *words = map(sentence_words, [query_text, *(s for g in groups for s in g)])
         overlap: list[float] = []
         start = 0
         for group in groups:  # rarity is judged within each passage

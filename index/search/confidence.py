@@ -22,7 +22,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-from index.lexical import tokenize, topic_words
+from index.lexical import sentence_words, topic_words
 from index.search.bold_sentence import sentence_overlap
 from index.search.fusion import Candidate
 from index.search.relevance import BAND_RATES, WEAK
@@ -56,7 +56,7 @@ def evidence_words(question: str, title: str, sentences: Sequence[str]) -> tuple
     wanted = topic_words(question)
     if not wanted:
         return 0.0, 0.0
-    headline, *words = tokenize([title, *sentences])
+    headline, *words = map(sentence_words, [title, *sentences])
     present = set(headline).union(*words)
     best = max(sentence_overlap(sorted(wanted), words), default=0.0)
     return len(wanted & present) / len(wanted), best

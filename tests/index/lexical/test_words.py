@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from index.articles.article import Article
 from index.articles.files import read_articles
-from index.lexical.words import _stem_words, tokenize
+from index.lexical.words import _stem_words, sentence_words, tokenize
 from tests.conftest import SEEDS
 
 
@@ -42,3 +42,10 @@ def test_questions_with_names_numbers_and_accents_give_bm25s_words() -> None:
 @given(st.lists(st.text(max_size=200), max_size=5))
 def test_any_text_gives_bm25s_words(texts: list[str]) -> None:
     assert tokenize(texts) == bm25s_words(texts)
+
+
+@given(st.text(max_size=200))
+def test_a_sentences_remembered_words_are_its_tokenized_words(text: str) -> None:
+    first = sentence_words(text)
+    assert list(first) == tokenize([text])[0]
+    assert sentence_words(text) is first  # read again from memory
