@@ -49,13 +49,15 @@ def database_password(settings: BotSettings) -> str | None:
 def _run(argv: list[str], settings: BotSettings) -> int:
     password = database_password(settings)
     if argv and argv[0] in ("subscriptions", "db", "feedback"):
-        from bot.cli import run as run_subscriptions
-        from bot.db_cli import run as run_db
-        from bot.feedback_cli import run as run_feedback
-
         configure_logging("WARNING", settings.token, database_password=password)
-        commands = {"subscriptions": run_subscriptions, "db": run_db, "feedback": run_feedback}
-        return commands[argv[0]](argv[1:], settings)
+        # each command imports only its own module
+        if argv[0] == "subscriptions":
+            from bot.cli import run as run_command
+        elif argv[0] == "db":
+            from bot.db_cli import run as run_command
+        else:
+            from bot.feedback_cli import run as run_command
+        return run_command(argv[1:], settings)
     if argv:
         print(
             "usage: python -m bot [subscriptions {list,add,remove,digest} …] "

@@ -21,11 +21,11 @@ from pydantic import ValidationError
 
 from index.errors import NewsIndexError
 from index.feeds.cli import add_feed_commands
-from index.search.news_index import Hit, IndexStats, NewsIndex
-from index.search.question_reading import QuestionReading, read_question
 from index.settings import IndexSettings
 
-if TYPE_CHECKING:  # the write side is imported by the commands that write, when they run
+if TYPE_CHECKING:  # each side is imported by the commands that use it, when they run
+    from index.search.news_index import Hit, IndexStats, NewsIndex
+    from index.search.question_reading import QuestionReading
     from index.writer import IndexWriter, WriteReport
 
 QUERY_EXAMPLE = "Which countries signed long-term security agreements with Ukraine?"
@@ -34,6 +34,14 @@ QUERY_EXAMPLE = "Which countries signed long-term security agreements with Ukrai
 def _settings(args: argparse.Namespace) -> IndexSettings:
     overrides = {"index_dir": args.index_dir} if args.index_dir else {}
     return IndexSettings(**overrides)
+
+
+def _reader(args: argparse.Namespace) -> NewsIndex:
+    """The read side of the index (search, stats, listings): the write and feed commands
+    never import it."""
+    from index.search.news_index import NewsIndex
+
+    return NewsIndex(_settings(args))
 
 
 def _writer(args: argparse.Namespace, settings: IndexSettings) -> IndexWriter:
@@ -76,7 +84,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A question read as the bot reads it (time words in `--zone`, outlets, operators)."""
-    index = NewsIndex(_settings(args))
+    from index.search.question_reading import read_question
+
+    index = _reader(args)
     zone = ZoneInfo(args.zone)
     outlets = [name for name, _ in index.sources()]
     reading = read_question(args.text, datetime.now(UTC), zone, outlets)
@@ -121,7 +131,7 @@ def _zone(name: str) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = NewsIndex(_settings(args)).stats()
+    stats = _reader(args).stats()
     if args.json:
         print(json.dumps({**asdict(stats), "folder": str(stats.folder)}, indent=2))
     else:
@@ -132,7 +142,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_articles(args: argparse.Namespace) -> int:
     """One article a line, tab-separated: control characters and line separators in ids and
     titles (a JSON record's id may hold a newline) are printed escaped, `\\n` for a newline."""
-    articles = NewsIndex(_settings(args)).list_articles(args.offset, args.limit)
+    articles = _reader(args).list_articles(args.offset, args.limit)
     if args.json:
         print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
     breaking = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]

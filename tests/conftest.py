@@ -16,6 +16,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from index import Embedder, IndexSettings, IndexWriter, load_embedder
 from tests.postgres import PostgresCluster
+from tests.remembering_embedder import RememberingEmbedder
 from tests.seed_data import CACHE_FILE, copy_embedding_cache, copy_faiss_index
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +118,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
 
 
 @pytest.fixture(scope="session")
-def embedder(shared_models_dir: Path) -> Embedder:
+def model_embedder(shared_models_dir: Path) -> Embedder:
     """The real packaged model (torch, what builds indexes), loaded once for the whole run: the
-    instance `load_embedder` gives every test's settings too."""
+    instance `load_embedder` gives every test's settings too. For tests of the model itself."""
     return load_embedder(IndexSettings(_env_file=None, models_dir=shared_models_dir))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def embedder(model_embedder: Embedder) -> Embedder:
+    """The real model, each text encoded once per worker (`tests.remembering_embedder`)."""
+    return RememberingEmbedder(model_embedder)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")

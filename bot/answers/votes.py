@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -39,7 +39,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.database import WRITES
 from bot.database_outage import DatabaseOutage
 from bot.schema import feedback_answers, feedback_votes
-from index import Hit
+
+if TYPE_CHECKING:  # only named: the command line's `feedback` needs no search stack
+    from index import Hit
 
 UP, DOWN = 1, -1
 """A vote: 👍 is +1, 👎 is -1."""

@@ -11,15 +11,18 @@ import argparse
 import datetime as dt
 import logging
 import time
+from typing import TYPE_CHECKING
 
-from index.articles.article import Article
 from index.errors import FeedError
 from index.feeds import schedule
 from index.feeds.registry import Feed, FeedStore
-from index.feeds.runner import FeedRunner, Write
 from index.feeds.settings import FeedSettings
 from index.feeds.urls import check_url, shown_url
-from index.writer import WriteReport
+
+if TYPE_CHECKING:  # fetching (and writing what it finds) is imported by the commands that fetch
+    from index.articles.article import Article
+    from index.feeds.runner import Write
+    from index.writer import WriteReport
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,8 @@ def cmd_feeds_fetch(args: argparse.Namespace) -> int:
     """Fetch now, whatever the schedule: one feed, or all. Exit 1 when a feed failed."""
     import asyncio
 
+    from index.feeds.runner import FeedRunner
+
     settings = _settings(args)
     store = FeedStore(settings.database)
     try:
@@ -100,6 +105,8 @@ def cmd_feeds_fetch(args: argparse.Namespace) -> int:
 def cmd_feeds_watch(args: argparse.Namespace) -> int:
     """Fetch due feeds until interrupted (Ctrl-C: exit 130), without the bot."""
     import asyncio
+
+    from index.feeds.runner import FeedRunner
 
     settings = _settings(args)
     store = FeedStore(settings.database)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
-# bm25s sets its own logger to DEBUG on import, so its "Building index from tokens" would reach
-# any handler; its messages are only of use when debugging bm25s itself.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+if TYPE_CHECKING:  # imported when an older version is read: bm25s imports scipy
+    import bm25s
 
 BM25S_DIR = "bm25"
 
@@ -32,6 +31,11 @@ class Bm25sIndex:
         path = version / BM25S_DIR
         if not path.is_dir():
             return None
+        import bm25s
+
+        # bm25s sets its own logger to DEBUG on import, so its "Building index from tokens" would
+        # reach any handler; its messages are only of use when debugging bm25s itself.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         # Read into memory, never memory-mapped: a file truncated under a mapping kills the
         # process with SIGBUS at the next search, where a read fails here with an error.
         return cls(bm25s.BM25.load(str(path), mmap=False, show_progress=False))

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 
 @lru_cache(maxsize=1)
@@ -20,8 +19,16 @@ def _stem_words() -> Stemmer.Stemmer:
 
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
-STOPWORDS = frozenset(STOPWORDS_EN)
-"""What `bm25s.tokenize(stopwords="en")` leaves out, lowercased."""
+# fmt: off
+STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+))
+# fmt: on
+"""Lucene's English stopwords: what `bm25s.tokenize(stopwords="en")` leaves out (a test holds
+them equal to `bm25s.stopwords.STOPWORDS_EN`). Written out here because importing bm25s imports
+scipy, a tenth of a second of every process that reads a word."""
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

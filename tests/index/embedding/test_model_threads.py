@@ -22,11 +22,11 @@ TEXTS = [
 ]
 
 
-def test_a_torch_question_leaves_builds_every_core(embedder: Embedder) -> None:
+def test_a_torch_question_leaves_builds_every_core(model_embedder: Embedder) -> None:
     import torch
 
     before = torch.get_num_threads()
-    embedder.encode_queries(["Who voted on the budget?"])
+    model_embedder.encode_queries(["Who voted on the budget?"])
     assert torch.get_num_threads() == before
 
 

@@ -58,12 +58,12 @@ def test_few_passages_of_an_unloaded_torch_model_go_to_onnx_fp32(
 
 def test_a_loaded_torch_model_or_a_missing_export_keeps_torch(
     exported: IndexSettings,
-    embedder: Embedder,
+    model_embedder: Embedder,
     unloaded_torch: SentenceTransformerEmbedder,
     tmp_path: Path,
 ) -> None:
-    embedder.warm_up()
-    assert write_engine(exported, embedder, 5) is embedder
+    model_embedder.warm_up()
+    assert write_engine(exported, model_embedder, 5) is model_embedder
     no_export = exported.model_copy(update={"models_dir": tmp_path / "no-models"})
     assert write_engine(no_export, unloaded_torch, 5) is unloaded_torch
     assert not (tmp_path / "no-models").exists() or not any((tmp_path / "no-models").iterdir())

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from index.articles.article import Article
 from index.articles.files import read_articles
-from index.lexical.words import _stem_words, sentence_words, tokenize
+from index.lexical.words import STOPWORDS, _stem_words, sentence_words, tokenize
 from tests.conftest import SEEDS
 
 
@@ -19,6 +19,12 @@ def bm25s_words(texts: list[str]) -> list[list[str]]:
         show_progress=False,
     )  # fmt: skip
     return [list(words) for words in found]
+
+
+def test_the_stopwords_are_bm25s_english_ones() -> None:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    assert frozenset(STOPWORDS_EN) == STOPWORDS
 
 
 def test_the_seed_articles_give_bm25s_words() -> None:
