@@ -303,7 +303,7 @@ def _articles(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     for i in range(count):
         sentences = " ".join(
-            f"Report {i} sentence {j} mentions harbour number {i * 100 + j}." for j in range(40)
+            f"Report {i} sentence {j} mentions harbour number {i * 100 + j}." for j in range(4)
         )
         (folder / f"report-{i}.txt").write_text(f"Harbour report {i}. {sentences}\n")
 
@@ -335,14 +335,16 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
 ) -> None:
     """With milvus, on Milvus Lite's server (the command line and this test are two
     processes); `writing` kills the rebuild once its new collections exist, mid-insert. Only
-    the seeds' vectors are cached: the 120 reports are embedded (and killed) as ever."""
+    the seeds' vectors are cached: the 400 reports are embedded (and killed) as ever. They are
+    short (one passage each): the embedding shows progress every 256 passages, and short
+    passages reach it soonest."""
     if milvus_server is not None:
         settings = settings.model_copy(update={"milvus_uri": milvus_server})
     run_cli("rebuild", "-q")
     old_version = _live_version(settings)
     assert old_version is not None
     corpus = tmp_path / "big"
-    _articles(corpus, 120)
+    _articles(corpus, 400)
     process = subprocess.Popen(
         [sys.executable, "-m", "index", "rebuild", str(corpus)],
         stderr=subprocess.PIPE,
@@ -376,7 +378,7 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_serving(
         f"the rebuild ended before it could be killed: {bytes(seen[-500:])!r}"
     )
     workers = _children(process.pid)
-    assert workers or kill_when != "splitting", "120 articles are split on worker processes"
+    assert workers or kill_when != "splitting", "400 articles are split on worker processes"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 30
