@@ -512,9 +512,10 @@ class NewsIndex:
 
         Dense candidates came from the vector search (with the question's encoding), lexical
         ones from BM25 (`lexical`, their scores); every candidate gets its cosine (from its
-        stored vector when FAISS did not return it), so all are shown alike. `mode` is the search mode this version allows (dense alone
-        for a version without a word index). A damaged version that still answers is refused
-        here, by its impossible cosines (`check_cosines`), whichever store holds it.
+        stored vector when FAISS did not return it), so all are shown alike. `mode` is the
+        search mode this version allows (dense alone for a version without a word index). A
+        damaged version that still answers is refused here, by its impossible cosines
+        (`check_cosines`), whichever store holds it.
         """
         settings = self._settings
         cosines = dict(dense)
